@@ -1,0 +1,83 @@
+package logparse
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+)
+
+// Kinds of line errors, wrapped by ParseError. Compare with errors.Is.
+var (
+	ErrLineTooLong   = errors.New("line too long")
+	ErrBinary        = errors.New("binary data (NUL bytes)")
+	ErrFieldCount    = errors.New("wrong number of fields")
+	ErrQuote         = errors.New("unbalanced or missing quote")
+	ErrTimestamp     = errors.New("bad timestamp")
+	ErrAddress       = errors.New("bad client address")
+	ErrRequestLine   = errors.New("bad request line")
+	ErrStatus        = errors.New("bad status")
+	ErrNumber        = errors.New("bad number")
+	ErrLiteral       = errors.New("text does not match the format")
+	ErrTrailing      = errors.New("unexpected data after last field")
+	ErrSyntax        = errors.New("syntax error")
+	ErrNoFields      = errors.New("data line before any #Fields header")
+	ErrTruncated     = errors.New("input cut short inside a line")
+	ErrUnknownFormat = errors.New("unknown format")
+)
+
+// A ParseError reports a line that could not be parsed. The reader goes on
+// with the next line. It carries the line's position, never its contents.
+type ParseError struct {
+	Path   string // input name
+	Line   int64  // 1-based line number
+	Column int    // 1-based byte column where the problem was found, 0 if unknown
+	Offset int64  // byte offset of the problem in the decompressed input
+	Err    error  // the kind, one of the Err* values above or a wrapper of one
+}
+
+func (e *ParseError) Error() string {
+	s := e.Path
+	if s == "" {
+		s = "<input>"
+	}
+	s += ":" + strconv.FormatInt(e.Line, 10)
+	if e.Column > 0 {
+		s += ":" + strconv.Itoa(e.Column)
+	}
+	return s + ": " + e.Err.Error()
+}
+
+func (e *ParseError) Unwrap() error { return e.Err }
+
+// A ReadError reports a failure to read an input (an I/O error, a corrupt
+// or cut-short compressed stream). It ends the input: Read returns it again
+// on every later call. Records before it were delivered.
+type ReadError struct {
+	Path   string
+	Line   int64 // lines read before the failure
+	Offset int64 // decompressed bytes read before the failure
+	Err    error
+}
+
+func (e *ReadError) Error() string {
+	return fmt.Sprintf("logparse: %s: read error after line %d (byte %d): %v", e.Path, e.Line, e.Offset, e.Err)
+}
+
+func (e *ReadError) Unwrap() error { return e.Err }
+
+// A lineError is what a Parser returns: a kind and a 0-based column. The
+// Reader turns it into a ParseError with the line's position.
+type lineError struct {
+	col  int
+	kind error
+}
+
+func (e *lineError) Error() string { return e.kind.Error() }
+func (e *lineError) Unwrap() error { return e.kind }
+
+// errAt returns a parser error of the given kind at 0-based column col.
+func errAt(col int, kind error) error { return &lineError{col: col, kind: kind} }
+
+// errSkip is returned by a Parser for a line that holds no request by
+// design: a blank line, a comment, a W3C directive, a CSV header.
+var errSkip = errors.New("skip line")

@@ -1,0 +1,304 @@
+package logparse
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"iter"
+	"unicode/utf8"
+)
+
+// DefaultMaxLineLength is the longest line a Reader accepts when
+// MaxLineLength is zero. Longer lines are rejected with ErrLineTooLong
+// and the reader resynchronises at the next newline.
+const DefaultMaxLineLength = 1 << 20
+
+// Stats counts what a Reader did with the lines it read. For every input,
+// Lines == Records + Skipped + Rejected.
+type Stats struct {
+	Lines    int64 // lines read; a last line without a newline counts
+	Records  int64 // lines returned as records
+	Skipped  int64 // blank lines, comments and header directives
+	Rejected int64 // lines returned as *ParseError
+	Bytes    int64 // decompressed bytes read
+
+	CRLF        int64 // lines that ended in CR LF (the CR is dropped)
+	InvalidUTF8 int64 // records holding bytes that are not UTF-8 (kept as they are)
+	NULPrefixed int64 // lines that began with NUL bytes (dropped before parsing)
+
+	// RejectedBy counts rejected lines by kind (the kind's message).
+	RejectedBy map[string]int64
+}
+
+// A Reader reads records from one input in one format.
+//
+// As with encoding/csv, settings are exported fields to set before the
+// first call to Read. A Reader is not safe for concurrent use; to use all
+// cores, see ReadParallel.
+type Reader struct {
+	// Name is the input's name, used in records (Source) and errors.
+	Name string
+	// ReuseRecord makes Read return the same *Record each time, with
+	// strings that alias the reader's buffer: valid until the next Read.
+	// It avoids all allocation per line on the common formats.
+	ReuseRecord bool
+	// MaxLineLength bounds a line in bytes; 0 means DefaultMaxLineLength.
+	MaxLineLength int
+	// FirstLine and FirstOffset are the line count and byte offset that
+	// precede the stream, when it is a section of a larger input.
+	FirstLine   int64
+	FirstOffset int64
+
+	r      io.Reader
+	format Format
+	parser Parser
+
+	buf        []byte
+	start, end int   // unread bytes are buf[start:end]
+	consumed   int64 // stream bytes before buf[start]
+	eof        bool
+	readErr    error // from r, not yet reported
+	fatal      error // sticky error returned by every later Read
+	started    bool
+	discarding bool // inside an over-long line, looking for its end
+	line       int64
+
+	rec   Record
+	stats Stats
+}
+
+// NewReader returns a Reader that parses r in format f.
+func NewReader(r io.Reader, f Format) *Reader {
+	return &Reader{r: r, format: f, parser: f.NewParser()}
+}
+
+// Format returns the reader's format.
+func (r *Reader) Format() Format { return r.format }
+
+// Stats returns the counts so far.
+func (r *Reader) Stats() Stats { return r.stats }
+
+// Read returns the next record. A line that cannot be parsed yields a
+// *ParseError: the caller may call Read again to go on. At the end of the
+// input Read returns io.EOF; a *ReadError ends the input early. Lines that
+// hold no request (comments, headers, blank lines) are skipped.
+func (r *Reader) Read() (*Record, error) {
+	if r.fatal != nil {
+		return nil, r.fatal
+	}
+	if !r.started {
+		r.start1()
+	}
+	for {
+		line, off, err := r.readLine()
+		if err != nil {
+			if perr, ok := err.(*ParseError); ok {
+				r.reject(perr)
+				return nil, perr
+			}
+			r.fatal = err
+			return nil, err
+		}
+		rec := &r.rec
+		if !r.ReuseRecord {
+			rec = new(Record)
+			line = bytes.Clone(line)
+		}
+		rec.reset(r.ReuseRecord)
+		rec.Source, rec.Line, rec.Offset = r.Name, r.line, off
+
+		if len(line) > 0 && line[0] == 0 {
+			n := 0
+			for n < len(line) && line[n] == 0 {
+				n++
+			}
+			line, off = line[n:], off+int64(n)
+			rec.Offset = off
+			r.stats.NULPrefixed++
+		}
+		if i := bytes.IndexByte(line, 0); i >= 0 {
+			perr := r.lineErr(off, &lineError{col: i, kind: ErrBinary})
+			r.reject(perr)
+			return nil, perr
+		}
+		err = r.parser.Parse(line, rec)
+		switch {
+		case err == nil:
+			r.stats.Records++
+			if !utf8.Valid(line) {
+				r.stats.InvalidUTF8++
+			}
+			return rec, nil
+		case err == ErrSkip:
+			r.stats.Skipped++
+			continue
+		default:
+			perr := r.lineErr(off, err)
+			r.reject(perr)
+			return nil, perr
+		}
+	}
+}
+
+// All returns an iterator over the records and line errors of r. It stops
+// after io.EOF (not yielded) or after yielding a fatal error.
+func (r *Reader) All() iter.Seq2[*Record, error] {
+	return func(yield func(*Record, error) bool) {
+		for {
+			rec, err := r.Read()
+			if err == io.EOF {
+				return
+			}
+			if !yield(rec, err) {
+				return
+			}
+			if err != nil {
+				var perr *ParseError
+				if !errors.As(err, &perr) {
+					return
+				}
+			}
+		}
+	}
+}
+
+func (r *Reader) start1() {
+	r.started = true
+	r.line = r.FirstLine
+	r.consumed = r.FirstOffset
+	if r.MaxLineLength <= 0 {
+		r.MaxLineLength = DefaultMaxLineLength
+	}
+	size := 256 << 10
+	if size > r.MaxLineLength+1 {
+		size = r.MaxLineLength + 1
+	}
+	r.buf = make([]byte, size)
+}
+
+func (r *Reader) reject(perr *ParseError) {
+	r.stats.Rejected++
+	if r.stats.RejectedBy == nil {
+		r.stats.RejectedBy = make(map[string]int64)
+	}
+	r.stats.RejectedBy[errorKind(perr.Err).Error()]++
+}
+
+func errorKind(err error) error {
+	for {
+		u := errors.Unwrap(err)
+		if u == nil {
+			return err
+		}
+		err = u
+	}
+}
+
+func (r *Reader) lineErr(off int64, err error) *ParseError {
+	perr := &ParseError{Path: r.Name, Line: r.line, Offset: off, Err: err}
+	var le *lineError
+	if errors.As(err, &le) {
+		perr.Err = le.kind
+		perr.Column = le.col + 1
+		perr.Offset = off + int64(le.col)
+	}
+	return perr
+}
+
+// readLine returns the next line without its terminator and the stream
+// offset of its first byte. It returns a *ParseError for a line that is too
+// long or cut short, a *ReadError for a failing input, and io.EOF.
+func (r *Reader) readLine() ([]byte, int64, error) {
+	for {
+		if i := bytes.IndexByte(r.buf[r.start:r.end], '\n'); i >= 0 {
+			lineStart := r.consumed
+			line := r.buf[r.start : r.start+i]
+			r.advance(i + 1)
+			if r.discarding {
+				r.discarding = false
+				continue // the over-long line's end; already reported
+			}
+			r.line++
+			r.stats.Lines++
+			if n := len(line); n > 0 && line[n-1] == '\r' {
+				line = line[:n-1]
+				r.stats.CRLF++
+			}
+			if r.line == 1 && bytes.HasPrefix(line, utf8BOM) {
+				line = line[len(utf8BOM):]
+				lineStart += int64(len(utf8BOM))
+			}
+			return line, lineStart, nil
+		}
+		pending := r.end - r.start
+		if r.discarding {
+			r.advance(pending)
+		} else if pending > r.MaxLineLength {
+			r.line++
+			r.stats.Lines++
+			perr := &ParseError{Path: r.Name, Line: r.line, Offset: r.consumed, Err: ErrLineTooLong}
+			r.discarding = true
+			r.advance(pending)
+			return nil, 0, perr
+		}
+		if r.eof || r.readErr != nil {
+			pending = r.end - r.start
+			if pending > 0 && !r.discarding {
+				lineStart := r.consumed
+				line := r.buf[r.start:r.end]
+				r.advance(pending)
+				r.line++
+				r.stats.Lines++
+				if r.readErr != nil {
+					// The input failed inside this line: it is cut short.
+					return nil, 0, &ParseError{Path: r.Name, Line: r.line, Offset: lineStart, Err: ErrTruncated}
+				}
+				if n := len(line); n > 0 && line[n-1] == '\r' {
+					line = line[:n-1]
+				}
+				return line, lineStart, nil
+			}
+			if r.readErr != nil {
+				return nil, 0, &ReadError{Path: r.Name, Line: r.line, Offset: r.consumed, Err: r.readErr}
+			}
+			return nil, 0, io.EOF
+		}
+		r.fill()
+	}
+}
+
+var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
+
+func (r *Reader) advance(n int) {
+	r.start += n
+	r.consumed += int64(n)
+}
+
+// fill reads more input, compacting or growing the buffer as needed.
+func (r *Reader) fill() {
+	if r.start > 0 {
+		n := copy(r.buf, r.buf[r.start:r.end])
+		r.start, r.end = 0, n
+	}
+	if r.end == len(r.buf) {
+		size := 2 * len(r.buf)
+		if size > r.MaxLineLength+1 {
+			size = r.MaxLineLength + 1
+		}
+		if size <= len(r.buf) {
+			// Full of one over-long line: let readLine report it.
+			return
+		}
+		nb := make([]byte, size)
+		copy(nb, r.buf[:r.end])
+		r.buf = nb
+	}
+	n, err := r.r.Read(r.buf[r.end:])
+	r.end += n
+	r.stats.Bytes += int64(n)
+	if err == io.EOF {
+		r.eof = true
+	} else if err != nil {
+		r.readErr = err
+	}
+}

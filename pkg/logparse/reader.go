@@ -256,6 +256,10 @@ func (r *Reader) readLine() ([]byte, int64, error) {
 				if n := len(line); n > 0 && line[n-1] == '\r' {
 					line = line[:n-1]
 				}
+				if r.line == 1 && bytes.HasPrefix(line, utf8BOM) {
+					line = line[len(utf8BOM):]
+					lineStart += int64(len(utf8BOM))
+				}
 				return line, lineStart, nil
 			}
 			if r.readErr != nil {

@@ -1,0 +1,474 @@
+package logparse
+
+import (
+	"bufio"
+	"bytes"
+	"compress/bzip2"
+	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/klauspost/compress/zstd"
+	"github.com/ulikunitz/xz"
+)
+
+// Compression names, as Input.Compression and InputReader.Compression
+// give them. Compression is recognised by the first bytes of an input,
+// never by its name.
+const (
+	CompressionNone  = "none"
+	CompressionGzip  = "gzip"
+	CompressionBzip2 = "bzip2"
+	CompressionZstd  = "zstd"
+	CompressionXz    = "xz"
+)
+
+// StdinName is the Name of the Input that reads standard input.
+const StdinName = "<stdin>"
+
+// An Input is one log to read: a file, or standard input.
+//
+// ExpandInputs makes Inputs from command-line arguments. An Input is a
+// plain value; Open starts reading it. An Input made by ReaderInput wraps
+// an io.Reader and can be opened once.
+type Input struct {
+	// Name names the input in records (Record.Source) and errors: the
+	// path as expanded, or StdinName.
+	Name string
+	// Path is the file to open, or "-" for standard input.
+	Path string
+	// Compression is the compression found at the start of the file by
+	// ExpandInputs (one of the Compression* names), or "" when not known
+	// yet (standard input, a pipe). Open finds it again in any case.
+	Compression string
+	// Size is the file's size in bytes as on disk, or -1 when not known
+	// (standard input, a pipe).
+	Size int64
+	// ModTime is the file's modification time, the zero Time when not
+	// known.
+	ModTime time.Time
+
+	r io.Reader // for ReaderInput
+}
+
+// Stdin reports whether in reads standard input.
+func (in Input) Stdin() bool { return in.Path == "-" && in.r == nil }
+
+// ReaderInput returns an Input that reads r under the given name, for
+// inputs that are not files (an upload, a test). Its Open can be called
+// once; r is not closed by InputReader.Close unless it is an io.Closer.
+func ReaderInput(name string, r io.Reader) Input {
+	return Input{Name: name, Path: "-", Size: -1, r: r}
+}
+
+// ExpandInputs turns command-line arguments into inputs:
+//
+//   - a file is an input (also a named pipe, such as /dev/fd/63);
+//   - a directory stands for every regular file directly in it, whatever
+//     its name (dot files too: nothing that could be a log is left out);
+//     subdirectories are not descended into;
+//   - an argument that does not exist and holds glob metacharacters
+//     (* ? [) is expanded with filepath.Glob, and each match is taken as
+//     above; a glob that matches nothing is an error;
+//   - "-" is standard input, read after the files.
+//
+// A file named twice is an input once. The files are ordered by
+// directory, then by base name with rotation suffixes removed, so that a
+// rotated set is read oldest first: date-stamped names
+// (access.log-20190201, access.log-20190201.gz) by date ascending, then
+// numbered names with the highest number first (access.log.3.gz,
+// access.log.2.gz, access.log.1), then the live file (access.log). The
+// compression suffixes .gz, .bz2, .zst, .zstd, .xz and .Z are ignored for
+// ordering only; compression itself is found from the bytes.
+//
+// A missing file, an unreadable directory or an empty argument list is an
+// error.
+func ExpandInputs(args []string) ([]Input, error) {
+	if len(args) == 0 {
+		return nil, errors.New("logparse: no inputs given")
+	}
+	var files []Input
+	seen := make(map[string]bool)
+	stdin := false
+	add := func(path string, fi fs.FileInfo) {
+		clean := filepath.Clean(path)
+		if seen[clean] {
+			return
+		}
+		seen[clean] = true
+		in := Input{Name: clean, Path: clean, Size: -1, ModTime: fi.ModTime()}
+		if fi.Mode().IsRegular() {
+			in.Size = fi.Size()
+			in.Compression = sniffFile(clean)
+		}
+		files = append(files, in)
+	}
+	var expand func(arg string, fromGlob bool) error
+	expand = func(arg string, fromGlob bool) error {
+		fi, err := os.Stat(arg)
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) && !fromGlob && strings.ContainsAny(arg, "*?[") {
+				matches, gerr := filepath.Glob(arg)
+				if gerr != nil {
+					return fmt.Errorf("logparse: bad pattern %q: %w", arg, gerr)
+				}
+				if len(matches) == 0 {
+					return fmt.Errorf("logparse: no file matches %q", arg)
+				}
+				for _, m := range matches {
+					if err := expand(m, true); err != nil {
+						return err
+					}
+				}
+				return nil
+			}
+			return fmt.Errorf("logparse: input: %w", err)
+		}
+		if !fi.IsDir() {
+			add(arg, fi)
+			return nil
+		}
+		entries, err := os.ReadDir(arg)
+		if err != nil {
+			return fmt.Errorf("logparse: input: %w", err)
+		}
+		for _, e := range entries {
+			p := filepath.Join(arg, e.Name())
+			efi, err := os.Stat(p) // follows symbolic links
+			if err != nil {
+				return fmt.Errorf("logparse: input: %w", err)
+			}
+			if efi.Mode().IsRegular() {
+				add(p, efi)
+			}
+		}
+		return nil
+	}
+	for _, arg := range args {
+		if arg == "" {
+			return nil, errors.New("logparse: empty input name")
+		}
+		if arg == "-" {
+			stdin = true
+			continue
+		}
+		if err := expand(arg, false); err != nil {
+			return nil, err
+		}
+	}
+	slices.SortStableFunc(files, func(a, b Input) int { return compareRotation(a.Path, b.Path) })
+	if stdin {
+		files = append(files, Input{Name: StdinName, Path: "-", Size: -1})
+	}
+	return files, nil
+}
+
+// rotation classes, in reading order.
+const (
+	rotDated = iota
+	rotNumbered
+	rotLive
+)
+
+type rotationKey struct {
+	dir, base string
+	class     int
+	num       int64  // rotNumbered: the number
+	date      string // rotDated: the date digits
+}
+
+var compressionSuffixes = []string{".gz", ".bz2", ".zst", ".zstd", ".xz", ".Z"}
+
+// parseRotation splits a file path into its rotation group and position.
+func parseRotation(path string) rotationKey {
+	dir, name := filepath.Split(path)
+	for _, s := range compressionSuffixes {
+		if n, ok := strings.CutSuffix(name, s); ok && n != "" {
+			name = n
+			break
+		}
+	}
+	k := rotationKey{dir: dir, base: name, class: rotLive}
+	if i := strings.LastIndexByte(name, '.'); i > 0 && allDigits(name[i+1:]) && len(name)-i-1 <= 9 {
+		n, _ := strconv.ParseInt(name[i+1:], 10, 64)
+		k.base, k.class, k.num = name[:i], rotNumbered, n
+		return k
+	}
+	if i := strings.LastIndexByte(name, '-'); i > 0 {
+		d := name[i+1:]
+		base := name[:i]
+		// -YYYY-MM-DD: the date holds dashes itself.
+		if len(d) == 2 && len(base) >= 8 && base[len(base)-3] == '-' && base[len(base)-8] == '-' {
+			if y := base[len(base)-8:]; allDigits(y[1:5]) && allDigits(y[6:8]) && allDigits(d) && len(base) > 8 {
+				k.base, k.class, k.date = base[:len(base)-8], rotDated, y[1:5]+y[6:8]+d
+				return k
+			}
+		}
+		if len(d) >= 8 && len(d) <= 14 && allDigits(d) {
+			k.base, k.class, k.date = base, rotDated, d
+			return k
+		}
+	}
+	return k
+}
+
+func allDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// compareRotation orders paths for reading: by directory, base name,
+// then oldest first within a rotated set.
+func compareRotation(a, b string) int {
+	ka, kb := parseRotation(a), parseRotation(b)
+	if c := strings.Compare(ka.dir, kb.dir); c != 0 {
+		return c
+	}
+	if c := strings.Compare(ka.base, kb.base); c != 0 {
+		return c
+	}
+	if ka.class != kb.class {
+		return ka.class - kb.class
+	}
+	switch ka.class {
+	case rotNumbered:
+		if ka.num != kb.num {
+			if ka.num > kb.num {
+				return -1
+			}
+			return 1
+		}
+	case rotDated:
+		if len(ka.date) != len(kb.date) {
+			return len(ka.date) - len(kb.date)
+		}
+		if c := strings.Compare(ka.date, kb.date); c != 0 {
+			return c
+		}
+	}
+	return strings.Compare(a, b)
+}
+
+// sniffFile returns the compression of the file at path from its first
+// bytes, or "" when it cannot be read.
+func sniffFile(path string) string {
+	f, err := os.Open(path)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	var b [8]byte
+	n, _ := io.ReadFull(f, b[:])
+	return sniffCompression(b[:n])
+}
+
+var (
+	magicGzip = []byte{0x1f, 0x8b}
+	magicBz2  = []byte("BZh")
+	magicZstd = []byte{0x28, 0xb5, 0x2f, 0xfd}
+	magicXz   = []byte{0xfd, '7', 'z', 'X', 'Z', 0x00}
+)
+
+// sniffCompression names the compression whose magic bytes start b.
+func sniffCompression(b []byte) string {
+	switch {
+	case bytes.HasPrefix(b, magicGzip):
+		return CompressionGzip
+	case bytes.HasPrefix(b, magicBz2) && len(b) >= 4 && b[3] >= '1' && b[3] <= '9':
+		return CompressionBzip2
+	case bytes.HasPrefix(b, magicZstd):
+		return CompressionZstd
+	case bytes.HasPrefix(b, magicXz):
+		return CompressionXz
+	}
+	return CompressionNone
+}
+
+// A Digest is the SHA-256 of an input's bytes as stored (before
+// decompression). Equal digests mean identical inputs.
+type Digest [sha256.Size]byte
+
+// String returns the digest in lower-case hex.
+func (d Digest) String() string { return hex.EncodeToString(d[:]) }
+
+// An InputReader reads an input's decompressed bytes. It hashes the raw
+// bytes as it reads them, so that after the end of the input it can tell
+// the input's SHA-256 and size without a second pass.
+//
+// An InputReader is for one goroutine. Close it when done.
+type InputReader struct {
+	in          Input
+	compression string
+	closer      io.Closer // the file, nil for standard input
+	raw         *countingHash
+	rawBuf      *bufio.Reader // raw bytes, hashed as read
+	dec         io.Reader     // decompressed bytes
+	decClose    func()
+	done        bool // dec returned io.EOF and the raw rest was hashed
+	err         error
+}
+
+type countingHash struct {
+	r io.Reader
+	h hash.Hash
+	n int64
+}
+
+func (c *countingHash) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	if n > 0 {
+		c.h.Write(p[:n])
+		c.n += int64(n)
+	}
+	return n, err
+}
+
+// Open opens the input and finds its compression from its first bytes:
+// gzip (also several members one after another), bzip2, zstd or xz; any
+// other input is read as it is. Reading the result yields the
+// decompressed bytes. A compressed stream that is corrupt or cut short
+// makes Read fail with an error that wraps the decompressor's (for a cut,
+// usually io.ErrUnexpectedEOF); the bytes before it are delivered first.
+func (in Input) Open() (*InputReader, error) {
+	var src io.Reader
+	var closer io.Closer
+	switch {
+	case in.r != nil:
+		src = in.r
+		if c, ok := in.r.(io.Closer); ok {
+			closer = c
+		}
+	case in.Stdin():
+		src = os.Stdin
+	default:
+		f, err := os.Open(in.Path)
+		if err != nil {
+			return nil, fmt.Errorf("logparse: %w", err)
+		}
+		src, closer = f, f
+	}
+	ir := &InputReader{in: in, closer: closer}
+	ir.raw = &countingHash{r: src, h: sha256.New()}
+	ir.rawBuf = bufio.NewReaderSize(ir.raw, 64<<10)
+	magic, err := ir.rawBuf.Peek(8)
+	if err != nil && err != io.EOF && err != bufio.ErrBufferFull {
+		ir.Close()
+		return nil, &ReadError{Path: in.Name, Err: err}
+	}
+	ir.compression = sniffCompression(magic)
+	if err := ir.startDecoder(); err != nil {
+		ir.Close()
+		return nil, &ReadError{Path: in.Name, Err: fmt.Errorf("%s: %w", ir.compression, err)}
+	}
+	return ir, nil
+}
+
+func (ir *InputReader) startDecoder() error {
+	switch ir.compression {
+	case CompressionGzip:
+		zr, err := gzip.NewReader(ir.rawBuf)
+		if err != nil {
+			return err
+		}
+		zr.Multistream(true)
+		ir.dec = zr
+	case CompressionBzip2:
+		ir.dec = bzip2.NewReader(ir.rawBuf)
+	case CompressionZstd:
+		zr, err := zstd.NewReader(ir.rawBuf, zstd.WithDecoderConcurrency(1), zstd.WithDecoderLowmem(true))
+		if err != nil {
+			return err
+		}
+		ir.dec, ir.decClose = zr, zr.Close
+	case CompressionXz:
+		zr, err := xz.NewReader(ir.rawBuf)
+		if err != nil {
+			return err
+		}
+		ir.dec = zr
+	default:
+		ir.dec = ir.rawBuf
+	}
+	return nil
+}
+
+// Input returns the input being read.
+func (ir *InputReader) Input() Input { return ir.in }
+
+// Compression returns the compression found: one of the Compression*
+// names.
+func (ir *InputReader) Compression() string { return ir.compression }
+
+// Read reads decompressed bytes. At the end of the input it returns
+// io.EOF; by then the raw bytes have all been hashed (bytes after the end
+// of a compressed stream included).
+func (ir *InputReader) Read(p []byte) (int, error) {
+	if ir.err != nil {
+		return 0, ir.err
+	}
+	n, err := ir.dec.Read(p)
+	if err == io.EOF {
+		// Hash whatever follows the compressed stream too: the digest is
+		// of the input as stored.
+		if _, cerr := io.Copy(io.Discard, ir.rawBuf); cerr != nil {
+			ir.err = cerr
+			return n, cerr
+		}
+		ir.done = true
+		ir.err = io.EOF
+		return n, io.EOF
+	}
+	if err != nil {
+		if ir.compression != CompressionNone {
+			err = fmt.Errorf("%s: %w", ir.compression, err)
+		}
+		ir.err = err
+	}
+	return n, err
+}
+
+// Digest returns the SHA-256 of the input's raw bytes. ok is false until
+// Read has returned io.EOF (the digest would be of a part only).
+func (ir *InputReader) Digest() (d Digest, ok bool) {
+	if !ir.done {
+		return d, false
+	}
+	ir.raw.h.Sum(d[:0])
+	return d, true
+}
+
+// RawBytes returns the number of raw (as stored) bytes read so far; after
+// io.EOF, the input's size.
+func (ir *InputReader) RawBytes() int64 { return ir.raw.n }
+
+// Close releases the input. It does not close standard input.
+func (ir *InputReader) Close() error {
+	if ir.decClose != nil {
+		ir.decClose()
+		ir.decClose = nil
+	}
+	if ir.closer != nil {
+		c := ir.closer
+		ir.closer = nil
+		return c.Close()
+	}
+	return nil
+}

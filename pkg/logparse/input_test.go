@@ -1,0 +1,362 @@
+package logparse
+
+import (
+	"bytes"
+	"compress/gzip"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/klauspost/compress/zstd"
+	"github.com/ulikunitz/xz"
+)
+
+// fiftyLines is the content of testdata/inputs/fifty.log.bz2.
+func fiftyLines() string {
+	var b strings.Builder
+	for i := 1; i <= 50; i++ {
+		fmt.Fprintf(&b, "192.0.2.%d /file%d.mp3 200 %d\n", i, i, i*100)
+	}
+	return b.String()
+}
+
+func gzipBytes(t testing.TB, members ...string) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	for _, m := range members {
+		zw := gzip.NewWriter(&buf)
+		if _, err := zw.Write([]byte(m)); err != nil {
+			t.Fatal(err)
+		}
+		if err := zw.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return buf.Bytes()
+}
+
+func zstdBytes(t testing.TB, s string) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw, err := zstd.NewWriter(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := zw.Write([]byte(s)); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func xzBytes(t testing.TB, s string) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw, err := xz.NewWriter(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := zw.Write([]byte(s)); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func writeFile(t testing.TB, path string, data []byte) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestOpenCompression(t *testing.T) {
+	text := fiftyLines()
+	bz2, err := os.ReadFile("testdata/inputs/fifty.log.bz2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	half := len(text) / 2
+	dir := t.TempDir()
+	cases := []struct {
+		name, file string
+		data       []byte
+		want       string
+	}{
+		// Names deliberately lie: compression is found from the bytes.
+		{"plain", "a.log.gz", []byte(text), CompressionNone},
+		{"empty", "empty.log", nil, CompressionNone},
+		{"gzip", "a.log", gzipBytes(t, text), CompressionGzip},
+		{"gzip multi-member", "b.log", gzipBytes(t, text[:half], text[half:]), CompressionGzip},
+		{"bzip2", "c.log", bz2, CompressionBzip2},
+		{"zstd", "d.log.xz", zstdBytes(t, text), CompressionZstd},
+		{"xz", "e.log.bz2", xzBytes(t, text), CompressionXz},
+	}
+	for _, c := range cases {
+		path := filepath.Join(dir, c.file)
+		writeFile(t, path, c.data)
+		ins, err := ExpandInputs([]string{path})
+		if err != nil {
+			t.Fatal(err)
+		}
+		in := ins[0]
+		if in.Compression != c.want || in.Size != int64(len(c.data)) {
+			t.Errorf("%s: ExpandInputs found %q, %d bytes; want %q, %d", c.name, in.Compression, in.Size, c.want, len(c.data))
+		}
+		ir, err := in.Open()
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		if ir.Compression() != c.want {
+			t.Errorf("%s: Open found %q, want %q", c.name, ir.Compression(), c.want)
+		}
+		if _, ok := ir.Digest(); ok {
+			t.Errorf("%s: digest available before EOF", c.name)
+		}
+		out, err := io.ReadAll(ir)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		want := text
+		if c.data == nil {
+			want = ""
+		}
+		if string(out) != want {
+			t.Errorf("%s: decompressed %d bytes, not the original %d", c.name, len(out), len(want))
+		}
+		d, ok := ir.Digest()
+		if !ok || d != Digest(sha256.Sum256(c.data)) {
+			t.Errorf("%s: digest %v (ok=%v), want the SHA-256 of the raw file", c.name, d, ok)
+		}
+		if ir.RawBytes() != int64(len(c.data)) {
+			t.Errorf("%s: RawBytes %d, want %d", c.name, ir.RawBytes(), len(c.data))
+		}
+		if err := ir.Close(); err != nil {
+			t.Errorf("%s: Close: %v", c.name, err)
+		}
+	}
+}
+
+func TestDigestString(t *testing.T) {
+	d := Digest(sha256.Sum256([]byte(fiftyLines())))
+	if got, want := d.String(), "afc75d9474226ec32d51ba83c88afae04755c7645cda10077a6675a69591b435"; got != want {
+		t.Errorf("Digest.String() = %s, want %s", got, want)
+	}
+}
+
+// TestOpenTruncated cuts compressed inputs short and checks that the
+// records before the cut are all delivered, then a *ReadError with a
+// position ends the input.
+func TestOpenTruncated(t *testing.T) {
+	text := fiftyLines()
+	bz2, err := os.ReadFile("testdata/inputs/fifty.log.bz2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	big := strings.Repeat(text, 200) // large enough that decoders deliver data before the cut
+	streams := map[string][]byte{
+		"gzip":  gzipBytes(t, big),
+		"zstd":  zstdBytes(t, big),
+		"xz":    xzBytes(t, big),
+		"bzip2": bz2,
+	}
+	for _, name := range []string{"gzip", "zstd", "xz", "bzip2"} {
+		data := streams[name]
+		want := big
+		if name == "bzip2" {
+			want = text
+		}
+		for _, keep := range []int{len(data) - 1, len(data) * 2 / 3, len(data) / 3} {
+			in := ReaderInput(name+".log", bytes.NewReader(data[:keep]))
+			ir, err := in.Open()
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			r := NewReader(ir, spaceFormat{})
+			r.Name = in.Name
+			out, err := readAll(t, r)
+			var rerr *ReadError
+			if !errors.As(err, &rerr) {
+				t.Errorf("%s cut at %d: got %v, want a *ReadError", name, keep, err)
+				continue
+			}
+			if !strings.Contains(rerr.Error(), name) {
+				t.Errorf("%s: error %q does not name the compression", name, rerr)
+			}
+			// Every complete line before the cut is a record, in order,
+			// at its true offset; at most the last one is ErrTruncated.
+			var off int64
+			for i, g := range out {
+				if g.Line != int64(i+1) || g.Offset != off {
+					t.Fatalf("%s: result %d at line %d offset %d, want line %d offset %d", name, i, g.Line, g.Offset, i+1, off)
+				}
+				if g.Err != "" && (g.Err != ErrTruncated.Error() || i != len(out)-1) {
+					t.Fatalf("%s: unexpected %s at line %d", name, g.Err, g.Line)
+				}
+				end := strings.IndexByte(want[off:], '\n')
+				off += int64(end + 1)
+			}
+			if rerr.Line != int64(len(out)) || rerr.Offset != r.Stats().Bytes {
+				t.Errorf("%s: ReadError at line %d byte %d; read %d lines, %d bytes", name, rerr.Line, rerr.Offset, len(out), r.Stats().Bytes)
+			}
+			t.Logf("%s cut at %d of %d bytes: %d lines before the error", name, keep, len(data), len(out))
+			if _, ok := ir.Digest(); ok {
+				t.Errorf("%s: digest offered for a failed input", name)
+			}
+			ir.Close()
+		}
+	}
+	// Cutting a gzip stream a few bytes before its end: all lines but
+	// the trailer are there, and the error says io.ErrUnexpectedEOF.
+	data := gzipBytes(t, text)
+	ir, err := ReaderInput("g", bytes.NewReader(data[:len(data)-4])).Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := NewReader(ir, spaceFormat{})
+	out, err := readAll(t, r)
+	if !errors.Is(err, io.ErrUnexpectedEOF) {
+		t.Errorf("got %v, want io.ErrUnexpectedEOF", err)
+	}
+	if len(out) != 50 || out[49].Err != "" {
+		t.Errorf("got %d results before the cut trailer, want 50 records", len(out))
+	}
+}
+
+func TestOpenTrailingBytesHashed(t *testing.T) {
+	// zstd stops at the end of its frame; the digest still covers the
+	// whole file.
+	data := zstdBytes(t, "192.0.2.1 /a 200 5\n")
+	ir, err := ReaderInput("z", bytes.NewReader(data)).Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.ReadAll(ir); err != nil {
+		t.Fatal(err)
+	}
+	if d, ok := ir.Digest(); !ok || d != Digest(sha256.Sum256(data)) {
+		t.Errorf("digest %v ok=%v, want SHA-256 of all %d bytes", d, ok, len(data))
+	}
+}
+
+func TestOpenMissing(t *testing.T) {
+	in := Input{Name: "nope", Path: filepath.Join(t.TempDir(), "nope")}
+	if _, err := in.Open(); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("Open of a missing file: %v, want os.ErrNotExist", err)
+	}
+}
+
+func TestExpandInputsOrder(t *testing.T) {
+	dir := t.TempDir()
+	files := []string{
+		"access.log", "access.log.1", "access.log.2.gz", "access.log.10.gz", "access.log.3.gz",
+		"error.log", "error.log-20190201.gz", "error.log-20190115", "error.log-2019-01-20",
+		".hidden", "notes.txt", "access.log.1.gz",
+	}
+	for _, f := range files {
+		writeFile(t, filepath.Join(dir, f), []byte("x\n"))
+	}
+	writeFile(t, filepath.Join(dir, "sub", "inner.log"), []byte("x\n"))
+	ins, err := ExpandInputs([]string{dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, in := range ins {
+		got = append(got, filepath.Base(in.Path))
+	}
+	want := []string{
+		".hidden",
+		"access.log.10.gz", "access.log.3.gz", "access.log.2.gz", "access.log.1", "access.log.1.gz", "access.log",
+		"error.log-20190115", "error.log-2019-01-20", "error.log-20190201.gz", "error.log",
+		"notes.txt",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("order (-want +got)\n%s", diff)
+	}
+}
+
+func TestExpandInputs(t *testing.T) {
+	dir := t.TempDir()
+	for _, f := range []string{"a.log", "b.log", "c.txt", "d/e.log"} {
+		writeFile(t, filepath.Join(dir, f), []byte("x\n"))
+	}
+	j := func(s string) string { return filepath.Join(dir, s) }
+	f := func(args []string, want []string) {
+		t.Helper()
+		ins, err := ExpandInputs(args)
+		if err != nil {
+			t.Errorf("ExpandInputs(%q): %v", args, err)
+			return
+		}
+		var got []string
+		for _, in := range ins {
+			got = append(got, in.Name)
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("ExpandInputs(%q) (-want +got)\n%s", args, diff)
+		}
+	}
+	f([]string{j("b.log"), j("a.log")}, []string{j("a.log"), j("b.log")})
+	f([]string{j("*.log")}, []string{j("a.log"), j("b.log")})
+	f([]string{j("*")}, []string{j("a.log"), j("b.log"), j("c.txt"), j("d/e.log")})
+	f([]string{"-", j("a.log"), j("a.log"), dir + "/./a.log"}, []string{j("a.log"), StdinName})
+	f([]string{j("d"), j("c.txt")}, []string{j("c.txt"), j("d/e.log")})
+
+	fail := func(args []string) {
+		t.Helper()
+		if ins, err := ExpandInputs(args); err == nil {
+			t.Errorf("ExpandInputs(%q) = %d inputs, want an error", args, len(ins))
+		}
+	}
+	fail(nil)
+	fail([]string{""})
+	fail([]string{j("missing.log")})
+	fail([]string{j("*.gz")})
+	fail([]string{j("[")})
+}
+
+func TestExpandInputsStdin(t *testing.T) {
+	ins, err := ExpandInputs([]string{"-"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ins) != 1 || !ins[0].Stdin() || ins[0].Name != StdinName || ins[0].Size != -1 {
+		t.Errorf("got %+v, want one standard-input Input", ins)
+	}
+	if (Input{Name: "x", Path: "x"}).Stdin() {
+		t.Error("a file input claims to be standard input")
+	}
+}
+
+func TestParseRotation(t *testing.T) {
+	f := func(path string, want rotationKey) {
+		t.Helper()
+		if got := parseRotation(path); got != want {
+			t.Errorf("parseRotation(%q) = %+v, want %+v", path, got, want)
+		}
+	}
+	f("/l/access.log", rotationKey{dir: "/l/", base: "access.log", class: rotLive})
+	f("/l/access.log.gz", rotationKey{dir: "/l/", base: "access.log", class: rotLive})
+	f("access.log.12.gz", rotationKey{base: "access.log", class: rotNumbered, num: 12})
+	f("access.log.1", rotationKey{base: "access.log", class: rotNumbered, num: 1})
+	f("access.log-20190201", rotationKey{base: "access.log", class: rotDated, date: "20190201"})
+	f("access.log-2019020113.bz2", rotationKey{base: "access.log", class: rotDated, date: "2019020113"})
+	f("access.log-2019-02-01.zst", rotationKey{base: "access.log", class: rotDated, date: "20190201"})
+	f("my-site.log", rotationKey{base: "my-site.log", class: rotLive})
+	f(".gz", rotationKey{base: ".gz", class: rotLive})
+	f("x-1", rotationKey{base: "x-1", class: rotLive})
+}

@@ -56,9 +56,9 @@ type Parser struct {
 	// rule, and those after some other rule (which must then be ruled
 	// out by a full device parse).
 	spiderFirst, spiderLate []*regexp.Regexp
-	max   int64
-	n     atomic.Int64
-	cache sync.Map // string -> exposure.UserAgent
+	max                     int64
+	n                       atomic.Int64
+	cache                   sync.Map // string -> exposure.UserAgent
 }
 
 var _ exposure.UserAgentParser = (*Parser)(nil)

@@ -1,0 +1,224 @@
+package realserver
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"html"
+	"io"
+	"net"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"regexp"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// An Actor is one scripted client. Every request it makes carries its
+// X-Forwarded-For address and user agent, and is recorded in the Truth.
+type Actor struct {
+	IP        netip.Addr
+	UserAgent string
+
+	srv    *Server
+	truth  *Truth
+	client *http.Client
+	tr     *http.Transport
+}
+
+// NewActor returns an actor with its own connection pool that only ever
+// dials srv's loopback address.
+func NewActor(srv *Server, truth *Truth, ip netip.Addr, userAgent string) *Actor {
+	addr := srv.Addr
+	tr := &http.Transport{
+		Proxy: nil,
+		DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
+			var d net.Dialer
+			return d.DialContext(ctx, "tcp", addr) // never anything else
+		},
+		DisableCompression: true,
+		MaxIdleConns:       2,
+		IdleConnTimeout:    2 * time.Second,
+	}
+	return &Actor{
+		IP: ip, UserAgent: userAgent, srv: srv, truth: truth, tr: tr,
+		client: &http.Client{
+			Transport: tr,
+			Timeout:   20 * time.Second,
+			CheckRedirect: func(*http.Request, []*http.Request) error {
+				return http.ErrUseLastResponse
+			},
+		},
+	}
+}
+
+// Close closes the actor's idle connections.
+func (a *Actor) Close() { a.tr.CloseIdleConnections() }
+
+// Request makes a request through net/http. target is a path with its
+// query, escaped as it should go on the wire; hdr adds headers.
+func (a *Actor) Request(step, method, target string, hdr http.Header) (Exchange, error) {
+	req, err := http.NewRequest(method, "http://"+a.srv.Addr+target, nil)
+	if err != nil {
+		return Exchange{}, err
+	}
+	if req.URL.RequestURI() != target {
+		return Exchange{}, fmt.Errorf("realserver: step %s: net/http would send another target; use Raw", step)
+	}
+	for k, v := range hdr {
+		req.Header[k] = v
+	}
+	req.Header.Set("X-Forwarded-For", a.IP.String())
+	req.Header.Set("User-Agent", a.UserAgent)
+	ex := Exchange{Step: step, Actor: a.IP, Time: time.Now(), Method: method, Target: target}
+	resp, err := a.client.Do(req)
+	if err != nil {
+		return ex, fmt.Errorf("realserver: step %s: %w", step, err)
+	}
+	defer resp.Body.Close()
+	return a.finish(ex, resp)
+}
+
+// Raw sends a request over a fresh connection, with target written
+// exactly as given (Go's client would clean or re-escape it).
+func (a *Actor) Raw(step, method, target string, hdr http.Header) (Exchange, error) {
+	conn, err := net.DialTimeout("tcp", a.srv.Addr, 5*time.Second)
+	if err != nil {
+		return Exchange{}, err
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(20 * time.Second))
+	ex := Exchange{Step: step, Actor: a.IP, Time: time.Now(), Method: method, Target: target, Raw: true}
+	br := bufio.NewReader(conn)
+	resp, err := a.rawRoundTrip(conn, br, method, target, hdr)
+	if err != nil {
+		return ex, fmt.Errorf("realserver: step %s: %w", step, err)
+	}
+	defer resp.Body.Close()
+	return a.finish(ex, resp)
+}
+
+func (a *Actor) rawRoundTrip(conn net.Conn, br *bufio.Reader, method, target string, hdr http.Header) (*http.Response, error) {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s HTTP/1.1\r\nHost: %s\r\nX-Forwarded-For: %s\r\nUser-Agent: %s\r\nConnection: close\r\n",
+		method, target, a.srv.Addr, a.IP, a.UserAgent)
+	for k, vs := range hdr {
+		for _, v := range vs {
+			fmt.Fprintf(&b, "%s: %s\r\n", k, v)
+		}
+	}
+	b.WriteString("\r\n")
+	if _, err := io.WriteString(conn, b.String()); err != nil {
+		return nil, err
+	}
+	return http.ReadResponse(br, &http.Request{Method: method})
+}
+
+// finish reads the body, records the exchange and returns it.
+func (a *Actor) finish(ex Exchange, resp *http.Response) (Exchange, error) {
+	ex.Status = resp.StatusCode
+	ex.ContentRange = resp.Header.Get("Content-Range")
+	ex.ETag = resp.Header.Get("ETag")
+	ex.LastModified = resp.Header.Get("Last-Modified")
+	body, err := io.ReadAll(resp.Body)
+	ex.BodyBytes = int64(len(body))
+	if err != nil {
+		return ex, fmt.Errorf("realserver: step %s: reading the body: %w", ex.Step, err)
+	}
+	if err := a.classify(&ex, resp, body); err != nil {
+		return ex, err
+	}
+	a.truth.Add(ex)
+	return ex, nil
+}
+
+var hrefRE = regexp.MustCompile(`(?i)href="([^"]*)"`)
+
+// classify sets the exchange's Recording, or Listing and Listed.
+func (a *Actor) classify(ex *Exchange, resp *http.Response, body []byte) error {
+	u, err := url.Parse(ex.Target)
+	if err != nil {
+		return fmt.Errorf("realserver: step %s: bad target", ex.Step)
+	}
+	// Resolve dot segments as the server does.
+	p := cleanPath(u.Path)
+	if rec, ok := a.truth.Tree.ByPath(p); ok {
+		ex.Recording = rec.Path
+		return nil
+	}
+	ct := resp.Header.Get("Content-Type")
+	if ex.Method != "GET" || resp.StatusCode != 200 || !strings.HasPrefix(ct, "text/html") {
+		return nil
+	}
+	ex.Listing = true
+	base := &url.URL{Path: p}
+	if !strings.HasSuffix(base.Path, "/") {
+		base.Path += "/"
+	}
+	for _, m := range hrefRE.FindAllSubmatch(body, -1) {
+		ref, err := url.Parse(html.UnescapeString(string(m[1])))
+		if err != nil || ref.Path == "" {
+			continue
+		}
+		abs := base.ResolveReference(ref)
+		if rec, ok := a.truth.Tree.ByPath(abs.Path); ok {
+			ex.Listed = append(ex.Listed, rec.Path)
+		}
+	}
+	return nil
+}
+
+// cleanPath removes dot segments from an unescaped URL path.
+func cleanPath(p string) string {
+	u := &url.URL{Path: "/"}
+	r := u.ResolveReference(&url.URL{Path: p})
+	return r.Path
+}
+
+// AbortedGet requests target over a connection with a small receive
+// buffer, reads keep body bytes, then resets the connection. The server
+// can have sent at most its send buffer and the client's receive buffer.
+func (a *Actor) AbortedGet(step, target string, keep int) (Exchange, error) {
+	d := net.Dialer{
+		Timeout: 5 * time.Second,
+		Control: func(_, _ string, c syscall.RawConn) error {
+			var serr error
+			err := c.Control(func(fd uintptr) {
+				serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096)
+			})
+			return errors.Join(err, serr)
+		},
+	}
+	conn, err := d.Dial("tcp", a.srv.Addr)
+	if err != nil {
+		return Exchange{}, err
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(20 * time.Second))
+	ex := Exchange{Step: step, Actor: a.IP, Time: time.Now(), Method: "GET", Target: target, Raw: true, Aborted: true}
+	br := bufio.NewReaderSize(conn, 1024)
+	resp, err := a.rawRoundTrip(conn, br, "GET", target, nil)
+	if err != nil {
+		return ex, fmt.Errorf("realserver: step %s: %w", step, err)
+	}
+	ex.Status = resp.StatusCode
+	n, err := io.CopyN(io.Discard, resp.Body, int64(keep))
+	ex.BodyBytes = n
+	if err != nil {
+		return ex, fmt.Errorf("realserver: step %s: %w", step, err)
+	}
+	// Reset, not close: the server's next write fails at once.
+	if tc, ok := conn.(*net.TCPConn); ok {
+		tc.SetLinger(0)
+	}
+	conn.Close()
+	u, _ := url.Parse(target)
+	if rec, ok := a.truth.Tree.ByPath(cleanPath(u.Path)); ok {
+		ex.Recording = rec.Path
+	}
+	a.truth.Add(ex)
+	return ex, nil
+}

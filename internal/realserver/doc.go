@@ -1,0 +1,38 @@
+// Package realserver is an end-to-end harness that proves the analyzer's
+// verdicts against real web servers: nginx, Apache httpd and lighttpd.
+//
+// # What it does
+//
+// A test builds a small tree of recordings (real WAV and MP3 bytes, names
+// holding generated phone numbers) and the matching recording index CSV
+// (subjects with generated, Luhn-valid, fictitious personnummer), starts a
+// real server on 127.0.0.1 with directory listing and a forwarded-address
+// setup, and runs scripted actors against it: full downloads, range
+// requests with and without holes, an aborted download, HEAD, a conditional
+// GET answered 304, directory listings, encoded and dot-segment request
+// targets, 404 probes. Every actor sends its own X-Forwarded-For address from
+// a documentation range. What each actor received is recorded on the client
+// side as the Truth, from which the expected exposure level of every
+// recording, actor and subject follows. The analyzer's output is then
+// compared with that truth.
+//
+//	tree, _ := realserver.BuildTree(dir, time.Now())
+//	srv, _ := realserver.Start(ctx, realserver.Config{Kind: realserver.Nginx, Dir: dir2, DocRoot: tree.Root, Formats: formats})
+//	defer srv.Stop()
+//	truth, _ := realserver.RunScenario(ctx, srv, tree)
+//	level := truth.RecordingLevel(actorIP, rec.Path)
+//
+// # Safety
+//
+// Servers listen on 127.0.0.1 only, on ports chosen free at run time, with
+// configuration, pid and logs under a caller-given directory; Stop kills the
+// server's whole process group. Clients only ever dial the server's
+// loopback address. Phone numbers come from the range the Swedish regulator
+// reserves for fiction and personnummer use the birth numbers 980-999 that
+// the Swedish Tax Agency reserves for test persons.
+//
+// # Concurrency
+//
+// A Server, Tree and Truth are each for one goroutine; separate servers may
+// run in parallel.
+package realserver

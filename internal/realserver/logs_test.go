@@ -1,0 +1,194 @@
+package realserver_test
+
+import (
+	"bytes"
+	"compress/gzip"
+	"errors"
+	"io"
+	"net/netip"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	rs "github.com/forensiclog/forensics/internal/realserver"
+	"github.com/forensiclog/forensics/pkg/logparse"
+)
+
+// phaseSplit returns the number of exchanges made before the rotation.
+func phaseSplit(t *testing.T, r *run) int {
+	t.Helper()
+	i := slices.IndexFunc(r.truth.Exchanges, func(ex rs.Exchange) bool { return ex.Step == "conditional" })
+	if i < 0 {
+		t.Fatal("no conditional step in the truth")
+	}
+	return i
+}
+
+// checkLogs checks that every request was logged once, in the generation
+// it was made in, with the forwarded address as the client.
+func checkLogs(t *testing.T, r *run) {
+	split := phaseSplit(t, r)
+	actors := r.truth.Actors()
+	for _, f := range r.formats {
+		files := r.srv.LogFiles(f.Name)
+		if len(files) != 2 || !strings.HasSuffix(files[0], ".1.gz") {
+			t.Fatalf("%s: log files %v, want a rotated .1.gz and the current file", f.Name, files)
+		}
+		old, cur := logLines(t, files[0]), logLines(t, files[1])
+		if len(old) != split || len(cur) != len(r.truth.Exchanges)-split {
+			t.Errorf("%s: %d lines before rotation and %d after, want %d and %d",
+				f.Name, len(old), len(cur), split, len(r.truth.Exchanges)-split)
+		}
+		// Lines are written when a request ends, so an aborted transfer
+		// may come after later requests: compare the actors as multisets.
+		for gen, lines := range [][]string{old, cur} {
+			exs := r.truth.Exchanges[:split]
+			if gen == 1 {
+				exs = r.truth.Exchanges[split:]
+			}
+			want, got := map[netip.Addr]int{}, map[netip.Addr]int{}
+			for _, ex := range exs {
+				want[ex.Actor]++
+			}
+			for i, line := range lines {
+				field, _, _ := strings.Cut(line, " ")
+				a, err := netip.ParseAddr(field)
+				if err != nil || !slices.Contains(actors, a) {
+					// Never print the line: it holds a phone number.
+					t.Errorf("%s: generation %d line %d: the client field is not a scenario actor's forwarded address", f.Name, gen, i+1)
+					continue
+				}
+				got[a]++
+			}
+			if diff := cmp.Diff(want, got, cmp.Comparer(func(a, b netip.Addr) bool { return a == b })); diff != "" {
+				t.Errorf("%s: generation %d: lines per actor (-want +got):\n%s", f.Name, gen, diff)
+			}
+		}
+	}
+}
+
+// readRecords parses a log file (gunzipping .gz) with logparse.
+func readRecords(t *testing.T, path string, f logparse.Format) ([]*logparse.Record, logparse.Stats) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var in io.Reader = bytes.NewReader(data)
+	if strings.HasSuffix(path, ".gz") {
+		zr, err := gzip.NewReader(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		in = zr
+	}
+	rd := logparse.NewReader(in, f)
+	rd.Name = path
+	var recs []*logparse.Record
+	for {
+		rec, err := rd.Read()
+		if err == io.EOF {
+			break
+		}
+		var perr *logparse.ParseError
+		if errors.As(err, &perr) {
+			t.Errorf("%v", perr) // positions only
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		recs = append(recs, rec)
+	}
+	return recs, rd.Stats()
+}
+
+// checkLogparse reads every log with pkg/logparse in the format the server
+// was configured with and compares each record with the exchange that
+// caused it.
+func checkLogparse(t *testing.T, r *run) {
+	for _, lf := range r.formats {
+		t.Run(lf.Name, func(t *testing.T) {
+			f, err := logparse.ParseFormat(lf.Spec)
+			if errors.Is(err, logparse.ErrUnknownFormat) {
+				t.Skipf("pkg/logparse does not know this format yet (%s)", strings.SplitN(lf.Spec, ":", 2)[0])
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			var recs []*logparse.Record
+			for _, p := range r.srv.LogFiles(lf.Name) {
+				rr, st := readRecords(t, p, f)
+				if st.Rejected != 0 || st.Records != st.Lines {
+					t.Errorf("%s: %d lines, %d records, %d rejected", p, st.Lines, st.Records, st.Rejected)
+				}
+				recs = append(recs, rr...)
+			}
+			if len(recs) != len(r.truth.Exchanges) {
+				t.Fatalf("%d records, want one per exchange (%d)", len(recs), len(r.truth.Exchanges))
+			}
+			for i, rec := range matchRecords(t, r.truth.Exchanges, recs) {
+				checkRecord(t, lf, r.truth.Exchanges[i], rec)
+			}
+		})
+	}
+}
+
+// matchRecords pairs each exchange with the record of the same actor,
+// method and target, in order: log lines are written when requests end,
+// which is not always the order they were made in.
+func matchRecords(t *testing.T, exs []rs.Exchange, recs []*logparse.Record) []*logparse.Record {
+	t.Helper()
+	type key struct {
+		actor          netip.Addr
+		method, target string
+	}
+	queue := map[key][]*logparse.Record{}
+	for _, rec := range recs {
+		k := key{rec.Client, rec.Method, rec.Target}
+		queue[k] = append(queue[k], rec)
+	}
+	out := make([]*logparse.Record, len(exs))
+	for i, ex := range exs {
+		k := key{ex.Actor, ex.Method, ex.Target}
+		if len(queue[k]) == 0 {
+			t.Fatalf("step %s: no logged record for this request", ex.Step)
+		}
+		out[i], queue[k] = queue[k][0], queue[k][1:]
+	}
+	return out
+}
+
+// checkRecord compares what the server logged with what the client did.
+func checkRecord(t *testing.T, lf rs.LogFormat, ex rs.Exchange, rec *logparse.Record) {
+	t.Helper()
+	if rec.Client != ex.Actor {
+		t.Errorf("step %s: logged client is not the actor", ex.Step)
+	}
+	if rec.Method != ex.Method || rec.Target != ex.Target || rec.Status != ex.Status {
+		t.Errorf("step %s: logged request or status differs from the one made (method %v, target %v, status %d/%d)",
+			ex.Step, rec.Method == ex.Method, rec.Target == ex.Target, rec.Status, ex.Status)
+	}
+	if rec.Time.IsZero() {
+		t.Errorf("step %s: no time", ex.Step)
+	}
+	delivered := ex.Recording != "" && ex.Method == "GET" && (ex.Status == 200 || ex.Status == 206)
+	if delivered && !ex.Aborted && rec.BodyBytes != logparse.NotLogged && rec.BodyBytes != ex.BodyBytes {
+		t.Errorf("step %s: logged body bytes %d, client read %d", ex.Step, rec.BodyBytes, ex.BodyBytes)
+	}
+	if delivered && rec.BodyBytes == logparse.NotLogged && rec.WireBytes <= ex.BodyBytes && !ex.Aborted {
+		t.Errorf("step %s: logged wire bytes %d, not above the body's %d", ex.Step, rec.WireBytes, ex.BodyBytes)
+	}
+	if ex.Aborted && rec.BodyBytes != logparse.NotLogged && rec.BodyBytes <= ex.BodyBytes {
+		t.Errorf("step %s: aborted transfer logged %d body bytes, the client kept %d", ex.Step, rec.BodyBytes, ex.BodyBytes)
+	}
+	if lf.Name == rs.FormatExtended && ex.Status == 206 && rec.Range == "" {
+		t.Errorf("step %s: extended format logged no Range", ex.Step)
+	}
+	if lf.Name == rs.FormatExtended && ex.Aborted && rec.Completion != logparse.CompletionAborted {
+		t.Errorf("step %s: aborted transfer logged as %v", ex.Step, rec.Completion)
+	}
+}

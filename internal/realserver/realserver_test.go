@@ -1,0 +1,112 @@
+package realserver_test
+
+import (
+	"net/netip"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	rs "github.com/forensiclog/forensics/internal/realserver"
+)
+
+// TestRealServers plays the scenario against every server and checks the
+// harness's own truth, the logs, and (once they exist) the parser and the
+// analyzer against that truth.
+func TestRealServers(t *testing.T) {
+	for _, s := range setups {
+		t.Run(s.name, func(t *testing.T) {
+			t.Parallel()
+			r := play(t, s)
+			t.Run("truth", func(t *testing.T) { checkTruth(t, r) })
+			t.Run("logs", func(t *testing.T) { checkLogs(t, r) })
+			t.Run("logparse", func(t *testing.T) { checkLogparse(t, r) })
+			t.Run("analyze", func(t *testing.T) { checkAnalyze(t, r) })
+		})
+	}
+}
+
+// wantPairs is the scenario's design: which actor reaches which level on
+// which recording. The truth recorded on the client side must match it,
+// whatever the server.
+var wantPairs = []struct {
+	rec   string
+	actor netip.Addr
+	level rs.Level
+}{
+	{"full", rs.ActorFull, rs.LevelFull},
+	{"full", rs.ActorCond, rs.LevelMetadata},
+	{"ranges", rs.ActorRanges, rs.LevelFull},
+	{"ranges", rs.ActorLister, rs.LevelMetadata},
+	{"listed", rs.ActorLister, rs.LevelMetadata},
+	{"full", rs.ActorLister, rs.LevelMetadata},
+	{"holes", rs.ActorHoles, rs.LevelPartial},
+	{"holes", rs.ActorSortLister, rs.LevelMetadata},
+	{"encoded", rs.ActorSortLister, rs.LevelMetadata},
+	{"encoded", rs.ActorEncoded, rs.LevelFull},
+	{"big", rs.ActorAbort, rs.LevelPartial},
+	{"head", rs.ActorHead, rs.LevelMetadata},
+	{"head", rs.ActorSortLister, rs.LevelMetadata},
+	{"dotseg", rs.ActorSortLister, rs.LevelMetadata},
+	{"dotseg", rs.ActorDotSeg, rs.LevelFull},
+	{"recent", rs.ActorLister, rs.LevelMetadata},
+	{"recent", rs.ActorLateLister, rs.LevelMetadata},
+	{"late", rs.ActorLate, rs.LevelFull},
+	{"late", rs.ActorLateLister, rs.LevelMetadata},
+}
+
+func checkTruth(t *testing.T, r *run) {
+	var want []rs.Pair
+	for _, w := range wantPairs {
+		want = append(want, rs.Pair{Path: r.tree.Rec(w.rec).Path, Actor: w.actor, Level: w.level})
+	}
+	slices.SortFunc(want, func(a, b rs.Pair) int {
+		if c := strings.Compare(a.Path, b.Path); c != 0 {
+			return c
+		}
+		return a.Actor.Compare(b.Actor)
+	})
+	if diff := cmp.Diff(want, r.truth.Pairs(), cmp.Comparer(func(a, b netip.Addr) bool { return a == b })); diff != "" {
+		t.Errorf("truth pairs (-want +got):\n%s", diff)
+	}
+	// Byte counts behind the levels.
+	holes := r.tree.Rec("holes")
+	if got, want := r.truth.Covered(rs.ActorHoles, holes.Path), int64(4096+10000+4096); got != want {
+		t.Errorf("holes: covered %d bytes, want %d", got, want)
+	}
+	big := r.tree.Rec("big")
+	if got := r.truth.Covered(rs.ActorAbort, big.Path); got != 4096 {
+		t.Errorf("big: client kept %d bytes, want 4096", got)
+	}
+	// The late recording ended after the first listings and before the
+	// last one.
+	late := r.tree.Rec("late")
+	for _, ex := range r.truth.Exchanges {
+		if !ex.Listing {
+			continue
+		}
+		if ex.Time.Before(late.End()) && slices.Contains(ex.Listed, late.Path) {
+			t.Errorf("step %s: listing before the late call ended shows it", ex.Step)
+		}
+		if ex.Step == "late-list" && !ex.Time.After(late.End().Add(time.Second)) {
+			t.Errorf("step %s: not a full second after the late call ended", ex.Step)
+		}
+	}
+	// The year listing shows folders only; the root shows regions.
+	for _, ex := range r.truth.Exchanges {
+		if (ex.Step == "list-0" || ex.Step == "list-1" || ex.Step == "list-2") && len(ex.Listed) != 0 {
+			t.Errorf("step %s: listing of a non-leaf folder shows %d recordings", ex.Step, len(ex.Listed))
+		}
+	}
+	subj := r.truth.SubjectLevels()
+	counts := map[rs.Level]int{}
+	for _, l := range subj {
+		counts[l]++
+	}
+	wantCounts := map[rs.Level]int{rs.LevelFull: 6, rs.LevelPartial: 2, rs.LevelMetadata: 3, rs.LevelNone: 2}
+	if diff := cmp.Diff(wantCounts, counts); diff != "" {
+		t.Errorf("subjects per level (-want +got):\n%s", diff)
+	}
+}

@@ -236,7 +236,7 @@ func compileNginxSpec(spec string) (*nginxFormat, error) {
 			i++
 		}
 		nameStart := i
-		for i < len(body) && isNginxNameByte(body[i]) {
+		for i < len(body) && nginxNameByte(body[i]) {
 			i++
 		}
 		name := body[nameStart:i]
@@ -277,7 +277,7 @@ func compileNginxSpec(spec string) (*nginxFormat, error) {
 	return f, nil
 }
 
-func isNginxNameByte(c byte) bool {
+func nginxNameByte(c byte) bool {
 	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_'
 }
 
@@ -359,7 +359,7 @@ func (p *nginxParser) Parse(line []byte, rec *Record) error {
 	for i := range f.steps {
 		st := &f.steps[i]
 		if n := len(st.lit); n > 0 {
-			if err := matchLiteral(line, pos, st.lit); err != nil {
+			if err := nginxLiteral(line, pos, st.lit); err != nil {
 				return err
 			}
 			pos += n
@@ -382,7 +382,7 @@ func (p *nginxParser) Parse(line []byte, rec *Record) error {
 		pos += end
 	}
 	if f.tail != "" {
-		if err := matchLiteral(line, pos, f.tail); err != nil {
+		if err := nginxLiteral(line, pos, f.tail); err != nil {
 			return err
 		}
 		pos += len(f.tail)
@@ -393,8 +393,8 @@ func (p *nginxParser) Parse(line []byte, rec *Record) error {
 	return nil
 }
 
-// matchLiteral checks that line holds lit at pos.
-func matchLiteral(line []byte, pos int, lit string) error {
+// nginxLiteral checks that line holds lit at pos.
+func nginxLiteral(line []byte, pos int, lit string) error {
 	rest := line[pos:]
 	if len(rest) >= len(lit) && string(rest[:len(lit)]) == lit {
 		return nil
@@ -436,14 +436,14 @@ func (p *nginxParser) valueEnd(b []byte, st *nginxStep) (int, bool) {
 	if escape != nginxEscapeNone {
 		if bs := bytes.IndexByte(b[:i], '\\'); bs >= 0 {
 			esc = true
-			i = scanEscaped(b, bs, st.term, escape)
+			i = nginxScanEscaped(b, bs, st.term, escape)
 			if i < 0 {
 				return -1, false
 			}
 		}
 	}
 	if st.list {
-		i = skipListSeparators(b, i, st.term)
+		i = nginxSkipList(b, i, st.term)
 		if i < 0 {
 			return -1, false
 		}
@@ -454,8 +454,8 @@ func (p *nginxParser) valueEnd(b []byte, st *nginxStep) (int, bool) {
 	return i, esc
 }
 
-// scanEscaped finds term in b from index from, stepping over escapes.
-func scanEscaped(b []byte, from int, term byte, escape nginxEscape) int {
+// nginxScanEscaped finds term in b from index from, stepping over escapes.
+func nginxScanEscaped(b []byte, from int, term byte, escape nginxEscape) int {
 	for j := from; j < len(b); j++ {
 		c := b[j]
 		if c == '\\' {
@@ -463,7 +463,7 @@ func scanEscaped(b []byte, from int, term byte, escape nginxEscape) int {
 			case escape == nginxEscapeJSON && j+1 < len(b):
 				j++
 				continue
-			case escape == nginxEscapeDefault && j+3 < len(b) && b[j+1] == 'x' && isHex(b[j+2]) && isHex(b[j+3]):
+			case escape == nginxEscapeDefault && j+3 < len(b) && b[j+1] == 'x' && nginxIsHex(b[j+2]) && nginxIsHex(b[j+3]):
 				j += 3
 				continue
 			}
@@ -475,9 +475,9 @@ func scanEscaped(b []byte, from int, term byte, escape nginxEscape) int {
 	return -1
 }
 
-// skipListSeparators moves the end i of a list value past the ", " and
+// nginxSkipList moves the end i of a list value past the ", " and
 // " : " separators nginx writes between the items of $upstream_* values.
-func skipListSeparators(b []byte, i int, term byte) int {
+func nginxSkipList(b []byte, i int, term byte) int {
 	if term != ' ' {
 		return i
 	}
@@ -499,7 +499,7 @@ func skipListSeparators(b []byte, i int, term byte) int {
 	return i
 }
 
-func isHex(c byte) bool {
+func nginxIsHex(c byte) bool {
 	_, ok := unhex(c)
 	return ok
 }
@@ -542,7 +542,7 @@ func unescapeNginx(rec *Record, v []byte, escape nginxEscape) []byte {
 		case 'f':
 			s = append(s, '\f')
 		case 'u':
-			r, n := jsonRune(v[i+1:])
+			r, n := nginxJSONRune(v[i+1:])
 			if n == 0 {
 				s = append(s, '\\', 'u')
 				continue
@@ -558,16 +558,16 @@ func unescapeNginx(rec *Record, v []byte, escape nginxEscape) []byte {
 	return s[start:end:end]
 }
 
-// jsonRune decodes the hex digits after "\u", with a following low
+// nginxJSONRune decodes the hex digits after "\u", with a following low
 // surrogate escape if r is a high surrogate. n is the bytes used, 0 if
 // there are not four hex digits.
-func jsonRune(b []byte) (rune, int) {
-	r, ok := hex4(b)
+func nginxJSONRune(b []byte) (rune, int) {
+	r, ok := nginxHex4(b)
 	if !ok {
 		return 0, 0
 	}
 	if 0xD800 <= r && r < 0xDC00 && len(b) >= 10 && b[4] == '\\' && b[5] == 'u' {
-		if lo, ok := hex4(b[6:]); ok && 0xDC00 <= lo && lo < 0xE000 {
+		if lo, ok := nginxHex4(b[6:]); ok && 0xDC00 <= lo && lo < 0xE000 {
 			return 0x10000 + (r-0xD800)<<10 + (lo - 0xDC00), 10
 		}
 	}
@@ -577,7 +577,7 @@ func jsonRune(b []byte) (rune, int) {
 	return r, 4
 }
 
-func hex4(b []byte) (rune, bool) {
+func nginxHex4(b []byte) (rune, bool) {
 	if len(b) < 4 {
 		return 0, false
 	}
@@ -592,9 +592,9 @@ func hex4(b []byte) (rune, bool) {
 	return r, true
 }
 
-// isNil reports whether nginx logged no value: "-" (escape=default) or
+// nginxNil reports whether nginx logged no value: "-" (escape=default) or
 // nothing (json, none).
-func isNil(v []byte) bool {
+func nginxNil(v []byte) bool {
 	return len(v) == 0 || len(v) == 1 && v[0] == '-'
 }
 
@@ -606,7 +606,7 @@ func (p *nginxParser) set(rec *Record, st *nginxStep, v []byte, col int) error {
 	case nkRemoteUser:
 		rec.User = dash(v)
 	case nkTimeLocal, nkTimeISO8601, nkMsec:
-		if isNil(v) {
+		if nginxNil(v) {
 			return nil
 		}
 		t, ok := p.parseTime(st.kind, v)
@@ -615,14 +615,14 @@ func (p *nginxParser) set(rec *Record, st *nginxStep, v []byte, col int) error {
 		}
 		rec.Time = t
 	case nkRequest:
-		if !setRequestLine(rec, v) || !isMethodToken(rec.Method) {
+		if !setRequestLine(rec, v) || !nginxMethodToken(rec.Method) {
 			rec.Method, rec.Target, rec.Path, rec.Query, rec.Protocol = "", "", "", "", ""
 			rec.addExtra(st.name, bstr(v))
 		}
 	case nkRequestMethod:
 		rec.Method = dash(v)
 	case nkRequestURI:
-		if !isNil(v) {
+		if !nginxNil(v) {
 			setTarget(rec, v)
 		}
 	case nkURI:
@@ -632,7 +632,7 @@ func (p *nginxParser) set(rec *Record, st *nginxStep, v []byte, col int) error {
 	case nkServerProtocol:
 		rec.Protocol = dash(v)
 	case nkStatus:
-		if isNil(v) || string(v) == "000" {
+		if nginxNil(v) || string(v) == "000" {
 			return nil // no response was sent
 		}
 		s, ok := parseStatus(v)
@@ -641,7 +641,7 @@ func (p *nginxParser) set(rec *Record, st *nginxStep, v []byte, col int) error {
 		}
 		rec.Status = s
 	case nkBodyBytesSent, nkBytesSent, nkRequestLength:
-		if isNil(v) {
+		if nginxNil(v) {
 			return nil
 		}
 		n, ok := parseInt64(v)
@@ -667,10 +667,10 @@ func (p *nginxParser) set(rec *Record, st *nginxStep, v []byte, col int) error {
 	case nkContentRange:
 		rec.ContentRange = dash(v)
 	case nkRequestTime:
-		if isNil(v) {
+		if nginxNil(v) {
 			return nil
 		}
-		d, ok := parseSeconds(v)
+		d, ok := nginxSeconds(v)
 		if !ok {
 			return errAt(col, ErrNumber)
 		}
@@ -679,7 +679,7 @@ func (p *nginxParser) set(rec *Record, st *nginxStep, v []byte, col int) error {
 		switch {
 		case string(v) == "OK":
 			rec.Completion = CompletionComplete
-		case isNil(v):
+		case nginxNil(v):
 			rec.Completion = CompletionAborted
 		default:
 			return errAt(col, ErrSyntax)
@@ -687,7 +687,7 @@ func (p *nginxParser) set(rec *Record, st *nginxStep, v []byte, col int) error {
 	case nkHost, nkServerName:
 		rec.VHost = dash(v)
 	case nkServerPort:
-		if isNil(v) {
+		if nginxNil(v) {
 			return nil
 		}
 		n, ok := parseInt64(v)
@@ -701,9 +701,9 @@ func (p *nginxParser) set(rec *Record, st *nginxStep, v []byte, col int) error {
 	return nil
 }
 
-// isMethodToken reports whether m is empty or an HTTP token (RFC 9110
+// nginxMethodToken reports whether m is empty or an HTTP token (RFC 9110
 // tchar), as every method is; binary probes split at a space are not.
-func isMethodToken(m string) bool {
+func nginxMethodToken(m string) bool {
 	for i := 0; i < len(m); i++ {
 		c := m[i]
 		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' {
@@ -730,9 +730,9 @@ func (p *nginxParser) parseTime(kind nginxKind, v []byte) (time.Time, bool) {
 	case nkTimeLocal:
 		t, ok = parseCLFTime(v, &p.zones)
 	case nkTimeISO8601:
-		t, ok = parseISO8601(v, &p.zones)
+		t, ok = nginxISO8601(v, &p.zones)
 	default:
-		t, ok = parseMsec(v)
+		t, ok = nginxMsec(v)
 	}
 	if ok && len(v) <= len(p.lastRaw) {
 		p.lastKind, p.lastLen, p.lastTime = kind, len(v), t
@@ -741,9 +741,9 @@ func (p *nginxParser) parseTime(kind nginxKind, v []byte) (time.Time, bool) {
 	return t, ok
 }
 
-// parseISO8601 parses nginx's $time_iso8601, "2000-10-10T13:55:36-07:00",
+// nginxISO8601 parses nginx's $time_iso8601, "2000-10-10T13:55:36-07:00",
 // also with a fraction after the seconds or "Z" for UTC, keeping the offset.
-func parseISO8601(b []byte, z *zoneCache) (time.Time, bool) {
+func nginxISO8601(b []byte, z *zoneCache) (time.Time, bool) {
 	if len(b) < 20 || b[4] != '-' || b[7] != '-' || (b[10] != 'T' && b[10] != ' ') || b[13] != ':' || b[16] != ':' {
 		return time.Time{}, false
 	}
@@ -787,28 +787,28 @@ func parseISO8601(b []byte, z *zoneCache) (time.Time, bool) {
 	return time.Date(year, time.Month(mon), day, hh, mm, ss, nsec, z.zone(off)), true
 }
 
-// parseMsec parses $msec, Unix seconds with a fraction ("1549000000.123"),
+// nginxMsec parses $msec, Unix seconds with a fraction ("1549000000.123"),
 // as a UTC time.
-func parseMsec(b []byte) (time.Time, bool) {
-	sec, nsec, ok := parseDecimal(b, 12)
+func nginxMsec(b []byte) (time.Time, bool) {
+	sec, nsec, ok := nginxDecimal(b, 12)
 	if !ok {
 		return time.Time{}, false
 	}
 	return time.Unix(sec, nsec).UTC(), true
 }
 
-// parseSeconds parses $request_time, seconds with a fraction ("0.138").
-func parseSeconds(b []byte) (time.Duration, bool) {
-	sec, nsec, ok := parseDecimal(b, 9)
+// nginxSeconds parses $request_time, seconds with a fraction ("0.138").
+func nginxSeconds(b []byte) (time.Duration, bool) {
+	sec, nsec, ok := nginxDecimal(b, 9)
 	if !ok {
 		return 0, false
 	}
 	return time.Duration(sec)*time.Second + time.Duration(nsec), true
 }
 
-// parseDecimal parses "S" or "S.F" with at most maxInt integer digits and
+// nginxDecimal parses "S" or "S.F" with at most maxInt integer digits and
 // at most nine fraction digits.
-func parseDecimal(b []byte, maxInt int) (sec, nsec int64, ok bool) {
+func nginxDecimal(b []byte, maxInt int) (sec, nsec int64, ok bool) {
 	intPart, frac := b, []byte(nil)
 	if i := bytes.IndexByte(b, '.'); i >= 0 {
 		intPart, frac = b[:i], b[i+1:]

@@ -60,14 +60,14 @@ func parseNginxLine(t *testing.T, spec, line string) (*Record, error) {
 }
 
 var (
-	cet  = time.FixedZone("+0100", 3600)
-	cest = time.FixedZone("+0200", 7200)
-	nst  = time.FixedZone("-0330", -(3*3600 + 30*60))
+	nginxCET  = time.FixedZone("+0100", 3600)
+	nginxCEST = time.FixedZone("+0200", 7200)
+	nginxNST  = time.FixedZone("-0330", -(3*3600 + 30*60))
 )
 
 const (
-	uaFirefox = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:65.0) Gecko/20100101 Firefox/65.0"
-	mp3Path   = "/recordings/2019/02/call-000123.mp3"
+	nginxUAFirefox = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:65.0) Gecko/20100101 Firefox/65.0"
+	nginxMP3       = "/recordings/2019/02/call-000123.mp3"
 )
 
 func TestNginxParse(t *testing.T) {
@@ -79,13 +79,13 @@ func TestNginxParse(t *testing.T) {
 		{
 			name: "combined 206 on an mp3",
 			spec: combined,
-			line: `192.0.2.10 - - [01/Feb/2019:10:00:02 +0100] "GET ` + mp3Path + ` HTTP/1.1" 206 65536 "http://198.51.100.7/recordings/" "` + uaFirefox + `"`,
+			line: `192.0.2.10 - - [01/Feb/2019:10:00:02 +0100] "GET ` + nginxMP3 + ` HTTP/1.1" 206 65536 "http://198.51.100.7/recordings/" "` + nginxUAFirefox + `"`,
 			want: nginxWant(func(r *Record) {
 				r.Client = netip.MustParseAddr("192.0.2.10")
-				r.Time = time.Date(2019, 2, 1, 10, 0, 2, 0, cet)
-				r.Method, r.Target, r.Path, r.Protocol = "GET", mp3Path, mp3Path, "HTTP/1.1"
+				r.Time = time.Date(2019, 2, 1, 10, 0, 2, 0, nginxCET)
+				r.Method, r.Target, r.Path, r.Protocol = "GET", nginxMP3, nginxMP3, "HTTP/1.1"
 				r.Status, r.BodyBytes = 206, 65536
-				r.Referer, r.UserAgent = "http://198.51.100.7/recordings/", uaFirefox
+				r.Referer, r.UserAgent = "http://198.51.100.7/recordings/", nginxUAFirefox
 			}),
 		},
 		{
@@ -95,7 +95,7 @@ func TestNginxParse(t *testing.T) {
 			want: nginxWant(func(r *Record) {
 				r.Client = netip.MustParseAddr("2001:db8::17")
 				r.User = "operator"
-				r.Time = time.Date(2019, 3, 31, 3, 0, 0, 0, cest)
+				r.Time = time.Date(2019, 3, 31, 3, 0, 0, 0, nginxCEST)
 				r.Method, r.Target, r.Path, r.Protocol = "HEAD", "/recordings/", "/recordings/", "HTTP/1.0"
 				r.Status, r.BodyBytes = 200, 0
 			}),
@@ -106,7 +106,7 @@ func TestNginxParse(t *testing.T) {
 			line: `203.0.113.9 - - [01/Feb/2019:10:02:00 -0330] "GET /rec/call%20000126.mp3?dl=1&x=%41 HTTP/1.1" 404 153 "-" "Wget/1.20.1 (linux-gnu)"`,
 			want: nginxWant(func(r *Record) {
 				r.Client = netip.MustParseAddr("203.0.113.9")
-				r.Time = time.Date(2019, 2, 1, 10, 2, 0, 0, nst)
+				r.Time = time.Date(2019, 2, 1, 10, 2, 0, 0, nginxNST)
 				r.Method, r.Protocol = "GET", "HTTP/1.1"
 				r.Target, r.Path, r.Query = "/rec/call%20000126.mp3?dl=1&x=%41", "/rec/call 000126.mp3", "dl=1&x=%41"
 				r.Status, r.BodyBytes = 404, 153
@@ -120,7 +120,7 @@ func TestNginxParse(t *testing.T) {
 			want: nginxWant(func(r *Record) {
 				r.Client = netip.MustParseAddr("192.0.2.1")
 				r.User = `us"er`
-				r.Time = time.Date(2019, 2, 1, 10, 0, 0, 0, cet)
+				r.Time = time.Date(2019, 2, 1, 10, 0, 0, 0, nginxCET)
 				r.Method, r.Target, r.Path, r.Protocol = "GET", `/a"b`, `/a"b`, "HTTP/1.1"
 				r.Status, r.BodyBytes = 200, 1
 				r.UserAgent = `probe "quoted" C:\dir å`
@@ -132,7 +132,7 @@ func TestNginxParse(t *testing.T) {
 			line: `unix: - - [01/Feb/2019:10:03:00 +0100] "" 400 0 "-" "-"`,
 			want: nginxWant(func(r *Record) {
 				r.ClientHost = "unix:"
-				r.Time = time.Date(2019, 2, 1, 10, 3, 0, 0, cet)
+				r.Time = time.Date(2019, 2, 1, 10, 3, 0, 0, nginxCET)
 				r.Status, r.BodyBytes = 400, 0
 			}),
 		},
@@ -142,7 +142,7 @@ func TestNginxParse(t *testing.T) {
 			line: `192.0.2.201 - - [01/Feb/2019:10:03:01 +0100] "\x16\x03\x01 \x00\xA5" 400 157 "-" "-"`,
 			want: nginxWant(func(r *Record) {
 				r.Client = netip.MustParseAddr("192.0.2.201")
-				r.Time = time.Date(2019, 2, 1, 10, 3, 1, 0, cet)
+				r.Time = time.Date(2019, 2, 1, 10, 3, 1, 0, nginxCET)
 				r.Status, r.BodyBytes = 400, 157
 				r.Extra = []Field{{"$request", "\x16\x03\x01 \x00\xA5"}}
 			}),
@@ -150,13 +150,13 @@ func TestNginxParse(t *testing.T) {
 		{
 			name: "range format complete",
 			spec: "nginx_range",
-			line: `192.0.2.10 - - [01/Feb/2019:10:00:02 +0100] "GET ` + mp3Path + ` HTTP/1.1" 206 32768 "-" "` + uaFirefox + `" "bytes=0-" 0.012 OK 33102`,
+			line: `192.0.2.10 - - [01/Feb/2019:10:00:02 +0100] "GET ` + nginxMP3 + ` HTTP/1.1" 206 32768 "-" "` + nginxUAFirefox + `" "bytes=0-" 0.012 OK 33102`,
 			want: nginxWant(func(r *Record) {
 				r.Client = netip.MustParseAddr("192.0.2.10")
-				r.Time = time.Date(2019, 2, 1, 10, 0, 2, 0, cet)
-				r.Method, r.Target, r.Path, r.Protocol = "GET", mp3Path, mp3Path, "HTTP/1.1"
+				r.Time = time.Date(2019, 2, 1, 10, 0, 2, 0, nginxCET)
+				r.Method, r.Target, r.Path, r.Protocol = "GET", nginxMP3, nginxMP3, "HTTP/1.1"
 				r.Status, r.BodyBytes, r.WireBytes = 206, 32768, 33102
-				r.UserAgent, r.Range = uaFirefox, "bytes=0-"
+				r.UserAgent, r.Range = nginxUAFirefox, "bytes=0-"
 				r.Duration = 12 * time.Millisecond
 				r.Completion = CompletionComplete
 			}),
@@ -164,11 +164,11 @@ func TestNginxParse(t *testing.T) {
 		{
 			name: "range format aborted, no Range header",
 			spec: "nginx_range",
-			line: `192.0.2.10 - - [01/Feb/2019:10:00:03 +0100] "GET ` + mp3Path + ` HTTP/1.1" 200 540000 "-" "-" "-" 61.504  540672`,
+			line: `192.0.2.10 - - [01/Feb/2019:10:00:03 +0100] "GET ` + nginxMP3 + ` HTTP/1.1" 200 540000 "-" "-" "-" 61.504  540672`,
 			want: nginxWant(func(r *Record) {
 				r.Client = netip.MustParseAddr("192.0.2.10")
-				r.Time = time.Date(2019, 2, 1, 10, 0, 3, 0, cet)
-				r.Method, r.Target, r.Path, r.Protocol = "GET", mp3Path, mp3Path, "HTTP/1.1"
+				r.Time = time.Date(2019, 2, 1, 10, 0, 3, 0, nginxCET)
+				r.Method, r.Target, r.Path, r.Protocol = "GET", nginxMP3, nginxMP3, "HTTP/1.1"
 				r.Status, r.BodyBytes, r.WireBytes = 200, 540000, 540672
 				r.Duration = 61*time.Second + 504*time.Millisecond
 				r.Completion = CompletionAborted
@@ -181,7 +181,7 @@ func TestNginxParse(t *testing.T) {
 			want: nginxWant(func(r *Record) {
 				r.VHost, r.ServerPort = "files.example.org", 443
 				r.Client = netip.MustParseAddr("198.51.100.23")
-				r.Time = time.Date(2019, 2, 1, 10, 0, 5, 0, nst)
+				r.Time = time.Date(2019, 2, 1, 10, 0, 5, 0, nginxNST)
 				r.Method, r.Target, r.Path, r.Query, r.Protocol = "GET", "/a%2Fb?q=1", "/a/b", "q=1", "HTTP/2.0"
 				r.Status, r.WireBytes, r.RequestBytes = 200, 612, 87
 			}),
@@ -210,7 +210,7 @@ func TestNginxParse(t *testing.T) {
 			spec: `nginx:$msec $time_iso8601 [$time_local]`,
 			line: `1549011602.123 2019-02-01T10:00:02+01:00 [01/Feb/2019:10:00:02 +0100]`,
 			want: nginxWant(func(r *Record) {
-				r.Time = time.Date(2019, 2, 1, 10, 0, 2, 0, cet)
+				r.Time = time.Date(2019, 2, 1, 10, 0, 2, 0, nginxCET)
 				r.Extra = []Field{{"$msec", "1549011602.123"}, {"$time_iso8601", "2019-02-01T10:00:02+01:00"}}
 			}),
 		},
@@ -219,7 +219,7 @@ func TestNginxParse(t *testing.T) {
 			spec: `nginx:$time_local $remote_addr`,
 			line: `01/Feb/2019:10:00:02 +0100 192.0.2.4`,
 			want: nginxWant(func(r *Record) {
-				r.Time = time.Date(2019, 2, 1, 10, 0, 2, 0, cet)
+				r.Time = time.Date(2019, 2, 1, 10, 0, 2, 0, nginxCET)
 				r.Client = netip.MustParseAddr("192.0.2.4")
 			}),
 		},
@@ -532,14 +532,14 @@ func readNginxFile(t *testing.T, spec, path string) Stats {
 	return st
 }
 
-const realWorldDir = "/work/shared/corpus/realworld"
+const nginxCorpusDir = "/work/shared/corpus/realworld"
 
 // TestNginxRealWorld reads the public nginx samples of the shared corpus
 // (see its SOURCES.md) and pins how many lines parse and why the others do
 // not. Every rejection is a line that the named format did not write.
 func TestNginxRealWorld(t *testing.T) {
-	if _, err := os.Stat(realWorldDir); err != nil {
-		t.Skipf("real-world corpus not present at %s: %v", realWorldDir, err)
+	if _, err := os.Stat(nginxCorpusDir); err != nil {
+		t.Skipf("real-world corpus not present at %s: %v", nginxCorpusDir, err)
 	}
 	const (
 		literal  = "text does not match the format"
@@ -619,7 +619,7 @@ func TestNginxRealWorld(t *testing.T) {
 			counts{1000, 0, 0, nil}, "gonx's example format"},
 	}
 	for _, tt := range tests {
-		path := filepath.Join(realWorldDir, tt.file)
+		path := filepath.Join(nginxCorpusDir, tt.file)
 		if _, err := os.Stat(path); err != nil {
 			t.Errorf("%s: %v", tt.file, err)
 			continue
@@ -634,7 +634,7 @@ func TestNginxRealWorld(t *testing.T) {
 
 // TestNginxRealWorldRecords spot-checks decoded fields in the corpus.
 func TestNginxRealWorldRecords(t *testing.T) {
-	path := filepath.Join(realWorldDir, "nginx_custom/filebeat-nginx-ingress_controller-test.log")
+	path := filepath.Join(nginxCorpusDir, "nginx_custom/filebeat-nginx-ingress_controller-test.log")
 	if _, err := os.Stat(path); err != nil {
 		t.Skipf("real-world corpus not present: %v", err)
 	}

@@ -1,0 +1,210 @@
+package demogen
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/csv"
+	"encoding/json"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+const committed = "../../fixtures/demo"
+
+// TestFixturesUpToDate regenerates the demo and compares it with the
+// committed fixtures, so that they cannot drift from the generator.
+func TestFixturesUpToDate(t *testing.T) {
+	dir := t.TempDir()
+	if err := Generate(dir); err != nil {
+		t.Fatal(err)
+	}
+	want, got := listFiles(t, committed), listFiles(t, dir)
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Fatalf("files differ (-committed +generated); run `go run ./internal/demogen/cmd/demogen`:\n%s", diff)
+	}
+	for _, name := range want {
+		a := readFixture(t, filepath.Join(committed, name))
+		b := readFixture(t, filepath.Join(dir, name))
+		if !bytes.Equal(a, b) {
+			t.Errorf("%s differs from the generator's output; run `go run ./internal/demogen/cmd/demogen`", name)
+		}
+	}
+}
+
+func listFiles(t *testing.T, root string) []string {
+	t.Helper()
+	var names []string
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.IsDir() {
+			rel, _ := filepath.Rel(root, path)
+			names = append(names, filepath.ToSlash(rel))
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return names
+}
+
+// readFixture reads a file, decompressed when it is gzip: compressed bytes
+// may change with the Go release, the contents may not.
+func readFixture(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.HasSuffix(path, ".gz") {
+		zr, err := gzip.NewReader(bytes.NewReader(b))
+		if err != nil {
+			t.Fatalf("%s: %v", filepath.Base(path), err)
+		}
+		if b, err = io.ReadAll(zr); err != nil {
+			t.Fatalf("%s: %v", filepath.Base(path), err)
+		}
+	}
+	return b
+}
+
+// TestIndexNumbers checks every identifier in the committed index: all
+// personnummer and samordningsnummer pass Luhn, except the one number
+// the story keeps as invalid, and the reservnummer are not number-shaped.
+func TestIndexNumbers(t *testing.T) {
+	f, err := os.Open(filepath.Join(committed, "index.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var invalid, resv, plus, samordning, checked int
+	for i, row := range rows[1:] {
+		for _, pair := range strings.Split(row[7], ";") {
+			role, id, ok := strings.Cut(pair, ":")
+			if !ok || (role != "caller" && role != "patient") {
+				t.Fatalf("index row %d: bad subject pair", i+2)
+			}
+			if strings.HasPrefix(id, "RES") {
+				resv++
+				continue
+			}
+			checked++
+			if strings.Contains(id, "+") {
+				plus++
+			}
+			digits := strings.NewReplacer("-", "", "+", "").Replace(id)
+			if day := digits[len(digits)-6 : len(digits)-4]; day > "60" {
+				samordning++
+			}
+			if !LuhnValid(id) {
+				invalid++
+			}
+		}
+	}
+	if invalid != 1 {
+		t.Errorf("%d numbers fail Luhn, want exactly 1 (the kept typo)", invalid)
+	}
+	if resv == 0 || plus == 0 || samordning == 0 {
+		t.Errorf("want some reservnummer (%d), '+' numbers (%d) and samordningsnummer (%d)", resv, plus, samordning)
+	}
+	if checked < 600 {
+		t.Errorf("only %d numbers checked", checked)
+	}
+}
+
+func TestLuhn(t *testing.T) {
+	// The worked example from Skatteverket's description: 640823-323C, C = 4.
+	for _, tc := range []struct {
+		in   string
+		want bool
+	}{
+		{"640823-3234", true},
+		{"196408233234", true},
+		{"6408233234", true},
+		{"640823+3234", true},
+		{"640823-3235", false},
+		{"19640823-3234", true},
+		{"640823-323", false},
+		{"64082A-3234", false},
+	} {
+		if got := LuhnValid(tc.in); got != tc.want {
+			t.Errorf("LuhnValid(%q) = %v, want %v", tc.in, got, tc.want)
+		}
+	}
+}
+
+// TestExpectedStory checks the story's headline numbers in expected.json.
+func TestExpectedStory(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join(committed, "expected.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var exp Expected
+	if err := json.Unmarshal(b, &exp); err != nil {
+		t.Fatal(err)
+	}
+	byID := map[string]ActorTruth{}
+	for _, a := range exp.Actors {
+		byID[a.ID] = a
+	}
+	if n := byID["newspaper"].RecordingsByLevel[LevelFull]; n != 55 {
+		t.Errorf("newspaper downloaded %d recordings in full, want 55", n)
+	}
+	if n := byID["range-client"].RecordingsByLevel; n[LevelPartial] != 7 || n[LevelFull] != 1 {
+		t.Errorf("range-client levels %v, want 7 partial and 1 full", n)
+	}
+	if n := byID["conditional-client"].RecordingsByLevel[LevelMetadata]; n == 0 {
+		t.Error("conditional-client has no metadata exposure")
+	}
+	total := 0
+	for _, n := range exp.Totals.RecordingsByLevel {
+		total += n
+	}
+	if total != exp.Totals.Recordings || total != len(exp.Recordings) {
+		t.Errorf("recordings by level add up to %d, want %d", total, exp.Totals.Recordings)
+	}
+	// The journalist listed a day still in progress: the calls that ended
+	// after the listing must not be metadata for the newspaper.
+	listing := time.Date(2019, 2, 8, 21, 30, 0, 0, stockholm)
+	late := 0
+	for _, r := range exp.Recordings {
+		if !strings.HasPrefix(r.Path, "/recordings/Stockholm/2019/02/08/") {
+			continue
+		}
+		rec := findRec(t, r.CallID)
+		if rec.end().After(listing) {
+			late++
+			if l, ok := r.Actors["newspaper"]; ok {
+				t.Errorf("%s ended after the listing but is %s for the newspaper", r.CallID, l)
+			}
+		}
+	}
+	if late == 0 {
+		t.Error("no call on 8 Feb 2019 ended after the journalist's listing")
+	}
+}
+
+func findRec(t *testing.T, callID string) *recording {
+	t.Helper()
+	recs, _ := makeRecordings(newRNG(Seed))
+	for _, r := range recs {
+		if r.callID == callID {
+			return r
+		}
+	}
+	t.Fatalf("no recording %s", callID)
+	return nil
+}

@@ -91,11 +91,11 @@ type event struct {
 
 	actor *actor
 	kind  int
-	rec   *recording    // for evHead, evNotMod, evDownload
-	dir   string        // for evListing: the directory listed
-	bytes [2]int64      // for evDownload: [first, last+1) of the file delivered
-	line  brokenLine    // how the line is damaged in the log, if at all
-	names []*recording  // for evListing: the recordings the listing named
+	rec   *recording   // for evHead, evNotMod, evDownload
+	dir   string       // for evListing: the directory listed
+	bytes [2]int64     // for evDownload: [first, last+1) of the file delivered
+	line  brokenLine   // how the line is damaged in the log, if at all
+	names []*recording // for evListing: the recordings the listing named
 }
 
 // A brokenLine damages an event's log line to show the line accounting.

@@ -1,0 +1,425 @@
+package logparse
+
+import (
+	"bytes"
+	"time"
+)
+
+// HAProxyFormat is HAProxy's HTTP log ("option httplog"), with or without
+// a syslog header (RFC 3164 "Feb  6 12:14:14 host haproxy[14389]: ",
+// RFC 5424 "<134>1 2009-02-06T12:14:14+01:00 host haproxy 14389 - - ", or
+// an ISO 8601 time in place of the RFC 3164 one). Its name is "haproxy".
+//
+//	client_ip:port [accept_date] frontend backend/server Tq/Tw/Tc/Tr/Tt
+//	status bytes_read req_cookie resp_cookie termination_state
+//	actconn/feconn/beconn/srv_conn/retries srv_queue/backend_queue
+//	{captured request headers} {captured response headers} "request"
+//
+// The accept_date has no zone. It is taken in the zone of the syslog
+// header's timestamp when that has one (RFC 5424, ISO 8601), and otherwise
+// in Location, or UTC when Location is nil: set Location to the zone of
+// the HAProxy host when it is known.
+//
+// Fields map to Record fields as follows; the others are kept in Extra
+// under the names given:
+//
+//	client_ip            Client ("-" for a UNIX socket); the port is
+//	                     Extra "client_port"
+//	accept_date          Time (when HAProxy accepted the connection)
+//	Tt (last timer)      Duration in milliseconds; all timers are Extra
+//	                     "timers". A "+" before Tt and bytes_read (option
+//	                     logasap: logged before the end) sets Extra
+//	                     "logasap" to "true"; the counts are then lower
+//	                     bounds.
+//	status               Status; -1 (no response) is 0
+//	bytes_read           WireBytes: bytes sent to the client, headers
+//	                     included
+//	request              Method, Target, Path, Query, Protocol; the raw
+//	                     request is Extra "request" when it is not a
+//	                     request line ("<BADREQ>"). HAProxy cuts long
+//	                     request lines (tune.http.logurilen) without the
+//	                     closing quote: such a line is kept, with Extra
+//	                     "request_truncated" set to "true".
+//	captured headers     Extra "captured_request_headers" and
+//	                     "captured_response_headers" as logged ("a|b|c");
+//	                     when only one block is logged it is taken as the
+//	                     request headers, which HAProxy cannot tell apart
+//	frontend, backend, server, captured_request_cookie,
+//	captured_response_cookie, termination_state, connections
+//	(actconn/feconn/beconn/srv_conn/retries), queues (srv/backend)
+//	                     Extra under those names
+//
+// Completion comes from the first character of the termination state:
+// "-" (normal end) and "L" (answered locally by HAProxy) are complete;
+// C and c (client abort or timeout), S and s (server abort, refusal or
+// timeout), P (proxy abort), I (internal error), R (resource exhausted),
+// K (killed by an administrator), D and U (killed on a server state change)
+// are aborted; anything else is not-logged.
+//
+// Some configurations log one more token between backend/server and the
+// timers (a host name in the beats fixtures): it is kept as Extra
+// "after_server".
+//
+// Lines that HAProxy writes to the same log but that report no request are
+// skipped: daemon messages after a syslog header ("Proxy www started.") and
+// connection errors ("client:port [date] frontend/bind: SSL handshake
+// failure"). A TCP-mode line (option tcplog, three timers) is rejected with
+// ErrLiteral: it is another format and holds no HTTP request.
+type HAProxyFormat struct {
+	// Location is the zone of accept_date when the syslog header does not
+	// give one. Nil means UTC.
+	Location *time.Location
+}
+
+// Name returns "haproxy".
+func (HAProxyFormat) Name() string { return "haproxy" }
+
+// NewParser returns a parser for one HAProxy log.
+func (f HAProxyFormat) NewParser() Parser {
+	loc := f.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	return &haproxyParser{loc: loc}
+}
+
+// Splittable reports true: each line stands alone.
+func (HAProxyFormat) Splittable() bool { return true }
+
+func init() {
+	register("haproxy", func() Format { return HAProxyFormat{} })
+}
+
+type haproxyParser struct {
+	loc   *time.Location
+	zones zoneCache
+}
+
+func (p *haproxyParser) Parse(line []byte, rec *Record) error {
+	if isBlank(line) {
+		return ErrSkip
+	}
+	// Find the accept date: the first "[dd/Mon/yyyy:" after a token.
+	dateAt := findHAProxyDate(line)
+	if dateAt < 0 {
+		if hasSyslogHeader(line) {
+			return ErrSkip // a daemon message, not a request
+		}
+		return errAt(0, ErrLiteral)
+	}
+	clientStart := bytes.LastIndexByte(line[:dateAt-1], ' ') + 1
+	loc := p.loc
+	if clientStart > 0 {
+		l, ok := p.syslogZone(line[:clientStart-1])
+		if !ok {
+			return errAt(0, ErrLiteral)
+		}
+		if l != nil {
+			loc = l
+		}
+	}
+
+	// client_ip:port
+	client := line[clientStart : dateAt-1]
+	colon := bytes.LastIndexByte(client, ':')
+	if colon <= 0 {
+		return errAt(clientStart, ErrAddress)
+	}
+	if host := client[:colon]; !(len(host) == 1 && host[0] == '-') {
+		a, ok := parseAddr(host)
+		if !ok {
+			if !bytes.HasPrefix(host, []byte("unix")) {
+				return errAt(clientStart, ErrAddress)
+			}
+			rec.ClientHost = bstr(host)
+		} else {
+			rec.Client = a
+		}
+	}
+	if port := client[colon+1:]; len(port) > 0 {
+		rec.addExtra("client_port", bstr(port))
+	}
+
+	// [accept_date]
+	end := dateAt + bytes.IndexByte(line[dateAt:], ']')
+	if end < dateAt {
+		return errAt(dateAt, ErrTimestamp)
+	}
+	t, ok := parseHAProxyDate(line[dateAt+1:end], loc)
+	if !ok {
+		return errAt(dateAt+1, ErrTimestamp)
+	}
+	rec.Time = t
+
+	s := &haScanner{line: line, i: end + 1}
+	frontend, fcol := s.token()
+	if len(frontend) == 0 {
+		return errAt(fcol, ErrLiteral)
+	}
+	if frontend[len(frontend)-1] == ':' {
+		return ErrSkip // a connection error message, not a request
+	}
+	rec.addExtra("frontend", bstr(frontend))
+	bs, bcol := s.token()
+	slash := bytes.IndexByte(bs, '/')
+	if slash < 0 {
+		return errAt(bcol, ErrLiteral)
+	}
+	rec.addExtra("backend", bstr(bs[:slash]))
+	rec.addExtra("server", bstr(bs[slash+1:]))
+
+	timers, tcol := s.token()
+	if bytes.Count(timers, []byte("/")) != 4 {
+		// One unknown token before the timers is tolerated.
+		if bytes.IndexByte(timers, '/') < 0 && bytes.Count(s.peek(), []byte("/")) == 4 {
+			rec.addExtra("after_server", bstr(timers))
+			timers, tcol = s.token()
+		} else {
+			return errAt(tcol, ErrLiteral) // tcplog has three timers
+		}
+	}
+	rec.addExtra("timers", bstr(timers))
+	tt := timers[bytes.LastIndexByte(timers, '/')+1:]
+	logasap := false
+	if len(tt) > 0 && tt[0] == '+' {
+		tt, logasap = tt[1:], true
+	}
+	if !(len(tt) == 2 && tt[0] == '-' && tt[1] == '1') {
+		ms, ok := parseInt64(tt)
+		if !ok || ms > int64(maxDuration/time.Millisecond) {
+			return errAt(tcol, ErrNumber)
+		}
+		rec.Duration = time.Duration(ms) * time.Millisecond
+	}
+
+	status, scol := s.token()
+	if !(len(status) == 2 && status[0] == '-' && status[1] == '1') {
+		n, ok := parseStatus(status)
+		if !ok {
+			return errAt(scol, ErrStatus)
+		}
+		rec.Status = n
+	}
+	bytesRead, bcol := s.token()
+	if len(bytesRead) > 0 && bytesRead[0] == '+' {
+		bytesRead, logasap = bytesRead[1:], true
+	}
+	n, ok := parseInt64(bytesRead)
+	if !ok {
+		return errAt(bcol, ErrNumber)
+	}
+	rec.WireBytes = n
+	if logasap {
+		rec.addExtra("logasap", "true")
+	}
+
+	for _, name := range [...]string{"captured_request_cookie", "captured_response_cookie"} {
+		v, col := s.token()
+		if len(v) == 0 {
+			return errAt(col, ErrFieldCount)
+		}
+		if !(len(v) == 1 && v[0] == '-') {
+			rec.addExtra(name, bstr(v))
+		}
+	}
+	ts, tscol := s.token()
+	if len(ts) != 4 {
+		return errAt(tscol, ErrLiteral)
+	}
+	rec.addExtra("termination_state", bstr(ts))
+	rec.Completion = haproxyCompletion(ts[0])
+
+	conns, ccol := s.token()
+	if bytes.Count(conns, []byte("/")) != 4 {
+		return errAt(ccol, ErrLiteral)
+	}
+	rec.addExtra("connections", bstr(conns))
+	queues, qcol := s.token()
+	if bytes.Count(queues, []byte("/")) != 1 {
+		return errAt(qcol, ErrLiteral)
+	}
+	rec.addExtra("queues", bstr(queues))
+
+	// Optional {captured headers} blocks, then the quoted request.
+	names := [...]string{"captured_request_headers", "captured_response_headers"}
+	for k := 0; k < 2; k++ {
+		s.skipSpaces()
+		if s.i >= len(line) || line[s.i] != '{' {
+			break
+		}
+		j := bytes.IndexByte(line[s.i:], '}')
+		if j < 0 {
+			return errAt(s.i, ErrLiteral)
+		}
+		if v := line[s.i+1 : s.i+j]; len(v) > 0 {
+			rec.addExtra(names[k], bstr(v))
+		}
+		s.i += j + 1
+	}
+	s.skipSpaces()
+	if s.i >= len(line) {
+		return errAt(s.i, ErrFieldCount)
+	}
+	if line[s.i] != '"' {
+		return errAt(s.i, ErrQuote)
+	}
+	reqStart := s.i + 1
+	req := line[reqStart:]
+	if n := len(req); n > 0 && req[n-1] == '"' {
+		req = req[:n-1]
+	} else {
+		rec.addExtra("request_truncated", "true")
+	}
+	if !setRequestLine(rec, req) {
+		rec.Method, rec.Protocol = "", ""
+		rec.addExtra("request", bstr(req))
+	}
+	return nil
+}
+
+// haproxyCompletion maps the first termination-state character.
+func haproxyCompletion(c byte) Completion {
+	switch c {
+	case '-', 'L':
+		return CompletionComplete
+	case 'C', 'c', 'S', 's', 'P', 'I', 'R', 'K', 'D', 'U':
+		return CompletionAborted
+	}
+	return CompletionNotLogged
+}
+
+// findHAProxyDate returns the index of the "[" of the first
+// " [dd/Mon/yyyy:" in line, or -1.
+func findHAProxyDate(line []byte) int {
+	for i := 1; i+21 <= len(line); i++ {
+		if line[i] != '[' || line[i-1] != ' ' {
+			continue
+		}
+		b := line[i+1:]
+		if b[2] == '/' && b[6] == '/' && b[11] == ':' && parseMonth(b[3:6]) != 0 {
+			return i
+		}
+	}
+	return -1
+}
+
+// parseHAProxyDate parses "06/Feb/2009:12:14:14.655".
+func parseHAProxyDate(b []byte, loc *time.Location) (time.Time, bool) {
+	if len(b) < 20 || b[2] != '/' || b[6] != '/' || b[11] != ':' || b[14] != ':' || b[17] != ':' {
+		return time.Time{}, false
+	}
+	day, ok1 := digits(b[0:2])
+	mon := parseMonth(b[3:6])
+	year, ok2 := digits(b[7:11])
+	hh, ok3 := digits(b[12:14])
+	mm, ok4 := digits(b[15:17])
+	ss, ok5 := digits(b[18:20])
+	if !(ok1 && ok2 && ok3 && ok4 && ok5) || mon == 0 || !validClock(day, hh, mm, ss) {
+		return time.Time{}, false
+	}
+	nsec := 0
+	if rest := b[20:]; len(rest) > 0 {
+		if rest[0] != '.' || len(rest) == 1 || len(rest) > 10 {
+			return time.Time{}, false
+		}
+		scale := 100000000
+		for _, c := range rest[1:] {
+			if c < '0' || c > '9' {
+				return time.Time{}, false
+			}
+			nsec += int(c-'0') * scale
+			scale /= 10
+		}
+	}
+	return time.Date(year, time.Month(mon), day, hh, mm, ss, nsec, loc), true
+}
+
+// hasSyslogHeader reports whether line starts like a syslog message.
+func hasSyslogHeader(line []byte) bool {
+	var p haproxyParser
+	sp := bytes.Index(line, []byte(": "))
+	if sp < 0 {
+		return false
+	}
+	_, ok := p.syslogZone(line[:sp+1])
+	return ok
+}
+
+// syslogZone checks a syslog header (everything before the client field,
+// without the final space) and returns the zone of its timestamp, or nil
+// when the timestamp has none.
+func (p *haproxyParser) syslogZone(h []byte) (*time.Location, bool) {
+	// Optional <PRI>.
+	if len(h) > 0 && h[0] == '<' {
+		j := bytes.IndexByte(h, '>')
+		if j < 0 {
+			return nil, false
+		}
+		h = h[j+1:]
+	}
+	// RFC 5424: version "1 " then an ISO time.
+	if len(h) > 2 && h[0] == '1' && h[1] == ' ' {
+		h = h[2:]
+	}
+	if len(h) < 16 {
+		return nil, false
+	}
+	if parseMonth(h[:3]) != 0 && h[3] == ' ' {
+		// RFC 3164: "Mmm dd hh:mm:ss host tag[pid]:"
+		if h[6] != ' ' || h[9] != ':' || h[12] != ':' || h[15] != ' ' {
+			return nil, false
+		}
+		return nil, h[len(h)-1] == ':'
+
+	}
+	// ISO 8601 / RFC 3339 timestamp.
+	sp := bytes.IndexByte(h, ' ')
+	if sp < 0 {
+		return nil, false
+	}
+	ts := h[:sp]
+	if len(ts) < 20 || ts[4] != '-' || ts[10] != 'T' {
+		return nil, false
+	}
+	switch z := ts[len(ts)-1]; {
+	case z == 'Z':
+		return time.UTC, true
+	case len(ts) >= 25 && (ts[len(ts)-6] == '+' || ts[len(ts)-6] == '-') && ts[len(ts)-3] == ':':
+		off := ts[len(ts)-6:]
+		b := []byte{off[0], off[1], off[2], off[4], off[5]}
+		o, ok := parseOffset(b)
+		if !ok {
+			return nil, false
+		}
+		return p.zones.zone(o), true
+	}
+	return nil, false
+}
+
+// haScanner reads space-separated tokens.
+type haScanner struct {
+	line []byte
+	i    int
+}
+
+func (s *haScanner) skipSpaces() {
+	for s.i < len(s.line) && s.line[s.i] == ' ' {
+		s.i++
+	}
+}
+
+func (s *haScanner) token() ([]byte, int) {
+	s.skipSpaces()
+	start := s.i
+	for s.i < len(s.line) && s.line[s.i] != ' ' {
+		s.i++
+	}
+	return s.line[start:s.i], start
+}
+
+func (s *haScanner) peek() []byte {
+	save := s.i
+	t, _ := s.token()
+	s.i = save
+	return t
+}

@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"io"
 	"io/fs"
 	"os"
@@ -207,4 +208,36 @@ func findRec(t *testing.T, callID string) *recording {
 	}
 	t.Fatalf("no recording %s", callID)
 	return nil
+}
+
+// TestReadmeTable checks that the table of expected results in
+// fixtures/README.md matches expected.json.
+func TestReadmeTable(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join(committed, "expected.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var exp Expected
+	if err := json.Unmarshal(b, &exp); err != nil {
+		t.Fatal(err)
+	}
+	readme, err := os.ReadFile(filepath.Join(committed, "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tot := exp.Totals
+	for _, l := range levelOrder {
+		want := fmt.Sprintf("| %s | %d | %d | %d | %d |", l, tot.RecordingsByLevel[l], tot.PersonsByLevel[l], tot.ChildrenByLevel[l], tot.PhonesByLevel[l])
+		if !bytes.Contains(readme, []byte(want)) {
+			t.Errorf("fixtures/README.md lacks the row %q", want)
+		}
+	}
+	children := 0
+	for _, n := range tot.ChildrenByLevel {
+		children += n
+	}
+	want := fmt.Sprintf("| **total** | **%d** | **%d** | **%d** | **%d** |", tot.Recordings, tot.Persons, children, tot.Phones)
+	if !bytes.Contains(readme, []byte(want)) {
+		t.Errorf("fixtures/README.md lacks the row %q", want)
+	}
 }

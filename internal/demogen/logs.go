@@ -12,21 +12,30 @@ import (
 // A logFile is one log file of the demo, and what its lines hold by
 // construction.
 type logFile struct {
-	Name        string `json:"file"`
-	Format      string `json:"format"`
-	Lines       int    `json:"lines"`        // newline-terminated lines
-	Records     int    `json:"records"`      // lines that parse as requests
-	Skipped     int    `json:"skipped"`      // W3C directives
-	Rejected    int    `json:"rejected"`     // damaged lines
-	NULPrefixed int    `json:"nul_prefixed"` // lines after a run of NUL bytes, still parsed
-	First       string `json:"first"`        // time of the first request logged
-	Last        string `json:"last"`         // time of the last request logged
+	Name        string   `json:"file"`
+	Format      string   `json:"format"`
+	Lines       int      `json:"lines"`        // newline-terminated lines
+	Records     int      `json:"records"`      // lines that parse as requests
+	Skipped     int      `json:"skipped"`      // W3C directives
+	Rejected    int      `json:"rejected"`     // damaged lines
+	NULPrefixed int      `json:"nul_prefixed"` // lines after a run of NUL bytes, still parsed
+	First       string   `json:"first"`        // time of the first request logged
+	Last        string   `json:"last"`         // time of the last request logged
+	Damaged     []Damage `json:"damaged,omitempty"`
 
 	src      int
 	from, to time.Time // the events whose logged time falls here
 	gz       bool
 	buf      bytes.Buffer
 }
+
+// A Damage is a deliberately damaged line.
+type Damage struct {
+	Line int    `json:"line"`
+	Kind string `json:"kind"` // nul-prefix (parsed), cut (rejected), nul-inside (rejected)
+}
+
+var damageKinds = map[brokenLine]string{lineNULPrefix: "nul-prefix", lineCut: "cut", lineNULInside: "nul-inside"}
 
 // The log files, in the order ExpandInputs reads them (oldest first).
 func logFiles() []*logFile {
@@ -137,6 +146,9 @@ func renderLogs(evs []*event) (map[string][]byte, []*logFile, error) {
 				f.First = lt.Format(time.RFC3339)
 			}
 			f.Last = lt.Format(time.RFC3339)
+		}
+		if e.line != lineOK {
+			f.Damaged = append(f.Damaged, Damage{Line: f.Lines, Kind: damageKinds[e.line]})
 		}
 		f.buf.WriteString(line + "\n")
 	}

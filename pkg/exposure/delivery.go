@@ -1,0 +1,166 @@
+package exposure
+
+import (
+	"github.com/forensiclog/forensics/pkg/logparse"
+)
+
+// Uncertainty flags: why a delivered byte count or range is not exact.
+// They are kept per recording and actor and written to the outputs so that
+// a reader sees which verdicts rest on estimates.
+type Uncertainty uint16
+
+const (
+	// WireBytes: only bytes on the wire (headers included) were logged;
+	// the body size was estimated by subtracting Options.HeaderBytes.
+	UncertainWireBytes Uncertainty = 1 << iota
+	// RangeUnknown: a 206 response whose range was not logged; its bytes
+	// are counted but their position in the file is unknown.
+	UncertainRangeUnknown
+	// Aborted: the server logged the connection as aborted; the logged
+	// count is what it sent, not what the client kept.
+	UncertainAborted
+	// BytesNotLogged: the format logs no byte count; a 200 is taken as
+	// delivering the whole file.
+	UncertainBytesNotLogged
+	// SizeUnknown: the index gives no size, so "full" cannot be checked.
+	UncertainSizeUnknown
+	// Multipart: a multi-range request; the logged count includes part
+	// headers.
+	UncertainMultipart
+)
+
+var uncertaintyNames = []string{"wire_bytes", "range_unknown", "aborted", "bytes_not_logged", "size_unknown", "multipart"}
+
+// Strings returns the names of the set flags, in a fixed order.
+func (u Uncertainty) Strings() []string {
+	var out []string
+	for i, n := range uncertaintyNames {
+		if u&(1<<i) != 0 {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// deliveryKind is what one response gave the client.
+type deliveryKind uint8
+
+const (
+	deliverNothing  deliveryKind = iota // error, redirect, 416, other method
+	deliverMetadata                     // HEAD, 304, 200 without a body
+	deliverContent                      // audio bytes
+)
+
+// delivery is the verdict on one request for a recording.
+type delivery struct {
+	kind      deliveryKind
+	span      span  // bytes delivered, when the position is known
+	spanKnown bool  // span holds the delivered bytes
+	extra     int64 // bytes delivered at an unknown position
+	unc       Uncertainty
+	prior     bool // a 304: the client already held a copy
+}
+
+// classify decides what a request delivered of a file of the given size
+// (size <= 0: unknown). See the README's rules.
+func classify(rec *logparse.Record, size, headerBytes int64, scratch []byteRange) delivery {
+	var d delivery
+	switch rec.Status {
+	case 304:
+		d.kind, d.prior = deliverMetadata, true
+		return d
+	case 200, 206:
+	default:
+		return d
+	}
+	switch rec.Method {
+	case "HEAD":
+		d.kind = deliverMetadata
+		return d
+	case "GET", "POST":
+	default:
+		return d
+	}
+	if size <= 0 {
+		d.unc |= UncertainSizeUnknown
+	}
+	body := rec.BodyBytes
+	if body == logparse.NotLogged {
+		if rec.WireBytes != logparse.NotLogged {
+			body = rec.WireBytes - headerBytes
+			if body < 0 {
+				body = 0
+			}
+			d.unc |= UncertainWireBytes
+		} else {
+			// No count at all: a 200 is taken as the whole file.
+			d.unc |= UncertainBytesNotLogged
+			if rec.Status == 200 && size > 0 {
+				body = size
+			} else {
+				body = 1 // something, at an unknown place
+				d.unc |= UncertainRangeUnknown
+			}
+		}
+	}
+	if rec.Completion == logparse.CompletionAborted {
+		d.unc |= UncertainAborted
+	}
+	if body <= 0 {
+		// Headers only: the file's existence and length, no audio.
+		d.kind = deliverMetadata
+		return d
+	}
+	d.kind = deliverContent
+	if rec.Status == 200 {
+		end := body
+		if size > 0 && end > size {
+			end = size
+		}
+		if d.unc&UncertainAborted != 0 && size > 0 && end >= size {
+			// The server says it gave up: never claim the last byte.
+			end = size - 1
+		}
+		d.span, d.spanKnown = span{0, end}, true
+		return d
+	}
+	// 206 Partial Content.
+	if rec.ContentRange != "" {
+		if sp, _, ok := parseContentRange(rec.ContentRange); ok {
+			d.span, d.spanKnown = clip(sp, body, size), true
+			return d
+		}
+	}
+	if ranges := parseRangeHeader(rec.Range, scratch); len(ranges) > 0 {
+		if len(ranges) == 1 {
+			if sp, ok := ranges[0].resolve(size); ok {
+				d.span, d.spanKnown = clip(sp, body, size), true
+				return d
+			}
+		} else {
+			// multipart/byteranges: the parts' union, at most what was sent.
+			d.unc |= UncertainMultipart
+			d.extra = body
+			return d
+		}
+	}
+	if size > 0 && body >= size {
+		// Only the whole file fits the count: bytes=0- or no Range at all.
+		d.span, d.spanKnown = span{0, size}, true
+		return d
+	}
+	d.unc |= UncertainRangeUnknown
+	d.extra = body
+	return d
+}
+
+// clip limits a requested span to the bytes actually sent and to the file.
+func clip(sp span, body, size int64) span {
+	if sp.End < 0 || sp.End-sp.Start > body {
+		sp.End = sp.Start + body
+	}
+	if size > 0 && sp.End > size {
+		sp.End = size
+	}
+	return sp
+}

@@ -1,0 +1,166 @@
+package exposure
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/forensiclog/forensics/pkg/logparse"
+)
+
+func TestSpanSetAdd(t *testing.T) {
+	f := func(name string, adds [][2]int64, want spanSet, size, covered int64) {
+		t.Helper()
+		var s spanSet
+		for _, a := range adds {
+			s = s.add(a[0], a[1])
+		}
+		if diff := cmp.Diff(want, s); diff != "" {
+			t.Errorf("%s: spans (-want +got):\n%s", name, diff)
+		}
+		if got := s.covered(size); got != covered {
+			t.Errorf("%s: covered(%d) = %d, want %d", name, size, got, covered)
+		}
+	}
+	f("complementary halves", [][2]int64{{0, 50}, {50, 100}}, spanSet{{0, 100}}, 100, 100)
+	f("reverse order", [][2]int64{{50, 100}, {0, 50}}, spanSet{{0, 100}}, 100, 100)
+	f("hole", [][2]int64{{0, 40}, {60, 100}}, spanSet{{0, 40}, {60, 100}}, 100, 80)
+	f("overlap", [][2]int64{{0, 60}, {40, 100}, {10, 20}}, spanSet{{0, 100}}, 100, 100)
+	f("bridge three", [][2]int64{{0, 10}, {20, 30}, {40, 50}, {5, 45}}, spanSet{{0, 50}}, 100, 50)
+	f("insert middle", [][2]int64{{0, 10}, {40, 50}, {20, 30}}, spanSet{{0, 10}, {20, 30}, {40, 50}}, 100, 30)
+	f("beyond size", [][2]int64{{0, 200}}, spanSet{{0, 200}}, 100, 100)
+	f("empty span ignored", [][2]int64{{5, 5}}, nil, 100, 0)
+}
+
+func TestParseRangeHeader(t *testing.T) {
+	f := func(h string, size int64, want []span) {
+		t.Helper()
+		var got []span
+		for _, r := range parseRangeHeader(h, nil) {
+			if sp, ok := r.resolve(size); ok {
+				got = append(got, sp)
+			}
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("%q: (-want +got):\n%s", h, diff)
+		}
+	}
+	f("bytes=0-99", 1000, []span{{0, 100}})
+	f("bytes=500-", 1000, []span{{500, 1000}})
+	f("bytes=-100", 1000, []span{{900, 1000}})
+	f("bytes=0-99,200-299", 1000, []span{{0, 100}, {200, 300}})
+	f("bytes=900-2000", 1000, []span{{900, 1000}})
+	f("bytes=2000-", 1000, nil) // unsatisfiable
+	f("", 1000, nil)
+	f("-", 1000, nil)
+	f("items=0-5", 1000, nil)
+	f("bytes=5-1", 1000, nil)
+	f("bytes=abc", 1000, nil)
+}
+
+func TestParseContentRange(t *testing.T) {
+	sp, size, ok := parseContentRange("bytes 100-199/1000")
+	if !ok || sp != (span{100, 200}) || size != 1000 {
+		t.Errorf("got %v %d %v", sp, size, ok)
+	}
+	if _, size, ok := parseContentRange("bytes 0-9/*"); !ok || size != -1 {
+		t.Errorf("unknown total: size %d ok %v", size, ok)
+	}
+	for _, bad := range []string{"", "bytes */1000", "bytes 9-0/10", "items 0-1/2"} {
+		if _, _, ok := parseContentRange(bad); ok {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+}
+
+// req builds a record the way a parser would.
+func req(method string, status int, body int64) *logparse.Record {
+	return &logparse.Record{Method: method, Status: status, BodyBytes: body,
+		WireBytes: logparse.NotLogged, RequestBytes: logparse.NotLogged, Duration: logparse.NotLogged}
+}
+
+func TestClassify(t *testing.T) {
+	const size = 1000
+	type want struct {
+		kind      deliveryKind
+		span      span
+		spanKnown bool
+		extra     int64
+		unc       Uncertainty
+		prior     bool
+	}
+	f := func(name string, rec *logparse.Record, w want) {
+		t.Helper()
+		d := classify(rec, size, 150, nil)
+		got := want{d.kind, d.span, d.spanKnown, d.extra, d.unc, d.prior}
+		if diff := cmp.Diff(w, got, cmp.AllowUnexported(want{}, span{})); diff != "" {
+			t.Errorf("%s: (-want +got):\n%s", name, diff)
+		}
+	}
+	f("200 full", req("GET", 200, size), want{kind: deliverContent, span: span{0, size}, spanKnown: true})
+	f("200 aborted short", req("GET", 200, 300), want{kind: deliverContent, span: span{0, 300}, spanKnown: true})
+	f("POST 200", req("POST", 200, size), want{kind: deliverContent, span: span{0, size}, spanKnown: true})
+	f("HEAD", req("HEAD", 200, 0), want{kind: deliverMetadata})
+	f("304", req("GET", 304, 0), want{kind: deliverMetadata, prior: true})
+	f("416", req("GET", 416, 0), want{})
+	f("404", req("GET", 404, 209), want{})
+	f("301", req("GET", 301, 0), want{})
+	f("500", req("GET", 500, 100), want{})
+	f("OPTIONS", req("OPTIONS", 200, 10), want{})
+	f("200 empty body", req("GET", 200, 0), want{kind: deliverMetadata})
+
+	r := req("GET", 206, 100)
+	r.Range = "bytes=200-299"
+	f("206 with range", r, want{kind: deliverContent, span: span{200, 300}, spanKnown: true})
+
+	r = req("GET", 206, 50)
+	r.Range = "bytes=200-"
+	f("206 open range cut short", r, want{kind: deliverContent, span: span{200, 250}, spanKnown: true})
+
+	r = req("GET", 206, 100)
+	r.ContentRange = "bytes 500-599/1000"
+	f("206 content-range", r, want{kind: deliverContent, span: span{500, 600}, spanKnown: true})
+
+	f("206 no range, partial count", req("GET", 206, 100), want{kind: deliverContent, extra: 100, unc: UncertainRangeUnknown})
+	f("206 no range, whole count", req("GET", 206, size), want{kind: deliverContent, span: span{0, size}, spanKnown: true})
+
+	r = req("GET", 206, 260)
+	r.Range = "bytes=0-99,500-599"
+	f("206 multipart", r, want{kind: deliverContent, extra: 260, unc: UncertainMultipart})
+
+	r = req("GET", 200, logparse.NotLogged)
+	r.WireBytes = size + 240
+	f("wire bytes full", r, want{kind: deliverContent, span: span{0, size}, spanKnown: true, unc: UncertainWireBytes})
+
+	r = req("GET", 200, logparse.NotLogged)
+	r.WireBytes = 650
+	f("wire bytes partial", r, want{kind: deliverContent, span: span{0, 500}, spanKnown: true, unc: UncertainWireBytes})
+
+	r = req("GET", 200, logparse.NotLogged)
+	r.WireBytes = 120
+	f("wire bytes headers only", r, want{kind: deliverMetadata, unc: UncertainWireBytes})
+
+	r = req("GET", 200, size)
+	r.Completion = logparse.CompletionAborted
+	f("aborted full count", r, want{kind: deliverContent, span: span{0, size - 1}, spanKnown: true, unc: UncertainAborted})
+
+	r = req("GET", 200, logparse.NotLogged)
+	f("no byte count", r, want{kind: deliverContent, span: span{0, size}, spanKnown: true, unc: UncertainBytesNotLogged})
+}
+
+func TestPairLevel(t *testing.T) {
+	f := func(name string, p pairState, size int64, wantL Level, wantB int64, wantC float64) {
+		t.Helper()
+		l, b, c := p.level(size)
+		if l != wantL || b != wantB || c != wantC {
+			t.Errorf("%s: got %v %d %.2f, want %v %d %.2f", name, l, b, c, wantL, wantB, wantC)
+		}
+	}
+	f("ranges adding up", pairState{kind: deliverContent, spans: spanSet{{0, 1000}}}, 1000, Full, 1000, 1)
+	f("ranges with holes", pairState{kind: deliverContent, spans: spanSet{{0, 400}, {600, 1000}}}, 1000, Partial, 800, 0.8)
+	f("unknown positions never full", pairState{kind: deliverContent, spans: spanSet{{0, 500}}, extra: 700}, 1000, Partial, 1000, 0.5)
+	f("metadata", pairState{kind: deliverMetadata}, 1000, Metadata, 0, 0)
+	f("listing", pairState{viaListing: true}, 1000, Metadata, 0, 0)
+	f("attempts only", pairState{requests: 3}, 1000, None, 0, 0)
+	f("size unknown whole", pairState{kind: deliverContent, spans: spanSet{{0, 10}}, whole: true}, 0, Full, 10, 1)
+}

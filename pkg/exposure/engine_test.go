@@ -1,0 +1,345 @@
+package exposure
+
+import (
+	"fmt"
+	"net/netip"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/forensiclog/forensics/pkg/logparse"
+)
+
+// genPNR returns a generated, Luhn-valid 12-digit personnummer for the
+// birth date and serial: fictitious by construction.
+func genPNR(birth string, serial int) string {
+	nine := birth[2:] + fmt.Sprintf("%03d", serial)
+	sum := 0
+	for i, c := range nine {
+		d := int(c-'0') * (2 - i%2)
+		sum += d/10 + d%10
+	}
+	return birth + fmt.Sprintf("%03d%d", serial, (10-sum%10)%10)
+}
+
+var (
+	adult  = genPNR("19800101", 123)
+	child  = genPNR("20150505", 456)
+	other  = genPNR("19551224", 789)
+	t0     = time.Date(2019, 2, 1, 10, 0, 0, 0, time.FixedZone("+0100", 3600))
+	client = netip.MustParseAddr("198.51.100.7")
+)
+
+// testIndex: three calls in one folder; the child is a subject of two.
+// The third recording becomes available only on 2019-02-10.
+func testIndex(t *testing.T) *Index {
+	t.Helper()
+	csv := "path,call_id,started_at,duration_s,size_bytes,region,caller_phone,subjects\n" +
+		"/rec/sthlm/2019/02/c1_0701740001.mp3,c1,2019-01-20T10:00:00+01:00,60,1000,Stockholm,,caller:" + adult + ";patient:" + child + "\n" +
+		"/rec/sthlm/2019/02/c2_0701740002.mp3,c2,2019-01-21T10:00:00+01:00,60,2000,Stockholm,,caller:" + other + ";patient:" + child + "\n" +
+		"/rec/sthlm/2019/02/c3_0701740003.mp3,c3,2019-02-10T10:00:00+01:00,60,3000,Stockholm,,caller:" + other + "\n"
+	ix, err := ReadIndex(strings.NewReader(csv), IndexOptions{Format: "csv"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(ix.Errors()); n != 0 {
+		t.Fatalf("index has %d unusable rows", n)
+	}
+	return ix
+}
+
+type line struct {
+	at       time.Duration // after t0
+	method   string
+	target   string
+	status   int
+	body     int64
+	rng      string
+	from     netip.Addr
+	xff      string
+	aborted  bool
+	wireOnly bool
+}
+
+func run(t *testing.T, ix *Index, opt Options, lines ...line) *Result {
+	t.Helper()
+	e := NewEngine(ix, opt)
+	s := e.NewShard()
+	for i, l := range lines {
+		rec := &logparse.Record{
+			Time: t0.Add(l.at), Method: l.method, Status: l.status, BodyBytes: l.body,
+			WireBytes: logparse.NotLogged, RequestBytes: logparse.NotLogged, Duration: logparse.NotLogged,
+			Range: l.rng, Source: "access.log", Line: int64(i + 1), ForwardedFor: l.xff,
+		}
+		if l.wireOnly {
+			rec.BodyBytes, rec.WireBytes = logparse.NotLogged, l.body
+		}
+		if l.aborted {
+			rec.Completion = logparse.CompletionAborted
+		}
+		rec.Client = client
+		if l.from.IsValid() {
+			rec.Client = l.from
+		}
+		// As logparse does: Path is the target's path, decoded once.
+		p, q, _ := strings.Cut(l.target, "?")
+		rec.Target, rec.Query = l.target, q
+		rec.Path = percentDecodeOnce(p)
+		s.Observe(rec)
+	}
+	return e.Finish(s)
+}
+
+func percentDecodeOnce(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '%' && i+2 < len(s) {
+			var c byte
+			if _, err := fmt.Sscanf(s[i+1:i+3], "%02x", &c); err == nil {
+				b.WriteByte(c)
+				i += 2
+				continue
+			}
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}
+
+// levels returns "call_id/actor -> level" for the exposure rows of one subject.
+func levels(res *Result, subject string) map[string]string {
+	out := map[string]string{}
+	for _, r := range res.Exposures {
+		if r.SubjectID == subject {
+			out[r.CallID+"/"+r.ActorIP] = r.Level
+		}
+	}
+	return out
+}
+
+func personLevel(res *Result, subject string) string {
+	for _, p := range res.Persons {
+		if p.SubjectID == subject {
+			return p.Level
+		}
+	}
+	return "absent"
+}
+
+const c1 = "/rec/sthlm/2019/02/c1_0701740001.mp3"
+
+func TestDeliveryRules(t *testing.T) {
+	ix := testIndex(t)
+	// Logs cover the whole window: a line every 30 minutes from an
+	// unrelated monitor, so that no gap turns "none" into "undeterminable".
+	keepalive := func() []line {
+		var ls []line
+		for m := time.Duration(-30 * 24 * time.Hour); m < 48*time.Hour; m += 30 * time.Minute {
+			ls = append(ls, line{at: m, method: "GET", target: "/health", status: 200, body: 2, from: netip.MustParseAddr("192.0.2.250")})
+		}
+		return ls
+	}
+	opt := Options{ExposedFrom: t0.Add(-30 * 24 * time.Hour), ExposedTo: t0.Add(48 * time.Hour)}
+	f := func(name string, want string, ls ...line) {
+		t.Helper()
+		res := run(t, ix, opt, append(keepalive(), ls...)...)
+		got := levels(res, adult)["c1/198.51.100.7"]
+		if got == "" {
+			got = "none"
+		}
+		if got != want {
+			t.Errorf("%s: level %s, want %s", name, got, want)
+		}
+	}
+	f("200 full", "full", line{method: "GET", target: c1, status: 200, body: 1000})
+	f("ranges adding up to full", "full",
+		line{method: "GET", target: c1, status: 206, body: 500, rng: "bytes=0-499"},
+		line{at: time.Second, method: "GET", target: c1, status: 206, body: 500, rng: "bytes=500-"})
+	f("ranges leaving holes", "partial",
+		line{method: "GET", target: c1, status: 206, body: 400, rng: "bytes=0-399"},
+		line{at: time.Second, method: "GET", target: c1, status: 206, body: 400, rng: "bytes=600-999"})
+	f("aborted 200", "partial", line{method: "GET", target: c1, status: 200, body: 300})
+	f("aborted 200 logged in full", "partial", line{method: "GET", target: c1, status: 200, body: 1000, aborted: true})
+	f("HEAD", "metadata", line{method: "HEAD", target: c1, status: 200})
+	f("304", "metadata", line{method: "GET", target: c1, status: 304})
+	f("416", "none", line{method: "GET", target: c1, status: 416})
+	f("404", "none", line{method: "GET", target: c1, status: 404, body: 200})
+	f("wire bytes, complete", "full", line{method: "GET", target: c1, status: 200, body: 1000 + 240, wireOnly: true})
+	f("encoded path", "full", line{method: "GET", target: "/rec/%73thlm/2019/02/c1_0701740001.mp3", status: 200, body: 1000})
+	f("dot segments and double slash", "full", line{method: "GET", target: "/rec/sthlm/2019/../2019//02/./c1_0701740001.mp3", status: 200, body: 1000})
+	f("query ignored", "full", line{method: "GET", target: c1 + "?download=1", status: 200, body: 1000})
+	f("listing", "metadata", line{method: "GET", target: "/rec/sthlm/2019/02/", status: 200, body: 900})
+	f("listing with sort params", "metadata", line{method: "GET", target: "/rec/sthlm/2019/02/?C=N;O=D", status: 200, body: 900})
+	f("listing of the parent folder", "none", line{method: "GET", target: "/rec/sthlm/2019/", status: 200, body: 900})
+	f("listing before the file existed", "none", line{at: -20 * 24 * time.Hour, method: "GET", target: "/rec/sthlm/2019/02/", status: 200, body: 900})
+}
+
+func TestListingOnlyExposesFilesPresent(t *testing.T) {
+	ix := testIndex(t)
+	res := run(t, ix, Options{}, line{method: "GET", target: "/rec/sthlm/2019/02/", status: 200, body: 900})
+	byCall := map[string]string{}
+	for _, r := range res.Recordings {
+		byCall[r.CallID] = r.Level
+	}
+	want := map[string]string{"c1": "metadata", "c2": "metadata", "c3": "none"}
+	if diff := cmp.Diff(want, byCall); diff != "" {
+		t.Errorf("recording levels (-want +got):\n%s", diff)
+	}
+	for _, r := range res.Exposures {
+		if !r.ViaListing || len(r.Evidence) != 1 || r.Evidence[0] != "access.log:1" {
+			t.Errorf("row %s/%s: via listing %v, evidence %v", r.CallID, r.Role, r.ViaListing, r.Evidence)
+		}
+	}
+}
+
+func TestChildInTwoCalls(t *testing.T) {
+	ix := testIndex(t)
+	res := run(t, ix, Options{},
+		line{method: "GET", target: c1, status: 200, body: 1000},
+		line{at: time.Minute, method: "GET", target: "/rec/sthlm/2019/02/c2_0701740002.mp3", status: 206, body: 100, rng: "bytes=0-99"})
+	want := map[string]string{"c1/198.51.100.7": "full", "c2/198.51.100.7": "partial"}
+	if diff := cmp.Diff(want, levels(res, child)); diff != "" {
+		t.Errorf("child's exposures (-want +got):\n%s", diff)
+	}
+	for _, p := range res.Persons {
+		if p.SubjectID != child {
+			continue
+		}
+		if p.Level != "full" || p.Calls != 2 || p.CallsExposed != 2 || !p.Child || p.Actors != 1 {
+			t.Errorf("child's person row: level %s calls %d exposed %d child %v actors %d", p.Level, p.Calls, p.CallsExposed, p.Child, p.Actors)
+		}
+		if !p.FirstExposure.Equal(t0) {
+			t.Errorf("first exposure %v, want %v", p.FirstExposure, t0)
+		}
+	}
+	if got := personLevel(res, adult); got != "full" {
+		t.Errorf("adult caller of c1: %s, want full", got)
+	}
+}
+
+func TestActorsAreSeparate(t *testing.T) {
+	ix := testIndex(t)
+	a, b := netip.MustParseAddr("203.0.113.5"), netip.MustParseAddr("2001:db8::5")
+	res := run(t, ix, Options{},
+		line{method: "GET", target: c1, status: 206, body: 500, rng: "bytes=0-499", from: a},
+		line{method: "GET", target: c1, status: 206, body: 500, rng: "bytes=500-999", from: b})
+	want := map[string]string{"c1/203.0.113.5": "partial", "c1/2001:db8::5": "partial"}
+	if diff := cmp.Diff(want, levels(res, adult)); diff != "" {
+		t.Errorf("two actors' halves must not add up (-want +got):\n%s", diff)
+	}
+}
+
+func TestTrustedProxy(t *testing.T) {
+	ix := testIndex(t)
+	proxy := netip.MustParseAddr("192.0.2.1")
+	l := line{method: "GET", target: c1, status: 200, body: 1000, from: proxy, xff: "198.51.100.99, 203.0.113.20"}
+	res := run(t, ix, Options{}, l)
+	if got := levels(res, adult); got["c1/192.0.2.1"] != "full" {
+		t.Errorf("without trusted proxies the logged address stands: %v", got)
+	}
+	trusted := ClientResolver{Trusted: []netip.Prefix{netip.MustParsePrefix("192.0.2.0/24")}}
+	res = run(t, ix, Options{Proxies: trusted}, l)
+	if got := levels(res, adult); got["c1/203.0.113.20"] != "full" {
+		t.Errorf("with a trusted proxy the right-most untrusted hop is the client: %v", got)
+	}
+}
+
+func TestGapMakesUndeterminable(t *testing.T) {
+	ix := testIndex(t)
+	// Logs: dense traffic 2019-01-15..2019-01-25, then nothing until
+	// 2019-02-15..2019-02-20. c1 and c2 existed during the gap; c3 appeared
+	// on 2019-02-10, also in the gap. c1 was fetched after the gap.
+	var ls []line
+	base := time.Date(2019, 1, 15, 0, 0, 0, 0, time.UTC)
+	for m := time.Duration(0); m < 10*24*time.Hour; m += 20 * time.Minute {
+		ls = append(ls, line{at: base.Add(m).Sub(t0), method: "GET", target: "/health", status: 200, body: 2})
+	}
+	base2 := time.Date(2019, 2, 15, 0, 0, 0, 0, time.UTC)
+	for m := time.Duration(0); m < 5*24*time.Hour; m += 20 * time.Minute {
+		ls = append(ls, line{at: base2.Add(m).Sub(t0), method: "GET", target: "/health", status: 200, body: 2})
+	}
+	ls = append(ls, line{at: base2.Sub(t0) + time.Hour, method: "GET", target: c1, status: 200, body: 1000})
+	res := run(t, ix, Options{ExposedFrom: base}, ls...)
+	got := map[string]string{}
+	for _, r := range res.Recordings {
+		got[r.CallID] = r.Level
+	}
+	want := map[string]string{"c1": "full", "c2": "undeterminable", "c3": "undeterminable"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("recording levels (-want +got):\n%s", diff)
+	}
+	if res.Summary.PersonsOnGap != 1 { // other: c2 and c3 only
+		t.Errorf("persons whose verdict rests on a gap: %d, want 1", res.Summary.PersonsOnGap)
+	}
+	if got := personLevel(res, child); got != "full" {
+		t.Errorf("child: %s, want full (c1 fetched)", got)
+	}
+}
+
+func TestRecordingCreatedAfterGapStaysNone(t *testing.T) {
+	ix := testIndex(t)
+	// Logs cover 2019-01-15..2019-01-16, a gap, then 2019-02-05 .. 2019-02-20
+	// continuously. c3 appears on 2019-02-10, inside covered time: none.
+	var ls []line
+	for _, span := range [][2]time.Time{
+		{time.Date(2019, 1, 15, 0, 0, 0, 0, time.UTC), time.Date(2019, 1, 16, 0, 0, 0, 0, time.UTC)},
+		{time.Date(2019, 2, 5, 0, 0, 0, 0, time.UTC), time.Date(2019, 2, 20, 0, 0, 0, 0, time.UTC)},
+	} {
+		for at := span[0]; at.Before(span[1]); at = at.Add(20 * time.Minute) {
+			ls = append(ls, line{at: at.Sub(t0), method: "GET", target: "/health", status: 200, body: 2})
+		}
+	}
+	res := run(t, ix, Options{ExposedFrom: time.Date(2019, 1, 15, 0, 0, 0, 0, time.UTC)}, ls...)
+	got := map[string]string{}
+	for _, r := range res.Recordings {
+		got[r.CallID] = r.Level
+	}
+	want := map[string]string{"c1": "undeterminable", "c2": "undeterminable", "c3": "none"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("recording levels (-want +got):\n%s", diff)
+	}
+	if len(res.Coverage.Uncovered) != 1 {
+		t.Fatalf("uncovered intervals: %d, want 1", len(res.Coverage.Uncovered))
+	}
+}
+
+func TestShardsMergeLikeOne(t *testing.T) {
+	ix := testIndex(t)
+	ls := []*logparse.Record{}
+	for i, rng := range []string{"bytes=0-499", "bytes=500-999"} {
+		ls = append(ls, &logparse.Record{Time: t0.Add(time.Duration(i) * time.Second), Method: "GET", Path: c1,
+			Status: 206, BodyBytes: 500, WireBytes: -1, Range: rng, Client: client, Source: "a.log", Line: int64(i + 1)})
+	}
+	e := NewEngine(ix, Options{})
+	s1, s2 := e.NewShard(), e.NewShard()
+	s1.Observe(ls[0])
+	s2.Observe(ls[1])
+	res := e.Finish(s1, s2)
+	if got := levels(res, adult)["c1/198.51.100.7"]; got != "full" {
+		t.Errorf("halves observed by two shards: %s, want full", got)
+	}
+	for _, r := range res.Exposures {
+		if r.SubjectID == adult && r.CallID == "c1" && !cmp.Equal(r.Evidence, []string{"a.log:1", "a.log:2"}) {
+			t.Errorf("evidence %v", r.Evidence)
+		}
+	}
+}
+
+func TestObserveAllocations(t *testing.T) {
+	ix := testIndex(t)
+	e := NewEngine(ix, Options{})
+	s := e.NewShard()
+	rec := &logparse.Record{Time: t0, Method: "GET", Path: c1, Status: 206, BodyBytes: 100,
+		WireBytes: -1, Range: "bytes=0-99", Client: client, Source: "a.log", Line: 1,
+		UserAgent: "Mozilla/5.0"}
+	s.Observe(rec) // first sight of the pair allocates
+	for range 10 {
+		s.Observe(rec) // fill the evidence bound
+	}
+	allocs := testing.AllocsPerRun(1000, func() { s.Observe(rec) })
+	if allocs != 0 {
+		t.Errorf("Observe allocates %.1f times per record on the common path", allocs)
+	}
+}

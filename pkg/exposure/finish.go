@@ -1,0 +1,594 @@
+package exposure
+
+import (
+	"cmp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Finish merges the shards and decides every level. Call it once, after
+// every shard has observed its records.
+func (e *Engine) Finish(shards ...*Shard) *Result {
+	m := e.merge(shards)
+	res := &Result{}
+
+	// Coverage and the exposure window.
+	sets := make(map[string][]int64, len(m.cover))
+	var logsFrom, logsTo time.Time
+	for name, ms := range m.cover {
+		mins := ms.minutes()
+		sets[name] = mins
+		if len(mins) > 0 {
+			seen(&logsFrom, &logsTo, time.Unix(mins[0]*60, 0).UTC())
+			seen(&logsFrom, &logsTo, time.Unix((mins[len(mins)-1]+1)*60, 0).UTC())
+		}
+	}
+	window := Interval{e.opt.ExposedFrom, e.opt.ExposedTo}
+	if window.Start.IsZero() {
+		for i := range e.ix.Len() {
+			r := e.ix.Recording(i)
+			if r.StartedAt.IsZero() {
+				continue
+			}
+			if a := r.StartedAt.Add(r.Duration); window.Start.IsZero() || a.Before(window.Start) {
+				window.Start = a
+			}
+		}
+	}
+	if window.End.IsZero() {
+		window.End = logsTo
+	}
+	gap, reason := e.opt.Gap, "set by the user"
+	if gap <= 0 {
+		gap, reason = chooseGap(sets)
+	}
+	res.Coverage = computeCoverage(sets, gap, window, reason)
+
+	// Listings expose the names of the files present at the time.
+	for k, l := range m.listings {
+		dl, ok := e.ix.Dir(k.dir)
+		if !ok || len(l.times) == 0 {
+			continue
+		}
+		slices.SortFunc(l.times, time.Time.Compare)
+		for _, idx := range dl.Recordings {
+			r := e.ix.Recording(idx)
+			avail := r.StartedAt.Add(r.Duration)
+			i, _ := slices.BinarySearchFunc(l.times, avail, time.Time.Compare)
+			if i == len(l.times) {
+				continue // every listing predates the file
+			}
+			pk := pairKey{int32(idx), k.actor}
+			p := m.pairs[pk]
+			if p == nil {
+				p = &pairState{}
+				m.pairs[pk] = p
+			}
+			p.viaListing = true
+			if p.kind < deliverMetadata {
+				p.kind = deliverMetadata
+			}
+			seen(&p.first, &p.last, l.times[i])
+			seen(&p.first, &p.last, l.times[len(l.times)-1])
+			p.evidence = append(p.evidence, l.evidence...)
+			p.moreEv += l.moreEv
+		}
+	}
+
+	e.decide(m, res)
+	res.Summary.Engine = m.stats
+	res.Summary.Window = window
+	res.Summary.LogsFrom, res.Summary.LogsTo = logsFrom, logsTo
+	res.Summary.Gap = gap.String()
+	res.Summary.GapReason = reason
+	for _, u := range res.Coverage.Uncovered {
+		res.Summary.UncoveredIntervals++
+		res.Summary.UncoveredSeconds += int64(u.Duration() / time.Second)
+	}
+	return res
+}
+
+// merged is the union of all shards, with global actor indexes.
+type merged struct {
+	actors   []*actorState
+	pairs    map[pairKey]*pairState
+	listings map[listingKey]*listingState
+	cover    map[string]*minuteSet
+	stats    Stats
+}
+
+func (e *Engine) merge(shards []*Shard) *merged {
+	m := &merged{
+		pairs:    make(map[pairKey]*pairState),
+		listings: make(map[listingKey]*listingState),
+		cover:    make(map[string]*minuteSet),
+	}
+	index := make(map[actorKey]int32)
+	// Actors are numbered in a deterministic order: sorted by key.
+	var keys []actorKey
+	for _, s := range shards {
+		for _, a := range s.actorArr {
+			if _, ok := index[a.key]; !ok {
+				index[a.key] = -1
+				keys = append(keys, a.key)
+			}
+		}
+	}
+	slices.SortFunc(keys, func(a, b actorKey) int {
+		return cmp.Or(a.addr.Compare(b.addr), strings.Compare(a.host, b.host), strings.Compare(a.ua, b.ua))
+	})
+	for i, k := range keys {
+		index[k] = int32(i)
+		m.actors = append(m.actors, &actorState{key: k})
+	}
+	for _, s := range shards {
+		remap := make([]int32, len(s.actorArr))
+		for i, a := range s.actorArr {
+			g := index[a.key]
+			remap[i] = g
+			ga := m.actors[g]
+			ga.requests += a.requests
+			ga.listingViews += a.listingViews
+			seen(&ga.first, &ga.last, a.first)
+			seen(&ga.first, &ga.last, a.last)
+			for _, u := range a.uas {
+				ga.addUA(u.ua, u.n)
+			}
+			ga.otherUAs += a.otherUAs
+		}
+		for k, p := range s.pairs {
+			gk := pairKey{k.rec, remap[k.actor]}
+			gp := m.pairs[gk]
+			if gp == nil {
+				m.pairs[gk] = p
+				continue
+			}
+			gp.kind = max(gp.kind, p.kind)
+			gp.spans = gp.spans.union(p.spans)
+			gp.extra += p.extra
+			gp.whole = gp.whole || p.whole
+			gp.unc |= p.unc
+			gp.prior = gp.prior || p.prior
+			gp.requests += p.requests
+			seen(&gp.first, &gp.last, p.first)
+			seen(&gp.first, &gp.last, p.last)
+			gp.evidence = append(gp.evidence, p.evidence...)
+			gp.moreEv += p.moreEv
+		}
+		for k, l := range s.listings {
+			gk := listingKey{k.dir, remap[k.actor]}
+			gl := m.listings[gk]
+			if gl == nil {
+				m.listings[gk] = l
+				continue
+			}
+			gl.times = append(gl.times, l.times...)
+			gl.evidence = append(gl.evidence, l.evidence...)
+			gl.moreEv += l.moreEv
+		}
+		for name, c := range s.cover {
+			gc := m.cover[name]
+			if gc == nil {
+				m.cover[name] = c
+				continue
+			}
+			gc.merge(c)
+		}
+		m.stats.Records += s.stats.Records
+		m.stats.Untimed += s.stats.Untimed
+		m.stats.RecordingHits += s.stats.RecordingHits
+		m.stats.ListingRequests += s.stats.ListingRequests
+		m.stats.OtherRequests += s.stats.OtherRequests
+	}
+	return m
+}
+
+func (a *actorState) addUA(ua string, n int64) {
+	for i := range a.uas {
+		if a.uas[i].ua == ua {
+			a.uas[i].n += n
+			return
+		}
+	}
+	if len(a.uas) < maxUAs {
+		a.uas = append(a.uas, uaCount{ua, n})
+		return
+	}
+	a.otherUAs += n
+}
+
+// level decides a pair's level, bytes and coverage of the file.
+func (p *pairState) level(size int64) (Level, int64, float64) {
+	switch p.kind {
+	case deliverContent:
+		covered := p.spans.covered(size)
+		bytes := covered + p.extra
+		if size > 0 && bytes > size {
+			bytes = size
+		}
+		switch {
+		case size > 0 && covered >= size:
+			return Full, bytes, 1
+		case size > 0:
+			return Partial, bytes, float64(covered) / float64(size)
+		case p.whole:
+			return Full, bytes, 1
+		default:
+			return Partial, bytes, 0
+		}
+	case deliverMetadata:
+		return Metadata, 0, 0
+	}
+	if p.viaListing {
+		return Metadata, 0, 0
+	}
+	return None, 0, 0
+}
+
+// actorInfo is an actor's attribution.
+type actorInfo struct {
+	ip, ua          string
+	label, category string
+	geo             Geo
+	uaInfo          UserAgent
+	uas             []string
+}
+
+func (e *Engine) attribute(a *actorState) actorInfo {
+	var info actorInfo
+	switch {
+	case a.key.addr.IsValid():
+		info.ip = a.key.addr.String()
+	default:
+		info.ip = a.key.host
+	}
+	info.ua = a.key.ua
+	slices.SortStableFunc(a.uas, func(x, y uaCount) int {
+		return cmp.Or(cmp.Compare(y.n, x.n), strings.Compare(x.ua, y.ua))
+	})
+	for _, u := range a.uas {
+		info.uas = append(info.uas, u.ua)
+	}
+	topUA := a.key.ua
+	if topUA == "" && len(a.uas) > 0 {
+		topUA = a.uas[0].ua
+	}
+	if e.opt.Geo != nil && a.key.addr.IsValid() {
+		info.geo, _ = e.opt.Geo.LookupGeo(a.key.addr)
+	}
+	if e.opt.UserAgents != nil {
+		info.uaInfo = e.opt.UserAgents.ParseUserAgent(topUA)
+	}
+	info.category = CategoryUnknown
+	if e.opt.Actors != nil {
+		cands := info.uas
+		if a.key.ua != "" {
+			cands = []string{a.key.ua}
+		}
+		if len(cands) == 0 {
+			cands = []string{""}
+		}
+		for _, ua := range cands {
+			if k, ok := e.opt.Actors.MatchActor(a.key.addr, ua); ok {
+				info.label, info.category = k.Label, k.Category
+				break
+			}
+		}
+	}
+	return info
+}
+
+func evidenceStrings(ev []evidenceRef, more int64, max int) ([]string, int64) {
+	slices.SortFunc(ev, func(a, b evidenceRef) int {
+		return cmp.Or(strings.Compare(a.input, b.input), cmp.Compare(a.line, b.line))
+	})
+	ev = slices.Compact(ev)
+	if len(ev) > max {
+		more += int64(len(ev) - max)
+		ev = ev[:max]
+	}
+	out := make([]string, len(ev))
+	for i, r := range ev {
+		out[i] = r.input + ":" + strconv.FormatInt(r.line, 10)
+	}
+	return out, more
+}
+
+// recAgg is the verdict on one recording.
+type recAgg struct {
+	level    Level
+	maxCov   float64
+	actors   int64
+	requests int64
+	first    time.Time
+	unc      Uncertainty
+	inGap    bool
+}
+
+type personAgg struct {
+	row     PersonRow
+	level   Level
+	roles   map[string]bool
+	regions map[string]bool
+	phones  map[string]bool
+	actors  map[int32]bool
+	cats    map[string]bool
+}
+
+func (e *Engine) decide(m *merged, res *Result) {
+	infos := make([]actorInfo, len(m.actors))
+	for i, a := range m.actors {
+		infos[i] = e.attribute(a)
+	}
+	recs := make([]recAgg, e.ix.Len())
+	type pairOut struct {
+		k     pairKey
+		p     *pairState
+		level Level
+		bytes int64
+		cov   float64
+	}
+	var outs []pairOut
+	actorLevels := make([][3]int64, len(m.actors))
+	actorBytes := make([]int64, len(m.actors))
+	for k, p := range m.pairs {
+		lvl, b, cv := p.level(e.sizes[k.rec])
+		ra := &recs[k.rec]
+		ra.requests += p.requests
+		if lvl == None {
+			continue
+		}
+		ra.level = max(ra.level, lvl)
+		ra.maxCov = max(ra.maxCov, cv)
+		ra.actors++
+		ra.unc |= p.unc
+		seen(&ra.first, new(time.Time), p.first)
+		switch lvl {
+		case Full:
+			actorLevels[k.actor][0]++
+		case Partial:
+			actorLevels[k.actor][1]++
+		case Metadata:
+			actorLevels[k.actor][2]++
+		}
+		actorBytes[k.actor] += b
+		outs = append(outs, pairOut{k, p, lvl, b, cv})
+	}
+	persons := make(map[string]*personAgg)
+	person := func(sid string) *personAgg {
+		pa := persons[sid]
+		if pa == nil {
+			pa = &personAgg{roles: map[string]bool{}, regions: map[string]bool{}, phones: map[string]bool{}, actors: map[int32]bool{}, cats: map[string]bool{}}
+			pa.row.SubjectID = sid
+			persons[sid] = pa
+		}
+		return pa
+	}
+	actorPersons := make([]map[string]bool, len(m.actors))
+	addRow := func(row ExposureRow, lvl Level, actor int32) {
+		res.Exposures = append(res.Exposures, row)
+		pa := persons[row.SubjectID]
+		if lvl > pa.level {
+			pa.level = lvl
+		}
+		if !row.FirstSeen.IsZero() && lvl >= Metadata && (pa.row.FirstExposure.IsZero() || row.FirstSeen.Before(pa.row.FirstExposure)) {
+			pa.row.FirstExposure = row.FirstSeen
+		}
+		if actor >= 0 {
+			pa.actors[actor] = true
+			pa.cats[row.ActorCategory] = true
+			if actorPersons[actor] == nil {
+				actorPersons[actor] = map[string]bool{}
+			}
+			actorPersons[actor][row.SubjectID] = true
+		}
+	}
+
+	rowFor := func(r *Recording, s Subject, lvl Level) ExposureRow {
+		return ExposureRow{
+			SubjectID:   s.ID.ID(),
+			SubjectKind: s.ID.Kind.String(),
+			Child:       s.ID.Child(r.StartedAt),
+			Role:        s.Role,
+			CallID:      r.CallID,
+			Path:        r.Path,
+			Region:      r.Region,
+			CallerPhone: r.CallerPhone,
+			Level:       lvl.String(),
+		}
+	}
+	// One pass over the index, decoding each recording once: gaps, persons,
+	// recording rows and the rows of undeterminable recordings.
+	sum := &res.Summary
+	sum.RecordingsByLevel = map[string]int64{}
+	phonesExposed := map[string]bool{}
+	for i := range recs {
+		r := e.ix.Recording(i)
+		ra := &recs[i]
+		// Gaps: a file that existed while no log watched, and was not
+		// proven fetched in full, may have been fetched then.
+		avail := r.StartedAt.Add(r.Duration)
+		if !res.Coverage.Window.End.IsZero() && avail.Before(res.Coverage.Window.End) {
+			if _, ok := res.Coverage.gapAfter(avail); ok && ra.level < Full {
+				ra.inGap = true
+				if ra.level == None {
+					ra.level = Undeterminable
+				}
+			}
+		}
+		for _, s := range r.Subjects {
+			pa := person(s.ID.ID())
+			pa.row.SubjectKind = s.ID.Kind.String()
+			if s.ID.Child(r.StartedAt) {
+				pa.row.Child = true
+			}
+			pa.roles[s.Role] = true
+			pa.row.Calls++
+			switch ra.level {
+			case Full:
+				pa.row.CallsFull++
+			case Partial:
+				pa.row.CallsPartial++
+			case Metadata:
+				pa.row.CallsMetadata++
+			case Undeterminable:
+				pa.row.CallsUndet++
+			}
+			if ra.level >= Metadata {
+				pa.row.CallsExposed++
+				if r.Region != "" {
+					pa.regions[r.Region] = true
+				}
+				if r.CallerPhone != "" && s.Role == "caller" {
+					pa.phones[r.CallerPhone] = true
+				}
+			}
+			if ra.level == Undeterminable {
+				row := rowFor(r, s, Undeterminable)
+				row.InGap = true
+				row.Evidence = []string{}
+				addRow(row, Undeterminable, -1)
+			}
+		}
+		if ra.level >= Metadata && r.CallerPhone != "" {
+			phonesExposed[r.CallerPhone] = true
+		}
+		res.Recordings = append(res.Recordings, RecordingRow{
+			Path: r.Path, CallID: r.CallID, Region: r.Region, CallerPhone: r.CallerPhone,
+			StartedAt: r.StartedAt, SizeBytes: r.Size, Subjects: int64(len(r.Subjects)),
+			Level: ra.level.String(), MaxCoverage: ra.maxCov, Actors: ra.actors, Requests: ra.requests,
+			FirstSeen: ra.first, InGap: ra.inGap, Uncertain: strings.Join(ra.unc.Strings(), ","),
+		})
+		sum.RecordingsByLevel[ra.level.String()]++
+		sum.RecordingsTotal++
+		if ra.level >= Metadata {
+			seen(&sum.FirstExposure, &sum.LastExposure, ra.first)
+		}
+	}
+	sum.PhonesExposed = int64(len(phonesExposed))
+
+	// Rows per subject x recording x actor, decoding each touched
+	// recording once.
+	slices.SortFunc(outs, func(a, b pairOut) int {
+		return cmp.Or(cmp.Compare(a.k.rec, b.k.rec), cmp.Compare(a.k.actor, b.k.actor))
+	})
+	var r *Recording
+	curRec := int32(-1)
+	for _, o := range outs {
+		if o.k.rec != curRec {
+			r, curRec = e.ix.Recording(int(o.k.rec)), o.k.rec
+		}
+		info := infos[o.k.actor]
+		ev, more := evidenceStrings(o.p.evidence, o.p.moreEv, e.opt.MaxEvidence)
+		for _, s := range r.Subjects {
+			row := rowFor(r, s, o.level)
+			row.BytesDelivered = o.bytes
+			row.Coverage = o.cov
+			row.Requests = o.p.requests
+			row.FirstSeen, row.LastSeen = o.p.first, o.p.last
+			row.ViaListing = o.p.viaListing
+			row.PriorCopy = o.p.prior
+			row.InGap = recs[o.k.rec].inGap
+			row.Uncertain = strings.Join(o.p.unc.Strings(), ",")
+			row.ActorIP, row.ActorUA = info.ip, info.ua
+			row.ActorLabel, row.ActorCategory = info.label, info.category
+			row.Country, row.City = info.geo.Country, info.geo.City
+			row.ASN, row.ASOrg = int64(info.geo.ASN), info.geo.ASOrg
+			row.UAClass, row.UAName = info.uaInfo.Class, info.uaInfo.Name
+			row.Evidence, row.EvidenceMore = ev, more
+			addRow(row, o.level, o.k.actor)
+		}
+	}
+	slices.SortFunc(res.Exposures, func(a, b ExposureRow) int {
+		return cmp.Or(strings.Compare(a.SubjectID, b.SubjectID), strings.Compare(a.Path, b.Path),
+			strings.Compare(a.Role, b.Role), strings.Compare(a.ActorIP, b.ActorIP), strings.Compare(a.ActorUA, b.ActorUA))
+	})
+
+	// Persons.
+	sum.PersonsByLevel = map[string]int64{}
+	sum.ChildrenByLevel = map[string]int64{}
+	sum.SubjectsByKind = map[string]int64{}
+	for _, pa := range persons {
+		pa.row.Level = pa.level.String()
+		pa.row.Roles = sortedKeys(pa.roles)
+		pa.row.Regions = sortedKeys(pa.regions)
+		pa.row.Phones = sortedKeys(pa.phones)
+		pa.row.ActorCategories = sortedKeys(pa.cats)
+		pa.row.Actors = int64(len(pa.actors))
+		pa.row.VerdictRestsOnGap = pa.level == Undeterminable
+		res.Persons = append(res.Persons, pa.row)
+		sum.PersonsByLevel[pa.row.Level]++
+		if pa.row.Child {
+			sum.ChildrenByLevel[pa.row.Level]++
+		}
+		sum.SubjectsByKind[pa.row.SubjectKind]++
+		sum.PersonsTotal++
+		if pa.level > None {
+			sum.PersonsNotify++
+		}
+		if pa.level == Undeterminable {
+			sum.PersonsOnGap++
+		}
+		if pa.level >= Metadata && pa.level < Full && pa.row.CallsUndet > 0 {
+			sum.PersonsAlsoInGap++
+		}
+	}
+	slices.SortFunc(res.Persons, func(a, b PersonRow) int { return strings.Compare(a.SubjectID, b.SubjectID) })
+
+	// Actors.
+	sum.ActorsByCategory = map[string]int64{}
+	sum.ActorsByCountry = map[string]int64{}
+	for i, a := range m.actors {
+		info := infos[i]
+		res.Actors = append(res.Actors, ActorRow{
+			ActorIP: info.ip, ActorUA: info.ua, Label: info.label, Category: info.category,
+			Country: info.geo.Country, City: info.geo.City, ASN: int64(info.geo.ASN), ASOrg: info.geo.ASOrg,
+			UAClass: info.uaInfo.Class, UAName: info.uaInfo.Name, UserAgents: info.uas,
+			FirstSeen: a.first, LastSeen: a.last, Requests: a.requests, ListingViews: a.listingViews,
+			RecordingsFull: actorLevels[i][0], RecordingsPartial: actorLevels[i][1], RecordingsMeta: actorLevels[i][2],
+			BytesDelivered: actorBytes[i], Persons: int64(len(actorPersons[i])),
+		})
+		sum.Actors++
+		sum.ActorsByCategory[info.category]++
+		if info.geo.Country != "" {
+			sum.ActorsByCountry[info.geo.Country]++
+		}
+	}
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		if k != "" {
+			out = append(out, k)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Rows flattens the coverage for output: each source's spans and gaps,
+// then the uncovered parts of the window (source "*").
+func (c *Coverage) Rows() []CoverageRow {
+	var rows []CoverageRow
+	for _, s := range c.Sources {
+		for _, sp := range s.Spans {
+			rows = append(rows, CoverageRow{s.Source, "span", sp.Start, sp.End, int64(sp.Duration() / time.Second)})
+		}
+		for _, g := range s.Gaps {
+			rows = append(rows, CoverageRow{s.Source, "gap", g.Start, g.End, int64(g.Duration() / time.Second)})
+		}
+	}
+	rows = append(rows, uncoveredRows(c.Uncovered)...)
+	return rows
+}
+
+func uncoveredRows(us []Interval) []CoverageRow {
+	var rows []CoverageRow
+	for _, u := range us {
+		rows = append(rows, CoverageRow{"*", "uncovered", u.Start, u.End, int64(u.Duration() / time.Second)})
+	}
+	return rows
+}

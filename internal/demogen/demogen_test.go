@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/forensiclog/forensics/pkg/exposure"
 )
 
 const committed = "../../fixtures/demo"
@@ -239,5 +241,82 @@ func TestReadmeTable(t *testing.T) {
 	want := fmt.Sprintf("| **total** | **%d** | **%d** | **%d** | **%d** |", tot.Recordings, tot.Persons, children, tot.Phones)
 	if !bytes.Contains(readme, []byte(want)) {
 		t.Errorf("fixtures/README.md lacks the row %q", want)
+	}
+}
+
+// TestIndexAgreesWithExposure reads the committed index with the engine's
+// loader and parser and checks that every subject gets the identity and
+// kind the generator meant, and that no row is left out.
+func TestIndexAgreesWithExposure(t *testing.T) {
+	ix, err := exposure.LoadIndex(filepath.Join(committed, "index.csv"), exposure.IndexOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(ix.Errors()); n != 0 {
+		t.Errorf("%d index rows left out; first: %v", n, ix.Errors()[0])
+	}
+	if ix.Len() != 600 {
+		t.Errorf("index holds %d recordings, want 600", ix.Len())
+	}
+	b, err := os.ReadFile(filepath.Join(committed, "expected.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var exp Expected
+	if err := json.Unmarshal(b, &exp); err != nil {
+		t.Fatal(err)
+	}
+	kinds := map[string]string{}
+	children := map[string]bool{}
+	for _, s := range exp.Subjects {
+		kinds[s.ID] = string(s.Kind)
+		children[s.ID] = s.Child
+	}
+	engineKind := map[exposure.IdentityKind]string{
+		exposure.Personnummer: "personnummer", exposure.Samordningsnummer: "samordningsnummer",
+		exposure.Reserve: "reservnummer", exposure.Invalid: "invalid",
+	}
+	f, err := os.Open(filepath.Join(committed, "index.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	child := map[string]bool{}
+	for i, row := range rows[1:] {
+		at, err := time.Parse(time.RFC3339, row[2])
+		if err != nil {
+			t.Fatal(err)
+		}
+		for j, pair := range strings.Split(row[7], ";") {
+			_, given, _ := strings.Cut(pair, ":")
+			id := exposure.ParseIdentity(given, at)
+			want, ok := kinds[id.ID()]
+			// Positions only in messages: the numbers are personal data
+			// in form, even when generated.
+			if !ok {
+				t.Errorf("row %d subject %d: the engine's ID is not in expected.json", i+2, j+1)
+				continue
+			}
+			if got := engineKind[id.Kind]; got != want {
+				t.Errorf("row %d subject %d: engine kind %s, want %s", i+2, j+1, got, want)
+			}
+			seen[id.ID()] = true
+			if id.Child(at) {
+				child[id.ID()] = true
+			}
+		}
+	}
+	if len(seen) != len(kinds) {
+		t.Errorf("the engine finds %d distinct subjects, want %d", len(seen), len(kinds))
+	}
+	for id, c := range children {
+		if child[id] != c {
+			t.Errorf("a subject of kind %s: engine child=%v, want %v", kinds[id], child[id], c)
+		}
 	}
 }

@@ -77,12 +77,18 @@ func (p *person) nine() string {
 }
 
 // ID returns the person's canonical identifier: twelve digits
-// YYYYMMDDNNNC for numbers, the reservnummer as it is.
+// YYYYMMDDNNNC for valid numbers, the reservnummer as it is, and the
+// invalid number as written (always YYYYMMDD-NNNC): a number that fails
+// its check has no canonical form.
 func (p *person) ID() string {
 	if p.kind == KindReservnummer {
 		return p.resv
 	}
-	return fmt.Sprintf("%04d%s%d", p.birth.Year(), p.nine()[2:], p.check)
+	id := fmt.Sprintf("%04d%s%d", p.birth.Year(), p.nine()[2:], p.check)
+	if p.kind == KindInvalid {
+		return id[:8] + "-" + id[8:]
+	}
+	return id
 }
 
 // ageAt returns the person's age in whole years on date t.
@@ -107,8 +113,8 @@ const (
 // the century rule (latest century on or before the call, 100 years
 // earlier with "+") gives the true birth date for every written form.
 func (p *person) written(form int, t time.Time) string {
-	if p.kind == KindReservnummer {
-		return p.resv
+	if p.kind == KindReservnummer || p.kind == KindInvalid {
+		return p.ID()
 	}
 	id := p.ID()
 	switch form {

@@ -116,7 +116,8 @@ const expectedNote = "Truth by construction of the demo incident (see fixtures/R
 	"also as the union of ranges), partial (some bytes), metadata (named in a listing while it existed, HEAD, 304); " +
 	"otherwise undeterminable when it existed while no log covers, else none. existed_uncovered is true " +
 	"whatever the level. A person's and a phone number's level is the highest over their recordings, " +
-	"ranked full > partial > metadata > undeterminable > none. Children are under 18 on the date of a call."
+	"ranked full > partial > metadata > undeterminable > none. Children are under 18 on the date of a call. " +
+	"Subject ids are YYYYMMDDNNNC for valid numbers, and as written for reservnummer and the invalid number."
 
 func rfc(t time.Time) string { return t.Format(time.RFC3339) }
 

@@ -1,0 +1,386 @@
+package logparse
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// DetectLines is how many data lines (lines that are not comments, headers
+// or blank) Detect tries each format on.
+const DetectLines = 64
+
+// DetectSampleSize is how many bytes DetectInput looks at.
+const DetectSampleSize = 64 << 10
+
+// ErrNotDetected is wrapped by the error Detect returns when no format
+// fits the sample clearly.
+var ErrNotDetected = errors.New("format not detected")
+
+// A Candidate is one built-in format tried by Detect, with its score.
+type Candidate struct {
+	Format string // the format's name
+	Lines  int    // data lines tried (not counting skipped lines)
+	Parsed int    // lines parsed into records
+	// Fields scores the fields filled, summed over the parsed lines: 2
+	// for each typed Record field that holds a logged value (time,
+	// client, method, status, byte counts, ...), 1 for each non-empty
+	// Extra field.
+	Fields int
+}
+
+// Fraction returns the share of lines parsed, from 0 to 1.
+func (c Candidate) Fraction() float64 {
+	if c.Lines == 0 {
+		return 0
+	}
+	return float64(c.Parsed) / float64(c.Lines)
+}
+
+// FieldsPerLine returns the typed fields filled per parsed line.
+func (c Candidate) FieldsPerLine() float64 {
+	if c.Parsed == 0 {
+		return 0
+	}
+	return float64(c.Fields) / float64(c.Parsed)
+}
+
+// String returns "name parsed/lines fields/line", e.g.
+// "combined 64/64 10.0".
+func (c Candidate) String() string {
+	return c.Format + " " + strconv.Itoa(c.Parsed) + "/" + strconv.Itoa(c.Lines) + " " + strconv.FormatFloat(c.FieldsPerLine(), 'f', 1, 64)
+}
+
+// A Detection says which format Detect chose and why.
+type Detection struct {
+	// Format is the chosen format's name, "" when none was chosen.
+	Format string
+	// Reason explains the choice in one sentence, without line contents.
+	Reason string
+	// Candidates are the formats that parsed at least one line, best
+	// first.
+	Candidates []Candidate
+}
+
+// Detect chooses a built-in format for a sample of an input: its first
+// bytes, such as the first 64 KiB. It tries every built-in format (see
+// FormatNames; format strings cannot be guessed) on up to DetectLines data
+// lines and scores each by the share of lines it parses, then by how many
+// typed fields it fills, so that the more specific format wins: combined
+// over common when both parse, vhost_combined when the "host:port" prefix
+// is there, w3c when a #Fields header is. A last line without a newline is
+// tried too (the sample may be the whole input; DetectInput cuts a sample
+// at its last newline).
+//
+// Formats whose lines look alike are told apart by evidence, and Reason
+// says which:
+//   - nginx escapes '"' and '\' as \x22 and \x5C, Apache as \" and \\;
+//     nginx logs status 499 (client closed the connection).
+//   - Apache's combined logs %b (body bytes) where Debian's logs %O (bytes
+//     on the wire, headers included). A line cannot tell them apart, but
+//     %O is never 0 or "-", and a 304 or a HEAD response with bytes > 0
+//     is %O: that decides for combined_debian, a 0 or "-" for combined.
+//     Without evidence Detect chooses combined and says that the bytes
+//     field is ambiguous.
+//   - CloudFront's logs are W3C with tab separators.
+//
+// When no format parses at least half of the lines, or the best formats
+// tie and no evidence separates them, Detect returns an error wrapping
+// ErrNotDetected that names the candidates and their scores; the
+// Detection then holds the candidates and an empty Format.
+func Detect(sample []byte) (Format, Detection, error) {
+	return detect(sample, builtinFormats())
+}
+
+// builtinFormats returns the registered formats, sorted by name.
+func builtinFormats() []Format {
+	var formats []Format
+	for _, name := range slices.Sorted(maps.Keys(formatsByName)) {
+		formats = append(formats, formatsByName[name]())
+	}
+	return formats
+}
+
+// DetectInput detects the format of r from its first DetectSampleSize
+// bytes (see Detect). It returns a reader that yields all of r, the
+// sampled bytes included: read from it, not from r.
+func DetectInput(r io.Reader) (Format, Detection, *bufio.Reader, error) {
+	return detectInputWith(r, builtinFormats())
+}
+
+func detectInputWith(r io.Reader, formats []Format) (Format, Detection, *bufio.Reader, error) {
+	br, ok := r.(*bufio.Reader)
+	if !ok || br.Size() < DetectSampleSize {
+		br = bufio.NewReaderSize(r, DetectSampleSize)
+	}
+	sample, err := br.Peek(DetectSampleSize)
+	if err != nil && err != io.EOF && err != bufio.ErrBufferFull {
+		return nil, Detection{}, br, err
+	}
+	if err == nil && len(sample) == DetectSampleSize {
+		// More follows: leave out the partial last line.
+		if i := bytes.LastIndexByte(sample, '\n'); i >= 0 {
+			sample = sample[:i+1]
+		}
+	}
+	f, d, derr := detect(sample, formats)
+	return f, d, br, derr
+}
+
+// family groups formats whose lines look alike, where a tie is decided by
+// evidence instead of being an error. The first name is the default.
+var families = [][]string{
+	{"combined", "combined_debian", "nginx_combined", "lighttpd"},
+	{"common"},
+	{"cloudfront", "w3c"},
+	{"caddy", "jsonl"},
+}
+
+func familyOf(name string) int {
+	for i, f := range families {
+		if slices.Contains(f, name) {
+			return i
+		}
+	}
+	return -1
+}
+
+// evidence gathered from a sample for telling similar formats apart.
+type evidence struct {
+	nginxEscapes  int // \x22 or \x5C sequences
+	apacheEscapes int // \" sequences
+	status499     int
+	wireBytes     int // 304 or HEAD with bytes > 0 (as combined reads it)
+	zeroBytes     int // bytes 0 or "-" (as combined reads it)
+	tabs          int // data lines holding a tab
+}
+
+type scored struct {
+	Candidate
+	f Format
+}
+
+func detect(sample []byte, formats []Format) (Format, Detection, error) {
+	var cands []scored
+	var ev evidence
+	ev.nginxEscapes = bytes.Count(sample, []byte(`\x22`)) + bytes.Count(sample, []byte(`\x5C`))
+	ev.apacheEscapes = bytes.Count(sample, []byte(`\"`))
+	for line := range bytes.Lines(sample) {
+		if len(line) > 0 && line[0] != '#' && bytes.IndexByte(line, '\t') >= 0 {
+			ev.tabs++
+		}
+	}
+	for _, f := range formats {
+		c := scored{Candidate: Candidate{Format: f.Name()}, f: f}
+		r := NewReader(bytes.NewReader(sample), f)
+		r.ReuseRecord = true
+		r.MaxLineLength = max(len(sample), 1)
+		for c.Lines < DetectLines {
+			rec, err := r.Read()
+			if err == io.EOF {
+				break
+			}
+			c.Lines++
+			if err != nil {
+				var perr *ParseError
+				if errors.As(err, &perr) {
+					continue
+				}
+				break // cannot happen on a bytes.Reader
+			}
+			c.Parsed++
+			c.Fields += typedFields(rec)
+			if f.Name() == "combined" {
+				if rec.Status == 499 {
+					ev.status499++
+				}
+				switch {
+				case rec.BodyBytes > 0 && (rec.Status == 304 || rec.Method == "HEAD"):
+					ev.wireBytes++
+				case rec.BodyBytes == 0 || rec.BodyBytes == NotLogged:
+					ev.zeroBytes++
+				}
+			}
+		}
+		cands = append(cands, c)
+	}
+	slices.SortStableFunc(cands, func(a, b scored) int {
+		// More lines parsed first, then more fields per line, then name.
+		if x, y := a.Parsed*b.Lines, b.Parsed*a.Lines; x != y {
+			if x > y {
+				return -1
+			}
+			return 1
+		}
+		if x, y := a.Fields*b.Parsed, b.Fields*a.Parsed; x != y {
+			if x > y {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(a.Format, b.Format)
+	})
+	var d Detection
+	for _, c := range cands {
+		if c.Parsed > 0 {
+			d.Candidates = append(d.Candidates, c.Candidate)
+		}
+	}
+	if len(cands) == 0 || cands[0].Lines == 0 {
+		return nil, d, fmt.Errorf("logparse: %w: no data lines in the sample", ErrNotDetected)
+	}
+	best := cands[0]
+	if 2*best.Parsed < best.Lines {
+		return nil, d, fmt.Errorf("logparse: %w: no format parses half of the %d lines tried (best: %s)", ErrNotDetected, best.Lines, candidateList(d.Candidates))
+	}
+	// The formats tied with the best.
+	var tied []scored
+	for _, c := range cands {
+		if c.Parsed*best.Lines == best.Parsed*c.Lines && c.Fields*best.Parsed == best.Fields*c.Parsed {
+			tied = append(tied, c)
+		}
+	}
+	if len(tied) == 1 {
+		d.Format = best.Format
+		d.Reason = fmt.Sprintf("%s parses %d of %d lines with %.1f fields per line, more than any other format", best.Format, best.Parsed, best.Lines, best.FieldsPerLine())
+		d.Reason += bytesNote(best.Format, ev)
+		return best.f, d, nil
+	}
+	fam := familyOf(tied[0].Format)
+	for _, c := range tied[1:] {
+		if familyOf(c.Format) != fam || fam < 0 {
+			return nil, d, fmt.Errorf("logparse: %w: formats tie: %s", ErrNotDetected, candidateList(tiedCandidates(tied)))
+		}
+	}
+	name, why := decideTie(tied, ev)
+	for _, c := range tied {
+		if c.Format == name {
+			d.Format = name
+			d.Reason = fmt.Sprintf("%s parses %d of %d lines with %.1f fields per line, as %s do; %s", name, c.Parsed, c.Lines, c.FieldsPerLine(), otherNames(tied, name), why)
+			return c.f, d, nil
+		}
+	}
+	return nil, d, fmt.Errorf("logparse: %w: formats tie: %s", ErrNotDetected, candidateList(tiedCandidates(tied)))
+}
+
+// bytesNote is added to the reason for a format whose bytes field is
+// ambiguous.
+func bytesNote(name string, ev evidence) string {
+	if name != "combined" {
+		return ""
+	}
+	if ev.zeroBytes > 0 {
+		return fmt.Sprintf(" (bytes are %%b: %d lines log 0 or \"-\" bytes)", ev.zeroBytes)
+	}
+	return ""
+}
+
+// decideTie chooses among tied formats of one family by evidence.
+func decideTie(tied []scored, ev evidence) (name, why string) {
+	has := func(n string) bool {
+		return slices.ContainsFunc(tied, func(c scored) bool { return c.Format == n })
+	}
+	switch {
+	case has("nginx_combined") && ev.nginxEscapes > 0 && ev.apacheEscapes == 0:
+		return "nginx_combined", fmt.Sprintf("%d nginx escapes (\\x22 or \\x5C) and no Apache \\\" escapes", ev.nginxEscapes)
+	case has("nginx_combined") && ev.status499 > 0 && ev.apacheEscapes == 0:
+		return "nginx_combined", fmt.Sprintf("%d lines with nginx's status 499", ev.status499)
+	case has("combined_debian") && has("combined"):
+		switch {
+		case ev.wireBytes > 0 && ev.zeroBytes == 0:
+			return "combined_debian", fmt.Sprintf("the bytes field is %%O (with headers): %d responses that carry no body (304 or HEAD) log bytes > 0, and no line logs 0 or \"-\"", ev.wireBytes)
+		case ev.zeroBytes > 0 && ev.wireBytes == 0:
+			return "combined", fmt.Sprintf("the bytes field is %%b (body only): %d lines log 0 or \"-\" bytes, which %%O never does", ev.zeroBytes)
+		case ev.zeroBytes > 0:
+			return "combined", fmt.Sprintf("the bytes field is ambiguous: %d lines log 0 or \"-\" (as %%b does) but %d 304 or HEAD responses log bytes > 0 (as %%O does); chose combined (%%b)", ev.zeroBytes, ev.wireBytes)
+		}
+		return "combined", "the bytes field is ambiguous (%b body bytes or Debian's %O bytes with headers): no 304 or HEAD response with bytes and no 0 or \"-\" bytes seen; chose combined (%b)"
+	case has("cloudfront") && ev.tabs > 0:
+		return "cloudfront", fmt.Sprintf("%d data lines are tab-separated", ev.tabs)
+	}
+	first := ""
+	for _, n := range families[familyOf(tied[0].Format)] {
+		if has(n) {
+			first = n
+			break
+		}
+	}
+	return first, "no evidence separates them; chose the most common"
+}
+
+func otherNames(tied []scored, name string) string {
+	var s []string
+	for _, c := range tied {
+		if c.Format != name {
+			s = append(s, c.Format)
+		}
+	}
+	return strings.Join(s, ", ")
+}
+
+func tiedCandidates(tied []scored) []Candidate {
+	var out []Candidate
+	for _, c := range tied {
+		out = append(out, c.Candidate)
+	}
+	return out
+}
+
+func candidateList(cs []Candidate) string {
+	if len(cs) == 0 {
+		return "no format parses any line"
+	}
+	var s []string
+	for i, c := range cs {
+		if i == 6 {
+			s = append(s, "...")
+			break
+		}
+		s = append(s, fmt.Sprintf("%s %d/%d lines, %.1f fields", c.Format, c.Parsed, c.Lines, c.FieldsPerLine()))
+	}
+	return strings.Join(s, "; ")
+}
+
+// typedFields scores the fields of rec that hold a logged value: 2 per
+// typed field, 1 per Extra field (a format that keeps a field by name has
+// read it, but knows less of it).
+func typedFields(rec *Record) int {
+	n := 0
+	for _, ok := range [...]bool{
+		!rec.Time.IsZero(),
+		rec.Client.IsValid() || rec.ClientHost != "",
+		rec.ForwardedFor != "",
+		rec.User != "",
+		rec.Method != "",
+		rec.Target != "",
+		rec.Protocol != "",
+		rec.Status != 0,
+		rec.BodyBytes != NotLogged,
+		rec.WireBytes != NotLogged,
+		rec.RequestBytes != NotLogged,
+		rec.Range != "",
+		rec.ContentRange != "",
+		rec.VHost != "",
+		rec.ServerPort != 0,
+		rec.Referer != "",
+		rec.UserAgent != "",
+		rec.Duration != NotLogged,
+		rec.Completion != CompletionNotLogged,
+	} {
+		if ok {
+			n += 2
+		}
+	}
+	for _, f := range rec.Extra {
+		if f.Value != "" && f.Value != "-" {
+			n++
+		}
+	}
+	return n
+}

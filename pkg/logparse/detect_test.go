@@ -1,0 +1,218 @@
+package logparse
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// fieldsFormat is a test-only format: exactly n space-separated fields
+// "client method target status bytes extra...". With wire set the bytes
+// go to WireBytes (as Debian's %O). Lines starting with '#' are skipped.
+type fieldsFormat struct {
+	name string
+	n    int
+	wire bool
+}
+
+func (f fieldsFormat) Name() string       { return f.name }
+func (f fieldsFormat) NewParser() Parser { return f }
+
+func (f fieldsFormat) Parse(line []byte, rec *Record) error {
+	if len(line) == 0 || line[0] == '#' {
+		return ErrSkip
+	}
+	fs := bytes.Split(line, []byte(" "))
+	if len(fs) != f.n || f.n < 5 {
+		return errAt(0, ErrFieldCount)
+	}
+	setClient(rec, fs[0])
+	rec.Method = bstr(fs[1])
+	setTarget(rec, fs[2])
+	st, ok := parseStatus(fs[3])
+	if !ok {
+		return errAt(0, ErrStatus)
+	}
+	rec.Status = st
+	var n int64
+	if string(fs[4]) != "-" {
+		if n, ok = parseInt64(fs[4]); !ok {
+			return errAt(0, ErrNumber)
+		}
+	}
+	if f.wire {
+		rec.WireBytes = n
+	} else {
+		rec.BodyBytes = n
+	}
+	for i, x := range fs[5:] {
+		rec.addExtra(fmt.Sprint("f", i+5), bstr(x))
+	}
+	return nil
+}
+
+func detectLines(lines ...string) []byte { return []byte(strings.Join(lines, "\n") + "\n") }
+
+var testFormats = []Format{
+	fieldsFormat{name: "common", n: 5},
+	fieldsFormat{name: "combined", n: 6},
+	fieldsFormat{name: "combined_debian", n: 6, wire: true},
+	fieldsFormat{name: "nginx_combined", n: 6},
+	fieldsFormat{name: "other", n: 7},
+	fieldsFormat{name: "other2", n: 7},
+}
+
+func TestDetectChoice(t *testing.T) {
+	f := func(name string, sample []byte, want, reason string) {
+		t.Helper()
+		got, d, err := detect(sample, testFormats)
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+			return
+		}
+		if got.Name() != want || d.Format != want {
+			t.Errorf("%s: chose %s (%s), want %s; candidates %v", name, got.Name(), d.Format, want, d.Candidates)
+		}
+		if !strings.Contains(d.Reason, reason) {
+			t.Errorf("%s: reason %q does not say %q", name, d.Reason, reason)
+		}
+	}
+	f("common", detectLines(
+		"192.0.2.1 GET /a 200 10",
+		"192.0.2.2 GET /b 200 11",
+	), "common", "common parses 2 of 2 lines")
+	f("combined ambiguous bytes", detectLines(
+		"#header",
+		"192.0.2.1 GET /a 200 10 x",
+		"192.0.2.2 GET /b 206 11 y",
+	), "combined", "the bytes field is ambiguous")
+	f("combined by zero bytes", detectLines(
+		"192.0.2.1 GET /a 200 10 x",
+		"192.0.2.2 GET /b 404 - y",
+	), "combined", "1 lines log 0 or \"-\" bytes")
+	f("debian by 304 with bytes", detectLines(
+		"192.0.2.1 GET /a 200 10 x",
+		"192.0.2.2 GET /b 304 180 y",
+	), "combined_debian", "%O")
+	f("debian by HEAD with bytes", detectLines(
+		"192.0.2.1 HEAD /a 200 210 x",
+	), "combined_debian", "1 responses that carry no body")
+	f("conflicting bytes evidence", detectLines(
+		"192.0.2.1 HEAD /a 200 210 x",
+		"192.0.2.1 GET /a 200 0 x",
+	), "combined", "the bytes field is ambiguous: 1 lines log 0")
+	f("nginx escapes", detectLines(
+		`192.0.2.1 GET /a\x22 200 10 x`,
+	), "nginx_combined", "nginx escapes")
+	f("nginx 499", detectLines(
+		`192.0.2.1 GET /a 499 0 x`,
+	), "nginx_combined", "status 499")
+	f("majority", detectLines(
+		"192.0.2.1 GET /a 200 10 x",
+		"192.0.2.1 GET /a 200 10 x",
+		"192.0.2.1 GET /a 200 10",
+	), "combined", "combined parses 2 of 3 lines")
+	f("last line without newline", []byte("192.0.2.1 GET /a 200 10 x\n192.0.2.1 GET /a 200 10 y"), "combined", "2 of 2")
+	// Only the first DetectLines data lines count.
+	many := strings.Repeat("192.0.2.1 GET /a 200 10\n", DetectLines) + strings.Repeat("192.0.2.1 GET /a 200 10 x\n", 2*DetectLines)
+	f("first lines only", []byte(many), "common", "64 of 64")
+}
+
+func TestDetectFailure(t *testing.T) {
+	f := func(name string, sample []byte, msg string) {
+		t.Helper()
+		got, d, err := detect(sample, testFormats)
+		if !errors.Is(err, ErrNotDetected) {
+			t.Errorf("%s: got %v, %v; want ErrNotDetected", name, got, err)
+			return
+		}
+		if got != nil || d.Format != "" {
+			t.Errorf("%s: format %v chosen with an error", name, got)
+		}
+		if !strings.Contains(err.Error(), msg) {
+			t.Errorf("%s: error %q does not say %q", name, err, msg)
+		}
+		// No line contents in the error.
+		for _, s := range []string{"192.0.2", "/secret"} {
+			if strings.Contains(err.Error(), s) {
+				t.Errorf("%s: error %q holds line contents", name, err)
+			}
+		}
+	}
+	f("empty", nil, "no data lines")
+	f("only comments", detectLines("#a", "#b"), "no data lines")
+	f("nothing parses", detectLines("192.0.2.1 /secret", "x"), "no format parses any line")
+	f("under half", detectLines(
+		"192.0.2.1 GET /secret 200 10",
+		"192.0.2.1 /secret",
+		"192.0.2.1 /secret",
+	), "no format parses half of the 3 lines tried (best: common 1/3 lines")
+	f("tie across families", detectLines(
+		"192.0.2.1 GET /secret 200 10 x y",
+	), "formats tie: other 1/1 lines, 12.0 fields; other2 1/1 lines, 12.0 fields")
+}
+
+func TestDetectCandidates(t *testing.T) {
+	_, d, err := detect(detectLines(
+		"192.0.2.1 GET /a 200 10 x",
+		"192.0.2.1 GET /a 200 10",
+	), testFormats)
+	if err != nil || d.Format != "combined" {
+		t.Fatalf("chose %q, %v; want combined (half the lines is enough)", d.Format, err)
+	}
+	want := []Candidate{
+		{Format: "common", Lines: 2, Parsed: 1, Fields: 10},
+		{Format: "combined", Lines: 2, Parsed: 1, Fields: 11},
+		{Format: "combined_debian", Lines: 2, Parsed: 1, Fields: 11},
+		{Format: "nginx_combined", Lines: 2, Parsed: 1, Fields: 11},
+	}
+	// Sorted by share parsed, then fields per line: the three 6-field
+	// formats first.
+	want = append(want[1:], want[0])
+	if diff := cmp.Diff(want, d.Candidates); diff != "" {
+		t.Errorf("candidates (-want +got)\n%s", diff)
+	}
+	if got := want[0].String(); got != "combined 1/2 11.0" {
+		t.Errorf("Candidate.String() = %q", got)
+	}
+}
+
+func TestDetectInput(t *testing.T) {
+	// Long enough that the sample ends inside a line.
+	var b strings.Builder
+	for i := 0; b.Len() < 3*DetectSampleSize; i++ {
+		fmt.Fprintf(&b, "192.0.2.%d GET /file%d 200 %d x\n", i%250, i, i)
+	}
+	in := b.String()
+	if in[DetectSampleSize-1] == '\n' {
+		t.Fatal("test input should not have a line end at the sample's end")
+	}
+	f, d, br, err := detectInputWith(strings.NewReader(in), testFormats)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Name() != "combined" || d.Candidates[0].Lines != DetectLines {
+		t.Errorf("chose %s from %v", f.Name(), d.Candidates)
+	}
+	all, err := io.ReadAll(br)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(all) != in {
+		t.Errorf("DetectInput lost bytes: read %d of %d", len(all), len(in))
+	}
+
+	// A short input: the sample is the whole input.
+	f, _, br, err = detectInputWith(strings.NewReader("192.0.2.1 GET /a 200 1"), testFormats)
+	if err != nil || f.Name() != "common" {
+		t.Fatalf("short input: %v %v", f, err)
+	}
+	if all, _ := io.ReadAll(br); string(all) != "192.0.2.1 GET /a 200 1" {
+		t.Errorf("short input: read back %q", all)
+	}
+}

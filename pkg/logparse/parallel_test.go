@@ -1,0 +1,323 @@
+package logparse
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	gocmp "github.com/google/go-cmp/cmp"
+)
+
+// genSpaceLog returns n lines in spaceFormat with varying lengths, some
+// bad lines, comments, CRLF endings and over-long lines (for max 200).
+func genSpaceLog(n int, seed uint64) string {
+	rng := rand.New(rand.NewPCG(seed, 1))
+	var b strings.Builder
+	for i := range n {
+		switch rng.IntN(40) {
+		case 0:
+			b.WriteString("#comment\n")
+		case 1:
+			b.WriteString("bad line\n")
+		case 2:
+			fmt.Fprintf(&b, "192.0.2.%d /%s 200 %d\r\n", i%250, strings.Repeat("p", rng.IntN(20)), i)
+		case 3:
+			fmt.Fprintf(&b, "192.0.2.1 /%s 200 1\n", strings.Repeat("L", 200+rng.IntN(500)))
+		case 4:
+			b.WriteString("\n")
+		default:
+			fmt.Fprintf(&b, "198.51.100.%d /f/%d/%s 206 %d\n", i%250, i, strings.Repeat("x", rng.IntN(60)), rng.IntN(1e6))
+		}
+	}
+	return b.String()
+}
+
+// result is one thing a reader delivered, for comparing orders-free.
+type result struct {
+	Source string
+	Line   int64
+	Offset int64
+	Target string
+	Err    string
+}
+
+func sortResults(rs []result) {
+	slices.SortFunc(rs, func(a, b result) int {
+		return cmp.Or(cmp.Compare(a.Source, b.Source), cmp.Compare(a.Line, b.Line))
+	})
+}
+
+// sequential reads in with a plain Reader.
+func sequential(t *testing.T, name, in string, max int) ([]result, Stats) {
+	t.Helper()
+	r := NewReader(strings.NewReader(in), spaceFormat{})
+	r.Name = name
+	r.MaxLineLength = max
+	var out []result
+	for rec, err := range r.All() {
+		var perr *ParseError
+		switch {
+		case errors.As(err, &perr):
+			out = append(out, result{Source: perr.Path, Line: perr.Line, Offset: perr.Offset, Err: errorKind(perr.Err).Error()})
+		case err != nil:
+			t.Fatal(err)
+		default:
+			out = append(out, result{Source: rec.Source, Line: rec.Line, Offset: rec.Offset, Target: rec.Target})
+		}
+	}
+	return out, r.Stats()
+}
+
+// collect reads inputs with p and gathers the results.
+func collect(t *testing.T, p *ParallelReader, inputs []Input) ([]result, []InputResult, error) {
+	t.Helper()
+	var mu sync.Mutex
+	var out []result
+	workerSeen := make(map[int]bool)
+	p.OnError = func(w int, perr *ParseError) {
+		mu.Lock()
+		defer mu.Unlock()
+		out = append(out, result{Source: perr.Path, Line: perr.Line, Offset: perr.Offset, Err: errorKind(perr.Err).Error()})
+	}
+	res, err := p.Read(context.Background(), inputs, func(w int, rec *Record) error {
+		mu.Lock()
+		defer mu.Unlock()
+		workerSeen[w] = true
+		if w < 0 || (p.Workers > 0 && w >= p.Workers) {
+			t.Errorf("worker number %d out of range", w)
+		}
+		out = append(out, result{Source: rec.Source, Line: rec.Line, Offset: rec.Offset, Target: strings.Clone(rec.Target)})
+		return nil
+	})
+	sortResults(out)
+	return out, res, err
+}
+
+func TestParallelSplitMatchesSequential(t *testing.T) {
+	dir := t.TempDir()
+	text := genSpaceLog(3000, 1)
+	path := filepath.Join(dir, "big.log")
+	writeFile(t, path, []byte(text))
+	want, wantStats := sequential(t, path, text, 200)
+	sortResults(want)
+
+	for _, chunkSize := range []int64{13, 100, 4096, 50000, 1 << 30} {
+		ins, err := ExpandInputs([]string{path})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := &ParallelReader{Format: spaceFormat{}, Workers: 3, MaxLineLength: 200, SplitSize: 1000, ChunkSize: chunkSize}
+		got, res, err := collect(t, p, ins)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := gocmp.Diff(want, got); diff != "" {
+			t.Errorf("chunk size %d: (-sequential +parallel)\n%s", chunkSize, diff)
+		}
+		r := res[0]
+		if diff := gocmp.Diff(wantStats, r.Stats); diff != "" {
+			t.Errorf("chunk size %d: stats (-sequential +parallel)\n%s", chunkSize, diff)
+		}
+		if chunkSize < 50000 && r.Chunks < 2 {
+			t.Errorf("chunk size %d: file read in %d chunks", chunkSize, r.Chunks)
+		}
+		if !r.DigestOK || r.Digest != Digest(sha256.Sum256([]byte(text))) || r.RawBytes != int64(len(text)) {
+			t.Errorf("chunk size %d: digest %v ok=%v raw %d", chunkSize, r.Digest, r.DigestOK, r.RawBytes)
+		}
+		if r.Err != nil || r.Format != "test-space" || r.Compression != CompressionNone {
+			t.Errorf("chunk size %d: result %+v", chunkSize, r)
+		}
+	}
+}
+
+func TestParallelManyInputs(t *testing.T) {
+	dir := t.TempDir()
+	var want []result
+	var paths []string
+	for i := range 7 {
+		text := genSpaceLog(200+i*50, uint64(i))
+		path := filepath.Join(dir, fmt.Sprintf("access.log.%d", i))
+		data := []byte(text)
+		switch i % 3 {
+		case 1:
+			data = gzipBytes(t, text)
+		case 2:
+			data = zstdBytes(t, text)
+		}
+		writeFile(t, path, data)
+		paths = append(paths, path)
+		w, _ := sequential(t, path, text, 200)
+		want = append(want, w...)
+	}
+	sortResults(want)
+	missing := filepath.Join(dir, "gone.log")
+	ins, err := ExpandInputs(paths)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ins = append(ins, Input{Name: missing, Path: missing})
+	for _, workers := range []int{1, 2, 5} {
+		p := &ParallelReader{Format: spaceFormat{}, Workers: workers, MaxLineLength: 200}
+		got, res, err := collect(t, p, ins)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := gocmp.Diff(want, got); diff != "" {
+			t.Errorf("%d workers: (-sequential +parallel)\n%s", workers, diff)
+		}
+		if len(res) != len(ins) {
+			t.Fatalf("%d results for %d inputs", len(res), len(ins))
+		}
+		for i, r := range res[:len(res)-1] {
+			data, _ := os.ReadFile(ins[i].Path)
+			if r.Err != nil || !r.DigestOK || r.Digest != Digest(sha256.Sum256(data)) || r.Chunks != 1 {
+				t.Errorf("%d workers: input %d: err %v digest ok %v chunks %d", workers, i, r.Err, r.DigestOK, r.Chunks)
+			}
+			s := r.Stats
+			if s.Lines != s.Records+s.Skipped+s.Rejected || s.Lines == 0 {
+				t.Errorf("input %d: stats %+v", i, s)
+			}
+		}
+		if last := res[len(res)-1]; !errors.Is(last.Err, os.ErrNotExist) {
+			t.Errorf("missing input: err %v, want os.ErrNotExist", last.Err)
+		}
+	}
+}
+
+// notSplittable is spaceFormat under a name that must not be split.
+type namedSpace struct {
+	spaceFormat
+	name string
+}
+
+func (n namedSpace) Name() string { return n.name }
+
+type splitFlag struct {
+	spaceFormat
+	ok bool
+}
+
+func (s splitFlag) Splittable() bool { return s.ok }
+
+func TestParallelSplittable(t *testing.T) {
+	dir := t.TempDir()
+	text := genSpaceLog(500, 3)
+	path := filepath.Join(dir, "a.log")
+	writeFile(t, path, []byte(text))
+	ins, err := ExpandInputs([]string{path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := func(format Format, wantChunks bool) {
+		t.Helper()
+		p := &ParallelReader{Format: format, Workers: 2, SplitSize: 100, ChunkSize: 1000, MaxLineLength: 200}
+		_, res, err := collect(t, p, ins)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := res[0].Chunks > 1; got != wantChunks {
+			t.Errorf("%s: split %v (%d chunks), want %v", format.Name(), got, res[0].Chunks, wantChunks)
+		}
+	}
+	f(spaceFormat{}, true)
+	f(namedSpace{name: "w3c"}, false)
+	f(namedSpace{name: "cloudfront"}, false)
+	f(splitFlag{ok: false}, false)
+	f(splitFlag{ok: true}, true)
+	// Compressed files are never split.
+	gz := filepath.Join(dir, "b.log")
+	writeFile(t, gz, gzipBytes(t, text+text+text))
+	gins, _ := ExpandInputs([]string{gz})
+	p := &ParallelReader{Format: spaceFormat{}, Workers: 2, SplitSize: 10, ChunkSize: 100, MaxLineLength: 200}
+	if _, res, err := collect(t, p, gins); err != nil || res[0].Chunks != 1 || res[0].Compression != CompressionGzip {
+		t.Errorf("gzip input: %v, %d chunks, %s", err, res[0].Chunks, res[0].Compression)
+	}
+}
+
+func TestParallelStop(t *testing.T) {
+	dir := t.TempDir()
+	var paths []string
+	for i := range 6 {
+		p := filepath.Join(dir, fmt.Sprint(i, ".log"))
+		writeFile(t, p, []byte(genSpaceLog(20000, uint64(i))))
+		paths = append(paths, p)
+	}
+	ins, err := ExpandInputs(paths)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stop := errors.New("enough")
+	var n atomic.Int64
+	_, err = ReadParallel(context.Background(), ins, spaceFormat{}, 2, func(w int, rec *Record) error {
+		if n.Add(1) == 100 {
+			return stop
+		}
+		return nil
+	}, nil)
+	if !errors.Is(err, stop) {
+		t.Errorf("got %v, want the callback's error", err)
+	}
+	if got := n.Load(); got > 20000 {
+		t.Errorf("%d records read after the callback failed at 100", got)
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err = ReadParallel(ctx, ins, spaceFormat{}, 2, func(int, *Record) error { return nil }, nil)
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled: got %v", err)
+	}
+}
+
+func TestPlanChunks(t *testing.T) {
+	texts := []string{
+		"a\nbb\nccc\n\n\ndddd\ne",
+		"\n\n\n\n",
+		"no newline at all",
+		"x\n",
+		strings.Repeat("y", 50) + "\n" + "z\n",
+	}
+	for _, text := range texts {
+		for cs := int64(1); cs <= int64(len(text))+1; cs++ {
+			for _, workers := range []int{1, 3} {
+				chunks, err := planChunks(context.Background(), strings.NewReader(text), int64(len(text)), cs, workers)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var pos int64
+				for i, c := range chunks {
+					if c.start != pos || c.end <= c.start {
+						t.Fatalf("%q chunk size %d: chunk %d is [%d,%d), want start %d", text, cs, i, c.start, c.end, pos)
+					}
+					if c.start > 0 && text[c.start-1] != '\n' {
+						t.Fatalf("%q chunk size %d: chunk %d starts inside a line", text, cs, i)
+					}
+					if want := int64(strings.Count(text[:c.start], "\n")); c.firstLine != want {
+						t.Fatalf("%q chunk size %d: chunk %d firstLine %d, want %d", text, cs, i, c.firstLine, want)
+					}
+					pos = c.end
+				}
+				if pos != int64(len(text)) {
+					t.Fatalf("%q chunk size %d: chunks end at %d", text, cs, pos)
+				}
+				if cs == 1 && int64(len(chunks)) != int64(strings.Count(strings.TrimRight(text, "\n"), "\n"))+1 && strings.Trim(text, "\n") != "" {
+					t.Errorf("%q chunk size 1: %d chunks, want one per line", text, len(chunks))
+				}
+			}
+		}
+	}
+	if ch, err := planChunks(context.Background(), bytes.NewReader(nil), 0, 10, 2); err != nil || len(ch) != 1 {
+		t.Errorf("empty: %v %v", ch, err)
+	}
+}

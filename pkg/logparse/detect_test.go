@@ -20,7 +20,7 @@ type fieldsFormat struct {
 	wire bool
 }
 
-func (f fieldsFormat) Name() string       { return f.name }
+func (f fieldsFormat) Name() string      { return f.name }
 func (f fieldsFormat) NewParser() Parser { return f }
 
 func (f fieldsFormat) Parse(line []byte, rec *Record) error {

@@ -33,7 +33,8 @@ import (
 //	Request       a request line ("GET /a HTTP/1.1"): Method, Target, Protocol
 //	Status        number or numeric string
 //	BodyBytes, WireBytes, RequestBytes, ServerPort   numbers or numeric strings
-//	Duration      number in DurationUnit, or a Go duration string ("1.5ms")
+//	Duration      number (or numeric string) in DurationUnit, or a Go
+//	              duration string ("1.5ms")
 //
 // An array of strings (HTTP header values) is joined with ", ". A value
 // that is null, "" or "-" leaves the field not logged.
@@ -549,8 +550,11 @@ func (p *jsonParser) set(rec *Record, f jsonField, s string, isNum bool, col int
 
 func (p *jsonParser) parseDuration(s string, isNum bool) (time.Duration, bool) {
 	if !isNum {
-		d, err := time.ParseDuration(s)
-		return d, err == nil && d >= 0
+		if _, err := strconv.ParseFloat(s, 64); err != nil {
+			d, err := time.ParseDuration(s)
+			return d, err == nil && d >= 0
+		}
+		// A number in a string, as nginx writes $request_time.
 	}
 	unit := p.unit
 	if p.caddy && !strings.ContainsAny(s, ".eE") {

@@ -1,12 +1,18 @@
 package logparse
 
-import "time"
+import (
+	"bytes"
+	"time"
+)
 
 // S3Format is the Amazon S3 server access log. Its name is "s3".
 //
 // Each line holds space-separated fields in a fixed order, with the time
 // in brackets and the request line, referrer and user agent in quotes;
-// "-" means unknown or not applicable:
+// "-" means unknown or not applicable. S3 does not escape quotes inside
+// the quoted values: a quoted value ends at a quote followed by a space,
+// and the user agent, after which no field is quoted, at the line's last
+// quote.
 //
 //	bucket-owner bucket [time] remote-ip requester request-id operation key
 //	"request-uri" http-status error-code bytes-sent object-size total-time
@@ -107,7 +113,12 @@ func (p *s3Parser) Parse(line []byte, rec *Record) error {
 			start, end, i = i+1, i+j, i+j+1
 		case '"':
 			j := closingQuote(line, i+1)
-			if j < 0 {
+			if n == s3UserAgent {
+				// No later field holds a quote: a quote inside the user
+				// agent (S3 does not escape it) ends at the last one.
+				j = bytes.LastIndexByte(line, '"')
+			}
+			if j <= i {
 				return errAt(i, ErrQuote)
 			}
 			start, end, i = i+1, j, j+1

@@ -164,11 +164,24 @@ func TestNginxGeneratedLog(t *testing.T) {
 // TestNginxAllocs proves that reading nginx_combined with ReuseRecord
 // allocates nothing per line, escaped lines included.
 func TestNginxAllocs(t *testing.T) {
-	for _, tt := range []struct{ style, spec string }{
-		{"combined", "nginx_combined"}, {"range", "nginx_range"}, {"json", nginxJSONSpec},
+	// A proxy line with many variables kept in Extra.
+	ingress := `192.0.2.14 - - [07/Feb/2020:12:02:42 +0000] "GET /v2/some HTTP/1.1" 200 61 "-" "curl/7.64.0" 348 0.001 ` +
+		`[default-web2-8080] [] 10.0.0.6:8080, 10.0.0.7:8080 61, 100 0.100, 0.004 200, 203 835136ae24486dbb4156dcbe21f5d402` + "\n"
+	for _, tt := range []struct {
+		name, spec string
+		data       []byte
+	}{
+		{"combined", "nginx_combined", genNginxLog(4000, "combined")},
+		{"range", "nginx_range", genNginxLog(4000, "range")},
+		{"json", nginxJSONSpec, genNginxLog(4000, "json")},
+		{"ingress", `nginx:$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" $request_length $request_time [$proxy_upstream_name] [$proxy_alternative_upstream_name] $upstream_addr $upstream_response_length $upstream_response_time $upstream_status $req_id`,
+			bytes.Repeat([]byte(ingress), 4000)},
 	} {
-		data := genNginxLog(4000, tt.style)
-		f, _ := ParseFormat(tt.spec)
+		data := tt.data
+		f, err := ParseFormat(tt.spec)
+		if err != nil {
+			t.Fatal(err)
+		}
 		r := NewReader(bytes.NewReader(data), f)
 		r.ReuseRecord = true
 		// Warm up: buffers, the zone cache, Extra and scratch capacity.
@@ -183,7 +196,7 @@ func TestNginxAllocs(t *testing.T) {
 			}
 		})
 		if allocs != 0 {
-			t.Errorf("%s: %v allocations per line, want 0", tt.style, allocs)
+			t.Errorf("%s: %v allocations per line, want 0", tt.name, allocs)
 		}
 	}
 }

@@ -367,6 +367,7 @@ func TestNginxParseErrors(t *testing.T) {
 		{"iso time without offset", "nginx:$time_iso8601", `2019-02-01T10:00:00`, ErrTimestamp, 1},
 		{"bad msec", "nginx:$msec", `1549011602.`, ErrTimestamp, 1},
 		{"json value unterminated", `nginx:escape=json {"a":"$http_referer"}`, `{"a":"x\"}`, ErrQuote, 7},
+		{"apache-style escaped quote is not nginx's", c, `192.0.2.10 - - [01/Feb/2019:10:00:02 +0100] "GET /a\"b HTTP/1.1" 200 5 "-" "ua"`, ErrLiteral, 54},
 		{"prefix literal mismatch", `nginx:[$time_local]`, `(01/Feb/2019:10:00:02 +0100]`, ErrLiteral, 1},
 	}
 	for _, tt := range tests {

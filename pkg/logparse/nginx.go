@@ -355,6 +355,12 @@ func (p *nginxParser) Parse(line []byte, rec *Record) error {
 		return ErrSkip
 	}
 	f := p.f
+	// Escapes are rare: one look at the whole line spares a look at
+	// every value.
+	escape := f.escape
+	if escape != nginxEscapeNone && bytes.IndexByte(line, '\\') < 0 {
+		escape = nginxEscapeNone
+	}
 	pos := 0
 	for i := range f.steps {
 		st := &f.steps[i]
@@ -365,7 +371,7 @@ func (p *nginxParser) Parse(line []byte, rec *Record) error {
 			pos += n
 		}
 		rest := line[pos:]
-		end, esc := p.valueEnd(rest, st)
+		end, esc := nginxValueEnd(rest, st, escape)
 		if end < 0 {
 			if st.term == '"' {
 				return errAt(pos, ErrQuote)
@@ -413,10 +419,10 @@ func nginxLiteral(line []byte, pos int, lit string) error {
 	return nil // not reached
 }
 
-// valueEnd returns the length of the value at the start of b and whether
-// it holds escapes to decode; -1 when its end is not found.
-func (p *nginxParser) valueEnd(b []byte, st *nginxStep) (int, bool) {
-	escape := p.f.escape
+// nginxValueEnd returns the length of the value at the start of b and
+// whether it holds escapes to decode; -1 when its end is not found. escape
+// is nginxEscapeNone when the line holds no backslash.
+func nginxValueEnd(b []byte, st *nginxStep, escape nginxEscape) (int, bool) {
 	if st.width > 0 && len(b) >= st.width && (st.last && len(b) == st.width || !st.last && len(b) > st.width && b[st.width] == st.term) {
 		return st.width, false // timestamps hold no escapes
 	}

@@ -8,68 +8,72 @@ import (
 	"unicode/utf8"
 )
 
-// nginx log_format support.
+// nginx log_format strings.
 //
 // ParseFormat("nginx:SPEC") compiles an nginx log_format string, optionally
 // preceded by "escape=default ", "escape=json " or "escape=none " as in the
 // log_format directive. Variables are written $name or ${name}; everything
-// between them is literal text that a line must repeat byte for byte.
+// between them is literal text that a line must repeat byte for byte. The
+// built-in "nginx_combined" is NginxCombinedLogFormat and "nginx_range" is
+// NginxRangeLogFormat.
 //
 // A variable's value ends at the first byte of the literal that follows it
 // (the rest of the line for a last variable). Escaped bytes never end a
 // value: with escape=default nginx writes '"', '\' and bytes below 0x20 or
-// from 0x7F as \xXX, and with escape=json it writes JSON string escapes, so
-// a quote inside a quoted value cannot end it. With escape=none values are
-// raw and a value holding the byte that ends it cannot be split. The
-// exceptions are $time_local and $time_iso8601, which have a fixed width and
-// may contain the ending byte, and the $upstream_* and
-// $http_x_forwarded_for lists, whose ", " and " : " separators do not end
-// them. Two variables with no literal between them cannot be split and are
-// a compile error.
+// from 0x7F as \xXX (so a quote is \x22, where Apache writes \"), and with
+// escape=json it writes JSON string escapes, so a quote inside a quoted
+// value cannot end it. With escape=none values are raw and a value holding
+// the byte that ends it cannot be split. The exceptions are $time_local and
+// $time_iso8601, which have a fixed width and may contain the ending byte,
+// and the $upstream_* and $http_x_forwarded_for lists, whose ", " and " : "
+// separators do not end them. Two variables with no literal between them
+// cannot be split and are a compile error.
 //
-// Escaped values are decoded into the record (escapes are rare); other
-// values alias the line. nginx writes a variable that has no value as "-"
-// (with escape=default) or as nothing (json, none); both read as absent.
+// Escaped values are decoded into the record; other values alias the line.
+// nginx writes a variable that has no value as "-" (escape=default) or as
+// nothing (json, none); both read as absent.
 //
 // Typed variables fill the Record: $remote_addr (Client), $remote_user,
 // $time_local, $time_iso8601 and $msec (Time), $request, $request_method,
 // $request_uri, $uri, $args, $query_string, $server_protocol, $status,
 // $body_bytes_sent, $bytes_sent, $request_length, $http_referer,
 // $http_user_agent, $http_x_forwarded_for, $http_range,
-// $sent_http_content_range, $request_time, $request_completion, $host,
-// $server_name and $server_port. Every other variable is kept in
-// Record.Extra under its name with the "$" ("$upstream_addr"). When a
-// format holds two variables for one field, the more direct one wins and
-// the other goes to Extra: $remote_addr over $realip_remote_addr, $request
-// over its parts, $request_uri over $uri and $args, $host over
-// $server_name, $time_local over $time_iso8601 over $msec.
+// $sent_http_content_range, $request_time, $request_completion ("OK" is
+// complete, empty is aborted), $host, $server_name and $server_port. Every
+// other variable is kept in Record.Extra under its name with the "$"
+// ("$upstream_addr"). When a format holds two variables for one field, the
+// more direct one wins and the other goes to Extra: $remote_addr over
+// $realip_remote_addr, $request over its parts, $request_uri over $uri and
+// $args, $host over $server_name, $time_local over $time_iso8601 over
+// $msec.
 //
-// A request line that is not "METHOD TARGET [PROTOCOL]" with a method
-// made of token characters (binary probes, TLS handshakes on a plain port,
-// which nginx answers with 400) does not reject the line: the record keeps the decoded request line in Extra as
-// "$request" and leaves Method, Target and Path empty.
+// A request line that is not "METHOD TARGET [PROTOCOL]" with a method made
+// of token characters (binary probes, TLS handshakes on a plain port, which
+// nginx answers with 400) does not reject the line: the record keeps the
+// decoded request line in Extra as "$request" and leaves Method, Target and
+// Path empty.
+const (
+	// NginxCombinedLogFormat is nginx's predefined "combined" format.
+	NginxCombinedLogFormat = `$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent"`
 
-// nginxCombinedSpec is nginx's predefined "combined" format.
-const nginxCombinedSpec = `$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent"`
-
-// NginxRangeLogFormat is the nginx log_format behind the built-in format
-// "nginx_range": nginx's combined format followed by the Range request
-// header, the request time, the completion state and the bytes sent
-// including headers. It is the format we recommend for servers that hold
-// files whose exposure may have to be scoped later: combined alone cannot
-// tell which bytes of a file a 206 response carried, nor whether the
-// transfer completed. In nginx.conf:
-//
-//	log_format forensic '$remote_addr - $remote_user [$time_local] '
-//	                    '"$request" $status $body_bytes_sent '
-//	                    '"$http_referer" "$http_user_agent" '
-//	                    '"$http_range" $request_time $request_completion $bytes_sent';
-//	access_log /var/log/nginx/access.log forensic;
-const NginxRangeLogFormat = nginxCombinedSpec + ` "$http_range" $request_time $request_completion $bytes_sent`
+	// NginxRangeLogFormat is nginx's combined format followed by the Range
+	// request header, the request time, the completion state and the bytes
+	// sent including headers. It is the format we recommend for servers
+	// that hold files whose exposure may have to be scoped later: combined
+	// alone cannot tell which bytes of a file a 206 response carried, nor
+	// whether the transfer completed. In nginx.conf:
+	//
+	//	log_format forensic '$remote_addr - $remote_user [$time_local] '
+	//	                    '"$request" $status $body_bytes_sent '
+	//	                    '"$http_referer" "$http_user_agent" '
+	//	                    '"$http_range" $request_time $request_completion $bytes_sent';
+	//	access_log /var/log/nginx/access.log forensic;
+	NginxRangeLogFormat = NginxCombinedLogFormat + ` "$http_range" $request_time $request_completion $bytes_sent`
+)
 
 func init() {
 	registerStyle("nginx", compileNginx)
-	combined := mustNginx("nginx_combined", nginxCombinedSpec)
+	combined := mustNginx("nginx_combined", NginxCombinedLogFormat)
 	register("nginx_combined", func() Format { return combined })
 	ranged := mustNginx("nginx_range", NginxRangeLogFormat)
 	register("nginx_range", func() Format { return ranged })

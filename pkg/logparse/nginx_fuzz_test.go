@@ -32,7 +32,7 @@ func nginxFuzzSeeds(f *testing.F) (logs [][]byte, specs []string) {
 		}
 		logs = append(logs, data)
 	}
-	specs = append(specs, nginxCombinedSpec, NginxRangeLogFormat,
+	specs = append(specs, NginxCombinedLogFormat, NginxRangeLogFormat,
 		`$host $remote_addr - $request_id $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent"`,
 		`[$time_local] $upstream_cache_status $upstream_status $status - $request_method $scheme $host "$request_uri" [Client $remote_addr]`,
 		`escape=none $msec ${server_name}:$server_port $uri?$args $request_completion`,

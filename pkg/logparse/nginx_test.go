@@ -426,7 +426,7 @@ func TestNginxFormatNames(t *testing.T) {
 		}
 	}
 	// The built-in range format is combined with four more fields.
-	if !strings.HasPrefix(NginxRangeLogFormat, nginxCombinedSpec+" ") {
+	if !strings.HasPrefix(NginxRangeLogFormat, NginxCombinedLogFormat+" ") {
 		t.Errorf("NginxRangeLogFormat does not extend combined: %q", NginxRangeLogFormat)
 	}
 }

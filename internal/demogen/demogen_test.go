@@ -16,6 +16,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/forensiclog/forensics/internal/actors"
 	"github.com/forensiclog/forensics/pkg/exposure"
 )
 
@@ -318,5 +319,36 @@ func TestIndexAgreesWithExposure(t *testing.T) {
 		if child[id] != c {
 			t.Errorf("a subject of kind %s: engine child=%v, want %v", kinds[id], child[id], c)
 		}
+	}
+}
+
+// TestActorsFile loads the committed actors.yaml with internal/actors and
+// checks that each actor of the story matches as designed.
+func TestActorsFile(t *testing.T) {
+	dir, err := actors.Load(filepath.Join(committed, "actors.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range allActors {
+		for _, addr := range a.Addrs {
+			ua := uaFirefox
+			if a == actGooglebot {
+				ua = uaGoogle
+			}
+			got, ok := dir.MatchActor(addr, ua)
+			if a.Label == "" {
+				if ok {
+					t.Errorf("%s (%s) matches %q, want no known actor", a.ID, addr, got.Label)
+				}
+				continue
+			}
+			if !ok || got.Label != a.Label || got.Category != a.Category {
+				t.Errorf("%s (%s) matches %+v (%v), want %s/%s", a.ID, addr, got, ok, a.Label, a.Category)
+			}
+		}
+	}
+	// Googlebot's user agent from another network is not Googlebot.
+	if got, ok := dir.MatchActor(actProbe.Addrs[0], uaGoogle); ok {
+		t.Errorf("a Googlebot user agent from the scanner's address matches %q", got.Label)
 	}
 }

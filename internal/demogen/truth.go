@@ -316,29 +316,26 @@ func indexCSV(recs []*recording) []byte {
 
 func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }
 
-// actorsYAML lists the known actors of the demo for the analysis.
-const actorsYAML = `# Known actors of the demo incident (fixtures/demo). Addresses are from the
-# documentation ranges. The first matching entry wins.
-#
-# trusted_proxies: proxies whose X-Forwarded-For is believed; the client is
-# the last address in the chain that is not a trusted proxy.
-trusted_proxies:
-  - 192.0.2.5/32      # the contractor's reverse proxy in front of the IIS portal
-
+// actorsYAML lists the known actors of the demo for the analysis, in the
+// format of internal/actors. The trusted proxy (192.0.2.5) is not an
+// actor: it is given to the analysis separately.
+const actorsYAML = `# Known actors of the demo incident (fixtures/demo), in the format of
+# internal/actors: the first matching entry wins. Addresses are from the
+# documentation ranges. The contractor's reverse proxy 192.0.2.5 in front of
+# the IIS portal is a trusted proxy, not an actor: give it to the analysis
+# as a trusted proxy so that X-Forwarded-For is believed behind it.
 actors:
   - label: platform
     category: authorized
-    networks:
-      - 192.0.2.10/31   # playback servers
-      - 192.0.2.12/32   # monitoring
+    note: the call platform's playback servers and monitoring
+    cidrs: [192.0.2.10/31, 192.0.2.12]
   - label: newspaper
     category: press
-    networks:
-      - 192.0.2.201/32  # the journalist's home connection
+    note: the journalist's home connection
+    cidrs: [192.0.2.201]
   - label: Googlebot
     category: crawler
-    user_agent: Googlebot   # substring of the User-Agent
-    networks:
-      - 198.51.100.64/26
-      - 2001:db8:3::/48
+    note: a search engine's crawler, by address and user agent
+    cidrs: [198.51.100.64/26, 2001:db8:3::/48]
+    user_agents: [Googlebot]
 `

@@ -87,7 +87,7 @@ func init() {
 		}
 		f.fast = true
 		f.fastVHost = b.vhost
-		f.fastCombined = len(f.fields) > 7+boolInt(b.vhost)*2
+		f.fastCombined = len(f.fields) > 7+apBoolInt(b.vhost)*2
 		for _, a := range b.alts {
 			alt, err := compileApacheFormat(b.name, a.spec)
 			if err != nil {
@@ -131,7 +131,7 @@ var apacheBuiltins = []struct {
 	{"lighttpd", `%h %V %u %t "%r" %>s %b "%{Referer}i" "%{User-Agent}i"`, false, nil},
 }
 
-func boolInt(b bool) int {
+func apBoolInt(b bool) int {
 	if b {
 		return 1
 	}
@@ -195,7 +195,7 @@ type apField struct {
 	quoted bool   // the value sits between double quotes
 	token  bool   // the value never holds a space
 	number bool   // the value is a count or "-" (validated when typed)
-	tfmt   []tpart
+	tfmt   []apTimePart
 	tsec   int8 // for epoch directives: 0 sec, 1 msec, 2 usec
 }
 
@@ -241,7 +241,7 @@ func newApacheParser(f *apacheFormat) *apacheParser {
 	}
 	for _, fd := range f.fields {
 		if fd.kind == akTimeFmt || fd.kind == akTimeEnd {
-			p.tparts = make([]timeParts, n)
+			p.tparts = make([]apTimeParts, n)
 			break
 		}
 	}
@@ -250,8 +250,8 @@ func newApacheParser(f *apacheFormat) *apacheParser {
 
 type apSpan struct{ s, e int }
 
-// matchBudget bounds the candidate field ends tried per line.
-const matchBudget = 512
+// apMatchBudget bounds the candidate field ends tried per line.
+const apMatchBudget = 512
 
 type apacheParser struct {
 	f      *apacheFormat
@@ -259,7 +259,7 @@ type apacheParser struct {
 	spans  []apSpan
 	nums   []int64
 	times  []time.Time
-	tparts []timeParts
+	tparts []apTimeParts
 	zones  *zoneCache
 
 	budget       int
@@ -271,7 +271,7 @@ type apacheParser struct {
 
 // Parse implements Parser.
 func (p *apacheParser) Parse(line []byte, rec *Record) error {
-	if isBlankLine(line) {
+	if apIsBlank(line) {
 		return ErrSkip
 	}
 	if p.f.fast && p.fastMatch(line) {
@@ -292,7 +292,7 @@ func (p *apacheParser) Parse(line []byte, rec *Record) error {
 	return errAt(col, kind)
 }
 
-func isBlankLine(b []byte) bool {
+func apIsBlank(b []byte) bool {
 	for _, c := range b {
 		if c != ' ' && c != '\t' {
 			return false
@@ -308,7 +308,7 @@ func (p *apacheParser) altAccept(line []byte) bool {
 		return true
 	}
 	v := line[p.spans[0].s:p.spans[0].e]
-	if _, port, ok := splitHostPort(v); ok && port > 0 {
+	if _, port, ok := apSplitHostPort(v); ok && port > 0 {
 		return true
 	}
 	h := p.spans[1]
@@ -320,7 +320,7 @@ func (p *apacheParser) altAccept(line []byte) bool {
 }
 
 func (p *apacheParser) reset() {
-	p.budget = matchBudget
+	p.budget = apMatchBudget
 	p.errCol, p.errKind = -1, ErrSyntax
 	p.trail = apSpan{-1, -1}
 	p.unterminated = -1
@@ -421,13 +421,13 @@ func (p *apacheParser) matchFrom(line []byte, i, pos int) bool {
 	}
 	for pass := 0; pass < passes; pass++ {
 		for k := pos; k <= limit; {
-			j := indexByte(line[k:limit+boolInt(limit < len(line))], next[0])
+			j := indexByte(line[k:limit+apBoolInt(limit < len(line))], next[0])
 			if j < 0 {
 				break
 			}
 			j += k
 			k = j + 1
-			if fd.quoted && escapedAt(line, pos, j) != (pass == 1) {
+			if fd.quoted && apEscapedAt(line, pos, j) != (pass == 1) {
 				continue
 			}
 			if !bytes.HasPrefix(line[j:], next) {
@@ -451,7 +451,7 @@ func (p *apacheParser) matchFrom(line []byte, i, pos int) bool {
 			return true
 		}
 	}
-	if last && fd.quoted && len(f.tail) == 1 && !bytes.Contains(line[pos:], quoteBytes) {
+	if last && fd.quoted && len(f.tail) == 1 && !bytes.Contains(line[pos:], apQuote) {
 		// A final quoted value whose closing quote was cut off.
 		if p.check(i, line, pos, len(line)) {
 			p.spans[i] = apSpan{pos, len(line)}
@@ -473,7 +473,7 @@ func (p *apacheParser) matchFrom(line []byte, i, pos int) bool {
 	return false
 }
 
-var quoteBytes = []byte{'"'}
+var apQuote = []byte{'"'}
 
 // try takes line[s:e] as field i's value and matches the rest.
 func (p *apacheParser) try(line []byte, i, s, e int) bool {
@@ -517,7 +517,7 @@ func (p *apacheParser) matchEnd(line []byte, pos int) bool {
 		p.trail = apSpan{-1, -1}
 		return true
 	}
-	if wellFormedTrailing(line[pos:]) {
+	if apWellFormedTrailing(line[pos:]) {
 		p.trail = apSpan{pos + 1, len(line)}
 		return true
 	}
@@ -525,9 +525,9 @@ func (p *apacheParser) matchEnd(line []byte, pos int) bool {
 	return false
 }
 
-// wellFormedTrailing reports whether b is a space and then fields: quoted
+// apWellFormedTrailing reports whether b is a space and then fields: quoted
 // strings with their inner quotes escaped, or words without quotes.
-func wellFormedTrailing(b []byte) bool {
+func apWellFormedTrailing(b []byte) bool {
 	if len(b) == 0 || b[0] != ' ' {
 		return false
 	}
@@ -538,7 +538,7 @@ func wellFormedTrailing(b []byte) bool {
 			continue
 		}
 		if b[i] == '"' {
-			e := closingQuote(b, i+1)
+			e := apCloseQuote(b, i+1)
 			if e < 0 {
 				return false
 			}
@@ -558,16 +558,16 @@ func wellFormedTrailing(b []byte) bool {
 	return true
 }
 
-// closingQuote returns the index of the first unescaped '"' in b at or
+// apCloseQuote returns the index of the first unescaped '"' in b at or
 // after start, or -1.
-func closingQuote(b []byte, start int) int {
+func apCloseQuote(b []byte, start int) int {
 	for k := start; k < len(b); {
 		j := indexByte(b[k:], '"')
 		if j < 0 {
 			return -1
 		}
 		j += k
-		if !escapedAt(b, start, j) {
+		if !apEscapedAt(b, start, j) {
 			return j
 		}
 		k = j + 1
@@ -575,9 +575,9 @@ func closingQuote(b []byte, start int) int {
 	return -1
 }
 
-// escapedAt reports whether the byte at j is preceded by an odd number of
+// apEscapedAt reports whether the byte at j is preceded by an odd number of
 // backslashes within b[start:j].
-func escapedAt(b []byte, start, j int) bool {
+func apEscapedAt(b []byte, start, j int) bool {
 	n := 0
 	for k := j - 1; k >= start && b[k] == '\\'; k-- {
 		n++
@@ -595,7 +595,7 @@ func (p *apacheParser) check(i int, line []byte, s, e int) bool {
 	}
 	switch fd.kind {
 	case akStatus:
-		if isDash(v) {
+		if apIsDash(v) {
 			p.nums[i] = 0
 			return true
 		}
@@ -606,7 +606,7 @@ func (p *apacheParser) check(i int, line []byte, s, e int) bool {
 		}
 		p.nums[i] = int64(n)
 	case akBodyCLF, akBody, akWire, akReqBytes, akDurUS, akDurMS, akDurS, akPort, akPortLocal:
-		if isDash(v) {
+		if apIsDash(v) {
 			p.nums[i] = NotLogged
 			return true
 		}
@@ -627,7 +627,7 @@ func (p *apacheParser) check(i int, line []byte, s, e int) bool {
 			return false
 		}
 	case akQuery:
-		if len(v) > 0 && v[0] != '?' && !isDash(v) {
+		if len(v) > 0 && v[0] != '?' && !apIsDash(v) {
 			p.fail(s, ErrLiteral)
 			return false
 		}
@@ -635,7 +635,7 @@ func (p *apacheParser) check(i int, line []byte, s, e int) bool {
 	return true
 }
 
-func isDash(b []byte) bool { return len(b) == 1 && b[0] == '-' }
+func apIsDash(b []byte) bool { return len(b) == 1 && b[0] == '-' }
 
 // scanTime reads a self-delimiting time field at pos and returns its end.
 func (p *apacheParser) scanTime(i int, line []byte, pos int) (int, bool) {
@@ -656,8 +656,8 @@ func (p *apacheParser) scanTime(i int, line []byte, pos int) (int, bool) {
 		return pos + e + 1, true
 	}
 	tp := &p.tparts[i]
-	*tp = timeParts{}
-	return scanStrftime(fd.tfmt, line, pos, tp)
+	*tp = apTimeParts{}
+	return apScanStrftime(fd.tfmt, line, pos, tp)
 }
 
 // fastMatch is the common/combined family's matcher. It fills p.spans as
@@ -716,7 +716,7 @@ func (p *apacheParser) fastMatch(line []byte) bool {
 		return false
 	}
 	pos += 2
-	e = closingQuote(line, pos)
+	e = apCloseQuote(line, pos)
 	if e < 0 || e+1 >= len(line) || line[e+1] != ' ' {
 		return false
 	}
@@ -759,7 +759,7 @@ func (p *apacheParser) fastMatch(line []byte) bool {
 	pos += e + 2
 	i++
 	// "referer"
-	e = closingQuote(line, pos)
+	e = apCloseQuote(line, pos)
 	if e < 0 || len(line)-e < 3 || line[e+1] != ' ' || line[e+2] != '"' {
 		return false
 	}
@@ -767,7 +767,7 @@ func (p *apacheParser) fastMatch(line []byte) bool {
 	pos = e + 3
 	i++
 	// "user agent"
-	e = closingQuote(line, pos)
+	e = apCloseQuote(line, pos)
 	if e != len(line)-1 {
 		return false
 	}
@@ -780,7 +780,7 @@ func (p *apacheParser) apply(line []byte, rec *Record) {
 	f := p.f
 	durRank := 0
 	var (
-		tacc     timeParts
+		tacc     apTimeParts
 		clf      time.Time
 		haveTime bool
 		path     string
@@ -802,13 +802,13 @@ func (p *apacheParser) apply(line []byte, rec *Record) {
 				break
 			}
 			if bytes.IndexByte(v, '\\') >= 0 {
-				v = unescapeApache(rec, v)
+				v = apUnescape(rec, v)
 			}
 			setClient(rec, v)
 		case akHostName:
 			s := p.str(rec, v)
 			rec.addExtra(fd.name, s)
-			if _, ok := parseAddr(v); !ok && !isDash(v) {
+			if _, ok := parseAddr(v); !ok && !apIsDash(v) {
 				rec.ClientHost = s
 			}
 		case akIdent:
@@ -834,7 +834,7 @@ func (p *apacheParser) apply(line []byte, rec *Record) {
 			path, haveURL = p.dashStr(rec, v), true
 		case akQuery:
 			if bytes.IndexByte(v, '\\') >= 0 {
-				v = unescapeApache(rec, v)
+				v = apUnescape(rec, v)
 			}
 			query, haveURL = v, true
 		case akProto:
@@ -879,7 +879,7 @@ func (p *apacheParser) apply(line []byte, rec *Record) {
 		case akVHost, akVHostCanon:
 			rec.VHost = p.dashStr(rec, v)
 		case akVHostPort:
-			if h, port, ok := splitHostPort(v); ok {
+			if h, port, ok := apSplitHostPort(v); ok {
 				rec.VHost = p.dashStr(rec, h)
 				rec.ServerPort = port
 			} else {
@@ -915,9 +915,9 @@ func (p *apacheParser) apply(line []byte, rec *Record) {
 
 // setTime sets rec.Time from the begin-time directives, or keeps their
 // values in Extra when they do not make a complete time.
-func (p *apacheParser) setTime(rec *Record, line []byte, clf time.Time, tp *timeParts) {
+func (p *apacheParser) setTime(rec *Record, line []byte, clf time.Time, tp *apTimeParts) {
 	if !clf.IsZero() {
-		if tp.set&tpNsec != 0 {
+		if tp.set&apTpNsec != 0 {
 			clf = clf.Add(time.Duration(tp.nsec - clf.Nanosecond()))
 		}
 		rec.Time = clf
@@ -938,13 +938,13 @@ func (p *apacheParser) setTime(rec *Record, line []byte, clf time.Time, tp *time
 // is not one (TLS handshakes and other bytes sent to a plain HTTP port).
 func (p *apacheParser) setRequest(rec *Record, fd *apField, v []byte) {
 	if bytes.IndexByte(v, '\\') >= 0 {
-		v = unescapeApache(rec, v)
+		v = apUnescape(rec, v)
 	}
-	if len(v) == 0 || isDash(v) {
+	if len(v) == 0 || apIsDash(v) {
 		return
 	}
 	sp := bytes.IndexByte(v, ' ')
-	if sp > 0 && isToken(v[:sp]) && setRequestLine(rec, v) {
+	if sp > 0 && apIsMethod(v[:sp]) && setRequestLine(rec, v) {
 		return
 	}
 	rec.Method, rec.Target, rec.Path, rec.Query, rec.Protocol = "", "", "", "", ""
@@ -956,7 +956,7 @@ func (p *apacheParser) setRequest(rec *Record, fd *apField, v []byte) {
 func (p *apacheParser) setURL(rec *Record, path string, query []byte) {
 	if len(query) > 0 && query[0] == '?' {
 		query = query[1:]
-	} else if isDash(query) {
+	} else if apIsDash(query) {
 		query = nil
 	}
 	rec.Path = path
@@ -973,8 +973,8 @@ func (p *apacheParser) setURL(rec *Record, path string, query []byte) {
 	rec.Target = bstr(rec.scratch[start:end:end])
 }
 
-// isToken reports whether b is an HTTP token (a method name).
-func isToken(b []byte) bool {
+// apIsMethod reports whether b is an HTTP token (a method name).
+func apIsMethod(b []byte) bool {
 	for _, c := range b {
 		if c <= ' ' || c >= 0x7f || strings.IndexByte("\"(),/:;<=>?@[\\]{}", c) >= 0 {
 			return false
@@ -986,22 +986,22 @@ func isToken(b []byte) bool {
 // str returns v unescaped.
 func (p *apacheParser) str(rec *Record, v []byte) string {
 	if bytes.IndexByte(v, '\\') >= 0 {
-		return bstr(unescapeApache(rec, v))
+		return bstr(apUnescape(rec, v))
 	}
 	return bstr(v)
 }
 
 // dashStr returns v unescaped, or "" for "-".
 func (p *apacheParser) dashStr(rec *Record, v []byte) string {
-	if isDash(v) {
+	if apIsDash(v) {
 		return ""
 	}
 	return p.str(rec, v)
 }
 
-// unescapeApache decodes Apache's log escapes (\" \\ \xhh \n \t \r \b \v)
+// apUnescape decodes Apache's log escapes (\" \\ \xhh \n \t \r \b \v)
 // into the record's scratch space. Other backslashes are kept.
-func unescapeApache(rec *Record, b []byte) []byte {
+func apUnescape(rec *Record, b []byte) []byte {
 	i := bytes.IndexByte(b, '\\')
 	if i < 0 {
 		return b
@@ -1047,9 +1047,9 @@ func unescapeApache(rec *Record, b []byte) []byte {
 	return rec.scratch[start:end:end]
 }
 
-// splitHostPort splits "host:port" with a decimal port; IPv6 literals
+// apSplitHostPort splits "host:port" with a decimal port; IPv6 literals
 // need brackets.
-func splitHostPort(b []byte) ([]byte, int, bool) {
+func apSplitHostPort(b []byte) ([]byte, int, bool) {
 	c := bytes.LastIndexByte(b, ':')
 	if c <= 0 || c == len(b)-1 {
 		return b, 0, false
@@ -1239,7 +1239,7 @@ func parseApacheDirective(spec string, i int) (apField, int, error) {
 			} else if rest, ok := strings.CutPrefix(arg, "end:"); ok {
 				arg, argPos, fd.kind = rest, argPos+len("end:"), akTimeEnd
 			}
-			tf, err := compileTimeArg(arg, argPos)
+			tf, err := apCompileTimeArg(arg, argPos)
 			if err != nil {
 				return fd, 0, err
 			}
@@ -1370,42 +1370,42 @@ func resolveApacheFields(f *apacheFormat) {
 	}
 }
 
-// A tpart is a literal or one conversion of a compiled time format.
-type tpart struct {
+// A apTimePart is a literal or one conversion of a compiled time format.
+type apTimePart struct {
 	lit  []byte
 	conv byte // a strftime conversion letter, or one of the tc* codes
 }
 
 // Codes for mod_log_config's own %{...}t words.
 const (
-	tcSec      = 1
-	tcMsec     = 2
-	tcUsec     = 3
-	tcMsecFrac = 4
-	tcUsecFrac = 5
+	apTcSec      = 1
+	apTcMsec     = 2
+	apTcUsec     = 3
+	apTcMsecFrac = 4
+	apTcUsecFrac = 5
 )
 
-// compileTimeArg compiles the argument of %{...}t after its begin: or end:
+// apCompileTimeArg compiles the argument of %{...}t after its begin: or end:
 // prefix; pos is its position in the format string.
-func compileTimeArg(arg string, pos int) ([]tpart, error) {
+func apCompileTimeArg(arg string, pos int) ([]apTimePart, error) {
 	switch arg {
 	case "sec":
-		return []tpart{{conv: tcSec}}, nil
+		return []apTimePart{{conv: apTcSec}}, nil
 	case "msec":
-		return []tpart{{conv: tcMsec}}, nil
+		return []apTimePart{{conv: apTcMsec}}, nil
 	case "usec":
-		return []tpart{{conv: tcUsec}}, nil
+		return []apTimePart{{conv: apTcUsec}}, nil
 	case "msec_frac":
-		return []tpart{{conv: tcMsecFrac}}, nil
+		return []apTimePart{{conv: apTcMsecFrac}}, nil
 	case "usec_frac":
-		return []tpart{{conv: tcUsecFrac}}, nil
+		return []apTimePart{{conv: apTcUsecFrac}}, nil
 	case "":
 		return nil, &FormatStringError{Pos: pos, Msg: "empty time format"}
 	}
-	return compileStrftime(nil, arg, pos)
+	return apCompileStrftime(nil, arg, pos)
 }
 
-var strftimeComposite = map[byte]string{
+var apStrftimeComposite = map[byte]string{
 	'c': "%a %b %e %H:%M:%S %Y",
 	'D': "%m/%d/%y",
 	'x': "%m/%d/%y",
@@ -1418,12 +1418,12 @@ var strftimeComposite = map[byte]string{
 	'h': "%b",
 }
 
-// compileStrftime appends the parts of a strftime format to parts.
-func compileStrftime(parts []tpart, f string, pos int) ([]tpart, error) {
+// apCompileStrftime appends the parts of a strftime format to parts.
+func apCompileStrftime(parts []apTimePart, f string, pos int) ([]apTimePart, error) {
 	var lit []byte
 	flush := func() {
 		if len(lit) > 0 {
-			parts = append(parts, tpart{lit: lit})
+			parts = append(parts, apTimePart{lit: lit})
 			lit = nil
 		}
 	}
@@ -1445,10 +1445,10 @@ func compileStrftime(parts []tpart, f string, pos int) ([]tpart, error) {
 			return nil, &FormatStringError{Pos: pos + start, Msg: "time conversion is cut short"}
 		}
 		c = f[i]
-		if exp, ok := strftimeComposite[c]; ok {
+		if exp, ok := apStrftimeComposite[c]; ok {
 			flush()
 			var err error
-			parts, err = compileStrftime(parts, exp, pos+start)
+			parts, err = apCompileStrftime(parts, exp, pos+start)
 			if err != nil {
 				return nil, err
 			}
@@ -1464,7 +1464,7 @@ func compileStrftime(parts []tpart, f string, pos int) ([]tpart, error) {
 		case 'a', 'A', 'b', 'B', 'C', 'd', 'e', 'G', 'g', 'H', 'I', 'j', 'k', 'l', 'm', 'M',
 			'p', 'P', 's', 'S', 'u', 'U', 'V', 'w', 'W', 'y', 'Y', 'z', 'Z':
 			flush()
-			parts = append(parts, tpart{conv: c})
+			parts = append(parts, apTimePart{conv: c})
 		default:
 			return nil, &FormatStringError{Pos: pos + start, Msg: "unknown time conversion %" + string(rune(c))}
 		}
@@ -1473,8 +1473,8 @@ func compileStrftime(parts []tpart, f string, pos int) ([]tpart, error) {
 	return parts, nil
 }
 
-// timeParts collects what the time directives of one line logged.
-type timeParts struct {
+// apTimeParts collects what the time directives of one line logged.
+type apTimeParts struct {
 	set                                  uint16
 	year, mon, day, yday, hour, min, sec int
 	nsec, off                            int
@@ -1484,79 +1484,79 @@ type timeParts struct {
 }
 
 const (
-	tpYear uint16 = 1 << iota
-	tpMon
-	tpDay
-	tpYday
-	tpHour
-	tpHour12
-	tpMin
-	tpSec
-	tpNsec
-	tpOff
-	tpEpoch
-	tpAMPM
+	apTpYear uint16 = 1 << iota
+	apTpMon
+	apTpDay
+	apTpYday
+	apTpHour
+	apTpHour12
+	apTpMin
+	apTpSec
+	apTpNsec
+	apTpOff
+	apTpEpoch
+	apTpAMPM
 )
 
-func (tp *timeParts) merge(o *timeParts) {
+func (tp *apTimeParts) merge(o *apTimeParts) {
 	s := o.set
-	if s&tpYear != 0 {
+	if s&apTpYear != 0 {
 		tp.year = o.year
 	}
-	if s&tpMon != 0 {
+	if s&apTpMon != 0 {
 		tp.mon = o.mon
 	}
-	if s&tpDay != 0 {
+	if s&apTpDay != 0 {
 		tp.day = o.day
 	}
-	if s&tpYday != 0 {
+	if s&apTpYday != 0 {
 		tp.yday = o.yday
 	}
-	if s&(tpHour|tpHour12) != 0 {
+	if s&(apTpHour|apTpHour12) != 0 {
 		tp.hour = o.hour
-		tp.set &^= tpHour | tpHour12
+		tp.set &^= apTpHour | apTpHour12
 	}
-	if s&tpMin != 0 {
+	if s&apTpMin != 0 {
 		tp.min = o.min
 	}
-	if s&tpSec != 0 {
+	if s&apTpSec != 0 {
 		tp.sec = o.sec
 	}
-	if s&tpNsec != 0 {
+	if s&apTpNsec != 0 {
 		tp.nsec = o.nsec
 	}
-	if s&tpOff != 0 {
+	if s&apTpOff != 0 {
 		tp.off = o.off
 	}
-	if s&tpEpoch != 0 {
+	if s&apTpEpoch != 0 {
 		tp.epoch, tp.epochSec = o.epoch, o.epochSec
 	}
-	if s&tpAMPM != 0 {
+	if s&apTpAMPM != 0 {
 		tp.pm = o.pm
 	}
 	tp.set |= s
 }
 
 // time builds the logged time, in the logged zone or UTC.
-func (tp *timeParts) time(z *zoneCache) (time.Time, bool) {
+func (tp *apTimeParts) time(z *zoneCache) (time.Time, bool) {
 	loc := time.UTC
-	if tp.set&tpOff != 0 {
+	if tp.set&apTpOff != 0 {
 		loc = z.zone(tp.off)
 	}
-	if tp.set&tpEpoch != 0 {
+	if tp.set&apTpEpoch != 0 {
 		ns := tp.epoch
-		if tp.epochSec && tp.set&tpNsec != 0 {
+		if tp.epochSec && tp.set&apTpNsec != 0 {
 			ns += int64(tp.nsec)
 		}
 		return time.Unix(0, ns).In(loc), true
 	}
-	if tp.set&tpYear == 0 {
+	if tp.set&apTpYear == 0 {
 		return time.Time{}, false
 	}
 	year, mon, day := tp.year, tp.mon, tp.day
 	switch {
-	case tp.set&(tpMon|tpDay) == tpMon|tpDay:
-	case tp.set&tpYday != 0:
+	case tp.set&(apTpMon|apTpDay) == apTpMon|apTpDay:
+	case tp.set&apTpYday != 0:
 		if tp.yday < 1 || tp.yday > 366 {
 			return time.Time{}, false
 		}
@@ -1569,7 +1569,7 @@ func (tp *timeParts) time(z *zoneCache) (time.Time, bool) {
 		return time.Time{}, false
 	}
 	hour := tp.hour
-	if tp.set&tpHour12 != 0 {
+	if tp.set&apTpHour12 != 0 {
 		if hour < 1 || hour > 12 {
 			return time.Time{}, false
 		}
@@ -1578,13 +1578,13 @@ func (tp *timeParts) time(z *zoneCache) (time.Time, bool) {
 			hour += 12
 		}
 	}
-	if mon < 1 || mon > 12 || day < 1 || day > daysIn(year, mon) || hour > 23 || tp.min > 59 || tp.sec > 60 {
+	if mon < 1 || mon > 12 || day < 1 || day > apDaysIn(year, mon) || hour > 23 || tp.min > 59 || tp.sec > 60 {
 		return time.Time{}, false
 	}
 	return time.Date(year, time.Month(mon), day, hour, tp.min, tp.sec, tp.nsec, loc), true
 }
 
-func daysIn(year, mon int) int {
+func apDaysIn(year, mon int) int {
 	switch mon {
 	case 2:
 		if year%4 == 0 && (year%100 != 0 || year%400 == 0) {
@@ -1598,13 +1598,13 @@ func daysIn(year, mon int) int {
 }
 
 var (
-	monthFull   = [...]string{"January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"}
-	weekdayFull = [...]string{"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"}
+	apMonthFull   = [...]string{"January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"}
+	apWeekdayFull = [...]string{"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"}
 )
 
-// scanStrftime reads a time written with a compiled strftime format at
+// apScanStrftime reads a time written with a compiled strftime format at
 // pos and returns the index after it.
-func scanStrftime(parts []tpart, line []byte, pos int, tp *timeParts) (int, bool) {
+func apScanStrftime(parts []apTimePart, line []byte, pos int, tp *apTimeParts) (int, bool) {
 	var n int
 	var ok bool
 	for _, pt := range parts {
@@ -1617,93 +1617,93 @@ func scanStrftime(parts []tpart, line []byte, pos int, tp *timeParts) (int, bool
 		}
 		switch pt.conv {
 		case 'Y':
-			if n, pos, ok = fixedDigits(line, pos, 4); !ok {
+			if n, pos, ok = apFixedDigits(line, pos, 4); !ok {
 				return 0, false
 			}
 			tp.year = n
-			tp.set |= tpYear
+			tp.set |= apTpYear
 		case 'y':
-			if n, pos, ok = fixedDigits(line, pos, 2); !ok {
+			if n, pos, ok = apFixedDigits(line, pos, 2); !ok {
 				return 0, false
 			}
-			if tp.set&tpYear == 0 || tp.yearDigits == 2 {
+			if tp.set&apTpYear == 0 || tp.yearDigits == 2 {
 				tp.year = 1900 + n
 				if n < 69 {
 					tp.year = 2000 + n
 				}
 				tp.yearDigits = 2
-				tp.set |= tpYear
+				tp.set |= apTpYear
 			}
 		case 'm':
-			if n, pos, ok = fixedDigits(line, pos, 2); !ok {
+			if n, pos, ok = apFixedDigits(line, pos, 2); !ok {
 				return 0, false
 			}
 			tp.mon = n
-			tp.set |= tpMon
+			tp.set |= apTpMon
 		case 'd':
-			if n, pos, ok = fixedDigits(line, pos, 2); !ok {
+			if n, pos, ok = apFixedDigits(line, pos, 2); !ok {
 				return 0, false
 			}
 			tp.day = n
-			tp.set |= tpDay
+			tp.set |= apTpDay
 		case 'e':
-			if n, pos, ok = paddedDigits(line, pos); !ok {
+			if n, pos, ok = apPaddedDigits(line, pos); !ok {
 				return 0, false
 			}
 			tp.day = n
-			tp.set |= tpDay
+			tp.set |= apTpDay
 		case 'H':
-			if n, pos, ok = fixedDigits(line, pos, 2); !ok {
+			if n, pos, ok = apFixedDigits(line, pos, 2); !ok {
 				return 0, false
 			}
 			tp.hour = n
-			tp.set |= tpHour
+			tp.set |= apTpHour
 		case 'k':
-			if n, pos, ok = paddedDigits(line, pos); !ok {
+			if n, pos, ok = apPaddedDigits(line, pos); !ok {
 				return 0, false
 			}
 			tp.hour = n
-			tp.set |= tpHour
+			tp.set |= apTpHour
 		case 'I':
-			if n, pos, ok = fixedDigits(line, pos, 2); !ok {
+			if n, pos, ok = apFixedDigits(line, pos, 2); !ok {
 				return 0, false
 			}
 			tp.hour = n
-			tp.set |= tpHour12
+			tp.set |= apTpHour12
 		case 'l':
-			if n, pos, ok = paddedDigits(line, pos); !ok {
+			if n, pos, ok = apPaddedDigits(line, pos); !ok {
 				return 0, false
 			}
 			tp.hour = n
-			tp.set |= tpHour12
+			tp.set |= apTpHour12
 		case 'M':
-			if n, pos, ok = fixedDigits(line, pos, 2); !ok {
+			if n, pos, ok = apFixedDigits(line, pos, 2); !ok {
 				return 0, false
 			}
 			tp.min = n
-			tp.set |= tpMin
+			tp.set |= apTpMin
 		case 'S':
-			if n, pos, ok = fixedDigits(line, pos, 2); !ok {
+			if n, pos, ok = apFixedDigits(line, pos, 2); !ok {
 				return 0, false
 			}
 			tp.sec = n
-			tp.set |= tpSec
+			tp.set |= apTpSec
 		case 'j':
-			if n, pos, ok = fixedDigits(line, pos, 3); !ok {
+			if n, pos, ok = apFixedDigits(line, pos, 3); !ok {
 				return 0, false
 			}
 			tp.yday = n
-			tp.set |= tpYday
+			tp.set |= apTpYday
 		case 'C', 'g', 'U', 'V', 'W':
-			if _, pos, ok = fixedDigits(line, pos, 2); !ok {
+			if _, pos, ok = apFixedDigits(line, pos, 2); !ok {
 				return 0, false
 			}
 		case 'G':
-			if _, pos, ok = fixedDigits(line, pos, 4); !ok {
+			if _, pos, ok = apFixedDigits(line, pos, 4); !ok {
 				return 0, false
 			}
 		case 'u', 'w':
-			if _, pos, ok = fixedDigits(line, pos, 1); !ok {
+			if _, pos, ok = apFixedDigits(line, pos, 1); !ok {
 				return 0, false
 			}
 		case 'b':
@@ -1714,21 +1714,21 @@ func scanStrftime(parts []tpart, line []byte, pos int, tp *timeParts) (int, bool
 				return 0, false
 			}
 			tp.mon = n
-			tp.set |= tpMon
+			tp.set |= apTpMon
 			pos += 3
 		case 'B':
-			if n, pos = matchName(line, pos, monthFull[:]); n < 0 {
+			if n, pos = apMatchName(line, pos, apMonthFull[:]); n < 0 {
 				return 0, false
 			}
 			tp.mon = n + 1
-			tp.set |= tpMon
+			tp.set |= apTpMon
 		case 'a':
-			if !isWeekdayAbbr(line, pos) {
+			if !apIsWeekdayAbbr(line, pos) {
 				return 0, false
 			}
 			pos += 3
 		case 'A':
-			if n, pos = matchName(line, pos, weekdayFull[:]); n < 0 {
+			if n, pos = apMatchName(line, pos, apWeekdayFull[:]); n < 0 {
 				return 0, false
 			}
 		case 'p', 'P':
@@ -1743,14 +1743,14 @@ func scanStrftime(parts []tpart, line []byte, pos int, tp *timeParts) (int, bool
 			default:
 				return 0, false
 			}
-			tp.set |= tpAMPM
+			tp.set |= apTpAMPM
 			pos += 2
 		case 'z':
-			if n, pos, ok = scanZoneOffset(line, pos); !ok {
+			if n, pos, ok = apScanZoneOffset(line, pos); !ok {
 				return 0, false
 			}
 			tp.off = n
-			tp.set |= tpOff
+			tp.set |= apTpOff
 		case 'Z':
 			start := pos
 			for pos < len(line) && (('A' <= line[pos] && line[pos] <= 'Z') || ('a' <= line[pos] && line[pos] <= 'z')) {
@@ -1759,11 +1759,11 @@ func scanStrftime(parts []tpart, line []byte, pos int, tp *timeParts) (int, bool
 			if pos == start || pos-start > 6 {
 				return 0, false
 			}
-			if name := string(line[start:pos]); (name == "UTC" || name == "GMT" || name == "Z") && tp.set&tpOff == 0 {
+			if name := string(line[start:pos]); (name == "UTC" || name == "GMT" || name == "Z") && tp.set&apTpOff == 0 {
 				tp.off = 0
-				tp.set |= tpOff
+				tp.set |= apTpOff
 			}
-		case 's', tcSec, tcMsec, tcUsec:
+		case 's', apTcSec, apTcMsec, apTcUsec:
 			start := pos
 			for pos < len(line) && '0' <= line[pos] && line[pos] <= '9' {
 				pos++
@@ -1771,9 +1771,9 @@ func scanStrftime(parts []tpart, line []byte, pos int, tp *timeParts) (int, bool
 			v, ok := parseInt64(line[start:pos])
 			scale, max := int64(1e9), int64(1e10)
 			switch pt.conv {
-			case tcMsec:
+			case apTcMsec:
 				scale, max = 1e6, 1e13
-			case tcUsec:
+			case apTcUsec:
 				scale, max = 1e3, 1e16
 			}
 			if !ok || v > max {
@@ -1781,19 +1781,19 @@ func scanStrftime(parts []tpart, line []byte, pos int, tp *timeParts) (int, bool
 			}
 			tp.epoch = v * scale
 			tp.epochSec = scale == 1e9
-			tp.set |= tpEpoch
-		case tcMsecFrac:
-			if n, pos, ok = fixedDigits(line, pos, 3); !ok {
+			tp.set |= apTpEpoch
+		case apTcMsecFrac:
+			if n, pos, ok = apFixedDigits(line, pos, 3); !ok {
 				return 0, false
 			}
 			tp.nsec = n * 1e6
-			tp.set |= tpNsec
-		case tcUsecFrac:
-			if n, pos, ok = fixedDigits(line, pos, 6); !ok {
+			tp.set |= apTpNsec
+		case apTcUsecFrac:
+			if n, pos, ok = apFixedDigits(line, pos, 6); !ok {
 				return 0, false
 			}
 			tp.nsec = n * 1e3
-			tp.set |= tpNsec
+			tp.set |= apTpNsec
 		default:
 			return 0, false
 		}
@@ -1801,7 +1801,7 @@ func scanStrftime(parts []tpart, line []byte, pos int, tp *timeParts) (int, bool
 	return pos, true
 }
 
-func fixedDigits(line []byte, pos, w int) (int, int, bool) {
+func apFixedDigits(line []byte, pos, w int) (int, int, bool) {
 	if len(line)-pos < w {
 		return 0, pos, false
 	}
@@ -1809,8 +1809,8 @@ func fixedDigits(line []byte, pos, w int) (int, int, bool) {
 	return n, pos + w, ok
 }
 
-// paddedDigits reads a two-character number that may begin with a space.
-func paddedDigits(line []byte, pos int) (int, int, bool) {
+// apPaddedDigits reads a two-character number that may begin with a space.
+func apPaddedDigits(line []byte, pos int) (int, int, bool) {
 	if len(line)-pos < 2 {
 		return 0, pos, false
 	}
@@ -1822,9 +1822,9 @@ func paddedDigits(line []byte, pos int) (int, int, bool) {
 	return n, pos + 2, ok
 }
 
-// matchName matches one of names at pos, in any case; it returns the
+// apMatchName matches one of names at pos, in any case; it returns the
 // index of the name and the position after it, or -1.
-func matchName(line []byte, pos int, names []string) (int, int) {
+func apMatchName(line []byte, pos int, names []string) (int, int) {
 	for i, name := range names {
 		if len(line)-pos >= len(name) && bytes.EqualFold(line[pos:pos+len(name)], []byte(name)) {
 			return i, pos + len(name)
@@ -1833,11 +1833,11 @@ func matchName(line []byte, pos int, names []string) (int, int) {
 	return -1, pos
 }
 
-func isWeekdayAbbr(line []byte, pos int) bool {
+func apIsWeekdayAbbr(line []byte, pos int) bool {
 	if len(line)-pos < 3 {
 		return false
 	}
-	for _, d := range weekdayFull {
+	for _, d := range apWeekdayFull {
 		if bytes.EqualFold(line[pos:pos+3], []byte(d[:3])) {
 			return true
 		}
@@ -1845,8 +1845,8 @@ func isWeekdayAbbr(line []byte, pos int) bool {
 	return false
 }
 
-// scanZoneOffset reads "+hhmm", "-hhmm", "+hh:mm" or "Z".
-func scanZoneOffset(line []byte, pos int) (int, int, bool) {
+// apScanZoneOffset reads "+hhmm", "-hhmm", "+hh:mm" or "Z".
+func apScanZoneOffset(line []byte, pos int) (int, int, bool) {
 	if pos < len(line) && line[pos] == 'Z' {
 		return 0, pos + 1, true
 	}

@@ -9,11 +9,11 @@ import (
 	"time"
 )
 
-// genApacheLog returns a deterministic access log of n lines in a layout
+// apGenLog returns a deterministic access log of n lines in a layout
 // ("common", "combined", "vhost_combined" or "custom", see
 // apacheBenchCustom): documentation addresses, audio downloads with range
 // requests, directory listings, browser user agents.
-func genApacheLog(n int, layout string) []byte {
+func apGenLog(n int, layout string) []byte {
 	rng := rand.New(rand.NewPCG(1177, 2019))
 	agents := []string{
 		"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/72.0.3626.109 Safari/537.36",
@@ -74,16 +74,16 @@ func genApacheLog(n int, layout string) []byte {
 			referer = "http://media.example.org/inspelningar/" + day + "/"
 		}
 		ua := agents[rng.IntN(len(agents))]
-		ts := t.Format("02/Jan/2006:15:04:05 -0700")
+		apTS := t.Format("02/Jan/2006:15:04:05 -0700")
 		req := method + " " + target + " HTTP/1.1"
 		user := users[rng.IntN(len(users))]
 		switch layout {
 		case "common":
-			fmt.Fprintf(&b, "%s - %s [%s] \"%s\" %d %s\n", host, user, ts, req, status, bytesField)
+			fmt.Fprintf(&b, "%s - %s [%s] \"%s\" %d %s\n", host, user, apTS, req, status, bytesField)
 		case "combined":
-			fmt.Fprintf(&b, "%s - %s [%s] \"%s\" %d %s \"%s\" \"%s\"\n", host, user, ts, req, status, bytesField, referer, ua)
+			fmt.Fprintf(&b, "%s - %s [%s] \"%s\" %d %s \"%s\" \"%s\"\n", host, user, apTS, req, status, bytesField, referer, ua)
 		case "vhost_combined":
-			fmt.Fprintf(&b, "media.example.org:80 %s - %s [%s] \"%s\" %d %s \"%s\" \"%s\"\n", host, user, ts, req, status, bytesField, referer, ua)
+			fmt.Fprintf(&b, "media.example.org:80 %s - %s [%s] \"%s\" %d %s \"%s\" \"%s\"\n", host, user, apTS, req, status, bytesField, referer, ua)
 		case "custom":
 			us := rng.IntN(2000000)
 			fmt.Fprintf(&b, "%s - %s [%s.%03d %s] \"%s\" %d %s %d \"%s\" \"%s\" \"%s\"\n", host, user,
@@ -108,7 +108,7 @@ func BenchmarkApache(b *testing.B) {
 		{"custom", apacheBenchCustom, "custom"},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
-			data := genApacheLog(10000, bc.layout)
+			data := apGenLog(10000, bc.layout)
 			f, err := ParseFormat(bc.format)
 			if err != nil {
 				b.Fatal(err)
@@ -141,7 +141,7 @@ func BenchmarkApache(b *testing.B) {
 
 // BenchmarkApacheParser measures the parser alone, without the Reader.
 func BenchmarkApacheParser(b *testing.B) {
-	data := genApacheLog(10000, "combined")
+	data := apGenLog(10000, "combined")
 	f, _ := ParseFormat("combined")
 	p := f.NewParser()
 	lines := bytes.Split(bytes.TrimSuffix(data, []byte{'\n'}), []byte{'\n'})

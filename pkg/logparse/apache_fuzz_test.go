@@ -10,9 +10,9 @@ import (
 	"testing"
 )
 
-// apacheSeedLines returns seed lines from testdata/apache and the
+// apSeedLines returns seed lines from testdata/apache and the
 // generated log.
-func apacheSeedLines(t testing.TB) [][]byte {
+func apSeedLines(t testing.TB) [][]byte {
 	var lines [][]byte
 	files, _ := filepath.Glob(filepath.Join("testdata", "apache", "*.log"))
 	for _, name := range files {
@@ -22,7 +22,7 @@ func apacheSeedLines(t testing.TB) [][]byte {
 		}
 		lines = append(lines, bytes.Split(data, []byte{'\n'})...)
 	}
-	gen := bytes.Split(genApacheLog(40, "combined"), []byte{'\n'})
+	gen := bytes.Split(apGenLog(40, "combined"), []byte{'\n'})
 	return append(lines, gen...)
 }
 
@@ -31,7 +31,7 @@ func apacheSeedLines(t testing.TB) [][]byte {
 // inside the input; and wherever the fast path takes a line, the general
 // matcher finds the same fields.
 func FuzzApacheCombined(f *testing.F) {
-	lines := apacheSeedLines(f)
+	lines := apSeedLines(f)
 	for _, l := range lines {
 		f.Add(string(l), uint8(1))
 	}
@@ -84,7 +84,7 @@ func FuzzApacheCombined(f *testing.F) {
 		af := format.(*apacheFormat)
 		fp, gp := newApacheParser(af), newApacheParser(af)
 		for _, l := range strings.Split(in, "\n") {
-			checkFastPath(t, fp, gp, []byte(l), true)
+			apCheckFastPath(t, fp, gp, []byte(l), true)
 		}
 	})
 }
@@ -94,7 +94,7 @@ func FuzzApacheCombined(f *testing.F) {
 // format parses lines without panic and its errors are positioned inside
 // the line.
 func FuzzApacheLogFormat(f *testing.F) {
-	lines := apacheSeedLines(f)
+	lines := apSeedLines(f)
 	specs := []string{
 		`%h %l %u %t "%r" %>s %b`,
 		`%h %l %u %t "%r" %>s %b "%{Referer}i" "%{User-Agent}i"`,

@@ -16,9 +16,9 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
-// recordOpts compares Records field by field; times must be the same
+// apRecordOpts compares Records field by field; times must be the same
 // instant with the same zone offset.
-var recordOpts = cmp.Options{
+var apRecordOpts = cmp.Options{
 	cmpopts.IgnoreUnexported(Record{}),
 	cmpopts.IgnoreFields(Record{}, "Source", "Line", "Offset"),
 	cmpopts.EquateComparable(netip.Addr{}),
@@ -31,15 +31,15 @@ var recordOpts = cmp.Options{
 }
 
 // rec returns a Record with nothing logged, changed by set.
-func rec(set func(r *Record)) Record {
+func apRec(set func(r *Record)) Record {
 	r := Record{BodyBytes: NotLogged, WireBytes: NotLogged, RequestBytes: NotLogged, Duration: NotLogged}
 	set(&r)
 	return r
 }
 
-func addr(s string) netip.Addr { return netip.MustParseAddr(s) }
+func apAddr(s string) netip.Addr { return netip.MustParseAddr(s) }
 
-func clock(s string) time.Time {
+func apClock(s string) time.Time {
 	t, err := time.Parse("02/Jan/2006:15:04:05.999999999 -0700", s)
 	if err != nil {
 		panic(err)
@@ -47,8 +47,8 @@ func clock(s string) time.Time {
 	return t
 }
 
-// readOne reads one line in format spec through a Reader.
-func readOne(t *testing.T, spec, line string) (*Record, error) {
+// apReadOne reads one line in format spec through a Reader.
+func apReadOne(t *testing.T, spec, line string) (*Record, error) {
 	t.Helper()
 	f, err := ParseFormat(spec)
 	if err != nil {
@@ -65,153 +65,153 @@ func readOne(t *testing.T, spec, line string) (*Record, error) {
 }
 
 const (
-	tsLine = "[10/Oct/2000:13:55:36 -0700]"
-	uaFF   = "Mozilla/5.0 (X11; Linux x86_64; rv:65.0) Gecko/20100101 Firefox/65.0"
+	apTSLine    = "[10/Oct/2000:13:55:36 -0700]"
+	apUAFirefox = "Mozilla/5.0 (X11; Linux x86_64; rv:65.0) Gecko/20100101 Firefox/65.0"
 )
 
-var ts = clock("10/Oct/2000:13:55:36 -0700")
+var apTS = apClock("10/Oct/2000:13:55:36 -0700")
 
 func TestApacheBuiltinLines(t *testing.T) {
 	tests := []struct {
 		name, format, line string
 		want               Record
 	}{
-		{"common", "common", `192.0.2.7 - frank ` + tsLine + ` "GET /a.gif HTTP/1.0" 200 2326`, rec(func(r *Record) {
-			r.Client, r.User, r.Time = addr("192.0.2.7"), "frank", ts
+		{"common", "common", `192.0.2.7 - frank ` + apTSLine + ` "GET /a.gif HTTP/1.0" 200 2326`, apRec(func(r *Record) {
+			r.Client, r.User, r.Time = apAddr("192.0.2.7"), "frank", apTS
 			r.Method, r.Target, r.Path, r.Protocol = "GET", "/a.gif", "/a.gif", "HTTP/1.0"
 			r.Status, r.BodyBytes = 200, 2326
 		})},
-		{"combined", "combined", `198.51.100.4 - - [12/Feb/2019:21:04:05 +0100] "GET /inspelningar/2019/a%20b.mp3?x=1 HTTP/1.1" 206 4096 "http://media.example.org/inspelningar/" "` + uaFF + `"`, rec(func(r *Record) {
-			r.Client, r.Time = addr("198.51.100.4"), clock("12/Feb/2019:21:04:05 +0100")
+		{"combined", "combined", `198.51.100.4 - - [12/Feb/2019:21:04:05 +0100] "GET /inspelningar/2019/a%20b.mp3?x=1 HTTP/1.1" 206 4096 "http://media.example.org/inspelningar/" "` + apUAFirefox + `"`, apRec(func(r *Record) {
+			r.Client, r.Time = apAddr("198.51.100.4"), apClock("12/Feb/2019:21:04:05 +0100")
 			r.Method, r.Target, r.Path, r.Query, r.Protocol = "GET", "/inspelningar/2019/a%20b.mp3?x=1", "/inspelningar/2019/a b.mp3", "x=1", "HTTP/1.1"
 			r.Status, r.BodyBytes = 206, 4096
-			r.Referer, r.UserAgent = "http://media.example.org/inspelningar/", uaFF
+			r.Referer, r.UserAgent = "http://media.example.org/inspelningar/", apUAFirefox
 		})},
-		{"combined, common line", "combined", `192.0.2.1 - - [13/Jan/2016:19:31:16 +0000] "GET /x.php?install2 HTTP/1.1" 200 494`, rec(func(r *Record) {
-			r.Client, r.Time = addr("192.0.2.1"), clock("13/Jan/2016:19:31:16 +0000")
+		{"combined, common line", "combined", `192.0.2.1 - - [13/Jan/2016:19:31:16 +0000] "GET /x.php?install2 HTTP/1.1" 200 494`, apRec(func(r *Record) {
+			r.Client, r.Time = apAddr("192.0.2.1"), apClock("13/Jan/2016:19:31:16 +0000")
 			r.Method, r.Target, r.Path, r.Query, r.Protocol = "GET", "/x.php?install2", "/x.php", "install2", "HTTP/1.1"
 			r.Status, r.BodyBytes = 200, 494
 		})},
-		{"combined, trailing X-Forwarded-For", "combined", `192.0.2.2 - - ` + tsLine + ` "GET /s HTTP/1.1" 404 612 "-" "curl/7.58.0" "-"`, rec(func(r *Record) {
-			r.Client, r.Time = addr("192.0.2.2"), ts
+		{"combined, trailing X-Forwarded-For", "combined", `192.0.2.2 - - ` + apTSLine + ` "GET /s HTTP/1.1" 404 612 "-" "curl/7.58.0" "-"`, apRec(func(r *Record) {
+			r.Client, r.Time = apAddr("192.0.2.2"), apTS
 			r.Method, r.Target, r.Path, r.Protocol = "GET", "/s", "/s", "HTTP/1.1"
 			r.Status, r.BodyBytes, r.UserAgent = 404, 612, "curl/7.58.0"
 			r.Extra = []Field{{"trailing", `"-"`}}
 		})},
-		{"combined, two trailing fields", "combined", `192.0.2.2 - - ` + tsLine + ` "GET /s HTTP/1.1" 200 1 "-" "curl" "203.0.113.9, 198.51.100.1" 1234`, rec(func(r *Record) {
-			r.Client, r.Time = addr("192.0.2.2"), ts
+		{"combined, two trailing fields", "combined", `192.0.2.2 - - ` + apTSLine + ` "GET /s HTTP/1.1" 200 1 "-" "curl" "203.0.113.9, 198.51.100.1" 1234`, apRec(func(r *Record) {
+			r.Client, r.Time = apAddr("192.0.2.2"), apTS
 			r.Method, r.Target, r.Path, r.Protocol = "GET", "/s", "/s", "HTTP/1.1"
 			r.Status, r.BodyBytes, r.UserAgent = 200, 1, "curl"
 			r.Extra = []Field{{"trailing", `"203.0.113.9, 198.51.100.1" 1234`}}
 		})},
-		{"request line dash, 408, bytes dash", "combined", `2001:db8::1 - - [26/Dec/2016:16:16:48 +0200] "-" 408 -`, rec(func(r *Record) {
-			r.Client, r.Time = addr("2001:db8::1"), clock("26/Dec/2016:16:16:48 +0200")
+		{"request line dash, 408, bytes dash", "combined", `2001:db8::1 - - [26/Dec/2016:16:16:48 +0200] "-" 408 -`, apRec(func(r *Record) {
+			r.Client, r.Time = apAddr("2001:db8::1"), apClock("26/Dec/2016:16:16:48 +0200")
 			r.Status, r.BodyBytes = 408, 0
 		})},
-		{"empty request line", "combined", `192.0.2.3 - - ` + tsLine + ` "" 400 0 "-" "-"`, rec(func(r *Record) {
-			r.Client, r.Time, r.Status, r.BodyBytes = addr("192.0.2.3"), ts, 400, 0
+		{"empty request line", "combined", `192.0.2.3 - - ` + apTSLine + ` "" 400 0 "-" "-"`, apRec(func(r *Record) {
+			r.Client, r.Time, r.Status, r.BodyBytes = apAddr("192.0.2.3"), apTS, 400, 0
 		})},
-		{"status dash", "combined", `192.0.2.3 - a.user [11/Jan/2020:23:05:27 +0100] "OPTIONS /remote.php/ HTTP/1.1" - 7908 "-" "monitoring-client (v2.2)"`, rec(func(r *Record) {
-			r.Client, r.User, r.Time = addr("192.0.2.3"), "a.user", clock("11/Jan/2020:23:05:27 +0100")
+		{"status dash", "combined", `192.0.2.3 - a.user [11/Jan/2020:23:05:27 +0100] "OPTIONS /remote.php/ HTTP/1.1" - 7908 "-" "monitoring-client (v2.2)"`, apRec(func(r *Record) {
+			r.Client, r.User, r.Time = apAddr("192.0.2.3"), "a.user", apClock("11/Jan/2020:23:05:27 +0100")
 			r.Method, r.Target, r.Path, r.Protocol = "OPTIONS", "/remote.php/", "/remote.php/", "HTTP/1.1"
 			r.Status, r.BodyBytes, r.UserAgent = 0, 7908, "monitoring-client (v2.2)"
 		})},
-		{"host name client, HTTP/0.9", "common", `uplherc.upl.com - - [01/Aug/1995:00:00:07 -0400] "GET /ksc.html" 304 0`, rec(func(r *Record) {
-			r.ClientHost, r.Time = "uplherc.upl.com", clock("01/Aug/1995:00:00:07 -0400")
+		{"host name client, HTTP/0.9", "common", `uplherc.upl.com - - [01/Aug/1995:00:00:07 -0400] "GET /ksc.html" 304 0`, apRec(func(r *Record) {
+			r.ClientHost, r.Time = "uplherc.upl.com", apClock("01/Aug/1995:00:00:07 -0400")
 			r.Method, r.Target, r.Path = "GET", "/ksc.html", "/ksc.html"
 			r.Status, r.BodyBytes = 304, 0
 		})},
-		{"IPv6 and zone offset +0530", "combined", `2001:db8:0:1::7 ident user@example.com [01/Mar/2021:05:30:00 +0530] "HEAD / HTTP/2.0" 200 - "" "-"`, rec(func(r *Record) {
-			r.Client, r.Ident, r.User, r.Time = addr("2001:db8:0:1::7"), "ident", "user@example.com", clock("01/Mar/2021:05:30:00 +0530")
+		{"IPv6 and zone offset +0530", "combined", `2001:db8:0:1::7 ident user@example.com [01/Mar/2021:05:30:00 +0530] "HEAD / HTTP/2.0" 200 - "" "-"`, apRec(func(r *Record) {
+			r.Client, r.Ident, r.User, r.Time = apAddr("2001:db8:0:1::7"), "ident", "user@example.com", apClock("01/Mar/2021:05:30:00 +0530")
 			r.Method, r.Target, r.Path, r.Protocol = "HEAD", "/", "/", "HTTP/2.0"
 			r.Status, r.BodyBytes = 200, 0
 		})},
-		{"escapes", "combined", `192.0.2.4 - - ` + tsLine + ` "GET /q?a=\"b\"&c=\\d HTTP/1.1" 200 5 "http://\xe4\xe5.example/" "UA \"quoted\" \x01"`, rec(func(r *Record) {
-			r.Client, r.Time = addr("192.0.2.4"), ts
+		{"escapes", "combined", `192.0.2.4 - - ` + apTSLine + ` "GET /q?a=\"b\"&c=\\d HTTP/1.1" 200 5 "http://\xe4\xe5.example/" "UA \"quoted\" \x01"`, apRec(func(r *Record) {
+			r.Client, r.Time = apAddr("192.0.2.4"), apTS
 			r.Method, r.Target, r.Path, r.Query, r.Protocol = "GET", `/q?a="b"&c=\d`, "/q", `a="b"&c=\d`, "HTTP/1.1"
 			r.Status, r.BodyBytes = 200, 5
 			r.Referer, r.UserAgent = "http://\xe4\xe5.example/", "UA \"quoted\" \x01"
 		})},
-		{"unescaped quotes in the request line", "common", `192.0.2.5 - - [25/Apr/2021:06:15:33 +0000] "GET /a?t=<script>alert("text")</script> HTTP/1.0" 404 1164`, rec(func(r *Record) {
-			r.Client, r.Time = addr("192.0.2.5"), clock("25/Apr/2021:06:15:33 +0000")
+		{"unescaped quotes in the request line", "common", `192.0.2.5 - - [25/Apr/2021:06:15:33 +0000] "GET /a?t=<script>alert("text")</script> HTTP/1.0" 404 1164`, apRec(func(r *Record) {
+			r.Client, r.Time = apAddr("192.0.2.5"), apClock("25/Apr/2021:06:15:33 +0000")
 			r.Method, r.Target, r.Path, r.Query, r.Protocol = "GET", `/a?t=<script>alert("text")</script>`, "/a", `t=<script>alert("text")</script>`, "HTTP/1.0"
 			r.Status, r.BodyBytes = 404, 1164
 		})},
-		{"unescaped quote then space in the request line", "combined", `192.0.2.5 - - ` + tsLine + ` "GET /$%7B("a" "b")%7D HTTP/1.0" 404 1 "-" "-"`, rec(func(r *Record) {
-			r.Client, r.Time = addr("192.0.2.5"), ts
+		{"unescaped quote then space in the request line", "combined", `192.0.2.5 - - ` + apTSLine + ` "GET /$%7B("a" "b")%7D HTTP/1.0" 404 1 "-" "-"`, apRec(func(r *Record) {
+			r.Client, r.Time = apAddr("192.0.2.5"), apTS
 			r.Method, r.Target, r.Path, r.Protocol = "GET", `/$%7B("a" "b")%7D`, `/${("a" "b")}`, "HTTP/1.0"
 			r.Status, r.BodyBytes = 404, 1
 		})},
-		{"user agent cut short", "combined", `192.0.2.6 - - ` + tsLine + ` "GET /c.py HTTP/1.1" 200 235 "-" "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html`, rec(func(r *Record) {
-			r.Client, r.Time = addr("192.0.2.6"), ts
+		{"user agent cut short", "combined", `192.0.2.6 - - ` + apTSLine + ` "GET /c.py HTTP/1.1" 200 235 "-" "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html`, apRec(func(r *Record) {
+			r.Client, r.Time = apAddr("192.0.2.6"), apTS
 			r.Method, r.Target, r.Path, r.Protocol = "GET", "/c.py", "/c.py", "HTTP/1.1"
 			r.Status, r.BodyBytes = 200, 235
 			r.UserAgent = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html"
 			r.Extra = []Field{{"unterminated", "%{User-Agent}i"}}
 		})},
-		{"vhost:port prefix in combined", "combined", `media.example.org:443 192.0.2.8 - - ` + tsLine + ` "GET / HTTP/1.1" 200 1063 "-" "-"`, rec(func(r *Record) {
-			r.VHost, r.ServerPort, r.Client, r.Time = "media.example.org", 443, addr("192.0.2.8"), ts
+		{"vhost:port prefix in combined", "combined", `media.example.org:443 192.0.2.8 - - ` + apTSLine + ` "GET / HTTP/1.1" 200 1063 "-" "-"`, apRec(func(r *Record) {
+			r.VHost, r.ServerPort, r.Client, r.Time = "media.example.org", 443, apAddr("192.0.2.8"), apTS
 			r.Method, r.Target, r.Path, r.Protocol = "GET", "/", "/", "HTTP/1.1"
 			r.Status, r.BodyBytes = 200, 1063
 		})},
-		{"vhost prefix without port in common", "common", `vhost1.example.org 203.0.113.12 - - ` + tsLine + ` "GET / HTTP/1.1" 200 32953`, rec(func(r *Record) {
-			r.VHost, r.Client, r.Time = "vhost1.example.org", addr("203.0.113.12"), ts
+		{"vhost prefix without port in common", "common", `vhost1.example.org 203.0.113.12 - - ` + apTSLine + ` "GET / HTTP/1.1" 200 32953`, apRec(func(r *Record) {
+			r.VHost, r.Client, r.Time = "vhost1.example.org", apAddr("203.0.113.12"), apTS
 			r.Method, r.Target, r.Path, r.Protocol = "GET", "/", "/", "HTTP/1.1"
 			r.Status, r.BodyBytes = 200, 32953
 		})},
-		{"TLS handshake on a plain port", "combined", `192.0.2.9 - - [17/Oct/2023:05:57:49 +1100] "\x16\x03\x01\x01 \x02" 400 226 "-" "-"`, rec(func(r *Record) {
-			r.Client, r.Time = addr("192.0.2.9"), clock("17/Oct/2023:05:57:49 +1100")
+		{"TLS handshake on a plain port", "combined", `192.0.2.9 - - [17/Oct/2023:05:57:49 +1100] "\x16\x03\x01\x01 \x02" 400 226 "-" "-"`, apRec(func(r *Record) {
+			r.Client, r.Time = apAddr("192.0.2.9"), apClock("17/Oct/2023:05:57:49 +1100")
 			r.Status, r.BodyBytes = 400, 226
 			r.Extra = []Field{{"%r", "\x16\x03\x01\x01 \x02"}}
 		})},
-		{"absolute-form target", "combined", `192.0.2.10 - - ` + tsLine + ` "GET http://media.example.org/%C3%B6/x.wav HTTP/1.1" 200 10 "-" "-"`, rec(func(r *Record) {
-			r.Client, r.Time = addr("192.0.2.10"), ts
+		{"absolute-form target", "combined", `192.0.2.10 - - ` + apTSLine + ` "GET http://media.example.org/%C3%B6/x.wav HTTP/1.1" 200 10 "-" "-"`, apRec(func(r *Record) {
+			r.Client, r.Time = apAddr("192.0.2.10"), apTS
 			r.Method, r.Target, r.Path, r.Protocol = "GET", "http://media.example.org/%C3%B6/x.wav", "/ö/x.wav", "HTTP/1.1"
 			r.Status, r.BodyBytes = 200, 10
 		})},
-		{"combined_debian logs wire bytes", "combined_debian", `192.0.2.11 - - ` + tsLine + ` "GET /r.mp3 HTTP/1.1" 304 180 "-" "-"`, rec(func(r *Record) {
-			r.Client, r.Time = addr("192.0.2.11"), ts
+		{"combined_debian logs wire bytes", "combined_debian", `192.0.2.11 - - ` + apTSLine + ` "GET /r.mp3 HTTP/1.1" 304 180 "-" "-"`, apRec(func(r *Record) {
+			r.Client, r.Time = apAddr("192.0.2.11"), apTS
 			r.Method, r.Target, r.Path, r.Protocol = "GET", "/r.mp3", "/r.mp3", "HTTP/1.1"
 			r.Status, r.WireBytes = 304, 180
 		})},
-		{"vhost_combined", "vhost_combined", `media.example.org:80 192.0.2.12 - - ` + tsLine + ` "GET /r.mp3 HTTP/1.1" 206 65536 "-" "` + uaFF + `"`, rec(func(r *Record) {
-			r.VHost, r.ServerPort, r.Client, r.Time = "media.example.org", 80, addr("192.0.2.12"), ts
+		{"vhost_combined", "vhost_combined", `media.example.org:80 192.0.2.12 - - ` + apTSLine + ` "GET /r.mp3 HTTP/1.1" 206 65536 "-" "` + apUAFirefox + `"`, apRec(func(r *Record) {
+			r.VHost, r.ServerPort, r.Client, r.Time = "media.example.org", 80, apAddr("192.0.2.12"), apTS
 			r.Method, r.Target, r.Path, r.Protocol = "GET", "/r.mp3", "/r.mp3", "HTTP/1.1"
-			r.Status, r.WireBytes, r.UserAgent = 206, 65536, uaFF
+			r.Status, r.WireBytes, r.UserAgent = 206, 65536, apUAFirefox
 		})},
-		{"vhost_combined, upstream prefix without port", "vhost_combined", `vhost1.example.org 203.0.113.12 - - ` + tsLine + ` "GET / HTTP/1.1" 200 32953 "-" "-"`, rec(func(r *Record) {
-			r.VHost, r.Client, r.Time = "vhost1.example.org", addr("203.0.113.12"), ts
+		{"vhost_combined, upstream prefix without port", "vhost_combined", `vhost1.example.org 203.0.113.12 - - ` + apTSLine + ` "GET / HTTP/1.1" 200 32953 "-" "-"`, apRec(func(r *Record) {
+			r.VHost, r.Client, r.Time = "vhost1.example.org", apAddr("203.0.113.12"), apTS
 			r.Method, r.Target, r.Path, r.Protocol = "GET", "/", "/", "HTTP/1.1"
 			r.Status, r.WireBytes = 200, 32953
 		})},
-		{"vhost_combined, line without prefix", "vhost_combined", `203.0.113.12 - - ` + tsLine + ` "GET / HTTP/1.1" 200 32953 "-" "-"`, rec(func(r *Record) {
-			r.Client, r.Time = addr("203.0.113.12"), ts
+		{"vhost_combined, line without prefix", "vhost_combined", `203.0.113.12 - - ` + apTSLine + ` "GET / HTTP/1.1" 200 32953 "-" "-"`, apRec(func(r *Record) {
+			r.Client, r.Time = apAddr("203.0.113.12"), apTS
 			r.Method, r.Target, r.Path, r.Protocol = "GET", "/", "/", "HTTP/1.1"
 			r.Status, r.WireBytes = 200, 32953
 		})},
-		{"lighttpd", "lighttpd", `172.26.0.1 localhost:9449 - [18/Sep/2020:14:25:39 +0000] "GET /server-status HTTP/1.1" 200 5695 "-" "Datadog Agent/7.23.0"`, rec(func(r *Record) {
-			r.Client, r.VHost, r.Time = addr("172.26.0.1"), "localhost:9449", clock("18/Sep/2020:14:25:39 +0000")
+		{"lighttpd", "lighttpd", `172.26.0.1 localhost:9449 - [18/Sep/2020:14:25:39 +0000] "GET /server-status HTTP/1.1" 200 5695 "-" "Datadog Agent/7.23.0"`, apRec(func(r *Record) {
+			r.Client, r.VHost, r.Time = apAddr("172.26.0.1"), "localhost:9449", apClock("18/Sep/2020:14:25:39 +0000")
 			r.Method, r.Target, r.Path, r.Protocol = "GET", "/server-status", "/server-status", "HTTP/1.1"
 			r.Status, r.BodyBytes, r.UserAgent = 200, 5695, "Datadog Agent/7.23.0"
 		})},
-		{"fractional seconds in %t", "common", `192.0.2.13 - - [10/Oct/2000:13:55:36.250 -0700] "GET / HTTP/1.1" 200 1`, rec(func(r *Record) {
-			r.Client, r.Time = addr("192.0.2.13"), clock("10/Oct/2000:13:55:36.25 -0700")
+		{"fractional seconds in %t", "common", `192.0.2.13 - - [10/Oct/2000:13:55:36.250 -0700] "GET / HTTP/1.1" 200 1`, apRec(func(r *Record) {
+			r.Client, r.Time = apAddr("192.0.2.13"), apClock("10/Oct/2000:13:55:36.25 -0700")
 			r.Method, r.Target, r.Path, r.Protocol = "GET", "/", "/", "HTTP/1.1"
 			r.Status, r.BodyBytes = 200, 1
 		})},
-		{"CRLF line ending is the reader's", "common", "192.0.2.14 - - " + tsLine + " \"GET / HTTP/1.1\" 200 1\r", rec(func(r *Record) {
-			r.Client, r.Time = addr("192.0.2.14"), ts
+		{"CRLF line ending is the reader's", "common", "192.0.2.14 - - " + apTSLine + " \"GET / HTTP/1.1\" 200 1\r", apRec(func(r *Record) {
+			r.Client, r.Time = apAddr("192.0.2.14"), apTS
 			r.Method, r.Target, r.Path, r.Protocol = "GET", "/", "/", "HTTP/1.1"
 			r.Status, r.BodyBytes = 200, 1
 		})},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := readOne(t, tt.format, tt.line)
+			got, err := apReadOne(t, tt.format, tt.line)
 			if err != nil {
 				t.Fatalf("Read: %v", err)
 			}
-			if diff := cmp.Diff(&tt.want, got, recordOpts); diff != "" {
+			if diff := cmp.Diff(&tt.want, got, apRecordOpts); diff != "" {
 				t.Errorf("record (-want +got):\n%s", diff)
 			}
 		})
@@ -225,9 +225,9 @@ func TestApacheLogFormatLines(t *testing.T) {
 	}{
 		{"every directive family",
 			`apache:%a %A %B %b %{sid}C %D %{HOME}e %f %h %H %{Accept}i %k %l %L %m %{n1}n %{Server}o %p %{local}p %{remote}p %P %{tid}P %q "%r" %R %s %>s %t %T %{ms}T %u %U %v %V %X %I %O %S %{Te}^ti %{Tr}^to %^FB %{SSL_PROTOCOL}x %{c}a %{c}h`,
-			`192.0.2.1 198.51.100.2 0 - abc 1500 /root /var/www/a.mp3 host.example.org HTTP/1.1 audio/* 2 - YmFzZQ GET note Apache 80 8080 51234 1234 140 ?q=1 "GET /a.mp3?q=1 HTTP/1.1" mp3-handler 302 200 ` + tsLine + ` 1 1500 - /a.mp3 canon.example.org media.example.org X 420 5000 5420 - - 1400 TLSv1.3 10.0.0.1 10.0.0.1`,
-			rec(func(r *Record) {
-				r.Client, r.Time = addr("192.0.2.1"), ts
+			`192.0.2.1 198.51.100.2 0 - abc 1500 /root /var/www/a.mp3 host.example.org HTTP/1.1 audio/* 2 - YmFzZQ GET note Apache 80 8080 51234 1234 140 ?q=1 "GET /a.mp3?q=1 HTTP/1.1" mp3-handler 302 200 ` + apTSLine + ` 1 1500 - /a.mp3 canon.example.org media.example.org X 420 5000 5420 - - 1400 TLSv1.3 10.0.0.1 10.0.0.1`,
+			apRec(func(r *Record) {
+				r.Client, r.Time = apAddr("192.0.2.1"), apTS
 				r.ClientHost = "host.example.org"
 				r.Method, r.Target, r.Path, r.Query, r.Protocol = "GET", "/a.mp3?q=1", "/a.mp3", "q=1", "HTTP/1.1"
 				r.Status, r.BodyBytes, r.WireBytes, r.RequestBytes = 200, 0, 5000, 420
@@ -248,126 +248,126 @@ func TestApacheLogFormatLines(t *testing.T) {
 		{"method, path, query and protocol without %r",
 			`apache:%h %m %U%q %H %>s`,
 			`192.0.2.1 GET /dir/a b.mp3?x=%20 HTTP/1.1 200`,
-			rec(func(r *Record) {
-				r.Client, r.Method, r.Path, r.Query, r.Target, r.Protocol = addr("192.0.2.1"), "GET", "/dir/a b.mp3", "x=%20", "/dir/a b.mp3?x=%20", "HTTP/1.1"
+			apRec(func(r *Record) {
+				r.Client, r.Method, r.Path, r.Query, r.Target, r.Protocol = apAddr("192.0.2.1"), "GET", "/dir/a b.mp3", "x=%20", "/dir/a b.mp3?x=%20", "HTTP/1.1"
 				r.Status = 200
 			})},
 		{"typed headers in any case, with conditions",
 			`apache:%h "%{x-forwarded-for}i" "%{RANGE}i" "%{content-range}o" "%!200,304{referer}i" "%400,501{User-agent}i" %<s %>s`,
 			`192.0.2.1 "203.0.113.5, 198.51.100.7" "bytes=0-" "bytes 0-99/1000" "-" "-" 206 206`,
-			rec(func(r *Record) {
-				r.Client, r.ForwardedFor, r.Range, r.ContentRange = addr("192.0.2.1"), "203.0.113.5, 198.51.100.7", "bytes=0-", "bytes 0-99/1000"
+			apRec(func(r *Record) {
+				r.Client, r.ForwardedFor, r.Range, r.ContentRange = apAddr("192.0.2.1"), "203.0.113.5, 198.51.100.7", "bytes=0-", "bytes 0-99/1000"
 				r.Status = 206
 				r.Extra = []Field{{"%<s", "206"}}
 			})},
 		{"copied from httpd.conf with escaped quotes and a tab",
 			`apache:%h\t%u \"%r\" %>s %B`,
 			"192.0.2.1\tjohn \"POST /f HTTP/1.1\" 201 0",
-			rec(func(r *Record) {
-				r.Client, r.User, r.Method, r.Target, r.Path, r.Protocol = addr("192.0.2.1"), "john", "POST", "/f", "/f", "HTTP/1.1"
+			apRec(func(r *Record) {
+				r.Client, r.User, r.Method, r.Target, r.Path, r.Protocol = apAddr("192.0.2.1"), "john", "POST", "/f", "/f", "HTTP/1.1"
 				r.Status, r.BodyBytes = 201, 0
 			})},
 		{"split time with milliseconds",
 			`apache:%h [%{%d/%b/%Y:%H:%M:%S}t.%{msec_frac}t %{%z}t] %>s`,
 			`192.0.2.1 [12/Feb/2019:21:04:05.123 +0100] 200`,
-			rec(func(r *Record) {
-				r.Client, r.Time, r.Status = addr("192.0.2.1"), clock("12/Feb/2019:21:04:05.123 +0100"), 200
+			apRec(func(r *Record) {
+				r.Client, r.Time, r.Status = apAddr("192.0.2.1"), apClock("12/Feb/2019:21:04:05.123 +0100"), 200
 			})},
 		{"ISO time with microseconds and offset",
 			`apache:%{%Y-%m-%dT%H:%M:%S}t.%{usec_frac}t%{%z}t %h %>s`,
 			`2019-02-12T21:04:05.123456-0330 192.0.2.1 200`,
-			rec(func(r *Record) {
-				r.Client, r.Time, r.Status = addr("192.0.2.1"), clock("12/Feb/2019:21:04:05.123456 -0330"), 200
+			apRec(func(r *Record) {
+				r.Client, r.Time, r.Status = apAddr("192.0.2.1"), apClock("12/Feb/2019:21:04:05.123456 -0330"), 200
 			})},
 		{"%t and usec_frac merge",
 			`apache:%t %{usec_frac}t %>s`,
-			tsLine + ` 000042 200`,
-			rec(func(r *Record) { r.Time, r.Status = clock("10/Oct/2000:13:55:36.000042 -0700"), 200 })},
+			apTSLine + ` 000042 200`,
+			apRec(func(r *Record) { r.Time, r.Status = apClock("10/Oct/2000:13:55:36.000042 -0700"), 200 })},
 		{"epoch seconds",
 			`apache:%{sec}t %>s`, `1550001845 200`,
-			rec(func(r *Record) { r.Time, r.Status = time.Unix(1550001845, 0).UTC(), 200 })},
+			apRec(func(r *Record) { r.Time, r.Status = time.Unix(1550001845, 0).UTC(), 200 })},
 		{"epoch seconds with msec_frac",
 			`apache:%{sec}t.%{msec_frac}t %>s`, `1550001845.250 200`,
-			rec(func(r *Record) { r.Time, r.Status = time.Unix(1550001845, 250e6).UTC(), 200 })},
+			apRec(func(r *Record) { r.Time, r.Status = time.Unix(1550001845, 250e6).UTC(), 200 })},
 		{"epoch milliseconds",
 			`apache:%{msec}t %>s`, `1550001845250 200`,
-			rec(func(r *Record) { r.Time, r.Status = time.Unix(1550001845, 250e6).UTC(), 200 })},
+			apRec(func(r *Record) { r.Time, r.Status = time.Unix(1550001845, 250e6).UTC(), 200 })},
 		{"epoch microseconds, end time",
 			`apache:%{begin:usec}t %{end:usec}t %>s`, `1550001845250001 1550001846000000 200`,
-			rec(func(r *Record) {
+			apRec(func(r *Record) {
 				r.Time, r.Status = time.Unix(1550001845, 250001000).UTC(), 200
 				r.Extra = []Field{{"%{end:usec}t", "1550001846000000"}}
 			})},
 		{"only an end time",
 			`apache:%{end:%d/%b/%Y:%H:%M:%S %z}t %>s`, `10/Oct/2000:13:55:36 -0700 200`,
-			rec(func(r *Record) {
-				r.Time, r.Status = ts, 200
+			apRec(func(r *Record) {
+				r.Time, r.Status = apTS, 200
 				r.Extra = []Field{{"%{end:%d/%b/%Y:%H:%M:%S %z}t", "10/Oct/2000:13:55:36 -0700"}}
 			})},
 		{"ctime without zone is UTC",
 			`apache:[%{%c}t] %>s`, `[Tue Feb 12 21:04:05 2019] 200`,
-			rec(func(r *Record) { r.Time, r.Status = time.Date(2019, 2, 12, 21, 4, 5, 0, time.UTC), 200 })},
+			apRec(func(r *Record) { r.Time, r.Status = time.Date(2019, 2, 12, 21, 4, 5, 0, time.UTC), 200 })},
 		{"padded day, 12-hour clock, full names",
 			`apache:%{%A %e %B %Y %I:%M:%S %p %Z}t|%>s`, `Saturday  2 March 2019 09:04:05 PM GMT|200`,
-			rec(func(r *Record) { r.Time, r.Status = time.Date(2019, 3, 2, 21, 4, 5, 0, time.UTC), 200 })},
+			apRec(func(r *Record) { r.Time, r.Status = time.Date(2019, 3, 2, 21, 4, 5, 0, time.UTC), 200 })},
 		{"day of year and two-digit year",
 			`apache:%{%y.%j %T}t %>s`, `19.043 21:04:05 200`,
-			rec(func(r *Record) { r.Time, r.Status = time.Date(2019, 2, 12, 21, 4, 5, 0, time.UTC), 200 })},
+			apRec(func(r *Record) { r.Time, r.Status = time.Date(2019, 2, 12, 21, 4, 5, 0, time.UTC), 200 })},
 		{"a time without a date goes to Extra",
 			`apache:%{%H:%M:%S}t %>s`, `21:04:05 200`,
-			rec(func(r *Record) {
+			apRec(func(r *Record) {
 				r.Status = 200
 				r.Extra = []Field{{"%{%H:%M:%S}t", "21:04:05"}}
 			})},
 		{"durations: %D beats %T",
 			`apache:%>s %T %D`, `200 2 2500000`,
-			rec(func(r *Record) {
+			apRec(func(r *Record) {
 				r.Status, r.Duration = 200, 2500*time.Millisecond
 				r.Extra = []Field{{"%T", "2"}}
 			})},
 		{"duration in seconds", `apache:%>s %T`, `200 3`,
-			rec(func(r *Record) { r.Status, r.Duration = 200, 3*time.Second })},
+			apRec(func(r *Record) { r.Status, r.Duration = 200, 3*time.Second })},
 		{"duration in milliseconds", `apache:%>s %{ms}T`, `200 3`,
-			rec(func(r *Record) { r.Status, r.Duration = 200, 3*time.Millisecond })},
+			apRec(func(r *Record) { r.Status, r.Duration = 200, 3*time.Millisecond })},
 		{"completion +", `apache:%>s %X`, `200 +`,
-			rec(func(r *Record) { r.Status, r.Completion = 200, CompletionComplete })},
+			apRec(func(r *Record) { r.Status, r.Completion = 200, CompletionComplete })},
 		{"completion -", `apache:%>s %X`, `200 -`,
-			rec(func(r *Record) { r.Status, r.Completion = 200, CompletionComplete })},
+			apRec(func(r *Record) { r.Status, r.Completion = 200, CompletionComplete })},
 		{"%s alone is the status", `apache:%s %b`, `500 -`,
-			rec(func(r *Record) { r.Status, r.BodyBytes = 500, 0 })},
+			apRec(func(r *Record) { r.Status, r.BodyBytes = 500, 0 })},
 		{"%h and %a", `apache:%h %a %>s`, `host.example.org 192.0.2.1 200`,
-			rec(func(r *Record) {
-				r.Client, r.ClientHost, r.Status = addr("192.0.2.1"), "host.example.org", 200
+			apRec(func(r *Record) {
+				r.Client, r.ClientHost, r.Status = apAddr("192.0.2.1"), "host.example.org", 200
 				r.Extra = []Field{{"%h", "host.example.org"}}
 			})},
-		{"user with a space", `apache:%h %l "%u" %t %>s`, `192.0.2.1 - "Jane Doe" ` + tsLine + ` 200`,
-			rec(func(r *Record) { r.Client, r.User, r.Time, r.Status = addr("192.0.2.1"), "Jane Doe", ts, 200 })},
+		{"user with a space", `apache:%h %l "%u" %t %>s`, `192.0.2.1 - "Jane Doe" ` + apTSLine + ` 200`,
+			apRec(func(r *Record) { r.Client, r.User, r.Time, r.Status = apAddr("192.0.2.1"), "Jane Doe", apTS, 200 })},
 		{"conditional header logged as dash", `apache:%>s %400{Referer}i`, `200 -`,
-			rec(func(r *Record) { r.Status = 200 })},
+			apRec(func(r *Record) { r.Status = 200 })},
 		{"%% literal", `apache:%>s 100%% %b`, `200 100% 5`,
-			rec(func(r *Record) { r.Status, r.BodyBytes = 200, 5 })},
+			apRec(func(r *Record) { r.Status, r.BodyBytes = 200, 5 })},
 		{"mod_ssl ssl_request_log", `apache:%t %h %{SSL_PROTOCOL}x %{SSL_CIPHER}x "%r" %b`,
 			`[16/Oct/2019:11:53:47 +0200] 192.0.2.3 TLSv1.2 ECDHE-RSA-AES128-GCM-SHA256 "GET /appl/a.php?cmd=x&amp;y=%7B HTTP/1.1" -`,
-			rec(func(r *Record) {
-				r.Time, r.Client = clock("16/Oct/2019:11:53:47 +0200"), addr("192.0.2.3")
+			apRec(func(r *Record) {
+				r.Time, r.Client = apClock("16/Oct/2019:11:53:47 +0200"), apAddr("192.0.2.3")
 				r.Method, r.Target, r.Path, r.Query, r.Protocol = "GET", "/appl/a.php?cmd=x&amp;y=%7B", "/appl/a.php", "cmd=x&amp;y=%7B", "HTTP/1.1"
 				r.BodyBytes = 0
 				r.Extra = []Field{{"%{SSL_PROTOCOL}x", "TLSv1.2"}, {"%{SSL_CIPHER}x", "ECDHE-RSA-AES128-GCM-SHA256"}}
 			})},
 		{"line ending after the status and bytes of a custom format", `apache:%h %t "%r" %>s %O %D "%{Referer}i"`,
-			`192.0.2.1 ` + tsLine + ` "GET / HTTP/1.1" 200 512`,
-			rec(func(r *Record) {
-				r.Client, r.Time, r.Method, r.Target, r.Path, r.Protocol = addr("192.0.2.1"), ts, "GET", "/", "/", "HTTP/1.1"
+			`192.0.2.1 ` + apTSLine + ` "GET / HTTP/1.1" 200 512`,
+			apRec(func(r *Record) {
+				r.Client, r.Time, r.Method, r.Target, r.Path, r.Protocol = apAddr("192.0.2.1"), apTS, "GET", "/", "/", "HTTP/1.1"
 				r.Status, r.WireBytes = 200, 512
 			})},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := readOne(t, tt.format, tt.line)
+			got, err := apReadOne(t, tt.format, tt.line)
 			if err != nil {
 				t.Fatalf("Read: %v", err)
 			}
-			if diff := cmp.Diff(&tt.want, got, recordOpts); diff != "" {
+			if diff := cmp.Diff(&tt.want, got, apRecordOpts); diff != "" {
 				t.Errorf("record (-want +got):\n%s", diff)
 			}
 		})
@@ -384,19 +384,19 @@ func TestApacheLineErrors(t *testing.T) {
 		{"day 32", "common", `192.0.2.1 - - [32/Oct/2000:13:55:36 -0700] "GET / HTTP/1.1" 200 1`, 14, ErrTimestamp},
 		{"ident and user missing", "combined", `192.0.2.1 [20/Jul/2009:22:59:29 +0000] "GET /a HTTP/1.0" 404 46210 "-" "gPXE/0.9.7"`, 39, ErrTimestamp},
 		{"apache error log line", "combined", `[Thu Oct 13 12:24:49.880562 2022] [auth_basic:error] [pid 10:tid 1] [client 192.0.2.1:50229] AH01618: user not found: /`, 12, ErrTimestamp},
-		{"bad status", "common", `192.0.2.1 - - ` + tsLine + ` "GET / HTTP/1.1" 2x0 1`, 60, ErrStatus},
-		{"bad byte count", "common", `192.0.2.1 - - ` + tsLine + ` "GET / HTTP/1.1" 200 12x`, 64, ErrNumber},
-		{"request quote never closed", "combined", `192.0.2.1 - - ` + tsLine + ` "GET / HTTP/1.1 200 1 -`, 43, ErrQuote},
-		{"line cut after the time", "common", `192.0.2.1 - - ` + tsLine, 42, ErrFieldCount},
-		{"referer quote missing (writer's typo)", "combined", `192.0.2.1 - - ` + tsLine + ` "GET / HTTP/1.1" 200 2028 "https://example.com/ "Mozilla/5.0"`, 69, ErrQuote},
-		{"junk after the user agent", "combined", `192.0.2.1 - - ` + tsLine + ` "GET / HTTP/1.1" 200 1 "-" "curl"x`, 76, ErrTrailing},
+		{"bad status", "common", `192.0.2.1 - - ` + apTSLine + ` "GET / HTTP/1.1" 2x0 1`, 60, ErrStatus},
+		{"bad byte count", "common", `192.0.2.1 - - ` + apTSLine + ` "GET / HTTP/1.1" 200 12x`, 64, ErrNumber},
+		{"request quote never closed", "combined", `192.0.2.1 - - ` + apTSLine + ` "GET / HTTP/1.1 200 1 -`, 43, ErrQuote},
+		{"line cut after the time", "common", `192.0.2.1 - - ` + apTSLine, 42, ErrFieldCount},
+		{"referer quote missing (writer's typo)", "combined", `192.0.2.1 - - ` + apTSLine + ` "GET / HTTP/1.1" 200 2028 "https://example.com/ "Mozilla/5.0"`, 69, ErrQuote},
+		{"junk after the user agent", "combined", `192.0.2.1 - - ` + apTSLine + ` "GET / HTTP/1.1" 200 1 "-" "curl"x`, 76, ErrTrailing},
 		{"bad completion flag", `apache:%>s %X`, `200 Q`, 4, ErrSyntax},
 		{"literal mismatch", `apache:%>s|%b`, `200 5`, 3, ErrLiteral},
 		{"time in the wrong layout", `apache:%{%Y-%m-%d}t %>s`, `2019/02/12 200`, 0, ErrTimestamp},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := readOne(t, tt.format, tt.line)
+			_, err := apReadOne(t, tt.format, tt.line)
 			var perr *ParseError
 			if !errors.As(err, &perr) {
 				t.Fatalf("Read error = %v, want a *ParseError", err)
@@ -473,7 +473,7 @@ func TestApacheFormatNames(t *testing.T) {
 // TestApacheBlankLines checks that blank lines are skipped, not rejected.
 func TestApacheBlankLines(t *testing.T) {
 	f, _ := ParseFormat("combined")
-	in := "\n  \n" + `192.0.2.1 - - ` + tsLine + ` "GET / HTTP/1.1" 200 1 "-" "-"` + "\n\t\n"
+	in := "\n  \n" + `192.0.2.1 - - ` + apTSLine + ` "GET / HTTP/1.1" 200 1 "-" "-"` + "\n\t\n"
 	r := NewReader(strings.NewReader(in), f)
 	n := 0
 	for _, err := range r.All() {
@@ -491,8 +491,8 @@ func TestApacheBlankLines(t *testing.T) {
 // from the line before.
 func TestApacheReuseRecord(t *testing.T) {
 	f, _ := ParseFormat("combined")
-	in := `192.0.2.1 - - ` + tsLine + ` "GET /a\"b HTTP/1.1" 200 1 "-" "curl" "-"` + "\n" +
-		`host.example.org - - ` + tsLine + ` "-" 408 -` + "\n"
+	in := `192.0.2.1 - - ` + apTSLine + ` "GET /a\"b HTTP/1.1" 200 1 "-" "curl" "-"` + "\n" +
+		`host.example.org - - ` + apTSLine + ` "-" 408 -` + "\n"
 	r := NewReader(strings.NewReader(in), f)
 	r.ReuseRecord = true
 	first, err := r.Read()
@@ -506,8 +506,8 @@ func TestApacheReuseRecord(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := rec(func(r *Record) { r.ClientHost, r.Time, r.Status, r.BodyBytes = "host.example.org", ts, 408, 0 })
-	if diff := cmp.Diff(&want, second, recordOpts); diff != "" {
+	want := apRec(func(r *Record) { r.ClientHost, r.Time, r.Status, r.BodyBytes = "host.example.org", apTS, 408, 0 })
+	if diff := cmp.Diff(&want, second, apRecordOpts); diff != "" {
 		t.Errorf("second record (-want +got):\n%s", diff)
 	}
 }
@@ -515,7 +515,7 @@ func TestApacheReuseRecord(t *testing.T) {
 // TestApacheAllocs proves that reading combined lines through a Reader
 // with ReuseRecord allocates nothing per line.
 func TestApacheAllocs(t *testing.T) {
-	data := genApacheLog(2000, "combined")
+	data := apGenLog(2000, "combined")
 	f, _ := ParseFormat("combined")
 	var br bytes.Reader
 	br.Reset(data)
@@ -543,10 +543,10 @@ func TestApacheAllocs(t *testing.T) {
 func TestApacheFastMatchesGeneral(t *testing.T) {
 	var lines [][]byte
 	for _, layout := range []string{"common", "combined", "vhost_combined", "custom"} {
-		lines = append(lines, bytes.Split(genApacheLog(500, layout), []byte{'\n'})...)
+		lines = append(lines, bytes.Split(apGenLog(500, layout), []byte{'\n'})...)
 	}
 	for _, dir := range []string{"apache_common", "apache_combined", "apache_vhost_combined", "apache_custom", "lighttpd", "nginx_combined"} {
-		files, _ := filepath.Glob(filepath.Join(corpusDir, dir, "*"))
+		files, _ := filepath.Glob(filepath.Join(apCorpusDir, dir, "*"))
 		for _, name := range files {
 			data, err := os.ReadFile(name)
 			if err != nil {
@@ -561,7 +561,7 @@ func TestApacheFastMatchesGeneral(t *testing.T) {
 		f, _ := ParseFormat(b.name)
 		fp, gp := newApacheParser(f.(*apacheFormat)), newApacheParser(f.(*apacheFormat))
 		for i, line := range lines {
-			if checkFastPath(t, fp, gp, line, i%16 == 0) {
+			if apCheckFastPath(t, fp, gp, line, i%16 == 0) {
 				fast++
 			}
 		}
@@ -571,10 +571,10 @@ func TestApacheFastMatchesGeneral(t *testing.T) {
 	}
 }
 
-// checkFastPath compares the fast and general matchers on line and
+// apCheckFastPath compares the fast and general matchers on line and
 // reports whether the fast path took it.
 // With records set, the records they fill are compared too.
-func checkFastPath(t testing.TB, p, g *apacheParser, line []byte, records bool) bool {
+func apCheckFastPath(t testing.TB, p, g *apacheParser, line []byte, records bool) bool {
 	f := p.f
 	if !p.fastMatch(line) {
 		return false
@@ -585,7 +585,7 @@ func checkFastPath(t testing.TB, p, g *apacheParser, line []byte, records bool) 
 	if !g.match(line) {
 		t.Fatalf("%s: fast path accepted a line the general matcher rejects (col %d: %v)", f.name, g.errCol, g.errKind)
 	}
-	if !slicesEqual(fastSpans, g.spans) || fastTrail != g.trail {
+	if !apSpansEqual(fastSpans, g.spans) || fastTrail != g.trail {
 		t.Fatalf("%s: fast spans %v trail %v, general %v trail %v", f.name, fastSpans, fastTrail, g.spans, g.trail)
 	}
 	if !records {
@@ -596,13 +596,13 @@ func checkFastPath(t testing.TB, p, g *apacheParser, line []byte, records bool) 
 	p.apply(line, &fastRec)
 	genRec.reset(false)
 	g.apply(line, &genRec)
-	if diff := cmp.Diff(&genRec, &fastRec, recordOpts); diff != "" {
+	if diff := cmp.Diff(&genRec, &fastRec, apRecordOpts); diff != "" {
 		t.Fatalf("%s: records differ (-general +fast):\n%s", f.name, diff)
 	}
 	return true
 }
 
-func slicesEqual(a, b []apSpan) bool {
+func apSpansEqual(a, b []apSpan) bool {
 	if len(a) != len(b) {
 		return false
 	}
@@ -614,17 +614,17 @@ func slicesEqual(a, b []apSpan) bool {
 	return true
 }
 
-// corpusDir holds the shared real-world logs (not in the repository).
-const corpusDir = "/work/shared/corpus/realworld"
+// apCorpusDir holds the shared real-world logs (not in the repository).
+const apCorpusDir = "/work/shared/corpus/realworld"
 
-// readCorpus reads a real-world file and returns its records (cloned) by
+// apReadCorpus reads a real-world file and returns its records (cloned) by
 // line number and its line errors.
-func readCorpus(t *testing.T, rel, spec string) (map[int64]*Record, []*ParseError, Stats) {
+func apReadCorpus(t *testing.T, rel, spec string) (map[int64]*Record, []*ParseError, Stats) {
 	t.Helper()
-	path := filepath.Join(corpusDir, rel)
+	path := filepath.Join(apCorpusDir, rel)
 	fh, err := os.Open(path)
 	if errors.Is(err, os.ErrNotExist) {
-		t.Skipf("real-world corpus not present (%s); it lives outside the repository", corpusDir)
+		t.Skipf("real-world corpus not present (%s); it lives outside the repository", apCorpusDir)
 	}
 	if err != nil {
 		t.Fatal(err)
@@ -711,7 +711,7 @@ func TestApacheRealWorld(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			recs, perrs, st := readCorpus(t, tt.file, tt.format)
+			recs, perrs, st := apReadCorpus(t, tt.file, tt.format)
 			if int64(len(recs)) != tt.records || int64(len(perrs)) != tt.rejected {
 				t.Errorf("%d records, %d rejected; want %d, %d", len(recs), len(perrs), tt.records, tt.rejected)
 			}
@@ -742,7 +742,7 @@ func TestApacheRealWorld(t *testing.T) {
 // TestApacheRealWorldDetails checks chosen lines of the real-world logs.
 func TestApacheRealWorldDetails(t *testing.T) {
 	t.Run("plaso", func(t *testing.T) {
-		recs, _, _ := readCorpus(t, "apache_combined/plaso-apache_access.log", "combined")
+		recs, _, _ := apReadCorpus(t, "apache_combined/plaso-apache_access.log", "combined")
 		if r := recs[1]; r.UserAgent != "" || r.BodyBytes != 494 {
 			t.Errorf("line 1 (common line): UA %q bytes %d", r.UserAgent, r.BodyBytes)
 		}
@@ -752,7 +752,7 @@ func TestApacheRealWorldDetails(t *testing.T) {
 		if r := recs[8]; !strings.HasSuffix(r.UserAgent, "bot.html") || len(r.Extra) != 1 || r.Extra[0] != (Field{"unterminated", "%{User-Agent}i"}) {
 			t.Errorf("line 8 (cut user agent): UA %q extra %v", r.UserAgent, r.Extra)
 		}
-		if r := recs[9]; r.VHost != "plaso.log2timeline.net" || r.ServerPort != 443 || r.Client != addr("10.1.1.2") {
+		if r := recs[9]; r.VHost != "plaso.log2timeline.net" || r.ServerPort != 443 || r.Client != apAddr("10.1.1.2") {
 			t.Errorf("line 9 (vhost prefix): vhost %q port %d client %v", r.VHost, r.ServerPort, r.Client)
 		}
 		if r := recs[13]; r.Status != 404 || r.Query != `action=edit&template=<script>alert("text")</script>` || r.Protocol != "HTTP/1.0" {
@@ -766,7 +766,7 @@ func TestApacheRealWorldDetails(t *testing.T) {
 		}
 	})
 	t.Run("filebeat", func(t *testing.T) {
-		recs, _, _ := readCorpus(t, "apache_combined/filebeat-apache-access-test.log", "combined")
+		recs, _, _ := apReadCorpus(t, "apache_combined/filebeat-apache-access-test.log", "combined")
 		if r := recs[3]; r.Method != "" || r.Status != 408 || r.BodyBytes != 0 {
 			t.Errorf("line 3: method %q status %d bytes %d", r.Method, r.Status, r.BodyBytes)
 		}
@@ -776,12 +776,12 @@ func TestApacheRealWorldDetails(t *testing.T) {
 		if r := recs[5]; r.ClientHost != "monitoring-server" || r.Client.IsValid() {
 			t.Errorf("line 5: client %v host %q", r.Client, r.ClientHost)
 		}
-		if r := recs[7]; r.VHost != "vhost1.domaine.fr" || r.Client != addr("123.123.123.123") {
+		if r := recs[7]; r.VHost != "vhost1.domaine.fr" || r.Client != apAddr("123.123.123.123") {
 			t.Errorf("line 7: vhost %q client %v", r.VHost, r.Client)
 		}
 	})
 	t.Run("nikto escaped quotes", func(t *testing.T) {
-		recs, _, _ := readCorpus(t, "apache_common/crowdsec-hub-apache-http-probing-nikto.log", "common")
+		recs, _, _ := apReadCorpus(t, "apache_common/crowdsec-hub-apache-http-probing-nikto.log", "common")
 		n := 0
 		for _, r := range recs {
 			if strings.Contains(r.Target, `"`) {
@@ -797,7 +797,7 @@ func TestApacheRealWorldDetails(t *testing.T) {
 		}
 	})
 	t.Run("elastic raw bytes", func(t *testing.T) {
-		recs, _, _ := readCorpus(t, "apache_combined/elastic-examples-apache_logs.log", "combined")
+		recs, _, _ := apReadCorpus(t, "apache_combined/elastic-examples-apache_logs.log", "combined")
 		n := 0
 		for _, r := range recs {
 			if strings.ContainsFunc(r.Referer, func(c rune) bool { return c == 0xfffd }) {
@@ -809,15 +809,15 @@ func TestApacheRealWorldDetails(t *testing.T) {
 		}
 	})
 	t.Run("mtail lighttpd", func(t *testing.T) {
-		recs, _, _ := readCorpus(t, "lighttpd/mtail-lighttpd_access.log", `apache:%{X-Forwarded-For}i %h %u %t "%r" %>s %b %I %O %T "%{Referer}i" "%{User-Agent}i"`)
+		recs, _, _ := apReadCorpus(t, "lighttpd/mtail-lighttpd_access.log", `apache:%{X-Forwarded-For}i %h %u %t "%r" %>s %b %I %O %T "%{Referer}i" "%{User-Agent}i"`)
 		r := recs[1]
-		want := rec(func(w *Record) {
-			w.ForwardedFor, w.Client, w.Time = "198.51.100.71", addr("192.0.2.5"), clock("08/Apr/2010:20:43:02 -0700")
+		want := apRec(func(w *Record) {
+			w.ForwardedFor, w.Client, w.Time = "198.51.100.71", apAddr("192.0.2.5"), apClock("08/Apr/2010:20:43:02 -0700")
 			w.Method, w.Target, w.Path, w.Protocol = "GET", "/group.cache.asc", "/group.cache.asc", "HTTP/1.0"
 			w.Status, w.BodyBytes, w.RequestBytes, w.WireBytes, w.Duration = 200, 191, 367, 464, time.Second
 			w.UserAgent = "nsscache_0.12"
 		})
-		if diff := cmp.Diff(&want, r, recordOpts); diff != "" {
+		if diff := cmp.Diff(&want, r, apRecordOpts); diff != "" {
 			t.Errorf("line 1 (-want +got):\n%s", diff)
 		}
 	})
@@ -828,11 +828,11 @@ func TestApacheRealWorldDetails(t *testing.T) {
 // the tail of one (a wrapped record's second half that happens to be a
 // whole line), and every rejected line is a piece of a wrapped record.
 func TestApacheHardWrapped(t *testing.T) {
-	good, err := os.ReadFile(filepath.Join(corpusDir, "apache_common/nasa-http-aug95-first1880-reconstructed.log"))
+	good, err := os.ReadFile(filepath.Join(apCorpusDir, "apache_common/nasa-http-aug95-first1880-reconstructed.log"))
 	if errors.Is(err, os.ErrNotExist) {
-		t.Skipf("real-world corpus not present (%s)", corpusDir)
+		t.Skipf("real-world corpus not present (%s)", apCorpusDir)
 	}
-	wrapped, err := os.ReadFile(filepath.Join(corpusDir, "apache_common/nasa-http-aug95-first1930-hardwrapped-copy.log"))
+	wrapped, err := os.ReadFile(filepath.Join(apCorpusDir, "apache_common/nasa-http-aug95-first1930-hardwrapped-copy.log"))
 	if err != nil {
 		t.Fatal(err)
 	}

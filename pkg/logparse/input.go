@@ -76,8 +76,9 @@ func ReaderInput(name string, r io.Reader) Input {
 //
 //   - a file is an input (also a named pipe, such as /dev/fd/63);
 //   - a directory stands for every regular file directly in it, whatever
-//     its name (dot files too: nothing that could be a log is left out);
-//     subdirectories are not descended into;
+//     its name (dot files too: nothing that could be a log is left out),
+//     and its subdirectories in turn, but for those whose name begins
+//     with a dot (.git, .snapshot);
 //   - an argument that does not exist and holds glob metacharacters
 //     (* ? [) is expanded with filepath.Glob, and each match is taken as
 //     above; a glob that matches nothing is an error;
@@ -149,8 +150,14 @@ func ExpandInputs(args []string) ([]Input, error) {
 			if err != nil {
 				return fmt.Errorf("logparse: input: %w", err)
 			}
-			if efi.Mode().IsRegular() {
+			switch {
+			case efi.Mode().IsRegular():
 				add(p, efi)
+			case efi.IsDir() && !strings.HasPrefix(e.Name(), "."):
+				// A folder of log folders (one per server or vhost).
+				if err := expand(p, true); err != nil {
+					return err
+				}
 			}
 		}
 		return nil

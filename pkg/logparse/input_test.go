@@ -283,6 +283,7 @@ func TestExpandInputsOrder(t *testing.T) {
 		"access.log.10.gz", "access.log.3.gz", "access.log.2.gz", "access.log.1", "access.log.1.gz", "access.log",
 		"error.log-20190115", "error.log-2019-01-20", "error.log-20190201.gz", "error.log",
 		"notes.txt",
+		"inner.log", // sub/ comes after the files of its parent
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("order (-want +got)\n%s", diff)

@@ -120,6 +120,10 @@ var flagged = []struct {
 		"no Range header: the pieces' positions are unknown, only their counts"},
 	{rs.FormatDefault, rs.Apache, "full", rs.ActorFull, "wire_bytes",
 		"Debian's combined logs %O, bytes on the wire with headers: the body is estimated"},
+	{rs.FormatDefault, "", "multi", rs.ActorMulti, "range_unknown",
+		"no Range header: a multipart response's count is all that is known"},
+	{rs.FormatExtended, "", "multi", rs.ActorMulti, "multipart",
+		"a multi-range request: the logged count includes the part headers"},
 	{rs.FormatExtended, "", "big", rs.ActorAbort, "aborted",
 		"the server logged the transfer as aborted (%X, $request_completion); Apache's %b even logs the whole length"},
 }
@@ -129,34 +133,51 @@ func applies(format string, kind rs.Kind, lf rs.LogFormat, k rs.Kind) bool {
 }
 
 // checkAnalyze runs "forensics analyze" on each log format of the run and
-// compares its verdicts with the client-side truth.
+// compares its verdicts with the client-side truth. Default formats are
+// analysed twice: named with --format, and detected by the tool, as a
+// responder with nothing but the logs would run it.
 func checkAnalyze(t *testing.T, r *run) {
 	cli := forensicsCLI(t)
 	for _, lf := range r.formats {
-		t.Run(lf.Name, func(t *testing.T) {
-			out := t.TempDir()
-			// The window starts with the scenario, so that the logs cover
-			// it all: recordings nobody fetched are "none", not
-			// "undeterminable".
-			from := r.truth.Exchanges[0].Time.UTC().Truncate(time.Minute).Format(time.RFC3339)
-			args := []string{"analyze", "--index", r.index, "--out", out, "--trusted-proxy", "127.0.0.1/32",
-				"--format", lf.Spec, "--exposed-from", from, "--gap", "1h"}
-			args = append(args, r.srv.LogFiles(lf.Name)...)
-			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-			defer cancel()
-			cmd := exec.CommandContext(ctx, cli, args...)
-			var stderr bytes.Buffer
-			cmd.Stderr = &stderr
-			if err := cmd.Run(); err != nil {
-				if e := stderr.String(); strings.Contains(e, "not built yet") || strings.Contains(e, "unknown flag --index") {
-					t.Skip("forensics analyze is not built yet in this tree")
+		variants := []string{lf.Name}
+		if lf.Name == rs.FormatDefault {
+			variants = append(variants, lf.Name+"-detected")
+		}
+		for _, v := range variants {
+			t.Run(v, func(t *testing.T) {
+				out := t.TempDir()
+				// The window starts with the scenario, so that the logs
+				// cover it all: recordings nobody fetched are "none", not
+				// "undeterminable".
+				from := r.truth.Exchanges[0].Time.UTC().Truncate(time.Minute).Format(time.RFC3339)
+				args := []string{"analyze", "--index", r.index, "--out", out, "--trusted-proxy", "127.0.0.1/32",
+					"--exposed-from", from, "--gap", "1h"}
+				if !strings.HasSuffix(v, "-detected") {
+					args = append(args, "--format", lf.Spec)
 				}
-				// The tool's stderr carries positions and counts, never
-				// line contents.
-				t.Fatalf("forensics analyze: %v\n%s", err, stderr.Bytes())
-			}
-			compareVerdicts(t, r, lf, out)
-		})
+				args = append(args, r.srv.LogFiles(lf.Name)...)
+				runAnalyze(t, cli, args)
+				compareVerdicts(t, r, lf, out)
+			})
+		}
+	}
+}
+
+// runAnalyze runs the CLI, skipping while analyze does not exist yet.
+func runAnalyze(t *testing.T, cli string, args []string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, cli, args...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil {
+		if e := stderr.String(); strings.Contains(e, "not built yet") || strings.Contains(e, "unknown flag --index") {
+			t.Skip("forensics analyze is not built yet in this tree")
+		}
+		// The tool's stderr carries positions and counts, never line
+		// contents.
+		t.Fatalf("forensics analyze: %v\n%s", err, stderr.Bytes())
 	}
 }
 
@@ -166,8 +187,10 @@ func recName(r *run, path string) string {
 	if rec, ok := r.tree.ByPath(path); ok {
 		return rec.Name
 	}
-	return "<not in the index>"
+	return notInIndex
 }
+
+const notInIndex = "<not in the index>"
 
 func compareVerdicts(t *testing.T, r *run, lf rs.LogFormat, out string) {
 	exps, err := parquet.ReadFile[exposureRow](filepath.Join(out, "exposures.parquet"))
@@ -205,6 +228,7 @@ func compareVerdicts(t *testing.T, r *run, lf rs.LogFormat, out string) {
 
 	got := map[pair]rs.Level{}
 	flags := map[pair][]string{}
+	delivered := map[pair]int64{}
 	for i, e := range exps {
 		if e.ActorIP == "" {
 			t.Errorf("exposures row %d: no actor (level %s, in_gap %v): the logs cover the whole window", i+1, e.Level, e.InGap)
@@ -225,6 +249,7 @@ func compareVerdicts(t *testing.T, r *run, lf rs.LogFormat, out string) {
 			t.Errorf("%s by %s: subjects of one recording have different levels (%v, %v)", k.rec, k.actor, old, l)
 		}
 		got[k] = max(got[k], l)
+		delivered[k] = e.BytesDelivered
 		if e.Uncertain != "" {
 			flags[k] = append(flags[k], strings.Split(e.Uncertain, ",")...)
 		}
@@ -244,6 +269,28 @@ func compareVerdicts(t *testing.T, r *run, lf rs.LogFormat, out string) {
 	}
 	if diff := gocmp.Diff(lines(want), lines(got)); diff != "" {
 		t.Errorf("(recording, actor) levels (-truth +analyzer):\n%s", diff)
+	}
+	// Where the tool flags nothing, its byte counts are exact: what the
+	// client received, except for aborted transfers, where the server
+	// counts what it sent (more than the client kept, less than the file).
+	aborted := map[pair]bool{}
+	for _, ex := range r.truth.Exchanges {
+		if ex.Aborted {
+			aborted[pair{recName(r, ex.Recording), ex.Actor}] = true
+		}
+	}
+	for k, l := range got {
+		if l < rs.LevelPartial || len(flags[k]) > 0 || k.rec == notInIndex {
+			continue
+		}
+		rec := r.tree.Rec(k.rec)
+		truthBytes := r.truth.Covered(k.actor, rec.Path)
+		switch b := delivered[k]; {
+		case aborted[k] && (b < truthBytes || b >= rec.Size):
+			t.Errorf("%s by %s: aborted transfer, bytes_delivered %d outside [%d, %d)", k.rec, k.actor, b, truthBytes, rec.Size)
+		case !aborted[k] && b != truthBytes:
+			t.Errorf("%s by %s: bytes_delivered %d without an uncertainty flag, the client received %d", k.rec, k.actor, b, truthBytes)
+		}
 	}
 	for _, u := range undecidable {
 		if applies(u.format, u.kind, lf, r.setup.kind) && !slices.Contains(flags[pair{u.rec, u.actor}], u.flag) {

@@ -2,11 +2,14 @@ package realserver
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"html"
 	"io"
+	"mime"
+	"mime/multipart"
 	"net"
 	"net/http"
 	"net/netip"
@@ -22,6 +25,10 @@ import (
 type Actor struct {
 	IP        netip.Addr
 	UserAgent string
+	// Claimed, when valid, is put before IP in X-Forwarded-For, as a
+	// client would claim an address of its own: the servers trust only
+	// the proxy's hop, so IP stays the actor.
+	Claimed netip.Addr
 
 	srv    *Server
 	truth  *Truth
@@ -55,6 +62,14 @@ func NewActor(srv *Server, truth *Truth, ip netip.Addr, userAgent string) *Actor
 	}
 }
 
+// forwardedFor returns the X-Forwarded-For value the actor sends.
+func (a *Actor) forwardedFor() string {
+	if a.Claimed.IsValid() {
+		return a.Claimed.String() + ", " + a.IP.String()
+	}
+	return a.IP.String()
+}
+
 // Close closes the actor's idle connections.
 func (a *Actor) Close() { a.tr.CloseIdleConnections() }
 
@@ -71,7 +86,7 @@ func (a *Actor) Request(step, method, target string, hdr http.Header) (Exchange,
 	for k, v := range hdr {
 		req.Header[k] = v
 	}
-	req.Header.Set("X-Forwarded-For", a.IP.String())
+	req.Header.Set("X-Forwarded-For", a.forwardedFor())
 	req.Header.Set("User-Agent", a.UserAgent)
 	ex := Exchange{Step: step, Actor: a.IP, Time: time.Now(), Method: method, Target: target}
 	resp, err := a.client.Do(req)
@@ -104,7 +119,7 @@ func (a *Actor) Raw(step, method, target string, hdr http.Header) (Exchange, err
 func (a *Actor) rawRoundTrip(conn net.Conn, br *bufio.Reader, method, target string, hdr http.Header) (*http.Response, error) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s %s HTTP/1.1\r\nHost: %s\r\nX-Forwarded-For: %s\r\nUser-Agent: %s\r\nConnection: close\r\n",
-		method, target, a.srv.Addr, a.IP, a.UserAgent)
+		method, target, a.srv.Addr, a.forwardedFor(), a.UserAgent)
 	for k, vs := range hdr {
 		for _, v := range vs {
 			fmt.Fprintf(&b, "%s: %s\r\n", k, v)
@@ -127,6 +142,24 @@ func (a *Actor) finish(ex Exchange, resp *http.Response) (Exchange, error) {
 	ex.BodyBytes = int64(len(body))
 	if err != nil {
 		return ex, fmt.Errorf("realserver: step %s: reading the body: %w", ex.Step, err)
+	}
+	if mt, params, err := mime.ParseMediaType(resp.Header.Get("Content-Type")); err == nil && mt == "multipart/byteranges" {
+		mr := multipart.NewReader(bytes.NewReader(body), params["boundary"])
+		for {
+			part, err := mr.NextPart()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				return ex, fmt.Errorf("realserver: step %s: multipart body: %w", ex.Step, err)
+			}
+			n, err := io.Copy(io.Discard, part)
+			from, ok := contentRangeStart(part.Header.Get("Content-Range"))
+			if err != nil || !ok {
+				return ex, fmt.Errorf("realserver: step %s: bad multipart part", ex.Step)
+			}
+			ex.Parts = append(ex.Parts, Part{from, n})
+		}
 	}
 	if err := a.classify(&ex, resp, body); err != nil {
 		return ex, err

@@ -46,6 +46,7 @@ var wantPairs = []struct {
 	{"holes", rs.ActorSortLister, rs.LevelMetadata},
 	{"encoded", rs.ActorSortLister, rs.LevelMetadata},
 	{"encoded", rs.ActorEncoded, rs.LevelFull},
+	{"multi", rs.ActorMulti, rs.LevelPartial},
 	{"big", rs.ActorAbort, rs.LevelPartial},
 	{"head", rs.ActorHead, rs.LevelMetadata},
 	{"head", rs.ActorSortLister, rs.LevelMetadata},
@@ -76,6 +77,9 @@ func checkTruth(t *testing.T, r *run) {
 	if got, want := r.truth.Covered(rs.ActorHoles, holes.Path), int64(4096+10000+4096); got != want {
 		t.Errorf("holes: covered %d bytes, want %d", got, want)
 	}
+	if got := r.truth.Covered(rs.ActorMulti, r.tree.Rec("multi").Path); got != 1100 {
+		t.Errorf("multi: covered %d bytes, want 1100 in two parts", got)
+	}
 	big := r.tree.Rec("big")
 	if got := r.truth.Covered(rs.ActorAbort, big.Path); got != 4096 {
 		t.Errorf("big: client kept %d bytes, want 4096", got)
@@ -105,7 +109,7 @@ func checkTruth(t *testing.T, r *run) {
 	for _, l := range subj {
 		counts[l]++
 	}
-	wantCounts := map[rs.Level]int{rs.LevelFull: 6, rs.LevelPartial: 2, rs.LevelMetadata: 3, rs.LevelNone: 2}
+	wantCounts := map[rs.Level]int{rs.LevelFull: 6, rs.LevelPartial: 3, rs.LevelMetadata: 3, rs.LevelNone: 2}
 	if diff := cmp.Diff(wantCounts, counts); diff != "" {
 		t.Errorf("subjects per level (-want +got):\n%s", diff)
 	}

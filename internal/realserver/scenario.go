@@ -17,8 +17,9 @@ var (
 	ActorHoles      = netip.MustParseAddr("198.51.100.12") // "holes" in pieces with holes
 	ActorEncoded    = netip.MustParseAddr("198.51.100.13") // "encoded" through a percent-encoded target
 	ActorDotSeg     = netip.MustParseAddr("198.51.100.14") // "dotseg" through a target with ../
+	ActorMulti      = netip.MustParseAddr("198.51.100.15") // one multi-range request on "multi"
 	ActorAbort      = netip.MustParseAddr("203.0.113.20")  // aborts "big" after a few KB
-	ActorHead       = netip.MustParseAddr("203.0.113.21")  // HEAD on "head"
+	ActorHead       = netip.MustParseAddr("203.0.113.21")  // HEAD on "head", claiming another address first in X-Forwarded-For
 	ActorCond       = netip.MustParseAddr("203.0.113.22")  // conditional GET on "full", answered 304
 	ActorProbe      = netip.MustParseAddr("203.0.113.23")  // 404 and redirect probes
 	ActorLister     = netip.MustParseAddr("2001:db8::30")  // listings at every level
@@ -94,7 +95,11 @@ func (sc *Scenario) Run(ctx context.Context) (*Truth, error) {
 	d := mk(ActorAbort, "Wget/1.20.1 (linux-gnu)")
 	must(200)(d.AbortedGet("abort", EscapePath(t.Rec("big").Path), 4096))
 
+	mr := mk(ActorMulti, "AppleCoreMedia/1.0.0.16D57 (iPhone; U; CPU OS 12_1_4 like Mac OS X; sv_se)")
+	must(206)(mr.Request("multi", "GET", EscapePath(t.Rec("multi").Path), rng("bytes=0-99,1000-1999")))
+
 	e := mk(ActorHead, "curl/7.64.0")
+	e.Claimed = netip.MustParseAddr("192.0.2.66")
 	must(200)(e.Request("head", "HEAD", EscapePath(t.Rec("head").Path), nil))
 
 	g := mk(ActorLister, "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/72.0.3626.109 Safari/537.36")

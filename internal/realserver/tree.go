@@ -98,7 +98,7 @@ func BuildTree(root string, now time.Time) (*Tree, error) {
 	}
 	anna, bo, cia, dan := p(1978, 3, 14, 1), p(1985, 11, 2, 2), p(1990, 7, 30, 3), p(1972, 1, 9, 4)
 	eva, fred, gun := p(1988, 5, 21, 5), p(1981, 9, 12, 6), p(1992, 2, 28, 7)
-	hugo, ida := p(1975, 8, 3, 12), p(1983, 10, 19, 13)
+	hugo, ida, jan := p(1975, 8, 3, 12), p(1983, 10, 19, 13), p(1969, 12, 31, 14)
 	kid1, kid2, kid3 := p(2015, 6, 1, 8), p(2017, 12, 24, 9), p(2013, 4, 17, 10)
 	coord := Samordningsnummer(time.Date(1986, 10, 5, 0, 0, 0, 0, time.UTC), 11)
 	type spec struct {
@@ -116,6 +116,7 @@ func BuildTree(root string, now time.Time) (*Tree, error) {
 		{"holes", "Sörmland", "2019/02", "wav", day(2019, 2, 6, 2, 30), 50_000, []Subject{{"caller", dan}, {"patient", kid3}}, false},
 		{"encoded", "Sörmland", "2019/02", "mp3", day(2019, 2, 7, 3, 5), 150 * 144, []Subject{{"caller", eva}}, false},
 		{"probed", "Sörmland", "2019/03", "wav", day(2019, 3, 1, 0, 50), 24_000, []Subject{{"caller", ida}}, false},
+		{"multi", "Sörmland", "2019/03", "mp3", day(2019, 3, 4, 2, 20), 80 * 144, []Subject{{"caller", jan}}, false},
 		{"big", "Värmland", "2019/02", "wav", day(2019, 2, 8, 4, 0), BigSize, []Subject{{"caller", gun}, {"patient", kid1}}, false},
 		{"head", "Värmland", "2019/03", "mp3", day(2019, 3, 2, 19, 45), 100 * 144, []Subject{{"caller", coord}}, false},
 		{"dotseg", "Värmland", "2019/03", "wav", day(2019, 3, 3, 20, 10), 36_000, []Subject{{"caller", bo}, {"patient", kid2}}, false},

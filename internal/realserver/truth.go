@@ -62,6 +62,9 @@ type Exchange struct {
 	ContentRange string
 	ETag         string
 	LastModified string
+	// Parts holds the byte ranges of a multipart/byteranges response, as
+	// the client read them.
+	Parts []Part
 	// Aborted is set when the client closed the connection before the
 	// end of the body.
 	Aborted bool
@@ -72,6 +75,12 @@ type Exchange struct {
 	// holds the recordings whose names it showed, in order of appearance.
 	Listing bool
 	Listed  []string
+}
+
+// A Part is one part of a multipart/byteranges response: N bytes from
+// offset From.
+type Part struct {
+	From, N int64
 }
 
 type span struct{ from, to int64 } // [from, to)
@@ -125,6 +134,11 @@ func (t *Truth) Add(ex Exchange) {
 	case ex.Method == "GET" && ex.Status == 200 && ex.BodyBytes > 0:
 		o := t.observe(ex.Actor, ex.Recording)
 		o.spans = append(o.spans, span{0, ex.BodyBytes})
+	case ex.Method == "GET" && ex.Status == 206 && len(ex.Parts) > 0:
+		o := t.observe(ex.Actor, ex.Recording)
+		for _, p := range ex.Parts {
+			o.spans = append(o.spans, span{p.From, p.From + p.N})
+		}
 	case ex.Method == "GET" && ex.Status == 206 && ex.BodyBytes > 0:
 		from, ok := contentRangeStart(ex.ContentRange)
 		if !ok {

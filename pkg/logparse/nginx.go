@@ -22,8 +22,10 @@ import (
 // value: with escape=default nginx writes '"', '\' and bytes below 0x20 or
 // from 0x7F as \xXX (so a quote is \x22, where Apache writes \"), and with
 // escape=json it writes JSON string escapes, so a quote inside a quoted
-// value cannot end it. With escape=none values are raw and a value holding
-// the byte that ends it cannot be split. The exceptions are $time_local and
+// value cannot end it. A value that may hold the ending byte (a space in
+// $remote_user, any byte with escape=none) and is not followed there by
+// the whole literal ends at the first whole literal instead; numbers and
+// addresses never hold a space. The exceptions are $time_local and
 // $time_iso8601, which have a fixed width and may contain the ending byte,
 // and the $upstream_* and $http_x_forwarded_for lists, whose ", " and " : "
 // separators do not end them. Two variables with no literal between them
@@ -169,6 +171,12 @@ type nginxStep struct {
 	last bool      // the variable runs to the end of the line
 	list bool      // ", " and " : " separate list items inside the value
 	atom bool      // the value never holds a space (numbers, addresses)
+	// next is the literal after the variable. When retry is set and next
+	// does not follow the first term byte, the value may hold that byte
+	// (a space in a user name, a quote with escape=none): the value then
+	// ends at the first whole next instead.
+	next  string
+	retry bool
 	// width is the fixed width of the value (timestamps), 0 if variable.
 	width int
 }
@@ -277,6 +285,21 @@ func compileNginxSpec(spec string) (*nginxFormat, error) {
 		steps[len(steps)-1].term = f.tail[0]
 	}
 	resolveNginxKinds(steps)
+	for i := range steps {
+		s := &steps[i]
+		if s.last {
+			continue
+		}
+		if i+1 < len(steps) {
+			s.next = steps[i+1].lit
+		} else {
+			s.next = f.tail
+		}
+		// With escapes a quote cannot be inside a value, so a quote that
+		// is not followed by the rest of the literal means a bad line.
+		s.retry = len(s.next) > 1 && !s.atom && !s.list && s.width == 0 &&
+			(s.term != '"' || f.escape == nginxEscapeNone)
+	}
 	f.steps = steps
 	return f, nil
 }
@@ -381,6 +404,12 @@ func (p *nginxParser) Parse(line []byte, rec *Record) error {
 				return errAt(pos, ErrQuote)
 			}
 			return errAt(pos, ErrFieldCount)
+		}
+		if st.retry && !strings.HasPrefix(bstr(rest[end:]), st.next) {
+			if k := strings.Index(bstr(rest[end+1:]), st.next); k >= 0 {
+				end += 1 + k
+				esc = escape != nginxEscapeNone && bytes.IndexByte(rest[:end], '\\') >= 0
+			}
 		}
 		v := rest[:end]
 		if esc {

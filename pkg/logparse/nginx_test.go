@@ -321,6 +321,27 @@ func TestNginxParse(t *testing.T) {
 			}),
 		},
 		{
+			name: "a space in an unquoted user name",
+			spec: combined,
+			line: `192.0.2.1 - Jane Doe [01/Feb/2019:10:00:00 +0100] "GET / HTTP/1.1" 200 1 "-" "-"`,
+			want: nginxWant(func(r *Record) {
+				r.Client = netip.MustParseAddr("192.0.2.1")
+				r.User = "Jane Doe"
+				r.Time = time.Date(2019, 2, 1, 10, 0, 0, 0, nginxCET)
+				r.Method, r.Target, r.Path, r.Protocol = "GET", "/", "/", "HTTP/1.1"
+				r.Status, r.BodyBytes = 200, 1
+			}),
+		},
+		{
+			name: "escape=none: a raw quote not followed by the literal stays in the value",
+			spec: `nginx:escape=none "$http_user_agent" $status`,
+			line: `"x "y"z" 200`,
+			want: nginxWant(func(r *Record) {
+				r.UserAgent = `x "y"z`
+				r.Status = 200
+			}),
+		},
+		{
 			name: "request_completion logged empty",
 			spec: `nginx:[$request_completion]`,
 			line: `[]`,

@@ -2,13 +2,187 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"log/slog"
+	"os"
+	"path/filepath"
+	"runtime"
+	"time"
+
+	"github.com/forensiclog/forensics/pkg/exposure"
+	"github.com/forensiclog/forensics/pkg/logparse"
 )
 
-// AnalyzeCmd is "forensics analyze". (Being written.)
+// AnalyzeCmd is "forensics analyze": the main job.
 type AnalyzeCmd struct {
-	Logs []string `arg:"" optional:"" help:"Log files, directories or globs; - for standard input."`
+	Index       string            `help:"Recording index: CSV, JSON Lines or Parquet (path, call_id, started_at, duration_s, size_bytes, region, caller_phone, subjects)." placeholder:"FILE" type:"existingfile"`
+	IndexFormat string            `help:"Index format; default: from the file name." enum:"csv,jsonl,parquet," default:""`
+	Column      map[string]string `help:"Map an index column to ours, e.g. --column path=file_name." placeholder:"OURS=THEIRS"`
+	Out         string            `help:"Output directory; default: a new forensics-out-<time> directory here." placeholder:"DIR"`
+	Format      string            `help:"Log format for every input: a name (see 'forensics parse --help'), apache:<LogFormat> or nginx:<log_format>; default: detected per input." placeholder:"F"`
+
+	StripPrefix string `help:"Server URL path prefix to remove before matching the index (e.g. /public)." placeholder:"PREFIX"`
+	AddPrefix   string `help:"Prefix to add to request paths after stripping, to match index paths." placeholder:"PREFIX"`
+	FoldCase    bool   `help:"Match paths case-insensitively (servers on case-insensitive file systems)."`
+
+	ActorKey        string   `help:"What makes an actor: ip, or ip+ua to split per user agent." enum:"ip,ip+ua" default:"ip"`
+	TrustedProxy    []string `help:"Proxy address or CIDR whose X-Forwarded-For is trusted (repeatable), as nginx realip / Apache mod_remoteip." placeholder:"CIDR"`
+	GeoIPCity       string   `name:"geoip-city" help:"GeoIP2/GeoLite2/DB-IP City database (.mmdb), ideally from the time of the incident." type:"existingfile" placeholder:"DB"`
+	GeoIPASN        string   `name:"geoip-asn" help:"GeoIP2/GeoLite2/DB-IP ASN database (.mmdb)." type:"existingfile" placeholder:"DB"`
+	Actors          string   `help:"Known actors (YAML or CSV): CIDRs and user-agent patterns -> label, category." type:"existingfile" placeholder:"FILE"`
+	TrustedCategory []string `help:"Actor categories whose access is not an exposure (the controller's own systems); their rows are kept, labelled. Give 'none' to trust no one." default:"authorized,internal" placeholder:"CATEGORY"`
+
+	Gap         time.Duration `help:"Shortest silence in a log source that counts as a coverage gap; default: chosen from the traffic." placeholder:"DURATION"`
+	ExposedFrom string        `help:"Start of the exposure window (RFC 3339 or YYYY-MM-DD); default: the first recording." placeholder:"TIME"`
+	ExposedTo   string        `help:"End of the exposure window (RFC 3339 or YYYY-MM-DD); default: the last log line." placeholder:"TIME"`
+	HeaderBytes int64         `help:"Bytes subtracted from wire byte counts (%O, $bytes_sent) for response headers." default:"150"`
+	Workers     int           `help:"Parallel workers; default: all cores." default:"0"`
+
+	Logs []string `arg:"" optional:"" help:"Log files, directories or globs (rotated and compressed sets welcome); - for standard input." placeholder:"LOG"`
+
+	demo bool
 }
 
-// Run runs the command.
-func (c *AnalyzeCmd) Run(log *slog.Logger) error { return errors.New("analyze: not built yet") }
+// Validate checks flags that depend on each other.
+func (c *AnalyzeCmd) Validate() error {
+	if c.Index == "" && len(c.Logs) > 0 {
+		return errors.New("--index is required when logs are given (run with no arguments for the demo)")
+	}
+	if c.Index != "" && len(c.Logs) == 0 {
+		return errors.New("no logs given")
+	}
+	if c.Format != "" {
+		if _, err := logparse.ParseFormat(c.Format); err != nil {
+			return err
+		}
+	}
+	for _, t := range []string{c.ExposedFrom, c.ExposedTo} {
+		if t != "" {
+			if _, err := parseWhen(t); err != nil {
+				return err
+			}
+		}
+	}
+	if _, err := exposure.ParsePrefixes(c.TrustedProxy); err != nil {
+		return fmt.Errorf("--trusted-proxy: %w", err)
+	}
+	return nil
+}
+
+func parseWhen(s string) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	if t, err := time.Parse("2006-01-02", s); err == nil {
+		return t, nil
+	}
+	return time.Time{}, fmt.Errorf("bad time %q: want RFC 3339 or YYYY-MM-DD", s)
+}
+
+// Run runs the analysis.
+func (c *AnalyzeCmd) Run(log *slog.Logger) error {
+	if c.Index == "" && len(c.Logs) == 0 {
+		if err := c.useDemo(log); err != nil {
+			return err
+		}
+	}
+	if c.Out == "" {
+		c.Out = "forensics-out-" + time.Now().UTC().Format("20060102T150405Z")
+	}
+	if c.Workers <= 0 {
+		c.Workers = runtime.GOMAXPROCS(0)
+	}
+	started := time.Now()
+
+	run, err := c.setup(log)
+	if err != nil {
+		return err
+	}
+	defer run.close()
+
+	if err := run.readLogs(log); err != nil {
+		return err
+	}
+	res := run.engine.Finish(run.shards...)
+	if err := run.write(res, started); err != nil {
+		return err
+	}
+	printSummary(os.Stdout, c.Out, res)
+	if run.partial {
+		return errPartialInput
+	}
+	return nil
+}
+
+// useDemo points the command at the bundled demo incident.
+func (c *AnalyzeCmd) useDemo(log *slog.Logger) error {
+	dir, err := findDemo()
+	if err != nil {
+		return err
+	}
+	c.demo = true
+	c.Index = filepath.Join(dir, "index.csv")
+	c.Logs = []string{filepath.Join(dir, "logs")}
+	if _, err := os.Stat(filepath.Join(dir, "actors.yaml")); err == nil && c.Actors == "" {
+		c.Actors = filepath.Join(dir, "actors.yaml")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "geoip", "city.mmdb")); err == nil && c.GeoIPCity == "" {
+		c.GeoIPCity = filepath.Join(dir, "geoip", "city.mmdb")
+		c.GeoIPASN = filepath.Join(dir, "geoip", "asn.mmdb")
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, "trusted-proxies.txt")); err == nil && len(c.TrustedProxy) == 0 {
+		c.TrustedProxy = fieldsOf(string(b))
+	}
+	log.Info("no arguments: analysing the bundled demo incident", "dir", dir)
+	return nil
+}
+
+func fieldsOf(s string) []string {
+	var out []string
+	for _, line := range splitLines(s) {
+		if line != "" && line[0] != '#' {
+			out = append(out, line)
+		}
+	}
+	return out
+}
+
+func splitLines(s string) []string {
+	var out []string
+	for s != "" {
+		i := 0
+		for i < len(s) && s[i] != '\n' {
+			i++
+		}
+		line := s[:i]
+		for len(line) > 0 && (line[len(line)-1] == '\r' || line[len(line)-1] == ' ') {
+			line = line[:len(line)-1]
+		}
+		out = append(out, line)
+		if i < len(s) {
+			i++
+		}
+		s = s[i:]
+	}
+	return out
+}
+
+// findDemo looks for fixtures/demo from the working directory upwards, so
+// that "go run ./cmd/forensics" works anywhere in the repository.
+func findDemo() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		cand := filepath.Join(dir, "fixtures", "demo")
+		if st, err := os.Stat(filepath.Join(cand, "index.csv")); err == nil && !st.IsDir() {
+			return cand, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("no arguments and no fixtures/demo found here or above: give --index and logs")
+		}
+		dir = parent
+	}
+}

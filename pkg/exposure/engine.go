@@ -43,6 +43,12 @@ type Options struct {
 	// Gap is the shortest silence in a log source that counts as a gap in
 	// coverage; 0 chooses it from the traffic (see Coverage).
 	Gap time.Duration
+	// TrustedCategories are actor categories whose access is not an
+	// exposure: the controller's own systems. Their rows stay in the
+	// exposures output, with their category, but they raise no recording's
+	// or person's level. Nil means CategoryAuthorized and CategoryInternal;
+	// an empty non-nil slice trusts no one.
+	TrustedCategories []string
 	// SourceOf names the log source (a rotated set) an input belongs to;
 	// nil means each input is its own source.
 	SourceOf func(input string) string
@@ -63,6 +69,9 @@ func NewEngine(ix *Index, opt Options) *Engine {
 	}
 	if opt.HeaderBytes == 0 {
 		opt.HeaderBytes = DefaultHeaderBytes
+	}
+	if opt.TrustedCategories == nil {
+		opt.TrustedCategories = []string{CategoryAuthorized, CategoryInternal}
 	}
 	if opt.MaxEvidence <= 0 {
 		opt.MaxEvidence = 8

@@ -343,3 +343,39 @@ func TestObserveAllocations(t *testing.T) {
 		t.Errorf("Observe allocates %.1f times per record on the common path", allocs)
 	}
 }
+
+// byAddr is a test ActorDirectory: known actors by exact address.
+type byAddr map[netip.Addr]KnownActor
+
+func (d byAddr) MatchActor(a netip.Addr, _ string) (KnownActor, bool) {
+	k, ok := d[a]
+	return k, ok
+}
+
+func TestAuthorizedActorIsEvidenceNotExposure(t *testing.T) {
+	ix := testIndex(t)
+	platform := netip.MustParseAddr("192.0.2.10")
+	dir := byAddr{platform: {Label: "platform", Category: CategoryAuthorized}}
+	var ls []line
+	for m := time.Duration(-30 * 24 * time.Hour); m < 48*time.Hour; m += 30 * time.Minute {
+		ls = append(ls, line{at: m, method: "GET", target: "/health", status: 200, body: 2, from: netip.MustParseAddr("192.0.2.250")})
+	}
+	ls = append(ls, line{method: "GET", target: c1, status: 200, body: 1000, from: platform})
+	res := run(t, ix, Options{Actors: dir, ExposedFrom: t0.Add(-30 * 24 * time.Hour)}, ls...)
+	if got := personLevel(res, adult); got != "none" {
+		t.Errorf("caller heard only by the platform: %s, want none", got)
+	}
+	var found bool
+	for _, r := range res.Exposures {
+		if r.SubjectID == adult && r.ActorIP == "192.0.2.10" {
+			found = r.Level == "full" && r.ActorCategory == CategoryAuthorized && r.ActorLabel == "platform"
+		}
+	}
+	if !found {
+		t.Error("the platform's download must stay in the exposure rows, labelled authorized")
+	}
+	res = run(t, ix, Options{Actors: dir, TrustedCategories: []string{}, ExposedFrom: t0.Add(-30 * 24 * time.Hour)}, ls...)
+	if got := personLevel(res, adult); got != "full" {
+		t.Errorf("with no trusted categories: %s, want full", got)
+	}
+}

@@ -333,6 +333,10 @@ func (e *Engine) decide(m *merged, res *Result) {
 	var outs []pairOut
 	actorLevels := make([][3]int64, len(m.actors))
 	actorBytes := make([]int64, len(m.actors))
+	trusted := make([]bool, len(m.actors))
+	for i := range infos {
+		trusted[i] = slices.Contains(e.opt.TrustedCategories, infos[i].category)
+	}
 	for k, p := range m.pairs {
 		lvl, b, cv := p.level(e.sizes[k.rec])
 		ra := &recs[k.rec]
@@ -340,11 +344,13 @@ func (e *Engine) decide(m *merged, res *Result) {
 		if lvl == None {
 			continue
 		}
-		ra.level = max(ra.level, lvl)
-		ra.maxCov = max(ra.maxCov, cv)
-		ra.actors++
-		ra.unc |= p.unc
-		seen(&ra.first, new(time.Time), p.first)
+		if !trusted[k.actor] {
+			ra.level = max(ra.level, lvl)
+			ra.maxCov = max(ra.maxCov, cv)
+			ra.actors++
+			ra.unc |= p.unc
+			seen(&ra.first, new(time.Time), p.first)
+		}
 		switch lvl {
 		case Full:
 			actorLevels[k.actor][0]++
@@ -370,6 +376,12 @@ func (e *Engine) decide(m *merged, res *Result) {
 	addRow := func(row ExposureRow, lvl Level, actor int32) {
 		res.Exposures = append(res.Exposures, row)
 		pa := persons[row.SubjectID]
+		if actor >= 0 {
+			pa.cats[row.ActorCategory] = true
+		}
+		if actor >= 0 && trusted[actor] {
+			return // the controller's own access: evidence, not exposure
+		}
 		if lvl > pa.level {
 			pa.level = lvl
 		}
@@ -378,7 +390,6 @@ func (e *Engine) decide(m *merged, res *Result) {
 		}
 		if actor >= 0 {
 			pa.actors[actor] = true
-			pa.cats[row.ActorCategory] = true
 			if actorPersons[actor] == nil {
 				actorPersons[actor] = map[string]bool{}
 			}

@@ -1,0 +1,189 @@
+package main
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/forensiclog/forensics/internal/parquetout"
+	"github.com/forensiclog/forensics/pkg/exposure"
+)
+
+// manifest records how the outputs were made: every input with its digest
+// and line accounting, the options and the tool version. Run time and host
+// live here, never in the data files, so that those are byte-identical
+// across runs.
+type manifest struct {
+	Tool     string            `json:"tool"`
+	Version  string            `json:"version"`
+	GoVer    string            `json:"go_version"`
+	Started  time.Time         `json:"started"`
+	Finished time.Time         `json:"finished"`
+	Host     string            `json:"host"`
+	Demo     bool              `json:"demo,omitempty"`
+	Options  map[string]any    `json:"options"`
+	Index    map[string]any    `json:"index"`
+	GeoIP    any               `json:"geoip,omitempty"`
+	Inputs   []inputReport     `json:"inputs"`
+	Totals   map[string]int64  `json:"totals"`
+	Outputs  map[string]string `json:"outputs"` // file -> SHA-256
+}
+
+func (a *analysis) write(res *exposure.Result, started time.Time) error {
+	out := a.cmd.Out
+	if err := os.MkdirAll(out, 0o700); err != nil {
+		return err
+	}
+	files := []struct {
+		name  string
+		write func(string) error
+	}{
+		{"exposures.parquet", func(p string) error { return parquetout.WriteFile(p, res.Exposures) }},
+		{"persons.parquet", func(p string) error { return parquetout.WriteFile(p, res.Persons) }},
+		{"recordings.parquet", func(p string) error { return parquetout.WriteFile(p, res.Recordings) }},
+		{"actors.parquet", func(p string) error { return parquetout.WriteFile(p, res.Actors) }},
+		{"coverage.parquet", func(p string) error { return parquetout.WriteFile(p, res.Coverage.Rows()) }},
+		{"summary.json", func(p string) error { return writeJSON(p, res.Summary) }},
+	}
+	sums := map[string]string{}
+	for _, f := range files {
+		p := filepath.Join(out, f.name)
+		if err := f.write(p); err != nil {
+			return fmt.Errorf("write %s: %w", f.name, err)
+		}
+		sums[f.name], _ = fileSHA256(p)
+	}
+	host, _ := os.Hostname()
+	m := manifest{
+		Tool: "forensics", Version: version, GoVer: runtime.Version(),
+		Started: started.UTC(), Finished: time.Now().UTC(), Host: host, Demo: a.cmd.demo,
+		Options: map[string]any{
+			"format": a.cmd.Format, "actor_key": a.cmd.ActorKey, "trusted_proxy": a.cmd.TrustedProxy,
+			"strip_prefix": a.cmd.StripPrefix, "add_prefix": a.cmd.AddPrefix, "fold_case": a.cmd.FoldCase,
+			"gap": res.Summary.Gap, "gap_reason": res.Summary.GapReason,
+			"exposed_from": res.Summary.Window.Start, "exposed_to": res.Summary.Window.End,
+			"header_bytes": a.cmd.HeaderBytes, "workers": a.cmd.Workers, "actors_file": a.cmd.Actors,
+		},
+		Index: map[string]any{
+			"path": a.cmd.Index, "sha256": a.indexSum,
+			"recordings": a.index.Len(), "unusable_rows": len(a.index.Errors()),
+		},
+		Inputs:  a.inputs,
+		Totals:  map[string]int64{},
+		Outputs: sums,
+	}
+	if a.geo != nil {
+		m.GeoIP = a.geo.Metadata()
+	}
+	for _, in := range a.inputs {
+		m.Totals["lines"] += in.Lines
+		m.Totals["records"] += in.Records
+		m.Totals["skipped"] += in.Skipped
+		m.Totals["rejected"] += in.Rejected
+		m.Totals["bytes"] += in.Bytes
+		if in.DuplicateOf != "" {
+			m.Totals["duplicate_inputs"]++
+		}
+		if in.Error != "" {
+			m.Totals["failed_inputs"]++
+		}
+	}
+	return writeJSON(filepath.Join(out, "manifest.json"), m)
+}
+
+// writeJSON writes v as indented JSON atomically, mode 0600.
+func writeJSON(path string, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	b = append(b, '\n')
+	return writeAtomic(path, b)
+}
+
+// writeAtomic writes a file through a temporary file and a rename, so that
+// an interrupted run leaves no half-written file under the final name.
+func writeAtomic(path string, b []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	defer os.Remove(tmp)
+	if err := f.Chmod(0o600); err != nil {
+		f.Close()
+		return err
+	}
+	if _, err := f.Write(b); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}
+
+func fileSHA256(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// printSummary prints the counts a responder wants first. It prints no
+// personal data.
+func printSummary(w io.Writer, out string, res *exposure.Result) {
+	s := res.Summary
+	levels := []string{"full", "partial", "metadata", "undeterminable", "none"}
+	fmt.Fprintf(w, "Outputs in %s\n\n", out)
+	fmt.Fprintf(w, "Persons: %d in the index, %d to notify\n", s.PersonsTotal, s.PersonsNotify)
+	for _, l := range levels {
+		fmt.Fprintf(w, "  %-15s %6d  (children %d)\n", l, s.PersonsByLevel[l], s.ChildrenByLevel[l])
+	}
+	fmt.Fprintf(w, "Recordings: %d in the index\n", s.RecordingsTotal)
+	for _, l := range levels {
+		fmt.Fprintf(w, "  %-15s %6d\n", l, s.RecordingsByLevel[l])
+	}
+	fmt.Fprintf(w, "Phone numbers exposed: %d\n", s.PhonesExposed)
+	fmt.Fprintf(w, "Actors: %d", s.Actors)
+	cats := make([]string, 0, len(s.ActorsByCategory))
+	for c := range s.ActorsByCategory {
+		cats = append(cats, c)
+	}
+	slices.Sort(cats)
+	var parts []string
+	for _, c := range cats {
+		parts = append(parts, fmt.Sprintf("%s %d", c, s.ActorsByCategory[c]))
+	}
+	if len(parts) > 0 {
+		fmt.Fprintf(w, " (%s)", strings.Join(parts, ", "))
+	}
+	fmt.Fprintln(w)
+	if !s.LogsFrom.IsZero() {
+		fmt.Fprintf(w, "Logs cover %s to %s; exposure window %s to %s\n",
+			s.LogsFrom.Format(time.DateOnly), s.LogsTo.Format(time.DateOnly),
+			s.Window.Start.Format(time.DateOnly), s.Window.End.Format(time.DateOnly))
+	}
+	fmt.Fprintf(w, "Uncovered: %d intervals, %s in all (gap threshold %s)\n",
+		s.UncoveredIntervals, time.Duration(s.UncoveredSeconds)*time.Second, s.Gap)
+	fmt.Fprintf(w, "Persons whose verdict rests on a gap in the logs: %d\n", s.PersonsOnGap)
+}

@@ -24,8 +24,9 @@ import (
 // escape=json it writes JSON string escapes, so a quote inside a quoted
 // value cannot end it. A value that may hold the ending byte (a space in
 // $remote_user, any byte with escape=none) and is not followed there by
-// the whole literal ends at the first whole literal instead; numbers and
-// addresses never hold a space. The exceptions are $time_local and
+// the whole literal ends at the first whole literal instead, or for the
+// last variable where the format's closing literal ends the line; numbers
+// and addresses never hold a space. The exceptions are $time_local and
 // $time_iso8601, which have a fixed width and may contain the ending byte,
 // and the $upstream_* and $http_x_forwarded_for lists, whose ", " and " : "
 // separators do not end them. Two variables with no literal between them
@@ -177,6 +178,7 @@ type nginxStep struct {
 	// ends at the first whole next instead.
 	next  string
 	retry bool
+	final bool // next is the format's tail: it ends the line
 	// width is the fixed width of the value (timestamps), 0 if variable.
 	width int
 }
@@ -293,11 +295,11 @@ func compileNginxSpec(spec string) (*nginxFormat, error) {
 		if i+1 < len(steps) {
 			s.next = steps[i+1].lit
 		} else {
-			s.next = f.tail
+			s.next, s.final = f.tail, true
 		}
 		// With escapes a quote cannot be inside a value, so a quote that
 		// is not followed by the rest of the literal means a bad line.
-		s.retry = len(s.next) > 1 && !s.atom && !s.list && s.width == 0 &&
+		s.retry = (len(s.next) > 1 || s.final) && !s.atom && !s.list && s.width == 0 &&
 			(s.term != '"' || f.escape == nginxEscapeNone)
 	}
 	f.steps = steps
@@ -405,11 +407,8 @@ func (p *nginxParser) Parse(line []byte, rec *Record) error {
 			}
 			return errAt(pos, ErrFieldCount)
 		}
-		if st.retry && !strings.HasPrefix(bstr(rest[end:]), st.next) {
-			if k := strings.Index(bstr(rest[end+1:]), st.next); k >= 0 {
-				end += 1 + k
-				esc = escape != nginxEscapeNone && bytes.IndexByte(rest[:end], '\\') >= 0
-			}
+		if st.retry && (st.final && end+len(st.next) != len(rest) || !strings.HasPrefix(bstr(rest[end:]), st.next)) {
+			end = p.retryEnd(rest, end, st, escape, &esc)
 		}
 		v := rest[:end]
 		if esc {
@@ -450,6 +449,25 @@ func nginxLiteral(line []byte, pos int, lit string) error {
 		}
 	}
 	return nil // not reached
+}
+
+// retryEnd finds the end of a value that holds its ending byte: the
+// first whole next literal, or for the last variable the tail that ends
+// the line. It returns end unchanged when there is none.
+func (p *nginxParser) retryEnd(rest []byte, end int, st *nginxStep, escape nginxEscape, esc *bool) int {
+	k := -1
+	if st.final {
+		if n := len(rest) - len(st.next); n > end && strings.HasSuffix(bstr(rest), st.next) {
+			k = n
+		}
+	} else if j := strings.Index(bstr(rest[end+1:]), st.next); j >= 0 {
+		k = end + 1 + j
+	}
+	if k < 0 {
+		return end
+	}
+	*esc = escape != nginxEscapeNone && bytes.IndexByte(rest[:k], '\\') >= 0
+	return k
 }
 
 // nginxValueEnd returns the length of the value at the start of b and

@@ -489,11 +489,15 @@ func TestNginxCompileErrors(t *testing.T) {
 }
 
 // TestNginxTestdata reads every testdata/nginx/NAME.log in the format named
-// by NAME.format; every line must parse.
+// by NAME.format; every line must parse but the raw NUL byte that nginx
+// wrote with escape=none.
 func TestNginxTestdata(t *testing.T) {
 	formats, err := filepath.Glob("testdata/nginx/*.format")
-	if err != nil || len(formats) == 0 {
-		t.Fatalf("no testdata formats: %v", err)
+	if err != nil || len(formats) < 8 {
+		t.Fatalf("testdata formats missing: %v %v", formats, err)
+	}
+	wantRejected := map[string]map[string]int64{
+		"real-raw.log": {ErrBinary.Error(): 1},
 	}
 	for _, ff := range formats {
 		spec, err := os.ReadFile(ff)
@@ -504,8 +508,127 @@ func TestNginxTestdata(t *testing.T) {
 		st := readNginxFile(t, strings.TrimSpace(string(spec)), logFile)
 		data, _ := os.ReadFile(logFile)
 		lines := int64(bytes.Count(data, []byte("\n")))
-		if st.Records != lines || st.Rejected != 0 {
-			t.Errorf("%s: got %d records, %d rejected %v; want %d, 0", logFile, st.Records, st.Rejected, st.RejectedBy, lines)
+		want := wantRejected[filepath.Base(logFile)]
+		var rejected int64
+		for _, n := range want {
+			rejected += n
+		}
+		if st.Records != lines-rejected || st.Skipped != 0 || !cmp.Equal(st.RejectedBy, want, cmpopts.EquateEmpty()) {
+			t.Errorf("%s: got %d records, %d skipped, rejected %v; want %d, 0, %v", logFile, st.Records, st.Skipped, st.RejectedBy, lines-rejected, want)
+		}
+	}
+}
+
+// readNginxRecords reads a testdata file in its format and keeps clones of
+// the records by line number.
+func readNginxRecords(t *testing.T, name string) map[int64]*Record {
+	t.Helper()
+	spec, err := os.ReadFile("testdata/nginx/" + name + ".format")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := ParseFormat(strings.TrimSpace(string(spec)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile("testdata/nginx/" + name + ".log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := NewReader(bytes.NewReader(data), f)
+	r.ReuseRecord = true
+	recs := map[int64]*Record{}
+	for rec, err := range r.All() {
+		if err == nil {
+			recs[rec.Line] = rec.Clone()
+		}
+	}
+	return recs
+}
+
+// TestNginxRealServer checks fields of lines that nginx itself wrote for
+// the same requests in four log formats and three escape modes.
+func TestNginxRealServer(t *testing.T) {
+	const sentUA = "probe \"quoted\" back\\slash tab\there \x01 ctl \xc3\xa5 utf8 \xff high"
+	for _, name := range []string{"real-combined", "real-range", "real-json", "real-raw"} {
+		recs := readNginxRecords(t, name)
+		if got := recs[4].UserAgent; got != sentUA {
+			t.Errorf("%s line 4: user agent %q, want %q", name, got, sentUA)
+		}
+		if got := recs[9].Target; got != `/a"b\c` {
+			t.Errorf("%s line 9: target %q", name, got)
+		}
+		if name != "real-raw" {
+			if v, _ := recs[11].Field("$request"); v != "\x16\x03\x01\x00\xa5\x01\x00\x00\xa1\x03\x03 junk" || recs[11].Method != "" {
+				t.Errorf("%s line 11: request %q, method %q", name, v, recs[11].Method)
+			}
+		}
+	}
+	rng := readNginxRecords(t, "real-range")
+	type sum struct {
+		User                   string
+		Status                 int
+		Body, Wire             int64
+		Range                  string
+		Duration               time.Duration
+		Completion             Completion
+		Time                   string
+		Client, Method, Target string
+	}
+	got := func(r *Record) sum {
+		return sum{r.User, r.Status, r.BodyBytes, r.WireBytes, r.Range, r.Duration, r.Completion,
+			r.Time.Format(time.RFC3339), r.Client.String(), r.Method, r.Target}
+	}
+	for _, tt := range []struct {
+		line int64
+		want sum
+	}{
+		{1, sum{"", 200, 409, 559, "", 0, CompletionComplete, "2026-11-23T15:41:08Z", "192.0.2.10", "GET", "/recordings/"}},
+		{3, sum{"", 206, 32768, 33040, "bytes=32768-65535", 0, CompletionComplete, "2026-11-23T15:41:08Z", "192.0.2.10", "GET", "/recordings/call-000124.wav"}},
+		{6, sum{"", 200, 0, 236, "", 0, CompletionComplete, "2026-11-23T15:41:08Z", "203.0.113.5", "HEAD", "/recordings/call-000125.mp3"}},
+		{8, sum{"", 416, 197, 398, "bytes=999999-", 0, CompletionComplete, "2026-11-23T15:41:08Z", "203.0.113.5", "GET", "/recordings/call-000125.mp3"}},
+		{9, sum{"Jane Doe", 404, 153, 303, "", 0, CompletionComplete, "2026-11-23T15:41:08Z", "192.0.2.30", "GET", `/a"b\c`}},
+		{10, sum{`o"hara`, 200, 6, 235, "", 0, CompletionComplete, "2026-11-23T15:41:08Z", "192.0.2.31", "GET", "/"}},
+		{12, sum{"", 400, 0, 0, "", 3013 * time.Millisecond, CompletionAborted, "2026-11-23T15:41:11Z", "127.0.0.1", "", ""}},
+	} {
+		if diff := cmp.Diff(tt.want, got(rng[tt.line])); diff != "" {
+			t.Errorf("real-range line %d (-want +got):\n%s", tt.line, diff)
+		}
+	}
+
+	all := readNginxRecords(t, "real-all")
+	type allSum struct {
+		Time, VHost                string
+		Port                       int
+		ReqBytes                   int64
+		ContentRange, ForwardedFor string
+		Path, Query                string
+		Msec, Realip, URI, Args    string
+	}
+	gotAll := func(r *Record) allSum {
+		msec, _ := r.Field("$msec")
+		realip, _ := r.Field("$realip_remote_addr")
+		uri, _ := r.Field("$uri")
+		args, _ := r.Field("$args")
+		return allSum{r.Time.Format(time.RFC3339), r.VHost, r.ServerPort, r.RequestBytes, r.ContentRange,
+			r.ForwardedFor, r.Path, r.Query, msec, realip, uri, args}
+	}
+	for _, tt := range []struct {
+		line int64
+		want allSum
+	}{
+		{2, allSum{"2026-11-23T15:41:08Z", "files.example.org", 18080, 268, "bytes 0-2999999/3000000", "192.0.2.10",
+			"/recordings/call-000124.wav", "", "1795448468.717", "127.0.0.1", "/recordings/call-000124.wav", ""}},
+		{4, allSum{"2026-11-23T15:41:08Z", "files.example.org", 18080, 199, "", "192.0.2.77, 203.0.113.9",
+			"/recordings/call-000125.mp3", "", "1795448468.728", "127.0.0.1", "/recordings/call-000125.mp3", ""}},
+		{5, allSum{"2026-11-23T15:41:08Z", "files.example.org", 18080, 110, "", "",
+			`/dir x/a"b`, "q=1&r=%41", "1795448468.728", "127.0.0.1", `/dir x/a"b`, "q=1&r=%41"}},
+		{8, allSum{"2026-11-23T15:41:08Z", "files.example.org", 18080, 135, "bytes */5000", "",
+			"/recordings/call-000125.mp3", "", "1795448468.729", "127.0.0.1", "/recordings/call-000125.mp3", ""}},
+		{11, allSum{"2026-11-23T15:41:08Z", "", 18080, 0, "", "", "", "", "1795448468.751", "127.0.0.1", "", ""}},
+	} {
+		if diff := cmp.Diff(tt.want, gotAll(all[tt.line])); diff != "" {
+			t.Errorf("real-all line %d (-want +got):\n%s", tt.line, diff)
 		}
 	}
 }

@@ -16,11 +16,26 @@
 // recording, actor and subject follows. The analyzer's output is then
 // compared with that truth.
 //
-//	tree, _ := realserver.BuildTree(dir, time.Now())
-//	srv, _ := realserver.Start(ctx, realserver.Config{Kind: realserver.Nginx, Dir: dir2, DocRoot: tree.Root, Formats: formats})
-//	defer srv.Stop()
-//	truth, _ := realserver.RunScenario(ctx, srv, tree)
-//	level := truth.RecordingLevel(actorIP, rec.Path)
+//	tree, err := realserver.BuildTree(docRoot, time.Now())
+//	f := realserver.Formats(realserver.Nginx)
+//	srv, err := realserver.Start(ctx, realserver.Config{Kind: realserver.Nginx, Dir: workDir,
+//		DocRoot: docRoot, Formats: []realserver.LogFormat{f[realserver.FormatDefault]}})
+//	defer srv.Kill()
+//	sc := &realserver.Scenario{Server: srv, Tree: tree, Rotate: srv.Rotate}
+//	truth, err := sc.Run(ctx)
+//	err = srv.Stop() // every line written, rotated logs gzipped
+//	err = tree.WriteIndex(indexPath)
+//	level := truth.RecordingLevel(realserver.ActorFull, tree.Rec("full").Path)
+//
+// # Running the suite
+//
+//	go test ./internal/realserver
+//
+// needs nginx, apache2 and lighttpd (Debian packages); without them the
+// server tests skip, unless CI is set, when they fail. The suite builds
+// cmd/forensics once; REALSERVER_FORENSICS=/path/to/forensics uses a
+// prebuilt binary instead, and REALSERVER_KEEP=DIR copies every run's logs
+// and index to DIR for reading by hand.
 //
 // # Safety
 //

@@ -212,3 +212,24 @@ func TestBuildTreeAndIndex(t *testing.T) {
 		}
 	}
 }
+
+// FuzzLuhnDigit checks LuhnDigit against the textbook Luhn test.
+func FuzzLuhnDigit(f *testing.F) {
+	f.Add("121212121")
+	f.Add("000000000")
+	f.Add("999999999")
+	f.Fuzz(func(t *testing.T, nine string) {
+		if len(nine) != 9 || strings.Trim(nine, "0123456789") != "" {
+			t.Skip()
+		}
+		ten := nine + string(rs.LuhnDigit(nine))
+		if !luhnStandard(ten) || !rs.LuhnValid(ten) {
+			t.Fatal("check digit fails the Luhn test")
+		}
+		for c := byte('0'); c <= '9'; c++ {
+			if c != ten[9] && rs.LuhnValid(nine+string(c)) {
+				t.Fatal("two check digits pass")
+			}
+		}
+	})
+}

@@ -78,8 +78,12 @@ type Detection struct {
 // tried too (the sample may be the whole input; DetectInput cuts a sample
 // at its last newline).
 //
-// Formats whose lines look alike are told apart by evidence, and Reason
-// says which:
+// Formats whose lines look alike (the Apache and nginx formats built on
+// the Common Log Format, which read each other's lines) are told apart by
+// evidence when they tie, and Reason says which:
+//   - vhost_combined when most lines start with "host:port"; lighttpd
+//     when most ident columns hold a host name (lighttpd's %V); common
+//     when no line carries a referer or user agent.
 //   - nginx escapes '"' and '\' as \x22 and \x5C, Apache as \" and \\;
 //     nginx logs status 499 (client closed the connection).
 //   - Apache's combined logs %b (body bytes) where Debian's logs %O (bytes
@@ -136,8 +140,7 @@ func detectInputWith(r io.Reader, formats []Format) (Format, Detection, *bufio.R
 // family groups formats whose lines look alike, where a tie is decided by
 // evidence instead of being an error. The first name is the default.
 var families = [][]string{
-	{"combined", "combined_debian", "nginx_combined", "lighttpd"},
-	{"common"},
+	{"combined", "common", "combined_debian", "vhost_combined", "nginx_combined", "nginx_range", "lighttpd"},
 	{"cloudfront", "w3c"},
 	{"caddy", "jsonl"},
 }
@@ -159,6 +162,10 @@ type evidence struct {
 	wireBytes     int // 304 or HEAD with bytes > 0 (as combined reads it)
 	zeroBytes     int // bytes 0 or "-" (as combined reads it)
 	tabs          int // data lines holding a tab
+	vhost         int // lines with a "host:port" prefix (as combined reads them)
+	hostIdent     int // lines whose ident column is a host name (as lighttpd reads them)
+	parsed        int // lines combined parsed
+	lighttpd      int // lines lighttpd parsed
 }
 
 type scored struct {
@@ -196,15 +203,25 @@ func detect(sample []byte, formats []Format) (Format, Detection, error) {
 			}
 			c.Parsed++
 			c.Fields += typedFields(rec)
-			if f.Name() == "combined" {
+			switch f.Name() {
+			case "combined":
+				ev.parsed++
 				if rec.Status == 499 {
 					ev.status499++
+				}
+				if rec.VHost != "" {
+					ev.vhost++
 				}
 				switch {
 				case rec.BodyBytes > 0 && (rec.Status == 304 || rec.Method == "HEAD"):
 					ev.wireBytes++
 				case rec.BodyBytes == 0 || rec.BodyBytes == NotLogged:
 					ev.zeroBytes++
+				}
+			case "lighttpd":
+				ev.lighttpd++
+				if hostLike(rec.VHost) {
+					ev.hostIdent++
 				}
 			}
 		}
@@ -286,6 +303,24 @@ func decideTie(tied []scored, ev evidence) (name, why string) {
 	has := func(n string) bool {
 		return slices.ContainsFunc(tied, func(c scored) bool { return c.Format == n })
 	}
+	drop := func(n string) {
+		tied = slices.DeleteFunc(tied, func(c scored) bool { return c.Format == n })
+	}
+	if has("vhost_combined") {
+		if 2*ev.vhost >= ev.parsed && ev.vhost > 0 {
+			return "vhost_combined", fmt.Sprintf("%d of %d lines start with a \"host:port\" virtual host", ev.vhost, ev.parsed)
+		}
+		drop("vhost_combined")
+	}
+	if has("lighttpd") {
+		if 2*ev.hostIdent >= ev.lighttpd && ev.hostIdent > 0 {
+			return "lighttpd", fmt.Sprintf("%d of %d lines hold a host name in the ident column (lighttpd's %%V)", ev.hostIdent, ev.lighttpd)
+		}
+		drop("lighttpd")
+	}
+	if has("common") && !has("nginx_combined") {
+		return "common", "no line logs a referer or user agent"
+	}
 	switch {
 	case has("nginx_combined") && ev.nginxEscapes > 0 && ev.apacheEscapes == 0:
 		return "nginx_combined", fmt.Sprintf("%d nginx escapes (\\x22 or \\x5C) and no Apache \\\" escapes", ev.nginxEscapes)
@@ -303,6 +338,9 @@ func decideTie(tied []scored, ev evidence) (name, why string) {
 		return "combined", "the bytes field is ambiguous (%b body bytes or Debian's %O bytes with headers): no 304 or HEAD response with bytes and no 0 or \"-\" bytes seen; chose combined (%b)"
 	case has("cloudfront") && ev.tabs > 0:
 		return "cloudfront", fmt.Sprintf("%d data lines are tab-separated", ev.tabs)
+	}
+	if has("common") {
+		return "common", "no line logs a referer or user agent"
 	}
 	first := ""
 	for _, n := range families[familyOf(tied[0].Format)] {
@@ -357,6 +395,7 @@ func typedFields(rec *Record) int {
 		rec.Client.IsValid() || rec.ClientHost != "",
 		rec.ForwardedFor != "",
 		rec.User != "",
+		rec.Ident != "",
 		rec.Method != "",
 		rec.Target != "",
 		rec.Protocol != "",
@@ -378,9 +417,20 @@ func typedFields(rec *Record) int {
 		}
 	}
 	for _, f := range rec.Extra {
-		if f.Value != "" && f.Value != "-" {
+		switch {
+		case f.Name == "trailing":
+			// Data after the format's last field (Apache's lenient
+			// reading): the format does not describe the line.
+			n -= 2
+		case f.Value != "" && f.Value != "-":
 			n++
 		}
 	}
 	return n
+}
+
+// hostLike reports whether s looks like a host name or host:port rather
+// than an RFC 1413 identity.
+func hostLike(s string) bool {
+	return s == "localhost" || strings.HasPrefix(s, "localhost:") || strings.ContainsAny(s, ".:")
 }

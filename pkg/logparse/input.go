@@ -101,6 +101,7 @@ func ExpandInputs(args []string) ([]Input, error) {
 	}
 	var files []Input
 	seen := make(map[string]bool)
+	seenDirs := make(map[string]bool)
 	stdin := false
 	add := func(path string, fi fs.FileInfo) {
 		clean := filepath.Clean(path)
@@ -140,6 +141,15 @@ func ExpandInputs(args []string) ([]Input, error) {
 			add(arg, fi)
 			return nil
 		}
+		// A symbolic link back up the tree must not loop.
+		real, err := filepath.EvalSymlinks(arg)
+		if err != nil {
+			return fmt.Errorf("logparse: input: %w", err)
+		}
+		if seenDirs[real] {
+			return nil
+		}
+		seenDirs[real] = true
 		entries, err := os.ReadDir(arg)
 		if err != nil {
 			return fmt.Errorf("logparse: input: %w", err)

@@ -361,3 +361,18 @@ func TestParseRotation(t *testing.T) {
 	f(".gz", rotationKey{base: ".gz", class: rotLive})
 	f("x-1", rotationKey{base: "x-1", class: rotLive})
 }
+
+func TestExpandInputsSymlinkLoop(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "sub", "a.log"), []byte("x\n"))
+	if err := os.Symlink(dir, filepath.Join(dir, "sub", "up")); err != nil {
+		t.Skipf("no symbolic links here: %v", err)
+	}
+	ins, err := ExpandInputs([]string{dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ins) != 1 || ins[0].Path != filepath.Join(dir, "sub", "a.log") {
+		t.Errorf("got %v, want the one file once", ins)
+	}
+}

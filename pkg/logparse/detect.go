@@ -279,7 +279,7 @@ func detect(sample []byte, formats []Format) (Format, Detection, error) {
 	for _, c := range tied {
 		if c.Format == name {
 			d.Format = name
-			d.Reason = fmt.Sprintf("%s parses %d of %d lines with %.1f fields per line, as %s do; %s", name, c.Parsed, c.Lines, c.FieldsPerLine(), otherNames(tied, name), why)
+			d.Reason = fmt.Sprintf("%s parses %d of %d lines with %.1f fields per line, as do %s; %s", name, c.Parsed, c.Lines, c.FieldsPerLine(), otherNames(tied, name), why)
 			return c.f, d, nil
 		}
 	}
@@ -303,6 +303,7 @@ func decideTie(tied []scored, ev evidence) (name, why string) {
 	has := func(n string) bool {
 		return slices.ContainsFunc(tied, func(c scored) bool { return c.Format == n })
 	}
+	tied = slices.Clone(tied) // drop must not touch the caller's slice
 	drop := func(n string) {
 		tied = slices.DeleteFunc(tied, func(c scored) bool { return c.Format == n })
 	}

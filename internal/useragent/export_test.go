@@ -1,9 +1,23 @@
 package useragent
 
+import "github.com/ua-parser/uap-go/uaparser"
+
 var testParser = New(-1)
 
-// IsSpiderForTest exposes the Spider shortcut to the external tests.
-func IsSpiderForTest(s string) bool { return testParser.isSpider(s) }
+// Parsed is what the tests compare between the prefiltered rules and
+// ua-parser's own Parse methods.
+type Parsed struct {
+	UA     uaparser.UserAgent
+	Device string
+}
 
-// FullDeviceForTest returns ua-parser's device family for s.
-func FullDeviceForTest(s string) string { return testParser.uap.ParseDevice(s).Family }
+// FilteredForTest parses s with the prefiltered rules.
+func FilteredForTest(s string) Parsed {
+	f := fold(s)
+	return Parsed{testParser.f.userAgent(s, f), testParser.f.deviceFamily(s, f)}
+}
+
+// LibraryForTest parses s with ua-parser's own methods.
+func LibraryForTest(s string) Parsed {
+	return Parsed{*testParser.uap.ParseUserAgent(s), testParser.uap.ParseDevice(s).Family}
+}

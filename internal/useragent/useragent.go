@@ -30,8 +30,9 @@
 // A Parser is safe for concurrent use. It keeps the answer for each
 // distinct string, up to a bound (DefaultCacheSize); once full, further
 // strings are parsed each time but not kept. Parsing an unseen string
-// runs hundreds of regular expressions (tens to hundreds of
-// microseconds); a cached answer costs a map lookup.
+// tries ua-parser's rules in order, skipping those whose required
+// literals the string lacks (see prefilter.go); a cached answer costs a
+// map lookup.
 package useragent
 
 import (
@@ -51,14 +52,11 @@ const DefaultCacheSize = 100_000
 // Parser classifies user-agent strings. It implements
 // exposure.UserAgentParser.
 type Parser struct {
-	uap *uaparser.Parser
-	// ua-parser's device rules that say "Spider": those before any other
-	// rule, and those after some other rule (which must then be ruled
-	// out by a full device parse).
-	spiderFirst, spiderLate []*regexp.Regexp
-	max                     int64
-	n                       atomic.Int64
-	cache                   sync.Map // string -> exposure.UserAgent
+	uap   *uaparser.Parser
+	f     *filtered
+	max   int64
+	n     atomic.Int64
+	cache sync.Map // string -> exposure.UserAgent
 }
 
 var _ exposure.UserAgentParser = (*Parser)(nil)
@@ -66,7 +64,8 @@ var _ exposure.UserAgentParser = (*Parser)(nil)
 // New returns a Parser that caches up to cacheSize distinct strings
 // (DefaultCacheSize when 0; no cache when negative).
 func New(cacheSize int) *Parser {
-	// ua-parser's own cache would only see our misses: keep it minimal.
+	// Parsing goes through filtered (prefilter.go), not ua-parser's
+	// Parse methods and their cache: keep that cache minimal.
 	uap, err := uaparser.New(uaparser.WithCacheSize(1))
 	if err != nil {
 		// The regexes are compiled into uap-go; a failure is a bug there.
@@ -75,36 +74,7 @@ func New(cacheSize int) *Parser {
 	if cacheSize == 0 {
 		cacheSize = DefaultCacheSize
 	}
-	p := &Parser{uap: uap, max: int64(max(cacheSize, 0))}
-	first := true
-	for _, d := range uap.Device {
-		switch {
-		case d.DeviceReplacement != "Spider":
-			first = false
-		case first:
-			p.spiderFirst = append(p.spiderFirst, d.Reg)
-		default:
-			p.spiderLate = append(p.spiderLate, d.Reg)
-		}
-	}
-	return p
-}
-
-// isSpider reports whether ua-parser's device family for s is "Spider",
-// as ParseDevice would, without running all of its device rules (some
-// 600 regular expressions) for strings that no Spider rule matches.
-func (p *Parser) isSpider(s string) bool {
-	for _, re := range p.spiderFirst {
-		if re.MatchString(s) {
-			return true
-		}
-	}
-	for _, re := range p.spiderLate {
-		if re.MatchString(s) {
-			return p.uap.ParseDevice(s).Family == "Spider"
-		}
-	}
-	return false
+	return &Parser{uap: uap, f: newFiltered(uap), max: int64(max(cacheSize, 0))}
 }
 
 // ParseUserAgent classifies ua.
@@ -231,7 +201,8 @@ func (p *Parser) parse(ua string) exposure.UserAgent {
 	if s == "" || s == "-" {
 		return exposure.UserAgent{Class: exposure.UAUnknown}
 	}
-	lib := p.uap.ParseUserAgent(s)
+	folded := fold(s)
+	lib := p.f.userAgent(s, folded)
 	family := lib.Family
 	if family == "Other" {
 		family = ""
@@ -241,7 +212,7 @@ func (p *Parser) parse(ua string) exposure.UserAgent {
 	// named picks the library's name and version when it recognised the
 	// same program, ours otherwise.
 	named := func(class, name, version string) exposure.UserAgent {
-		if family != "" && fold(family) == fold(name) {
+		if family != "" && nameKey(family) == nameKey(name) {
 			return exposure.UserAgent{Class: class, Name: family, Version: libVersion}
 		}
 		return exposure.UserAgent{Class: class, Name: name, Version: version}
@@ -249,7 +220,7 @@ func (p *Parser) parse(ua string) exposure.UserAgent {
 	if name, v, ok := match(tools, s); ok {
 		return named(exposure.UATool, name, v)
 	}
-	if p.isSpider(s) {
+	if p.f.deviceFamily(s, folded) == "Spider" {
 		if family != "" {
 			return exposure.UserAgent{Class: exposure.UACrawler, Name: family, Version: libVersion}
 		}
@@ -277,9 +248,9 @@ func (p *Parser) parse(ua string) exposure.UserAgent {
 	}
 }
 
-// fold reduces a program name to lower-case letters and digits, so that
+// nameKey reduces a program name to lower-case letters and digits, so that
 // "Python Requests" and "python-requests" compare equal.
-func fold(s string) string {
+func nameKey(s string) string {
 	var b strings.Builder
 	for _, r := range strings.ToLower(s) {
 		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {

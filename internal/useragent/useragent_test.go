@@ -244,6 +244,18 @@ func BenchmarkParseUncached(b *testing.B) {
 	}
 }
 
+// BenchmarkLibraryUncached is ua-parser's own user-agent and device
+// parse of the same strings, for comparison with BenchmarkParseUncached.
+// A counter in each string defeats ua-parser's cache.
+func BenchmarkLibraryUncached(b *testing.B) {
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		useragent.LibraryForTest(realWorld[i%len(realWorld)].ua + " " + strconv.Itoa(i))
+		i++
+	}
+}
+
 func ExampleParser() {
 	p := useragent.New(0)
 	for _, ua := range []string{
@@ -264,22 +276,63 @@ func ExampleParser() {
 	// unknown "" ""
 }
 
-// TestSpiderShortcut checks that the Spider test agrees with ua-parser's
-// full device parse on every user agent of the corpus tables.
-func TestSpiderShortcut(t *testing.T) {
+// TestPrefilterAgrees checks that the prefiltered rules give ua-parser's
+// own answers (family, version, device family) for every distinct user
+// agent in the corpus's combined-format logs and in the tables here.
+func TestPrefilterAgrees(t *testing.T) {
 	uas := []string{
-		"Mozilla/5.0 (Linux; Android 6.0.1; Nexus 5X Build/MMB29P) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/41.0.2272.96 Mobile Safari/537.36 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
 		"Mozilla/5.0 (Linux; Android 10; Cubot X20 Pro) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/80.0.3987.99 Mobile Safari/537.36",
 		"SAMSUNG-SGH-E250/1.0 Profile/MIDP-2.0 Configuration/CLDC-1.1 UP.Browser/6.2.3.3.c.1.101 (GUI) MMP/2.0 (compatible; Googlebot-Mobile/2.1; +http://www.google.com/bot.html)",
 		"ExampleBot/1.0 (+https://example.com/bot)",
-		"Java/1.8.0_25",
+		"GOOGLEBOT/2.1", "googlebot/2.1", "\u212a\u017f-bot", "Mozilla/5.0 \xff\xfe (compatible; Foo)", "",
 	}
 	for _, tc := range realWorld {
 		uas = append(uas, tc.ua)
 	}
+	uas = append(uas, corpusAgents(t)...)
+	if testing.Short() && len(uas) > 100 {
+		uas = uas[:100]
+	}
 	for _, ua := range uas {
-		if got, want := useragent.IsSpiderForTest(ua), useragent.FullDeviceForTest(ua) == "Spider"; got != want {
-			t.Errorf("spider(%q) = %v, full device parse says %v", ua, got, want)
+		got, want := useragent.FilteredForTest(ua), useragent.LibraryForTest(ua)
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("prefiltered parse of %q differs from ua-parser (-want +got):\n%s", ua, diff)
 		}
 	}
+	t.Logf("%d user agents compared", len(uas))
+}
+
+// corpusAgents returns the distinct user agents of the corpus's
+// combined-format logs, in a stable order.
+func corpusAgents(t *testing.T) []string {
+	var files []string
+	for _, dir := range []string{"apache_combined", "nginx_combined"} {
+		m, _ := filepath.Glob(filepath.Join(corpus, dir, "*.log"))
+		files = append(files, m...)
+	}
+	if len(files) == 0 {
+		t.Logf("real-world corpus not available at %s: comparing the built-in tables only", corpus)
+		return nil
+	}
+	seen := map[string]bool{}
+	var out []string
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for line := range bytes.Lines(data) {
+			// combined: ... "request" status bytes "referer" "user agent"
+			parts := bytes.Split(line, []byte{'"'})
+			if len(parts) < 7 {
+				continue
+			}
+			ua := string(parts[5])
+			if !seen[ua] {
+				seen[ua] = true
+				out = append(out, ua)
+			}
+		}
+	}
+	return out
 }

@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -36,7 +38,7 @@ func TestParseDemo(t *testing.T) {
 	}
 	var exp struct {
 		Logs []struct {
-			File                              string
+			File, Format                      string
 			Lines, Records, Skipped, Rejected int64
 			NULPrefixed                       int64 `json:"nul_prefixed"`
 		}
@@ -45,16 +47,24 @@ func TestParseDemo(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	out := filepath.Join(t.TempDir(), "demo.parquet")
+	// One run per format, given by --format: detection is tested apart.
 	var logBuf bytes.Buffer
 	log := slog.New(slog.NewJSONHandler(&logBuf, nil))
-	cmd := &ParseCmd{Out: out, MaxErrors: 10, Logs: []string{
-		filepath.Join(demo, "logs", "nginx"), filepath.Join(demo, "logs", "apache"), filepath.Join(demo, "logs", "iis")}}
-	if err := cmd.Validate(); err != nil {
-		t.Fatal(err)
+	byFormat := map[string][]string{}
+	for _, l := range exp.Logs {
+		byFormat[l.Format] = append(byFormat[l.Format], filepath.Join(demo, filepath.FromSlash(l.File)))
 	}
-	if err := cmd.Run(log); err != nil {
-		t.Fatalf("parse of the demo logs: %v", err)
+	var parts []string
+	for _, format := range slices.Sorted(maps.Keys(byFormat)) {
+		part := filepath.Join(t.TempDir(), format+".parquet")
+		cmd := &ParseCmd{Format: format, Out: part, MaxErrors: 10, Logs: byFormat[format]}
+		if err := cmd.Validate(); err != nil {
+			t.Fatal(err)
+		}
+		if err := cmd.Run(log); err != nil {
+			t.Fatalf("parse of the demo's %s logs: %v", format, err)
+		}
+		parts = append(parts, part)
 	}
 
 	type stats struct{ Lines, Records, Skipped, Rejected, NULPrefixed int64 }
@@ -85,7 +95,10 @@ func TestParseDemo(t *testing.T) {
 	}
 
 	// Rows per input, counted by DuckDB.
-	rows := testutil.DumpParquet(t, out, "SELECT source, count(*) AS n FROM data GROUP BY source ORDER BY source")
+	var rows []map[string]any
+	for _, part := range parts {
+		rows = append(rows, testutil.DumpParquet(t, part, "SELECT source, count(*) AS n FROM data GROUP BY source")...)
+	}
 	gotN := map[string]float64{}
 	for _, r := range rows {
 		rel, _ := filepath.Rel(demo, r["source"].(string))

@@ -10,7 +10,8 @@
 //
 //	Network           Country City           ASN     Organisation            Stands for
 //	192.0.2.0/24      SE      Stockholm      AS64500 Example Telecom AB      Swedish consumer ISP
-//	192.0.2.192/26    SE      Stockholm      AS64504 Example Fibre AB        a journalist's home ISP (inside the above)
+//	192.0.2.192/26    SE      Stockholm      AS64504 Example Fibre AB        a journalist's ISP (inside the above; the trade
+//	                                                                           paper's office in fixtures/actors.example.*)
 //	198.51.100.0/24   US      Ashburn        AS64501 Example Cloud Inc       cloud servers, scanners
 //	198.51.100.64/26  US      Mountain View  AS64505 Example Search LLC      a search engine's crawlers (inside the above)
 //	203.0.113.0/24    NL      Amsterdam      AS64502 Example Hosting BV      hosting, VPN exits
@@ -72,7 +73,7 @@ type Entry struct {
 
 var table = []Entry{
 	{netip.MustParsePrefix("192.0.2.0/24"), "SE", "Stockholm", 59.3293, 18.0686, "Europe/Stockholm", 64500, "Example Telecom AB", "Swedish consumer ISP"},
-	{netip.MustParsePrefix("192.0.2.192/26"), "SE", "Stockholm", 59.3326, 18.0649, "Europe/Stockholm", 64504, "Example Fibre AB", "a journalist's home ISP"},
+	{netip.MustParsePrefix("192.0.2.192/26"), "SE", "Stockholm", 59.3326, 18.0649, "Europe/Stockholm", 64504, "Example Fibre AB", "a journalist's ISP (the trade paper's office)"},
 	{netip.MustParsePrefix("198.51.100.0/24"), "US", "Ashburn", 39.0438, -77.4874, "America/New_York", 64501, "Example Cloud Inc", "cloud servers and scanners"},
 	{netip.MustParsePrefix("198.51.100.64/26"), "US", "Mountain View", 37.3861, -122.0839, "America/Los_Angeles", 64505, "Example Search LLC", "a search engine's crawlers"},
 	{netip.MustParsePrefix("203.0.113.0/24"), "NL", "Amsterdam", 52.3676, 4.9041, "Europe/Amsterdam", 64502, "Example Hosting BV", "hosting and VPN exits"},

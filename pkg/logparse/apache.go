@@ -250,8 +250,13 @@ func newApacheParser(f *apacheFormat) *apacheParser {
 
 type apSpan struct{ s, e int }
 
-// apMatchBudget bounds the candidate field ends tried per line.
-const apMatchBudget = 512
+// apMatchBudget bounds the candidate field ends tried per line, and
+// apWorkPerByte the bytes scanned per byte of the line: a hostile line
+// costs time linear in its length.
+const (
+	apMatchBudget = 512
+	apWorkPerByte = 16
+)
 
 type apacheParser struct {
 	f      *apacheFormat
@@ -262,7 +267,14 @@ type apacheParser struct {
 	tparts []apTimeParts
 	zones  *zoneCache
 
-	budget       int
+	// The date of the last %t parsed, and its midnight.
+	day      [26]byte
+	dayOK    bool
+	midnight time.Time
+
+	budget       int  // candidate ends left to try
+	work         int  // bytes left to scan
+	esc          bool // the line holds a backslash
 	errCol       int
 	errKind      error
 	trail        apSpan // trailing fields, s < 0 when none
@@ -319,8 +331,9 @@ func (p *apacheParser) altAccept(line []byte) bool {
 	return ok
 }
 
-func (p *apacheParser) reset() {
+func (p *apacheParser) reset(line []byte) {
 	p.budget = apMatchBudget
+	p.work = apWorkPerByte*len(line) + 1024
 	p.errCol, p.errKind = -1, ErrSyntax
 	p.trail = apSpan{-1, -1}
 	p.unterminated = -1
@@ -337,12 +350,15 @@ func (p *apacheParser) fail(col int, kind error) {
 
 // match matches line against the whole format, filling p.spans.
 func (p *apacheParser) match(line []byte) bool {
-	p.reset()
+	p.reset(line)
 	return p.matchFrom(line, 0, 0)
 }
 
 func (p *apacheParser) matchFrom(line []byte, i, pos int) bool {
 	f := p.f
+	if p.budget <= 0 {
+		return false
+	}
 	if i == len(f.fields) {
 		return p.matchEnd(line, pos)
 	}
@@ -383,6 +399,9 @@ func (p *apacheParser) matchFrom(line []byte, i, pos int) bool {
 		if sp := indexByte(line[pos:], ' '); sp >= 0 {
 			limit = pos + sp
 		}
+		if !p.spend(limit - pos) {
+			return false
+		}
 	}
 
 	if len(next) == 0 {
@@ -422,6 +441,9 @@ func (p *apacheParser) matchFrom(line []byte, i, pos int) bool {
 	for pass := 0; pass < passes; pass++ {
 		for k := pos; k <= limit; {
 			j := indexByte(line[k:limit+apBoolInt(limit < len(line))], next[0])
+			if !p.spend(max(j, limit-k) + 1) {
+				return false
+			}
 			if j < 0 {
 				break
 			}
@@ -488,6 +510,18 @@ func (p *apacheParser) try(line []byte, i, s, e int) bool {
 	return p.matchFrom(line, i+1, e)
 }
 
+// spend charges n scanned bytes to the line's work budget, and ends the
+// search when it is spent.
+func (p *apacheParser) spend(n int) bool {
+	p.work -= n
+	if p.work < 0 {
+		p.budget = 0
+		p.fail(len(p.spans), ErrSyntax) // only if nothing failed before
+		return false
+	}
+	return true
+}
+
 // literal matches lit at pos, recording a failure if it does not.
 func (p *apacheParser) literal(line []byte, pos int, lit []byte) bool {
 	for k := 0; k < len(lit); k++ {
@@ -517,7 +551,7 @@ func (p *apacheParser) matchEnd(line []byte, pos int) bool {
 		p.trail = apSpan{-1, -1}
 		return true
 	}
-	if apWellFormedTrailing(line[pos:]) {
+	if p.spend(len(line)-pos) && apWellFormedTrailing(line[pos:]) {
 		p.trail = apSpan{pos + 1, len(line)}
 		return true
 	}
@@ -589,7 +623,7 @@ func apEscapedAt(b []byte, start, j int) bool {
 func (p *apacheParser) check(i int, line []byte, s, e int) bool {
 	fd := &p.f.fields[i]
 	v := line[s:e]
-	if fd.token && indexByte(v, ' ') >= 0 {
+	if fd.token && !p.spend(len(v)) || fd.token && indexByte(v, ' ') >= 0 {
 		p.fail(s, ErrLiteral)
 		return false
 	}
@@ -648,7 +682,7 @@ func (p *apacheParser) scanTime(i int, line []byte, pos int) (int, bool) {
 		if e < 0 {
 			return 0, false
 		}
-		t, ok := parseCLFTime(line[pos+1:pos+e], p.zones)
+		t, ok := p.clfTime(line[pos+1 : pos+e])
 		if !ok {
 			return 0, false
 		}
@@ -660,14 +694,39 @@ func (p *apacheParser) scanTime(i int, line []byte, pos int) (int, bool) {
 	return apScanStrftime(fd.tfmt, line, pos, tp)
 }
 
+// clfTime parses a %t time as parseCLFTime does. Lines of one day share
+// the date: the day's midnight is kept and the clock added to it.
+func (p *apacheParser) clfTime(b []byte) (time.Time, bool) {
+	if len(b) != 26 || b[11] != ':' || b[14] != ':' || b[17] != ':' || b[20] != ' ' {
+		return parseCLFTime(b, p.zones)
+	}
+	if !p.dayOK || string(b[:11]) != string(p.day[:11]) || string(b[21:26]) != string(p.day[21:26]) {
+		t, ok := parseCLFTime(b, p.zones)
+		if !ok {
+			return t, false
+		}
+		y, m, d := t.Date()
+		p.midnight = time.Date(y, m, d, 0, 0, 0, 0, t.Location())
+		copy(p.day[:], b)
+		p.dayOK = true
+		return t, true
+	}
+	hh, ok1 := digits(b[12:14])
+	mm, ok2 := digits(b[15:17])
+	ss, ok3 := digits(b[18:20])
+	if !ok1 || !ok2 || !ok3 || hh > 23 || mm > 59 || ss > 60 {
+		return time.Time{}, false
+	}
+	return p.midnight.Add(time.Duration(hh*3600+mm*60+ss) * time.Second), true
+}
+
 // fastMatch is the common/combined family's matcher. It fills p.spans as
 // the general matcher would on its first choice of every field end, and
 // returns false, leaving the line to the general matcher, on anything
 // else.
 func (p *apacheParser) fastMatch(line []byte) bool {
 	f := p.f
-	p.trail = apSpan{-1, -1}
-	p.unterminated = -1
+	p.reset(line)
 	sp := p.spans
 	pos, i := 0, 0
 	if f.fastVHost {
@@ -687,23 +746,29 @@ func (p *apacheParser) fastMatch(line []byte) bool {
 		pos, i = e+1, 2
 	}
 	for k := 0; k < 3; k++ {
-		e := indexByte(line[pos:], ' ')
-		if e < 0 {
+		// Short fields: a plain loop beats IndexByte's call.
+		e := pos
+		for e < len(line) && line[e] != ' ' {
+			e++
+		}
+		if e == len(line) {
 			return false
 		}
-		sp[i] = apSpan{pos, pos + e}
-		pos += e + 1
+		sp[i] = apSpan{pos, e}
+		pos = e + 1
 		i++
 	}
 	// [time]
 	if pos >= len(line) || line[pos] != '[' {
 		return false
 	}
-	e := indexByte(line[pos:], ']')
-	if e < 0 {
+	e := -1
+	if len(line)-pos > 27 && line[pos+27] == ']' {
+		e = 27 // [02/Jan/2006:15:04:05 -0700]
+	} else if e = indexByte(line[pos:], ']'); e < 0 {
 		return false
 	}
-	t, ok := parseCLFTime(line[pos+1:pos+e], p.zones)
+	t, ok := p.clfTime(line[pos+1 : pos+e])
 	if !ok {
 		return false
 	}
@@ -724,18 +789,26 @@ func (p *apacheParser) fastMatch(line []byte) bool {
 	pos = e + 2
 	i++
 	// status
-	e = indexByte(line[pos:], ' ')
-	if e < 0 {
+	e = pos
+	for e < len(line) && line[e] != ' ' {
+		e++
+	}
+	if e == len(line) || !p.check(i, line, pos, e) {
 		return false
 	}
-	if !p.check(i, line, pos, pos+e) {
-		return false
-	}
-	sp[i] = apSpan{pos, pos + e}
-	pos += e + 1
+	sp[i] = apSpan{pos, e}
+	pos = e + 1
 	i++
 	// bytes
-	e = indexByte(line[pos:], ' ')
+	e = pos
+	for e < len(line) && line[e] != ' ' {
+		e++
+	}
+	if e == len(line) {
+		e = -1
+	} else {
+		e -= pos
+	}
 	if !f.fastCombined {
 		if e >= 0 || !p.check(i, line, pos, len(line)) {
 			return false
@@ -778,6 +851,7 @@ func (p *apacheParser) fastMatch(line []byte) bool {
 // apply decodes the matched values into rec.
 func (p *apacheParser) apply(line []byte, rec *Record) {
 	f := p.f
+	p.esc = bytes.IndexByte(line, '\\') >= 0
 	durRank := 0
 	var (
 		tacc     apTimeParts
@@ -801,7 +875,7 @@ func (p *apacheParser) apply(line []byte, rec *Record) {
 			if fd.kind == akHost && rec.Client.IsValid() {
 				break
 			}
-			if bytes.IndexByte(v, '\\') >= 0 {
+			if p.esc {
 				v = apUnescape(rec, v)
 			}
 			setClient(rec, v)
@@ -833,7 +907,7 @@ func (p *apacheParser) apply(line []byte, rec *Record) {
 		case akPath:
 			path, haveURL = p.dashStr(rec, v), true
 		case akQuery:
-			if bytes.IndexByte(v, '\\') >= 0 {
+			if p.esc {
 				v = apUnescape(rec, v)
 			}
 			query, haveURL = v, true
@@ -937,7 +1011,7 @@ func (p *apacheParser) setTime(rec *Record, line []byte, clf time.Time, tp *apTi
 // setRequest splits a request line into rec, or keeps it in Extra when it
 // is not one (TLS handshakes and other bytes sent to a plain HTTP port).
 func (p *apacheParser) setRequest(rec *Record, fd *apField, v []byte) {
-	if bytes.IndexByte(v, '\\') >= 0 {
+	if p.esc {
 		v = apUnescape(rec, v)
 	}
 	if len(v) == 0 || apIsDash(v) {
@@ -976,16 +1050,26 @@ func (p *apacheParser) setURL(rec *Record, path string, query []byte) {
 // apIsMethod reports whether b is an HTTP token (a method name).
 func apIsMethod(b []byte) bool {
 	for _, c := range b {
-		if c <= ' ' || c >= 0x7f || strings.IndexByte("\"(),/:;<=>?@[\\]{}", c) >= 0 {
+		if !apTokenChar[c] {
 			return false
 		}
 	}
 	return len(b) > 0
 }
 
+// apTokenChar marks the bytes of an HTTP token (RFC 9110 tchar).
+var apTokenChar = func() (t [256]bool) {
+	for c := '!'; c <= '~'; c++ {
+		if !strings.ContainsRune("\"(),/:;<=>?@[\\]{}", c) {
+			t[c] = true
+		}
+	}
+	return t
+}()
+
 // str returns v unescaped.
 func (p *apacheParser) str(rec *Record, v []byte) string {
-	if bytes.IndexByte(v, '\\') >= 0 {
+	if p.esc && bytes.IndexByte(v, '\\') >= 0 {
 		return bstr(apUnescape(rec, v))
 	}
 	return bstr(v)

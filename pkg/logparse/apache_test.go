@@ -872,3 +872,57 @@ func TestApacheHardWrapped(t *testing.T) {
 		t.Errorf("%d tails read as records, %d pieces rejected; want 10, 89", tails, pieces)
 	}
 }
+
+// TestApacheCLFTimeCache checks the per-day cache of %t times against
+// parseCLFTime, on runs of lines of one day and on bad clocks.
+func TestApacheCLFTimeCache(t *testing.T) {
+	f, _ := ParseFormat("common")
+	p := f.NewParser().(*apacheParser)
+	var z zoneCache
+	stamps := []string{
+		"12/Feb/2019:21:04:05 +0100", "12/Feb/2019:21:04:06 +0100", "12/Feb/2019:00:00:00 +0100",
+		"12/Feb/2019:23:59:60 +0100", "12/Feb/2019:24:00:00 +0100", "12/Feb/2019:23:60:00 +0100",
+		"12/Feb/2019:2x:00:00 +0100", "12/Feb/2019:21:04:05 -0100", "12/Feb/2019:21:04:05.5 +0100",
+		"13/Feb/2019:01:02:03 +0100", "13/Feb/2019:01:02:04 +0100", "31/Feb/2019:01:02:03 +0100",
+		"31/Feb/2019:01:02:04 +0100", "29/Feb/2020:12:00:00 +0000", "29/Feb/2020:13:00:00 +0000",
+		"29/Feb/2020:13:00:00 +1400", "29/Feb/2020:13:00:00 +1500", "29/Feb/2020:13:00:00 +1500",
+	}
+	for _, s := range stamps {
+		got, gotOK := p.clfTime([]byte(s))
+		want, wantOK := parseCLFTime([]byte(s), &z)
+		_, go1 := got.Zone()
+		_, wo := want.Zone()
+		if gotOK != wantOK || !got.Equal(want) || go1 != wo {
+			t.Errorf("%s: cached %v %v, want %v %v", s, got, gotOK, want, wantOK)
+		}
+	}
+}
+
+// TestApacheHostileLines checks that lines built to make the matcher
+// backtrack cost time linear in their length: each would take seconds if
+// every candidate end were scanned to the end of the line.
+func TestApacheHostileLines(t *testing.T) {
+	if testing.Short() {
+		t.Skip("timing test")
+	}
+	const n = 400 << 10
+	lines := []string{
+		strings.Repeat(`" `, n/2),
+		`192.0.2.1 - - ` + apTSLine + ` "` + strings.Repeat(`" " `, n/4),
+		`192.0.2.1 - - ` + apTSLine + ` "GET / HTTP/1.1" 200 1 "` + strings.Repeat(`" "`, n/3),
+		strings.Repeat(`\`, n/2) + strings.Repeat(`"`, n/2),
+	}
+	start := time.Now()
+	for _, spec := range []string{"combined", "vhost_combined", `apache:%u %u "%U" %U%U%U %{x}i "%{z}i"`, `apache:%U%U%U%U%U%U%U%U%>s`} {
+		f, _ := ParseFormat(spec)
+		p := f.NewParser()
+		for _, l := range lines {
+			var r Record
+			r.reset(true)
+			p.Parse([]byte(l), &r) // errors expected; only the time counts
+		}
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("16 hostile lines of %d KiB took %v", n>>10, d)
+	}
+}

@@ -228,7 +228,10 @@ func formatFromExt(name string) string {
 
 // ReadIndex reads a recording index from r, as LoadIndex. CSV and JSONL
 // are read as a stream; Parquet needs random access, so ReadIndex reads
-// a Parquet input into memory first (prefer LoadIndex for it).
+// a Parquet input into memory first (prefer LoadIndex for it). A JSONL
+// line is bounded (1 MiB, longer lines are row errors); a CSV row is not,
+// as encoding/csv does not bound it: the index is the responder's own
+// input.
 func ReadIndex(r io.Reader, opt IndexOptions) (*Index, error) {
 	br := bufio.NewReaderSize(r, 64<<10)
 	format := opt.Format
@@ -297,6 +300,10 @@ func (ix *Index) Size(i int) int64 { return ix.decoder(i).size }
 // StartedAt returns the start of recording i (zero when unknown) without
 // decoding the whole recording.
 func (ix *Index) StartedAt(i int) time.Time { return ix.decoder(i).startedAt(ix.loc) }
+
+// Duration returns the length of recording i (0 when unknown) without
+// decoding the whole recording.
+func (ix *Index) Duration(i int) time.Duration { return ix.decoder(i).duration }
 
 // Match finds the recording a request path names. The path is the one
 // logparse gives (percent-decoded once); it is normalised with

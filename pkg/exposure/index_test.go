@@ -115,6 +115,13 @@ func TestLoadIndexCSV(t *testing.T) {
 		t.Errorf("errors (-want +got):\n%s", diff)
 	}
 	ixCheckErrorText(t, ix)
+	for i := range ix.Len() {
+		r := ix.Recording(i)
+		if ix.Size(i) != r.Size || !ix.StartedAt(i).Equal(r.StartedAt) || ix.Duration(i) != r.Duration ||
+			ix.Key(i) != NormalizePath(r.Path, PathMapper{}) {
+			t.Errorf("accessors of recording %d disagree with Recording", i)
+		}
+	}
 	wantStats := IndexStats{Recordings: 5, Subjects: 6, Children: 1, WithPhone: 3, Errors: 5,
 		SubjectsByKind: map[IdentityKind]int{Personnummer: 3, Samordningsnummer: 1, Invalid: 1, Reserve: 1}}
 	if diff := cmp.Diff(wantStats, ix.Stats()); diff != "" {

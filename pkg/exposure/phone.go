@@ -136,34 +136,43 @@ func PhoneFromFileName(name string) (string, bool) {
 
 func phoneFromFileName(name string, memo *phoneMemo) (string, bool) {
 	name = path.Base(strings.ReplaceAll(name, "\\", "/"))
-	var national string
-	for i := 0; i < len(name); {
-		if name[i] < '0' || name[i] > '9' {
-			i++
-			continue
-		}
-		j := i
-		for j < len(name) && '0' <= name[j] && name[j] <= '9' {
-			j++
-		}
-		run := name[i:j]
-		i = j
-		switch {
-		case strings.HasPrefix(run, "0046") && len(run) >= 11 && len(run) <= 15,
-			strings.HasPrefix(run, "46") && len(run) >= 9 && len(run) <= 13:
-			if e, ok := normalizeDigitRun(run, false, memo); ok && strings.HasPrefix(e, "+46") {
-				return e, true
-			}
-		case national == "" && len(run) >= 8 && len(run) <= 11 && run[0] == '0' && run[1] != '0':
-			if len(run) == 10 && run[1] != '7' && ParseIdentity(run, time.Time{}).Valid() {
+	// First the runs with a country code, then those with the national
+	// prefix: a call id such as C01234567 is not validated for nothing.
+	for pass := 0; pass < 2; pass++ {
+		for i := 0; i < len(name); {
+			if name[i] < '0' || name[i] > '9' {
+				i++
 				continue
 			}
-			if e, ok := normalizeDigitRun(run, false, memo); ok {
-				national = e
+			j := i
+			for j < len(name) && '0' <= name[j] && name[j] <= '9' {
+				j++
+			}
+			run := name[i:j]
+			i = j
+			if pass == 0 && isIntlPhoneRun(run) {
+				if e, ok := normalizeDigitRun(run, false, memo); ok && strings.HasPrefix(e, "+46") {
+					return e, true
+				}
+			}
+			if pass == 1 && !isIntlPhoneRun(run) && len(run) >= 8 && len(run) <= 11 && run[0] == '0' && run[1] != '0' {
+				if len(run) == 10 && run[1] != '7' && ParseIdentity(run, time.Time{}).Valid() {
+					continue
+				}
+				if e, ok := normalizeDigitRun(run, false, memo); ok {
+					return e, true
+				}
 			}
 		}
 	}
-	return national, national != ""
+	return "", false
+}
+
+// isIntlPhoneRun reports whether a digit run may be a Swedish number with
+// its country code (0046... or 46...).
+func isIntlPhoneRun(run string) bool {
+	return strings.HasPrefix(run, "0046") && len(run) >= 11 && len(run) <= 15 ||
+		strings.HasPrefix(run, "46") && len(run) >= 9 && len(run) <= 13
 }
 
 // A Phone is a phone number in E.164 form. It is personal data: String

@@ -74,7 +74,8 @@ type Identity struct {
 // the century of a 10-digit number: the latest century that puts the
 // birth date on or before ref, or 100 years earlier with '+'. The civil
 // date of ref in its own location is used. When ref is zero the century
-// of a 10-digit number is unknown: the kind is still checked (a 29
+// of a 10-digit number is unknown (so too for a ref outside the years
+// 1000 to 9999): the kind is still checked (a 29
 // February is accepted) but Canonical and Birth stay empty.
 func ParseIdentity(s string, ref time.Time) Identity {
 	s = strings.TrimSpace(s)
@@ -123,8 +124,9 @@ func ParseIdentity(s string, ref time.Time) Identity {
 	switch {
 	case n == 12:
 		year = int(digits[0])*1000 + int(digits[1])*100 + yy
-	case ref.IsZero():
-		// Century unknown: check what can be checked.
+	case ref.IsZero() || ref.Year() < 1000 || ref.Year() > 9999:
+		// Century unknown (or a reference date no 12-digit form can
+		// express): check what can be checked.
 		if day > pnrDaysIn(month, 2000) {
 			return id
 		}

@@ -229,3 +229,13 @@ func FuzzParseIdentity(f *testing.F) {
 		}
 	})
 }
+
+func TestParseIdentityFarReference(t *testing.T) {
+	a := ixPnr("800101", "123")
+	for _, ref := range []time.Time{time.Date(12000, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(-50, 1, 1, 0, 0, 0, 0, time.UTC)} {
+		id := ParseIdentity(a, ref)
+		if id.Kind != Personnummer || id.Canonical != "" || !id.Birth.IsZero() {
+			t.Errorf("reference year %d: got %v %s, want a personnummer of unknown century", ref.Year(), id.Kind, id)
+		}
+	}
+}

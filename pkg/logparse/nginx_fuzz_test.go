@@ -129,3 +129,94 @@ func FuzzNginxLogFormat(f *testing.F) {
 		checkNginxRead(t, format, data, true)
 	})
 }
+
+// nginxEscapeDefault writes b as nginx's escape=default does
+// (ngx_http_log_escape): '"', '\' and bytes below 0x20 or from 0x7F as
+// \xXX with upper-case hex.
+func nginxEscapeDefaultForTest(b []byte) string {
+	const hex = "0123456789ABCDEF"
+	var s strings.Builder
+	for _, c := range b {
+		if c == '"' || c == '\\' || c < 0x20 || c >= 0x7F {
+			s.WriteString(`\x`)
+			s.WriteByte(hex[c>>4])
+			s.WriteByte(hex[c&15])
+			continue
+		}
+		s.WriteByte(c)
+	}
+	return s.String()
+}
+
+// nginxEscapeJSONForTest writes b as nginx's escape=json does
+// (ngx_escape_json): '"' and '\' behind a backslash, \n \r \t \b \f, other
+// bytes below 0x20 as \u00XX, all other bytes raw.
+func nginxEscapeJSONForTest(b []byte) string {
+	const hex = "0123456789ABCDEF"
+	var s strings.Builder
+	for _, c := range b {
+		switch {
+		case c == '"' || c == '\\':
+			s.WriteByte('\\')
+			s.WriteByte(c)
+		case c == '\n':
+			s.WriteString(`\n`)
+		case c == '\r':
+			s.WriteString(`\r`)
+		case c == '\t':
+			s.WriteString(`\t`)
+		case c == '\b':
+			s.WriteString(`\b`)
+		case c == '\f':
+			s.WriteString(`\f`)
+		case c < 0x20:
+			s.WriteString(`\u00`)
+			s.WriteByte(hex[c>>4])
+			s.WriteByte(hex[c&15])
+		default:
+			s.WriteByte(c)
+		}
+	}
+	return s.String()
+}
+
+// FuzzNginxEscapes writes any user agent and request target as nginx
+// would with escape=default and escape=json, and checks that they read
+// back byte for byte.
+func FuzzNginxEscapes(f *testing.F) {
+	f.Add([]byte(`probe "quoted" back\slash`+"\t\x01\xc3\xa5\xff"), []byte(`/a"b\c d?q=%41`))
+	f.Add([]byte(`\x22`), []byte(`\u0022`))
+	f.Add([]byte(""), []byte("/"))
+	combined, err := ParseFormat("nginx_combined")
+	if err != nil {
+		f.Fatal(err)
+	}
+	json, err := ParseFormat(`nginx:escape=json {"request":"$request","status":$status,"ua":"$http_user_agent"}`)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, ua, target []byte) {
+		if string(ua) == "-" || len(target) == 0 {
+			return // "-" is how nginx writes no value; an empty target is no request line
+		}
+		for _, tt := range []struct {
+			f    Format
+			line string
+		}{
+			{combined, `192.0.2.1 - - [01/Feb/2019:10:00:00 +0100] "GET ` + nginxEscapeDefaultForTest(target) +
+				` HTTP/1.1" 200 1 "-" "` + nginxEscapeDefaultForTest(ua) + `"`},
+			{json, `{"request":"GET ` + nginxEscapeJSONForTest(target) + ` HTTP/1.1","status":200,"ua":"` +
+				nginxEscapeJSONForTest(ua) + `"}`},
+		} {
+			r := NewReader(strings.NewReader(tt.line), tt.f)
+			rec, err := r.Read()
+			if err != nil {
+				t.Fatalf("%s: %v", tt.f.Name(), err)
+			}
+			if rec.UserAgent != string(ua) || rec.Target != string(target) || rec.Method != "GET" || rec.Status != 200 {
+				t.Fatalf("%s: got method %q target %q user agent %q, want GET %q %q",
+					tt.f.Name(), rec.Method, rec.Target, rec.UserAgent, target, ua)
+			}
+		}
+	})
+}

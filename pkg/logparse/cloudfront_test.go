@@ -150,3 +150,7 @@ func TestCloudFrontRealWorld(t *testing.T) {
 		{file: "node-cloudfront-log-parser-web-1-0.log", records: 2, skipped: 2},
 	})
 }
+
+func BenchmarkCloudFront(b *testing.B) {
+	fxBench(b, CloudFrontFormat{}, fxBenchData(cfHeader, cfStd(nil), 2000))
+}

@@ -147,3 +147,7 @@ func TestHAProxyRealWorld(t *testing.T) {
 		{file: "logstash-patterns-core-haproxy_spec-lines.log", records: 7, rejected: fxRejects(ErrLiteral, 8)},
 	})
 }
+
+func BenchmarkHAProxy(b *testing.B) {
+	fxBench(b, HAProxyFormat{}, fxBenchData("", "Feb 18 21:02:31 lb1 haproxy[14389]: "+haLine+"\n", 2000))
+}

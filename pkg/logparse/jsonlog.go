@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"net/netip"
 	"slices"
@@ -16,7 +17,7 @@ import (
 
 // JSONFormat reads JSON lines, one object per line, with a mapping from
 // Record fields to JSON values. Its name is "jsonl"; with a nil Mapping it
-// uses DefaultJSONMapping.
+// uses DefaultJSONMapping().
 //
 // Mapping keys are Record field names; values are dotted paths into the
 // object ("request.headers.User-Agent"), or several paths separated by "|",
@@ -49,15 +50,18 @@ import (
 // column where decoding failed.
 type JSONFormat struct {
 	// Mapping maps a Record field name to the dotted JSON path(s) that
-	// fill it. Nil means DefaultJSONMapping.
+	// fill it. Nil means DefaultJSONMapping().
 	Mapping map[string]string
 	// DurationUnit is the unit of a numeric Duration; 0 means seconds.
 	DurationUnit time.Duration
 }
 
-// DefaultJSONMapping is the mapping of the "jsonl" format: common names
-// from nginx "escape=json" log formats and Apache/Traefik JSON logs.
-var DefaultJSONMapping = map[string]string{
+// DefaultJSONMapping returns the mapping of the "jsonl" format: common
+// names from nginx "escape=json" log formats and Traefik JSON logs. The
+// caller may change the returned map.
+func DefaultJSONMapping() map[string]string { return maps.Clone(defaultJSONMapping) }
+
+var defaultJSONMapping = map[string]string{
 	"Time":         "time|timestamp|@timestamp|time_local|time_iso8601|ts",
 	"Client":       "remote_addr|client_ip|clientip|remote_ip|ClientHost",
 	"ForwardedFor": "http_x_forwarded_for|x_forwarded_for",
@@ -91,7 +95,7 @@ func (JSONFormat) Name() string { return "jsonl" }
 func (f JSONFormat) NewParser() Parser {
 	m := f.Mapping
 	if m == nil {
-		m = DefaultJSONMapping
+		m = defaultJSONMapping
 	}
 	unit := f.DurationUnit
 	if unit <= 0 {

@@ -147,3 +147,7 @@ func TestCaddyTestdata(t *testing.T) {
 		t.Errorf("record: %q %q %d", r.Range, r.ContentRange, r.BodyBytes)
 	}
 }
+
+func BenchmarkCaddy(b *testing.B) {
+	fxBench(b, CaddyFormat{}, fxBenchData("", caddyLine+"\n", 500))
+}

@@ -101,3 +101,7 @@ func TestS3RealWorld(t *testing.T) {
 		{file: "otel-contrib-awslogsencoding-s3-valid_log_multi.log", records: 3},
 	})
 }
+
+func BenchmarkS3(b *testing.B) {
+	fxBench(b, S3Format{}, fxBenchData("", s3Line+"\n", 2000))
+}

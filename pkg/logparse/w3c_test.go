@@ -1,6 +1,7 @@
 package logparse
 
 import (
+	"bytes"
 	"errors"
 	"io"
 	"net/netip"
@@ -371,4 +372,81 @@ func TestW3CRealWorldValues(t *testing.T) {
 	if r := read("plaso-iis10_edge_cases.log")[0]; r.User != `random\ranuser1` || r.Client != fxAddr("::1") {
 		t.Errorf("edge case: user %q client %v", r.User, r.Client)
 	}
+}
+
+// fxBenchData repeats body n times after header.
+// fxBench reads data with f and reports lines/s.
+// fxAllocs reports the allocations of parsing line into a reused record,
+// after the parser has seen header.
+
+func TestFormatsAllocs(t *testing.T) {
+	iisFields := "#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status sc-bytes cs-bytes time-taken"
+	cases := []struct {
+		name   string
+		f      Format
+		header []string
+		line   string
+	}{
+		{"w3c", W3CFormat{}, []string{iisFields},
+			"2019-02-18 23:59:59 192.0.2.10 GET /samtal/a%20b.mp3 x=1 443 - 198.51.100.7 Mozilla/5.0+(X11) https://192.0.2.10/ 206 0 0 65871 455 120"},
+		{"cloudfront", CloudFrontFormat{}, nil, strings.TrimSuffix(cfStd(map[string]string{"sc-range-start": "0", "sc-range-end": "9", "cs(User-Agent)": "a%20b"}), "\n")},
+		{"s3", S3Format{}, nil, s3Line},
+		{"haproxy", HAProxyFormat{}, nil, "Feb 18 21:02:31 lb1 haproxy[14389]: " + haLine},
+	}
+	for _, c := range cases {
+		if n := fxAllocs(t, c.f, c.header, c.line); n != 0 {
+			t.Errorf("%s: %v allocations per line with a reused record, want 0", c.name, n)
+		}
+	}
+}
+
+func BenchmarkW3C(b *testing.B) {
+	data := fxBenchData(w3cHeader+"#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status sc-bytes cs-bytes time-taken\n",
+		"2019-02-18 23:59:59 192.0.2.10 GET /samtal/20190218/rec-000001.mp3 - 443 - 198.51.100.7 Mozilla/5.0+(Windows+NT+10.0;+Win64;+x64) https://192.0.2.10/samtal/ 206 0 0 65871 455 120\n", 2000)
+	fxBench(b, W3CFormat{}, data)
+}
+
+// fxBenchData repeats body n times after header.
+func fxBenchData(header, body string, n int) []byte {
+	return []byte(header + strings.Repeat(body, n))
+}
+
+// fxBench reads data with f and reports lines/s.
+func fxBench(b *testing.B, f Format, data []byte) {
+	lines := bytes.Count(data, []byte("\n"))
+	b.ReportAllocs()
+	b.SetBytes(int64(len(data)))
+	n := 0
+	for b.Loop() {
+		r := NewReader(bytes.NewReader(data), f)
+		r.ReuseRecord = true
+		for {
+			if _, err := r.Read(); err == io.EOF {
+				break
+			}
+		}
+		n++
+	}
+	b.ReportMetric(float64(lines*n)/b.Elapsed().Seconds(), "lines/s")
+}
+
+// fxAllocs reports the allocations of parsing line into a reused record,
+// after the parser has seen header.
+func fxAllocs(t *testing.T, f Format, header []string, line string) float64 {
+	t.Helper()
+	p := f.NewParser()
+	var rec Record
+	for _, h := range header {
+		rec.reset(true)
+		p.Parse([]byte(h), &rec)
+	}
+	b := []byte(line)
+	rec.reset(true)
+	if err := p.Parse(b, &rec); err != nil {
+		t.Fatalf("parse: %v", err)
+	}
+	return testing.AllocsPerRun(100, func() {
+		rec.reset(true)
+		p.Parse(b, &rec)
+	})
 }

@@ -1,11 +1,7 @@
 package logparse
 
 import (
-	"bytes"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"maps"
 	"math"
 	"net/netip"
@@ -13,6 +9,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf16"
+	"unicode/utf8"
+	"unsafe"
 )
 
 // JSONFormat reads JSON lines, one object per line, with a mapping from
@@ -47,7 +46,10 @@ import (
 // deeper than MaxJSONDepth are rejected with ErrSyntax.
 //
 // A line that is not a JSON object is rejected with ErrSyntax, with the
-// column where decoding failed.
+// column where decoding failed. The parser scans the line itself (checked
+// against encoding/json by FuzzJSONL): strings without escapes alias the
+// line, decoded ones and Extra names live in the Record's buffers, so a
+// line costs no allocation when the Reader reuses its Record.
 type JSONFormat struct {
 	// Mapping maps a Record field name to the dotted JSON path(s) that
 	// fill it. Nil means DefaultJSONMapping().
@@ -234,9 +236,11 @@ type jsonParser struct {
 	unit  time.Duration
 	caddy bool
 
-	r     bytes.Reader
+	b     []byte // the line
+	i     int    // scan position in b
 	zones zoneCache
 	path  []byte
+	arr   []byte // joined array values
 	// per line
 	rank       [jfCount]int // rank of the value set, -1 if none
 	setPath    [jfCount]string
@@ -263,9 +267,6 @@ func newJSONParser(m map[string]string, unit time.Duration) *jsonParser {
 	return p
 }
 
-// errJSONDepth marks a too deeply nested line.
-var errJSONDepth = errors.New("too deep")
-
 func (p *jsonParser) Parse(line []byte, rec *Record) error {
 	i := 0
 	for i < len(line) && (line[i] == ' ' || line[i] == '\t') {
@@ -281,15 +282,14 @@ func (p *jsonParser) Parse(line []byte, rec *Record) error {
 		p.rank[k] = -1
 	}
 	p.dropped, p.hasRequest = 0, false
-	p.r.Reset(line)
-	dec := json.NewDecoder(&p.r)
-	dec.UseNumber()
-	p.path = p.path[:0]
-	if err := p.value(dec, rec, 0); err != nil {
-		return p.syntaxErr(dec, line, err)
+	p.b, p.i = line, i
+	p.path, p.arr = p.path[:0], p.arr[:0]
+	if err := p.value(rec, 0); err != nil {
+		return err
 	}
-	if _, err := dec.Token(); err != io.EOF {
-		return errAt(int(dec.InputOffset()), ErrTrailing)
+	p.ws()
+	if p.i < len(line) {
+		return errAt(p.i, ErrTrailing)
 	}
 	if p.caddy && !p.hasRequest {
 		return ErrSkip
@@ -300,152 +300,286 @@ func (p *jsonParser) Parse(line []byte, rec *Record) error {
 	return nil
 }
 
-func (p *jsonParser) syntaxErr(dec *json.Decoder, line []byte, err error) error {
-	var le *lineError
-	if errors.As(err, &le) {
-		return err
+// A small JSON scanner over the line: strings without escapes alias the
+// line, so that a line costs no allocation beyond the Record's buffers.
+
+func (p *jsonParser) ws() {
+	for p.i < len(p.b) {
+		switch p.b[p.i] {
+		case ' ', '\t', '\r', '\n':
+			p.i++
+		default:
+			return
+		}
 	}
-	col := int(dec.InputOffset())
-	var se *json.SyntaxError
-	if errors.As(err, &se) {
-		col = int(se.Offset)
-	}
-	if col > len(line) {
-		col = len(line)
-	}
-	return errAt(col, ErrSyntax)
 }
 
-// value reads one JSON value at the current path.
-func (p *jsonParser) value(dec *json.Decoder, rec *Record, depth int) error {
-	if depth > MaxJSONDepth {
-		return errAt(int(dec.InputOffset()), ErrSyntax)
+// expect skips spaces and the byte c.
+func (p *jsonParser) expect(c byte) error {
+	p.ws()
+	if p.i >= len(p.b) || p.b[p.i] != c {
+		return errAt(p.i, ErrSyntax)
 	}
-	col := int(dec.InputOffset())
-	tok, err := dec.Token()
-	if err != nil {
-		if err == io.EOF {
-			return io.ErrUnexpectedEOF
-		}
-		return err
-	}
-	switch t := tok.(type) {
-	case json.Delim:
-		switch t {
-		case '{':
-			if p.caddy && depth == 1 && string(p.path) == "request" {
-				p.hasRequest = true
-			}
-			n := len(p.path)
-			for dec.More() {
-				kt, err := dec.Token()
-				if err != nil {
-					return err
-				}
-				key, _ := kt.(string)
-				p.path = p.path[:n]
-				if n > 0 {
-					p.path = append(p.path, '.')
-				}
-				p.path = append(p.path, key...)
-				if err := p.value(dec, rec, depth+1); err != nil {
-					return err
-				}
-			}
-			p.path = p.path[:n]
-			_, err := dec.Token() // '}'
-			return err
-		case '[':
-			var sb strings.Builder
-			k := 0
-			n := len(p.path)
-			for dec.More() {
-				et, err := dec.Token()
-				if err != nil {
-					return err
-				}
-				if d, ok := et.(json.Delim); ok {
-					// A container inside an array: walk it by index.
-					p.path = append(p.path[:n], '.')
-					p.path = strconv.AppendInt(p.path, int64(k), 10)
-					if err := p.container(dec, rec, d, depth+1); err != nil {
-						return err
-					}
-					p.path = p.path[:n]
-				} else if s, ok := scalarText(et); ok {
-					if sb.Len() > 0 {
-						sb.WriteString(", ")
-					}
-					sb.WriteString(s)
-				}
-				k++
-			}
-			if _, err := dec.Token(); err != nil { // ']'
-				return err
-			}
-			if sb.Len() > 0 {
-				return p.leaf(rec, sb.String(), false, col)
-			}
-			return nil
-		}
-	case nil:
-		return nil
-	default:
-		s, _ := scalarText(t)
-		_, isNum := t.(json.Number)
-		return p.leaf(rec, s, isNum, col)
-	}
+	p.i++
 	return nil
 }
 
-// container walks an object or array whose opening delimiter was read.
-func (p *jsonParser) container(dec *json.Decoder, rec *Record, d json.Delim, depth int) error {
-	if depth > MaxJSONDepth {
-		return errAt(int(dec.InputOffset()), ErrSyntax)
+// value reads one JSON value at the current path.
+func (p *jsonParser) value(rec *Record, depth int) error {
+	p.ws()
+	if p.i >= len(p.b) {
+		return errAt(p.i, ErrSyntax)
 	}
-	n := len(p.path)
-	k := 0
-	for dec.More() {
-		if d == '{' {
-			kt, err := dec.Token()
+	col := p.i
+	switch c := p.b[p.i]; {
+	case c == '{':
+		if depth >= MaxJSONDepth {
+			return errAt(p.i, ErrSyntax)
+		}
+		if p.caddy && depth == 1 && string(p.path) == "request" {
+			p.hasRequest = true
+		}
+		p.i++
+		n := len(p.path)
+		p.ws()
+		if p.i < len(p.b) && p.b[p.i] == '}' {
+			p.i++
+			return nil
+		}
+		for {
+			p.ws()
+			if p.i >= len(p.b) || p.b[p.i] != '"' {
+				return errAt(p.i, ErrSyntax)
+			}
+			key, err := p.str(rec)
 			if err != nil {
 				return err
 			}
-			key, _ := kt.(string)
-			p.path = append(append(p.path[:n], '.'), key...)
-		} else {
-			p.path = strconv.AppendInt(append(p.path[:n], '.'), int64(k), 10)
+			p.path = p.path[:n]
+			if n > 0 {
+				p.path = append(p.path, '.')
+			}
+			p.path = append(p.path, key...)
+			if err := p.expect(':'); err != nil {
+				return err
+			}
+			if err := p.value(rec, depth+1); err != nil {
+				return err
+			}
+			p.ws()
+			if p.i < len(p.b) && p.b[p.i] == ',' {
+				p.i++
+				continue
+			}
+			p.path = p.path[:n]
+			return p.expect('}')
 		}
-		if err := p.value(dec, rec, depth+1); err != nil {
+	case c == '[':
+		if depth >= MaxJSONDepth {
+			return errAt(p.i, ErrSyntax)
+		}
+		p.i++
+		n, base := len(p.path), len(p.arr)
+		p.ws()
+		if p.i < len(p.b) && p.b[p.i] == ']' {
+			p.i++
+			return nil
+		}
+		for k := 0; ; k++ {
+			p.ws()
+			if p.i >= len(p.b) {
+				return errAt(p.i, ErrSyntax)
+			}
+			switch e := p.b[p.i]; {
+			case e == '{' || e == '[':
+				// A container inside an array: walk it by index.
+				p.path = strconv.AppendInt(append(p.path[:n], '.'), int64(k), 10)
+				if err := p.value(rec, depth+1); err != nil {
+					return err
+				}
+				p.path = p.path[:n]
+			default:
+				v, _, null, err := p.scalar(rec)
+				if err != nil {
+					return err
+				}
+				if !null {
+					if len(p.arr) > base {
+						p.arr = append(p.arr, ", "...)
+					}
+					p.arr = append(p.arr, v...)
+				}
+			}
+			p.ws()
+			if p.i < len(p.b) && p.b[p.i] == ',' {
+				p.i++
+				continue
+			}
+			if err := p.expect(']'); err != nil {
+				return err
+			}
+			break
+		}
+		if len(p.arr) > base {
+			v := rec.keep(p.arr[base:])
+			p.arr = p.arr[:base]
+			return p.leaf(rec, v, false, col)
+		}
+		return nil
+	default:
+		v, isNum, null, err := p.scalar(rec)
+		if err != nil || null {
 			return err
 		}
-		k++
+		return p.leaf(rec, v, isNum, col)
 	}
-	p.path = p.path[:n]
-	_, err := dec.Token()
-	return err
 }
 
-func scalarText(t json.Token) (string, bool) {
-	switch v := t.(type) {
-	case string:
-		return v, true
-	case json.Number:
-		return string(v), true
-	case bool:
-		if v {
-			return "true", true
+// scalar reads a string, number, true, false or null.
+func (p *jsonParser) scalar(rec *Record) (v string, isNum, null bool, err error) {
+	b, i := p.b, p.i
+	switch c := b[i]; {
+	case c == '"':
+		v, err = p.str(rec)
+		return v, false, false, err
+	case c == '-' || ('0' <= c && c <= '9'):
+		j := i
+		if b[j] == '-' {
+			j++
 		}
-		return "false", true
+		d := j
+		for j < len(b) && '0' <= b[j] && b[j] <= '9' {
+			j++
+		}
+		if j == d || (b[d] == '0' && j-d > 1) {
+			return "", false, false, errAt(i, ErrSyntax)
+		}
+		if j < len(b) && b[j] == '.' {
+			j++
+			d = j
+			for j < len(b) && '0' <= b[j] && b[j] <= '9' {
+				j++
+			}
+			if j == d {
+				return "", false, false, errAt(j, ErrSyntax)
+			}
+		}
+		if j < len(b) && (b[j] == 'e' || b[j] == 'E') {
+			j++
+			if j < len(b) && (b[j] == '+' || b[j] == '-') {
+				j++
+			}
+			d = j
+			for j < len(b) && '0' <= b[j] && b[j] <= '9' {
+				j++
+			}
+			if j == d {
+				return "", false, false, errAt(j, ErrSyntax)
+			}
+		}
+		p.i = j
+		return bstr(b[i:j]), true, false, nil
 	}
-	return "", false
+	for _, lit := range [...]string{"true", "false", "null"} {
+		if len(b)-i >= len(lit) && string(b[i:i+len(lit)]) == lit {
+			p.i = i + len(lit)
+			return lit, false, lit == "null", nil
+		}
+	}
+	return "", false, false, errAt(i, ErrSyntax)
 }
 
-// leaf handles a scalar (or joined array) value at the current path.
+// str reads a JSON string whose opening quote is at p.i. Without escapes
+// the value aliases the line; otherwise it is decoded into rec's scratch.
+func (p *jsonParser) str(rec *Record) (string, error) {
+	b := p.b
+	start := p.i + 1
+	i := start
+	for i < len(b) && b[i] != '"' && b[i] != '\\' && b[i] >= 0x20 {
+		i++
+	}
+	if i < len(b) && b[i] == '"' {
+		p.i = i + 1
+		return bstr(b[start:i]), nil
+	}
+	out := len(rec.scratch)
+	rec.scratch = append(rec.scratch, b[start:i]...)
+	for i < len(b) {
+		c := b[i]
+		switch {
+		case c == '"':
+			p.i = i + 1
+			end := len(rec.scratch)
+			return bstr(rec.scratch[out:end:end]), nil
+		case c < 0x20:
+			return "", errAt(i, ErrSyntax)
+		case c != '\\':
+			rec.scratch = append(rec.scratch, c)
+			i++
+			continue
+		}
+		if i+1 >= len(b) {
+			return "", errAt(i, ErrSyntax)
+		}
+		switch e := b[i+1]; e {
+		case '"', '\\', '/':
+			rec.scratch = append(rec.scratch, e)
+		case 'b':
+			rec.scratch = append(rec.scratch, '\b')
+		case 'f':
+			rec.scratch = append(rec.scratch, '\f')
+		case 'n':
+			rec.scratch = append(rec.scratch, '\n')
+		case 'r':
+			rec.scratch = append(rec.scratch, '\r')
+		case 't':
+			rec.scratch = append(rec.scratch, '\t')
+		case 'u':
+			r, ok := hex4(b, i+2)
+			if !ok {
+				return "", errAt(i, ErrSyntax)
+			}
+			i += 6
+			if utf16.IsSurrogate(r) {
+				if r2, ok := hex4(b, i+2); ok && i+1 < len(b) && b[i] == '\\' && b[i+1] == 'u' {
+					if d := utf16.DecodeRune(r, r2); d != utf8.RuneError {
+						r = d
+						i += 6
+					}
+				}
+			}
+			rec.scratch = utf8.AppendRune(rec.scratch, r)
+			continue
+		default:
+			return "", errAt(i, ErrSyntax)
+		}
+		i += 2
+	}
+	return "", errAt(len(b), ErrSyntax)
+}
+
+// hex4 parses the four hex digits at b[i:].
+func hex4(b []byte, i int) (rune, bool) {
+	if i+4 > len(b) {
+		return 0, false
+	}
+	var r rune
+	for _, c := range b[i : i+4] {
+		h, ok := unhex(c)
+		if !ok {
+			return 0, false
+		}
+		r = r<<4 | rune(h)
+	}
+	return r, true
+}
+
+// leaf handles a scalar (or joined array) value at the current path. The
+// value aliases the line or the record's scratch space.
 func (p *jsonParser) leaf(rec *Record, s string, isNum bool, col int) error {
 	tgt, mapped := p.paths[string(p.path)]
 	if !mapped {
-		p.extra(rec, string(p.path), s)
+		p.extra(rec, p.path, s)
 		return nil
 	}
 	if s == "" || s == "-" {
@@ -454,22 +588,25 @@ func (p *jsonParser) leaf(rec *Record, s string, isNum bool, col int) error {
 	f := tgt.field
 	if r := p.rank[f]; r >= 0 {
 		if r <= tgt.rank {
-			p.extra(rec, string(p.path), s) // a better path already set it
+			p.extra(rec, p.path, s) // a better path already set it
 			return nil
 		}
-		p.extra(rec, p.setPath[f], p.setVal[f]) // replaced: keep the old value
+		p.extra(rec, sbytes(p.setPath[f]), p.setVal[f]) // replaced: keep the old value
 	}
-	p.rank[f], p.setPath[f], p.setVal[f] = tgt.rank, string(p.path), s
+	p.rank[f], p.setPath[f], p.setVal[f] = tgt.rank, rec.keep(p.path), s
 	return p.set(rec, f, s, isNum, col)
 }
 
-func (p *jsonParser) extra(rec *Record, name, value string) {
+func (p *jsonParser) extra(rec *Record, name []byte, value string) {
 	if len(rec.Extra) >= MaxJSONExtra {
 		p.dropped++
 		return
 	}
-	rec.addExtra(name, value)
+	rec.addExtra(rec.keep(name), value)
 }
+
+// sbytes returns the bytes of s without copying; they must not be changed.
+func sbytes(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)) }
 
 func (p *jsonParser) set(rec *Record, f jsonField, s string, isNum bool, col int) error {
 	switch f {
@@ -495,7 +632,7 @@ func (p *jsonParser) set(rec *Record, f jsonField, s string, isNum bool, col int
 		rec.Method = s
 	case jfTarget:
 		q := rec.Query
-		setTarget(rec, []byte(s))
+		setTarget(rec, sbytes(s))
 		if rec.Query == "" {
 			rec.Query = q
 		}
@@ -504,7 +641,7 @@ func (p *jsonParser) set(rec *Record, f jsonField, s string, isNum bool, col int
 	case jfProtocol:
 		rec.Protocol = s
 	case jfRequest:
-		if !setRequestLine(rec, []byte(s)) {
+		if !setRequestLine(rec, sbytes(s)) {
 			return errAt(col, ErrRequestLine)
 		}
 	case jfStatus:
@@ -514,7 +651,7 @@ func (p *jsonParser) set(rec *Record, f jsonField, s string, isNum bool, col int
 		}
 		rec.Status = n
 	case jfBodyBytes, jfWireBytes, jfRequestBytes:
-		n, ok := parseInt64([]byte(s))
+		n, ok := parseInt64(sbytes(s))
 		if !ok {
 			return errAt(col, ErrNumber)
 		}
@@ -611,7 +748,7 @@ func (p *jsonParser) parseTime(s string, isNum bool) (time.Time, bool) {
 	if t, err := time.Parse("2006-01-02T15:04:05.000Z0700", s); err == nil {
 		return p.keepZone(t), true
 	}
-	if t, ok := parseCLFTime([]byte(s), &p.zones); ok {
+	if t, ok := parseCLFTime(sbytes(s), &p.zones); ok {
 		return t, true
 	}
 	return time.Time{}, false

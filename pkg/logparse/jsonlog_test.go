@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 const caddyLine = `{"level":"info","ts":1550523751.5,"logger":"http.log.access","msg":"handled request","request":{"remote_ip":"198.51.100.60","remote_port":"51000","client_ip":"203.0.113.8","proto":"HTTP/2.0","method":"GET","host":"example.org","uri":"/samtal/a%20b.mp3?x=1","headers":{"User-Agent":["Mozilla/5.0 (X11)"],"Range":["bytes=0-"],"Referer":["https://example.org/"],"X-Forwarded-For":["203.0.113.8"],"Accept":["audio/*","*/*"]},"tls":{"resumed":false,"version":772}},"bytes_read":0,"user_id":"alice","duration":0.25,"size":65536,"status":206,"resp_headers":{"Content-Range":["bytes 0-65535/2390282"]}}`
@@ -150,4 +152,19 @@ func TestCaddyTestdata(t *testing.T) {
 
 func BenchmarkCaddy(b *testing.B) {
 	fxBench(b, CaddyFormat{}, fxBenchData("", caddyLine+"\n", 500))
+}
+
+func TestJSONStrings(t *testing.T) {
+	got, err := fxLast(JSONFormat{Mapping: map[string]string{"UserAgent": "ua"}},
+		`{"ua":"a\"b\\c\/d\u00e9\ud83d\ude00\t","k\u0041":"plain","n":-1.5e3,"e":[],"o":{},"z":null}`+"\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.UserAgent != "a\"b\\c/d\u00e9\U0001F600\t" {
+		t.Errorf("UserAgent %q", got.UserAgent)
+	}
+	want := []Field{{"kA", "plain"}, {"n", "-1.5e3"}}
+	if diff := cmp.Diff(want, got.Extra); diff != "" {
+		t.Errorf("Extra (-want +got):\n%s", diff)
+	}
 }

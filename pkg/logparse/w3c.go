@@ -37,7 +37,9 @@ import (
 //	c-ip                       Client; must be an address or "-"
 //	cs-username, c-auth-id     User
 //	cs-method                  Method; must be an HTTP token
-//	cs-uri-stem                Target and Path (percent-decoded)
+//	cs-uri-stem                Target and Path; IIS logs the stem already
+//	                           decoded, Path also undoes %XX escapes that
+//	                           other writers leave
 //	cs-uri-query               Query, appended to Target after "?"
 //	cs-uri                     Target, Path and Query
 //	cs-version                 Protocol

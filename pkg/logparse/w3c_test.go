@@ -392,6 +392,7 @@ func TestFormatsAllocs(t *testing.T) {
 		{"cloudfront", CloudFrontFormat{}, nil, strings.TrimSuffix(cfStd(map[string]string{"sc-range-start": "0", "sc-range-end": "9", "cs(User-Agent)": "a%20b"}), "\n")},
 		{"s3", S3Format{}, nil, s3Line},
 		{"haproxy", HAProxyFormat{}, nil, "Feb 18 21:02:31 lb1 haproxy[14389]: " + haLine},
+		{"caddy", CaddyFormat{}, nil, caddyLine},
 	}
 	for _, c := range cases {
 		if n := fxAllocs(t, c.f, c.header, c.line); n != 0 {

@@ -18,6 +18,7 @@ import (
 
 	"github.com/forensiclog/forensics/internal/actors"
 	"github.com/forensiclog/forensics/pkg/exposure"
+	"github.com/forensiclog/forensics/pkg/logparse"
 )
 
 const committed = "../../fixtures/demo"
@@ -350,5 +351,37 @@ func TestActorsFile(t *testing.T) {
 	// Googlebot's user agent from another network is not Googlebot.
 	if got, ok := dir.MatchActor(actProbe.Addrs[0], uaGoogle); ok {
 		t.Errorf("a Googlebot user agent from the scanner's address matches %q", got.Label)
+	}
+}
+
+// TestDetectDemo checks that format detection picks each demo log's
+// format: the demo is run without --format.
+func TestDetectDemo(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join(committed, "expected.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var exp Expected
+	if err := json.Unmarshal(b, &exp); err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range exp.Logs {
+		ins, err := logparse.ExpandInputs([]string{filepath.Join(committed, filepath.FromSlash(l.Name))})
+		if err != nil || len(ins) != 1 {
+			t.Fatalf("%s: %v", l.Name, err)
+		}
+		ir, err := ins[0].Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, det, _, err := logparse.DetectInput(ir)
+		ir.Close()
+		if err != nil {
+			t.Errorf("%s: %v", l.Name, err)
+			continue
+		}
+		if f.Name() != l.Format {
+			t.Errorf("%s: detected %s (%s), want %s", l.Name, f.Name(), det.Reason, l.Format)
+		}
 	}
 }

@@ -58,7 +58,7 @@ func fxFuzz(t *testing.T, f Format, data []byte) {
 // folders (when present) as seeds.
 func fxSeed(f *testing.F, sub string, corpus ...string) {
 	paths, _ := filepath.Glob(filepath.Join("testdata", sub, "*"))
-	root := os.Getenv("LOGPARSE_CORPUS")
+	root := os.Getenv("FORENSICS_REALWORLD_CORPUS")
 	if root == "" {
 		root = "/work/shared/corpus/realworld"
 	}

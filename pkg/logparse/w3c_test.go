@@ -115,13 +115,13 @@ func fxFailure(t *testing.T, f Format, in string, kind error, col int) {
 // fxCorpusDir is the real-world corpus (see its SOURCES.md).
 func fxCorpusDir(t *testing.T, sub string) string {
 	t.Helper()
-	root := os.Getenv("LOGPARSE_CORPUS")
+	root := os.Getenv("FORENSICS_REALWORLD_CORPUS")
 	if root == "" {
 		root = "/work/shared/corpus/realworld"
 	}
 	dir := filepath.Join(root, sub)
 	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("real-world corpus not present (%v); set LOGPARSE_CORPUS", err)
+		t.Skipf("real-world corpus not present (%v); set FORENSICS_REALWORLD_CORPUS", err)
 	}
 	return dir
 }

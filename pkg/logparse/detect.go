@@ -228,7 +228,15 @@ func detect(sample []byte, formats []Format) (Format, Detection, error) {
 		cands = append(cands, c)
 	}
 	slices.SortStableFunc(cands, func(a, b scored) int {
-		// More lines parsed first, then more fields per line, then name.
+		// Formats that parse some line first, then the larger share of
+		// lines parsed, then more fields per line, then by name. (A
+		// format that skips every line has no share at all.)
+		if (a.Parsed > 0) != (b.Parsed > 0) {
+			if a.Parsed > 0 {
+				return -1
+			}
+			return 1
+		}
 		if x, y := a.Parsed*b.Lines, b.Parsed*a.Lines; x != y {
 			if x > y {
 				return -1
@@ -249,17 +257,27 @@ func detect(sample []byte, formats []Format) (Format, Detection, error) {
 			d.Candidates = append(d.Candidates, c.Candidate)
 		}
 	}
-	if len(cands) == 0 || cands[0].Lines == 0 {
+	if !slices.ContainsFunc(cands, func(c scored) bool { return c.Lines > 0 }) {
 		return nil, d, fmt.Errorf("logparse: %w: no data lines in the sample", ErrNotDetected)
 	}
 	best := cands[0]
-	if 2*best.Parsed < best.Lines {
+	if best.Parsed == 0 || 2*best.Parsed < best.Lines {
 		return nil, d, fmt.Errorf("logparse: %w: no format parses half of the %d lines tried (best: %s)", ErrNotDetected, best.Lines, candidateList(d.Candidates))
 	}
-	// The formats tied with the best.
+	// The formats tied with the best: as many lines parsed and as many
+	// fields filled, or, in a family of look-alike formats, fields
+	// within 10%: there a field more or less on a stray line (a lenient
+	// parser reading a user name with a space as two columns) must not
+	// outweigh the evidence.
 	var tied []scored
+	fam := familyOf(best.Format)
 	for _, c := range cands {
-		if c.Parsed*best.Lines == best.Parsed*c.Lines && c.Fields*best.Parsed == best.Fields*c.Parsed {
+		if c.Parsed == 0 || c.Parsed*best.Lines != best.Parsed*c.Lines {
+			continue
+		}
+		same := c.Fields*best.Parsed == best.Fields*c.Parsed
+		near := fam >= 0 && familyOf(c.Format) == fam && 10*c.Fields*best.Parsed >= 9*best.Fields*c.Parsed
+		if same || near {
 			tied = append(tied, c)
 		}
 	}
@@ -269,7 +287,6 @@ func detect(sample []byte, formats []Format) (Format, Detection, error) {
 		d.Reason += bytesNote(best.Format, ev)
 		return best.f, d, nil
 	}
-	fam := familyOf(tied[0].Format)
 	for _, c := range tied[1:] {
 		if familyOf(c.Format) != fam || fam < 0 {
 			return nil, d, fmt.Errorf("logparse: %w: formats tie: %s", ErrNotDetected, candidateList(tiedCandidates(tied)))
@@ -280,6 +297,9 @@ func detect(sample []byte, formats []Format) (Format, Detection, error) {
 		if c.Format == name {
 			d.Format = name
 			d.Reason = fmt.Sprintf("%s parses %d of %d lines with %.1f fields per line, as do %s; %s", name, c.Parsed, c.Lines, c.FieldsPerLine(), otherNames(tied, name), why)
+			if !strings.Contains(why, "bytes field") {
+				d.Reason += bytesNote(name, ev)
+			}
 			return c.f, d, nil
 		}
 	}
@@ -293,7 +313,7 @@ func bytesNote(name string, ev evidence) string {
 		return ""
 	}
 	if ev.zeroBytes > 0 {
-		return fmt.Sprintf(" (bytes are %%b: %d lines log 0 or \"-\" bytes)", ev.zeroBytes)
+		return fmt.Sprintf("; the bytes field is %%b (body only): %d lines log 0 or \"-\" bytes", ev.zeroBytes)
 	}
 	return ""
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"testing"
 
@@ -214,5 +215,66 @@ func TestDetectInput(t *testing.T) {
 	}
 	if all, _ := io.ReadAll(br); string(all) != "192.0.2.1 GET /a 200 1" {
 		t.Errorf("short input: read back %q", all)
+	}
+}
+
+// TestDetectBuiltin runs Detect with the registered formats on samples of
+// each, generated here or taken from the format tests' fixtures.
+func TestDetectBuiltin(t *testing.T) {
+	clf := func(prefix, ident, status, bytes, tail string) string {
+		var b strings.Builder
+		for i := range 4 {
+			fmt.Fprintf(&b, "%s192.0.2.%d %s - [18/Feb/2019:10:0%d:00 +0100] \"GET /calls/%d.mp3 HTTP/1.1\" %s %s%s\n", prefix, i+1, ident, i, i, status, bytes, tail)
+		}
+		return b.String()
+	}
+	ua := ` "-" "Mozilla/5.0"`
+	f := func(name, sample, want, reason string) {
+		t.Helper()
+		got, d, err := Detect([]byte(sample))
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+			return
+		}
+		if got.Name() != want || d.Format != want {
+			t.Errorf("%s: chose %s, want %s (%s)", name, d.Format, want, d.Reason)
+		}
+		if !strings.Contains(d.Reason, reason) {
+			t.Errorf("%s: reason %q does not say %q", name, d.Reason, reason)
+		}
+	}
+	f("common", clf("", "-", "200", "512", ""), "common", "no line logs a referer")
+	f("combined", clf("", "-", "200", "-", ua), "combined", "%b (body only)")
+	f("combined ambiguous", clf("", "-", "200", "512", ua), "combined", "the bytes field is ambiguous")
+	f("combined_debian", clf("", "-", "304", "180", ua), "combined_debian", "%O (with headers)")
+	f("vhost_combined", clf("www.example.org:443 ", "-", "200", "512", ua), "vhost_combined", "virtual host")
+	f("lighttpd", clf("", "files.example.org", "200", "512", ua), "lighttpd", "host name in the ident column")
+	f("nginx escapes", clf("", "-", "200", "512", ` "-" "a\x22b"`), "nginx_combined", "nginx escapes")
+	f("nginx 499", clf("", "-", "499", "0", ua), "nginx_combined", "status 499")
+	f("nginx_range", clf("", "-", "206", "1024", ua+` "bytes=0-1023" 0.004 OK 1400`), "nginx_range", "more than any other format")
+
+	fixtures := []struct{ file, want string }{
+		{"testdata/cloudfront/standard.log", "cloudfront"},
+		{"testdata/haproxy/httplog.log", "haproxy"},
+		{"testdata/json/caddy.log", "caddy"},
+		{"testdata/json/nginx.log", "jsonl"},
+		{"testdata/nginx/range.log", "nginx_range"},
+		{"testdata/nginx/real-combined.log", "nginx_combined"},
+		{"testdata/s3/access.log", "s3"},
+		{"testdata/w3c/iis-restart.log", "w3c"},
+	}
+	for _, fx := range fixtures {
+		data, err := os.ReadFile(fx.file)
+		if err != nil {
+			t.Errorf("fixture of the %s tests: %v", fx.want, err)
+			continue
+		}
+		f(fx.file, string(data), fx.want, fx.want)
+	}
+	// A custom log_format cannot be guessed.
+	if data, err := os.ReadFile("testdata/nginx/real-all.log"); err == nil {
+		if _, d, err := Detect(data); !errors.Is(err, ErrNotDetected) {
+			t.Errorf("custom format detected as %s", d.Format)
+		}
 	}
 }

@@ -264,7 +264,8 @@ func (s *Shard) isListing(rec *logparse.Record) bool {
 }
 
 func (s *Shard) listing(rec *logparse.Record, a int32) {
-	dir := NormalizePath(rec.Path, s.e.ix.mapper)
+	// Index.Dir maps the path itself: normalise without the mapper here.
+	dir := NormalizePath(rec.Path, PathMapper{})
 	k := listingKey{dir, a}
 	l := s.listings[k]
 	if l == nil {
@@ -324,17 +325,25 @@ func (a *actorState) countUA(ua string) {
 }
 
 // appendForwarded parses an X-Forwarded-For chain without allocating
-// beyond dst's capacity.
+// beyond dst's capacity. An element that is not an address ("unknown", an
+// obfuscated name) stays in place as the zero Addr, where ClientResolver
+// stops: skipping it would let a client choose its address.
 func appendForwarded(dst []netip.Addr, chain string) []netip.Addr {
 	for chain != "" {
 		var part string
 		part, chain, _ = strings.Cut(chain, ",")
 		part = strings.TrimSpace(part)
-		if a, err := netip.ParseAddr(part); err == nil {
-			dst = append(dst, a.Unmap())
+		var a netip.Addr
+		if p, err := netip.ParseAddr(part); err == nil {
+			a = p.Unmap()
 		} else if ap, err := netip.ParseAddrPort(part); err == nil {
-			dst = append(dst, ap.Addr().Unmap())
+			a = ap.Addr().Unmap()
+		} else if len(part) > 2 && part[0] == '[' {
+			if p, err := netip.ParseAddr(strings.TrimSuffix(part[1:], "]")); err == nil {
+				a = p.Unmap()
+			}
 		}
+		dst = append(dst, a)
 	}
 	return dst
 }

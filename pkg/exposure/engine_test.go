@@ -379,3 +379,31 @@ func TestAuthorizedActorIsEvidenceNotExposure(t *testing.T) {
 		t.Errorf("with no trusted categories: %s, want full", got)
 	}
 }
+
+func TestForwardedChainNotAddress(t *testing.T) {
+	ix := testIndex(t)
+	proxy := netip.MustParseAddr("192.0.2.1")
+	trusted := ClientResolver{Trusted: []netip.Prefix{netip.MustParsePrefix("192.0.2.0/24")}}
+	// "unknown" between a client-chosen address and the proxy: the walk
+	// must stop there rather than believe the left-most entry.
+	l := line{method: "GET", target: c1, status: 200, body: 1000, from: proxy, xff: "203.0.113.66, unknown"}
+	res := run(t, ix, Options{Proxies: trusted}, l)
+	for actor := range levels(res, adult) {
+		if strings.HasSuffix(actor, "/203.0.113.66") {
+			t.Errorf("a client-supplied address behind an unparseable hop was believed: %s", actor)
+		}
+	}
+}
+
+func TestListingWithPrefixMapping(t *testing.T) {
+	csv := "path,call_id,started_at,duration_s,size_bytes,region,caller_phone,subjects\n" +
+		"/rec/a/c1_0701740001.mp3,c1,2019-01-20T10:00:00+01:00,60,1000,Stockholm,,caller:" + adult + "\n"
+	ix, err := ReadIndex(strings.NewReader(csv), IndexOptions{Format: "csv", PathMapper: PathMapper{StripPrefix: "/public", AddPrefix: "/rec"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := run(t, ix, Options{}, line{method: "GET", target: "/public/a/", status: 200, body: 500})
+	if got := personLevel(res, adult); got != "metadata" {
+		t.Errorf("listing through a prefix mapping: %s, want metadata", got)
+	}
+}

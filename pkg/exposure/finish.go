@@ -28,11 +28,11 @@ func (e *Engine) Finish(shards ...*Shard) *Result {
 	window := Interval{e.opt.ExposedFrom, e.opt.ExposedTo}
 	if window.Start.IsZero() {
 		for i := range e.ix.Len() {
-			r := e.ix.Recording(i)
-			if r.StartedAt.IsZero() {
+			st := e.ix.StartedAt(i)
+			if st.IsZero() {
 				continue
 			}
-			if a := r.StartedAt.Add(r.Duration); window.Start.IsZero() || a.Before(window.Start) {
+			if a := st.Add(e.ix.Duration(i)); window.Start.IsZero() || a.Before(window.Start) {
 				window.Start = a
 			}
 		}

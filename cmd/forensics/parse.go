@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -70,10 +69,7 @@ func (c *ParseCmd) Run(log *slog.Logger) error {
 		}
 		sink = &parquetSink{w: w}
 	} else {
-		bw := bufio.NewWriterSize(os.Stdout, 64<<10)
-		enc := json.NewEncoder(bw)
-		enc.SetEscapeHTML(false)
-		sink = &jsonSink{bw: bw, enc: enc}
+		sink = &jsonSink{bw: bufio.NewWriterSize(os.Stdout, 64<<10)}
 	}
 	partial := false
 	for _, in := range inputs {
@@ -186,11 +182,12 @@ func (c *ParseCmd) parseInput(log *slog.Logger, in logparse.Input, sink recordSi
 // jsonSink writes one JSON object per line.
 type jsonSink struct {
 	bw  *bufio.Writer
-	enc *json.Encoder
+	buf []byte
 }
 
 func (s *jsonSink) write(rec *logparse.Record) error {
-	if err := s.enc.Encode(parquetout.NewRecord(rec)); err != nil {
+	s.buf = parquetout.AppendJSON(s.buf[:0], rec)
+	if _, err := s.bw.Write(s.buf); err != nil {
 		return fmt.Errorf("writing standard output: %w", err)
 	}
 	return nil

@@ -872,9 +872,6 @@ func (p *apacheParser) apply(line []byte, rec *Record) {
 		case akExtra:
 			rec.addExtra(fd.name, p.str(rec, v))
 		case akHost, akAddr:
-			if fd.kind == akHost && rec.Client.IsValid() {
-				break
-			}
 			if p.esc {
 				v = apUnescape(rec, v)
 			}
@@ -1454,7 +1451,7 @@ func resolveApacheFields(f *apacheFormat) {
 	}
 }
 
-// A apTimePart is a literal or one conversion of a compiled time format.
+// An apTimePart is a literal or one conversion of a compiled time format.
 type apTimePart struct {
 	lit  []byte
 	conv byte // a strftime conversion letter, or one of the tc* codes

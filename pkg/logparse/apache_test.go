@@ -535,6 +535,34 @@ func TestApacheAllocs(t *testing.T) {
 	if allocs != 0 {
 		t.Errorf("%v allocations per combined line, want 0", allocs)
 	}
+
+	// Lines that leave the fast path: escapes, unescaped quotes, a vhost
+	// prefix, trailing fields, a common line, a cut user agent.
+	tricky, err := os.ReadFile(filepath.Join("testdata", "apache", "edge-cases.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var in []byte
+	for range 200 {
+		in = append(in, tricky...)
+	}
+	br.Reset(in)
+	r = NewReader(&br, f)
+	r.ReuseRecord = true
+	n := bytes.Count(tricky, []byte{'\n'})
+	for range 2 * n {
+		r.Read()
+	}
+	allocs = testing.AllocsPerRun(100*n, func() {
+		r.Read() // some lines are rejected: that allocates a *ParseError
+	})
+	if st := r.Stats(); st.Rejected != 3*int64(st.Lines)/int64(n) {
+		t.Fatalf("stats %+v: want 3 rejected lines of every %d", st, n)
+	}
+	// Only the three rejected lines of each copy may allocate.
+	if max := 3 * 3 / float64(n); allocs > max {
+		t.Errorf("%v allocations per tricky line, want at most %v (the rejected lines' errors)", allocs, max)
+	}
 }
 
 // TestApacheFastMatchesGeneral checks that the fast path of the built-in

@@ -259,8 +259,7 @@ func (s *Shard) isListing(rec *logparse.Record) bool {
 	if !IsListingRequest(rec.Path, rec.Query) {
 		return false
 	}
-	_, ok := s.e.ix.Dir(rec.Path)
-	return ok
+	return s.e.ix.HasDir(rec.Path)
 }
 
 func (s *Shard) listing(rec *logparse.Record, a int32) {

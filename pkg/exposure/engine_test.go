@@ -407,3 +407,13 @@ func TestListingWithPrefixMapping(t *testing.T) {
 		t.Errorf("listing through a prefix mapping: %s, want metadata", got)
 	}
 }
+
+func TestHasDir(t *testing.T) {
+	ix := testIndex(t)
+	for p, want := range map[string]bool{"/rec/sthlm/2019/02/": true, "/rec/sthlm/2019/02": true, "/rec/": true,
+		"/rec/sthlm/2019/03/": false, "/re/": false, "/rec/sthlm/2019/02/c1_0701740001.mp3/": false} {
+		if got := ix.HasDir(p); got != want {
+			t.Errorf("HasDir(%q) = %v, want %v", p, got, want)
+		}
+	}
+}

@@ -481,7 +481,8 @@ func (e *Engine) decide(m *merged, res *Result) {
 	sum.PhonesExposed = int64(len(phonesExposed))
 
 	// Rows per subject x recording x actor, decoding each touched
-	// recording once.
+	// recording once. Most calls have two subjects: size for that.
+	res.Exposures = slices.Grow(res.Exposures, 2*len(outs))
 	slices.SortFunc(outs, func(a, b pairOut) int {
 		return cmp.Or(cmp.Compare(a.k.rec, b.k.rec), cmp.Compare(a.k.actor, b.k.actor))
 	})

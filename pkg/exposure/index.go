@@ -332,6 +332,21 @@ type DirListing struct {
 	Subdirs    []string
 }
 
+// HasDir reports whether the index holds anything under the folder a
+// request path names (mapped as in Match), in O(log n): the cheap test
+// for "is this request a listing of ours", where Dir would walk the folder.
+func (ix *Index) HasDir(dirPath string) bool {
+	dir, ok := ix.mapRequest(dirPath)
+	if !ok {
+		return false
+	}
+	if !strings.HasSuffix(dir, "/") {
+		dir += "/"
+	}
+	j := ix.lowerBound(dir)
+	return j < len(ix.order) && strings.HasPrefix(ix.key(ix.offs[ix.order[j]]), dir)
+}
+
 // Dir returns the direct children of a folder, named by a request path
 // (mapped as in Match; a trailing slash is optional). It reports false
 // when the index holds nothing under the folder. Recordings listed are

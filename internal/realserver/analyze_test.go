@@ -19,6 +19,7 @@ import (
 	"github.com/parquet-go/parquet-go"
 
 	rs "github.com/forensiclog/forensics/internal/realserver"
+	"github.com/forensiclog/forensics/pkg/logparse"
 )
 
 // The CLI is built once per test binary, into cliDir, removed by TestMain.
@@ -147,10 +148,10 @@ func checkAnalyze(t *testing.T, r *run) {
 		for _, v := range variants {
 			t.Run(v, func(t *testing.T) {
 				out := t.TempDir()
-				// The window starts with the scenario, so that the logs
-				// cover it all: recordings nobody fetched are "none", not
-				// "undeterminable".
-				from := r.truth.Exchanges[0].Time.UTC().Truncate(time.Minute).Format(time.RFC3339)
+				// The window starts with the logs' first minute, so that the
+				// logs cover it all: recordings nobody fetched are "none",
+				// not "undeterminable".
+				from := firstLogged(t, r, lf).UTC().Truncate(time.Minute).Format(time.RFC3339)
 				args := []string{"analyze", "--index", r.index, "--out", out, "--trusted-proxy", "127.0.0.1/32",
 					"--exposed-from", from, "--gap", "1h"}
 				if !strings.HasSuffix(v, "-detected") {
@@ -173,6 +174,30 @@ func checkAnalyze(t *testing.T, r *run) {
 			})
 		}
 	}
+}
+
+// firstLogged returns the earliest time in the run's logs of format lf.
+// (The first request's client-side time may fall in the minute before the
+// server's timestamp of it.)
+func firstLogged(t *testing.T, r *run, lf rs.LogFormat) time.Time {
+	t.Helper()
+	f, err := logparse.ParseFormat(lf.Spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var first time.Time
+	for _, p := range r.srv.LogFiles(lf.Name) {
+		recs, _ := readRecords(t, p, f)
+		for _, rec := range recs {
+			if first.IsZero() || rec.Time.Before(first) {
+				first = rec.Time
+			}
+		}
+	}
+	if first.IsZero() {
+		t.Fatal("no timestamps in the logs")
+	}
+	return first
 }
 
 // runAnalyze runs the CLI and returns its exit code and standard error,

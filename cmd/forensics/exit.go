@@ -11,7 +11,7 @@ const (
 
 // errPartialInput marks a run that finished but could not read every input
 // in full; outputs are written and say so.
-var errPartialInput = errors.New("some inputs could not be read in full (see the manifest)")
+var errPartialInput = errors.New("some inputs could not be read in full (see the messages above, and the manifest where one is written)")
 
 func exitCode(err error) int {
 	if errors.Is(err, errPartialInput) {

@@ -36,6 +36,13 @@ func main() {
 		kong.Description("Forensic analysis of web-server access logs for a leaked recording server."),
 		kong.UsageOnError(),
 		kong.Vars{"version": version},
+		// Usage errors exit 1 (kong's own code is 80), as documented.
+		kong.Exit(func(code int) {
+			if code == 80 {
+				code = exitFailure
+			}
+			os.Exit(code)
+		}),
 	)
 	level := slog.LevelInfo
 	if cli.Quiet {

@@ -171,8 +171,23 @@ func computeCoverage(sets map[string][]int64, gap time.Duration, window Interval
 		all = append(all, sc.Spans...)
 		cov.Sources = append(cov.Sources, sc)
 	}
-	// Uncovered = window minus the union of all spans.
+	// Uncovered = window minus the union of all spans. A silence at either
+	// end of the window shorter than the gap is no gap, as inside the logs.
 	slices.SortFunc(all, func(a, b Interval) int { return a.Start.Compare(b.Start) })
+	if len(all) > 0 {
+		if d := all[0].Start.Sub(window.Start); d > 0 && d <= gap {
+			all[0].Start = window.Start
+		}
+		last := all[0].End
+		for _, sp := range all {
+			if sp.End.After(last) {
+				last = sp.End
+			}
+		}
+		if d := window.End.Sub(last); d > 0 && d <= gap {
+			all = append(all, Interval{last, window.End})
+		}
+	}
 	cur := window.Start
 	for _, sp := range all {
 		if !sp.End.After(cur) {

@@ -268,6 +268,8 @@ func (s *Shard) listing(rec *logparse.Record, a int32) {
 	k := listingKey{dir, a}
 	l := s.listings[k]
 	if l == nil {
+		// The path may alias a reused line buffer: keep a copy.
+		k.dir = strings.Clone(k.dir)
 		l = &listingState{}
 		s.listings[k] = l
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -415,5 +416,33 @@ func TestHasDir(t *testing.T) {
 		if got := ix.HasDir(p); got != want {
 			t.Errorf("HasDir(%q) = %v, want %v", p, got, want)
 		}
+	}
+}
+
+func TestListingKeyDoesNotAliasRecord(t *testing.T) {
+	ix := testIndex(t)
+	e := NewEngine(ix, Options{})
+	s := e.NewShard()
+	buf := []byte("/rec/sthlm/2019/02/")
+	rec := &logparse.Record{Time: t0, Method: "GET", Status: 200, BodyBytes: 900, WireBytes: -1,
+		Client: client, Source: "a.log", Line: 1, Path: unsafe.String(&buf[0], len(buf))}
+	s.Observe(rec)
+	copy(buf, "/xyz/xyzxy/xyzx/xy") // the reader reuses its buffer
+	res := e.Finish(s)
+	if got := personLevel(res, adult); got != "metadata" {
+		t.Errorf("listing lost when the line buffer was reused: %s", got)
+	}
+}
+
+func TestTrailingSilenceShorterThanGapIsCovered(t *testing.T) {
+	sets := map[string][]int64{"a": {0, 10, 20, 30}}
+	start := time.Unix(0, 0).UTC()
+	cov := computeCoverage(sets, time.Hour, Interval{start, start.Add(90 * time.Minute)}, "")
+	if len(cov.Uncovered) != 0 {
+		t.Errorf("59 minutes of silence after the last line with a 1h gap: uncovered %v", cov.Uncovered)
+	}
+	cov = computeCoverage(sets, time.Hour, Interval{start, start.Add(3 * time.Hour)}, "")
+	if len(cov.Uncovered) != 1 {
+		t.Errorf("2h29m of silence after the last line with a 1h gap: uncovered %v", cov.Uncovered)
 	}
 }

@@ -286,6 +286,12 @@ func (p *apacheParser) Parse(line []byte, rec *Record) error {
 	if apIsBlank(line) {
 		return ErrSkip
 	}
+	if t := p.f.tail; len(t) == 0 || (t[len(t)-1] != ' ' && t[len(t)-1] != '\t') {
+		// Spaces after the last field are no field.
+		for n := len(line); n > 0 && (line[n-1] == ' ' || line[n-1] == '\t'); n-- {
+			line = line[:n-1]
+		}
+	}
 	if p.f.fast && p.fastMatch(line) {
 		p.apply(line, rec)
 		return nil

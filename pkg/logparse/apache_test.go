@@ -204,7 +204,7 @@ func TestApacheBuiltinLines(t *testing.T) {
 			r.Method, r.Target, r.Path, r.Protocol = "GET", "/", "/", "HTTP/1.1"
 			r.Status, r.BodyBytes = 200, 1
 		})},
-				{"CRLF line ending is the reader's", "common", "192.0.2.14 - - " + apTSLine + " \"GET / HTTP/1.1\" 200 1\r", apRec(func(r *Record) {
+		{"CRLF line ending is the reader's", "common", "192.0.2.14 - - " + apTSLine + " \"GET / HTTP/1.1\" 200 1\r", apRec(func(r *Record) {
 			r.Client, r.Time = apAddr("192.0.2.14"), apTS
 			r.Method, r.Target, r.Path, r.Protocol = "GET", "/", "/", "HTTP/1.1"
 			r.Status, r.BodyBytes = 200, 1

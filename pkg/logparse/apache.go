@@ -14,8 +14,10 @@ import (
 // end of a field's value is the next occurrence of the literal that follows
 // it. Where that is ambiguous (a request line holding unescaped quotes, a
 // user name with a space) the matcher tries the later occurrences in order,
-// as a careful reader would, within a fixed budget per line; values are
-// decoded only after the whole line has matched.
+// as a careful reader would, within a budget that keeps the time per line
+// linear in its length; values are decoded only after the whole line has
+// matched. Unquoted host, ident, user, status, port and count fields hold
+// no spaces; spaces after the last field are ignored.
 //
 // The built-in formats are registered by name:
 //

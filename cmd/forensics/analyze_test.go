@@ -1,0 +1,315 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"log/slog"
+	"os/exec"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/forensiclog/forensics/internal/testutil"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+func TestAnalyzeScripts(t *testing.T) {
+	testscript.Run(t, scriptParams(t, "testdata/script/analyze*.txtar"))
+}
+
+// demoTruth is the part of fixtures/demo/expected.json the tests compare.
+type demoTruth struct {
+	TrustedProxies []string `json:"trusted_proxies"`
+	Recordings     []struct {
+		Path  string `json:"path"`
+		Level string `json:"level"`
+	} `json:"recordings"`
+	Subjects []struct {
+		ID    string `json:"id"`
+		Level string `json:"level"`
+		Child bool   `json:"child"`
+	} `json:"subjects"`
+}
+
+func demoDir(t *testing.T) string {
+	t.Helper()
+	root, err := testutil.RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return filepath.Join(root, "fixtures", "demo")
+}
+
+// runDemo runs analyze in process on the demo incident and returns the
+// output directory and what the run wrote to stderr.
+func runDemo(t *testing.T, demo string, truth demoTruth, out string) string {
+	t.Helper()
+	var stderr bytes.Buffer
+	logger := slog.New(slog.NewTextHandler(&stderr, nil))
+	cmd := &AnalyzeCmd{
+		Index: filepath.Join(demo, "index.csv"), Logs: []string{filepath.Join(demo, "logs")},
+		Out: out, Actors: filepath.Join(demo, "actors.yaml"), TrustedProxy: truth.TrustedProxies,
+		GeoIPCity: filepath.Join(demo, "geoip", "city.mmdb"), GeoIPASN: filepath.Join(demo, "geoip", "asn.mmdb"),
+		ActorKey: "ip", HeaderBytes: 150, TrustedCategory: []string{"authorized", "internal"}, Workers: 2,
+	}
+	if err := cmd.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	devnull, _ := os.Open(os.DevNull)
+	defer devnull.Close()
+	stdout := os.Stdout
+	os.Stdout = devnull
+	err := cmd.Run(logger)
+	os.Stdout = stdout
+	if err != nil {
+		t.Fatalf("analyze: %v\n%s", err, stderr.String())
+	}
+	return stderr.String()
+}
+
+func readTruth(t *testing.T, demo string) demoTruth {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(demo, "expected.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var truth demoTruth
+	if err := json.Unmarshal(b, &truth); err != nil {
+		t.Fatal(err)
+	}
+	return truth
+}
+
+// TestAnalyzeDemoMatchesTruth checks every recording's and every person's
+// level against the demo's truth by construction, reading the Parquet
+// outputs back with DuckDB, an independent reader.
+func TestAnalyzeDemoMatchesTruth(t *testing.T) {
+	demo := demoDir(t)
+	truth := readTruth(t, demo)
+	out := t.TempDir()
+	stderr := runDemo(t, demo, truth, out)
+
+	want := map[string]string{}
+	for _, r := range truth.Recordings {
+		want[r.Path] = r.Level
+	}
+	got := map[string]string{}
+	for _, row := range testutil.DumpParquet(t, filepath.Join(out, "recordings.parquet"), "select path, level from data") {
+		got[row["path"].(string)] = row["level"].(string)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("recording levels (-want +got):\n%s", diff)
+	}
+
+	wantP, wantChild := map[string]string{}, map[string]bool{}
+	for _, s := range truth.Subjects {
+		wantP[s.ID] = s.Level
+		wantChild[s.ID] = s.Child
+	}
+	gotP, gotChild := map[string]string{}, map[string]bool{}
+	for _, row := range testutil.DumpParquet(t, filepath.Join(out, "persons.parquet"), "select subject_id, level, child from data") {
+		id := row["subject_id"].(string)
+		gotP[id], gotChild[id] = row["level"].(string), row["child"].(bool)
+	}
+	// Compare without printing identity numbers: count and name positions.
+	var wrong, missing int
+	for id, l := range wantP {
+		g, ok := gotP[id]
+		switch {
+		case !ok:
+			missing++
+		case g != l || gotChild[id] != wantChild[id]:
+			wrong++
+		}
+	}
+	if wrong > 0 || missing > 0 || len(gotP) != len(wantP) {
+		t.Errorf("persons: %d with a wrong level or child flag, %d missing, %d in output vs %d expected", wrong, missing, len(gotP), len(wantP))
+	}
+
+	// Personal data stays in the outputs meant for it: nothing the index
+	// holds about a person reaches the log output.
+	for _, s := range secretsOf(t, filepath.Join(demo, "index.csv")) {
+		if strings.Contains(stderr, s) {
+			t.Errorf("stderr holds a personal identity or phone number from the index (%d chars)", len(s))
+			break
+		}
+	}
+
+	// Outputs are for the response team only.
+	entries, err := os.ReadDir(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		info, _ := e.Info()
+		if info.Mode().Perm() != 0o600 {
+			t.Errorf("%s: mode %v, want 0600", e.Name(), info.Mode().Perm())
+		}
+		if strings.HasPrefix(e.Name(), ".") {
+			t.Errorf("temporary file left behind: %s", e.Name())
+		}
+	}
+}
+
+// secretsOf returns the identity and phone numbers an index CSV holds, in
+// every written form the tests look for: digits only, and as written.
+func secretsOf(t *testing.T, index string) []string {
+	t.Helper()
+	b, err := os.ReadFile(index)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	re := regexp.MustCompile(`\d{6,8}[-+]?\d{4}|\+?\d[\d -]{8,14}\d`)
+	for _, m := range re.FindAllString(string(b), -1) {
+		digits := strings.Map(func(r rune) rune {
+			if r >= '0' && r <= '9' {
+				return r
+			}
+			return -1
+		}, m)
+		if len(digits) >= 10 {
+			out = append(out, m, digits)
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// TestAnalyzeDeterministic runs the demo twice: the data files must be
+// byte-identical; what differs (run time, host) lives in the manifest.
+func TestAnalyzeDeterministic(t *testing.T) {
+	demo := demoDir(t)
+	truth := readTruth(t, demo)
+	a, b := t.TempDir(), t.TempDir()
+	runDemo(t, demo, truth, a)
+	runDemo(t, demo, truth, b)
+	for _, f := range []string{"exposures.parquet", "persons.parquet", "recordings.parquet", "actors.parquet", "coverage.parquet", "summary.json"} {
+		x, err1 := os.ReadFile(filepath.Join(a, f))
+		y, err2 := os.ReadFile(filepath.Join(b, f))
+		if err1 != nil || err2 != nil {
+			t.Fatalf("%s: %v %v", f, err1, err2)
+		}
+		if !bytes.Equal(x, y) {
+			t.Errorf("%s differs between two runs on the same inputs", f)
+		}
+	}
+	var m1, m2 map[string]any
+	for p, m := range map[string]*map[string]any{a: &m1, b: &m2} {
+		raw, err := os.ReadFile(filepath.Join(p, "manifest.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(raw, m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !cmp.Equal(m1["outputs"], m2["outputs"]) {
+		t.Error("the manifest's output digests differ between runs")
+	}
+}
+
+// TestAnalyzeDemoGolden compares the demo's recordings and actors
+// outputs, dumped by DuckDB as JSON lines, with golden files. Run with
+// -update to rewrite them after a deliberate change.
+func TestAnalyzeDemoGolden(t *testing.T) {
+	demo := demoDir(t)
+	truth := readTruth(t, demo)
+	out := t.TempDir()
+	runDemo(t, demo, truth, out)
+	for _, f := range []string{"recordings", "actors", "coverage"} {
+		rows := testutil.DumpParquet(t, filepath.Join(out, f+".parquet"))
+		var buf bytes.Buffer
+		for _, r := range rows {
+			b, err := json.Marshal(r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			buf.Write(b)
+			buf.WriteByte('\n')
+		}
+		golden := filepath.Join("testdata", "golden", "demo_"+f+".jsonl")
+		if *update {
+			if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(golden, buf.Bytes(), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		want, err := os.ReadFile(golden)
+		if err != nil {
+			t.Fatalf("%v (run with -update to create)", err)
+		}
+		if diff := cmp.Diff(strings.Split(string(want), "\n"), strings.Split(buf.String(), "\n")); diff != "" {
+			t.Errorf("%s differs from %s (-want +got):\n%s", f, golden, diff)
+		}
+	}
+	sum, err := os.ReadFile(filepath.Join(out, "summary.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden := filepath.Join("testdata", "golden", "demo_summary.json")
+	if *update {
+		if err := os.WriteFile(golden, sum, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(string(want), string(sum)); diff != "" {
+		t.Errorf("summary.json (-want +got):\n%s", diff)
+	}
+}
+
+// TestAnalyzeExitStatus checks the documented exit statuses of the built
+// command: 0 success, 1 failure, 2 finished with an input not read in full.
+func TestAnalyzeExitStatus(t *testing.T) {
+	demo := demoDir(t)
+	bin := filepath.Join(t.TempDir(), "forensics")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	dir := t.TempDir()
+	gz, err := os.ReadFile(filepath.Join(demo, "logs", "nginx", "access.log.2.gz"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cut := filepath.Join(dir, "cut.gz")
+	if err := os.WriteFile(cut, gz[:len(gz)/2], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f := func(want int, args ...string) {
+		t.Helper()
+		cmd := exec.Command(bin, args...)
+		cmd.Dir = dir
+		err := cmd.Run()
+		got := 0
+		if ee, ok := err.(*exec.ExitError); ok {
+			got = ee.ExitCode()
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		if got != want {
+			t.Errorf("forensics %v: exit %d, want %d", args, got, want)
+		}
+	}
+	idx := filepath.Join(demo, "index.csv")
+	f(0, "analyze", "-q", "--index", idx, "--out", "ok", filepath.Join(demo, "logs", "nginx"))
+	f(1, "analyze", "--index", idx)
+	f(1, "analyze", "--bogus-flag")
+	f(1, "analyze", "-q", "--index", filepath.Join(dir, "missing.csv"), "--out", "x", cut)
+	f(2, "analyze", "-q", "--index", idx, "--out", "partial", cut)
+}

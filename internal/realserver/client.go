@@ -88,7 +88,7 @@ func (a *Actor) Request(step, method, target string, hdr http.Header) (Exchange,
 	}
 	req.Header.Set("X-Forwarded-For", a.forwardedFor())
 	req.Header.Set("User-Agent", a.UserAgent)
-	ex := Exchange{Step: step, Actor: a.IP, Time: time.Now(), Method: method, Target: target}
+	ex := Exchange{Step: step, Actor: a.IP, Time: time.Now(), Method: method, Target: target, Range: hdr.Get("Range")}
 	resp, err := a.client.Do(req)
 	if err != nil {
 		return ex, fmt.Errorf("realserver: step %s: %w", step, err)
@@ -106,7 +106,7 @@ func (a *Actor) Raw(step, method, target string, hdr http.Header) (Exchange, err
 	}
 	defer conn.Close()
 	conn.SetDeadline(time.Now().Add(20 * time.Second))
-	ex := Exchange{Step: step, Actor: a.IP, Time: time.Now(), Method: method, Target: target, Raw: true}
+	ex := Exchange{Step: step, Actor: a.IP, Time: time.Now(), Method: method, Target: target, Raw: true, Range: hdr.Get("Range")}
 	br := bufio.NewReader(conn)
 	resp, err := a.rawRoundTrip(conn, br, method, target, hdr)
 	if err != nil {
@@ -211,10 +211,11 @@ func cleanPath(p string) string {
 	return r.Path
 }
 
-// AbortedGet requests target over a connection with a small receive
-// buffer, reads keep body bytes, then resets the connection. The server
+// AbortedGet requests target (with hdr, e.g. a Range) over a connection
+// with a small receive buffer, reads keep body bytes, then resets the
+// connection. The server
 // can have sent at most its send buffer and the client's receive buffer.
-func (a *Actor) AbortedGet(step, target string, keep int) (Exchange, error) {
+func (a *Actor) AbortedGet(step, target string, hdr http.Header, keep int) (Exchange, error) {
 	d := net.Dialer{
 		Timeout: 5 * time.Second,
 		Control: func(_, _ string, c syscall.RawConn) error {
@@ -231,13 +232,14 @@ func (a *Actor) AbortedGet(step, target string, keep int) (Exchange, error) {
 	}
 	defer conn.Close()
 	conn.SetDeadline(time.Now().Add(20 * time.Second))
-	ex := Exchange{Step: step, Actor: a.IP, Time: time.Now(), Method: "GET", Target: target, Raw: true, Aborted: true}
+	ex := Exchange{Step: step, Actor: a.IP, Time: time.Now(), Method: "GET", Target: target, Raw: true, Aborted: true, Range: hdr.Get("Range")}
 	br := bufio.NewReaderSize(conn, 1024)
-	resp, err := a.rawRoundTrip(conn, br, "GET", target, nil)
+	resp, err := a.rawRoundTrip(conn, br, "GET", target, hdr)
 	if err != nil {
 		return ex, fmt.Errorf("realserver: step %s: %w", step, err)
 	}
 	ex.Status = resp.StatusCode
+	ex.ContentRange = resp.Header.Get("Content-Range")
 	n, err := io.CopyN(io.Discard, resp.Body, int64(keep))
 	ex.BodyBytes = n
 	if err != nil {

@@ -48,6 +48,7 @@ var wantPairs = []struct {
 	{"encoded", rs.ActorEncoded, rs.LevelFull},
 	{"multi", rs.ActorMulti, rs.LevelPartial},
 	{"big", rs.ActorAbort, rs.LevelPartial},
+	{"big", rs.ActorPlayer, rs.LevelPartial},
 	{"head", rs.ActorHead, rs.LevelMetadata},
 	{"head", rs.ActorSortLister, rs.LevelMetadata},
 	{"dotseg", rs.ActorSortLister, rs.LevelMetadata},
@@ -81,6 +82,9 @@ func checkTruth(t *testing.T, r *run) {
 		t.Errorf("multi: covered %d bytes, want 1100 in two parts", got)
 	}
 	big := r.tree.Rec("big")
+	if got := r.truth.Covered(rs.ActorPlayer, big.Path); got != 2*65536+608 {
+		t.Errorf("big: player kept %d bytes, want two 64 KiB pieces and the 608-byte tail", got)
+	}
 	if got := r.truth.Covered(rs.ActorAbort, big.Path); got != 4096 {
 		t.Errorf("big: client kept %d bytes, want 4096", got)
 	}

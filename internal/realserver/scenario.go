@@ -18,6 +18,7 @@ var (
 	ActorEncoded    = netip.MustParseAddr("198.51.100.13") // "encoded" through a percent-encoded target
 	ActorDotSeg     = netip.MustParseAddr("198.51.100.14") // "dotseg" through a target with ../
 	ActorMulti      = netip.MustParseAddr("198.51.100.15") // one multi-range request on "multi"
+	ActorPlayer     = netip.MustParseAddr("198.51.100.16") // plays "big" in a browser: two aborted 206s, then the tail
 	ActorAbort      = netip.MustParseAddr("203.0.113.20")  // aborts "big" after a few KB
 	ActorHead       = netip.MustParseAddr("203.0.113.21")  // HEAD on "head", claiming another address first in X-Forwarded-For
 	ActorCond       = netip.MustParseAddr("203.0.113.22")  // conditional GET on "full", answered 304
@@ -93,7 +94,15 @@ func (sc *Scenario) Run(ctx context.Context) (*Truth, error) {
 	must(206)(c.Request("holes-3", "GET", p, rng("bytes=-4096")))
 
 	d := mk(ActorAbort, "Wget/1.20.1 (linux-gnu)")
-	must(200)(d.AbortedGet("abort", EscapePath(t.Rec("big").Path), 4096))
+	big := EscapePath(t.Rec("big").Path)
+	must(200)(d.AbortedGet("abort", big, nil, 4096))
+
+	// A browser's audio element: bytes=0-, a seek to the middle, a seek
+	// to the end; each earlier response abandoned after a little.
+	pl := mk(ActorPlayer, "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/72.0.3626.121 Safari/537.36")
+	must(206)(pl.AbortedGet("play-1", big, rng("bytes=0-"), 65536))
+	must(206)(pl.AbortedGet("play-2", big, rng(fmt.Sprintf("bytes=%d-", BigSize/2)), 65536))
+	must(206)(pl.Request("play-3", "GET", big, rng(fmt.Sprintf("bytes=%d-", BigSize-608))))
 
 	mr := mk(ActorMulti, "AppleCoreMedia/1.0.0.16D57 (iPhone; U; CPU OS 12_1_4 like Mac OS X; sv_se)")
 	must(206)(mr.Request("multi", "GET", EscapePath(t.Rec("multi").Path), rng("bytes=0-99,1000-1999")))
@@ -117,6 +126,7 @@ func (sc *Scenario) Run(ctx context.Context) (*Truth, error) {
 	probed := t.Rec("probed")
 	must(301)(k.Request("probe-redirect", "GET", EscapePath(strings.TrimSuffix(probed.Dir(), "/")), nil))
 	must(404)(k.Request("probe-head", "HEAD", EscapePath(probed.Path+".bak"), nil))
+	must(416)(k.Request("probe-416", "GET", EscapePath(probed.Path), rng(fmt.Sprintf("bytes=%d-", probed.Size+1000))))
 	if err != nil {
 		return truth, err
 	}
@@ -161,8 +171,10 @@ func (sc *Scenario) Run(ctx context.Context) (*Truth, error) {
 	// its file appears only then.
 	sc.LateEnd = time.Now().Truncate(time.Second).Add(2 * time.Second)
 	t.SetLateEnd(sc.LateEnd)
+	// lighttpd stamps lines with a clock it updates about once a second:
+	// leave a margin so that the last listing is logged after the end.
 	select {
-	case <-time.After(time.Until(sc.LateEnd.Add(1100 * time.Millisecond))):
+	case <-time.After(time.Until(sc.LateEnd.Add(2500 * time.Millisecond))):
 	case <-ctx.Done():
 		return truth, ctx.Err()
 	}

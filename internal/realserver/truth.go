@@ -53,6 +53,8 @@ type Exchange struct {
 	Time   time.Time  // when the request was sent
 	Method string
 	Target string // the request target exactly as sent
+	// Range is the Range header sent, if any.
+	Range string
 	// Raw is set when the request went over a raw connection, bypassing
 	// Go's URL handling.
 	Raw    bool

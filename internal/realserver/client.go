@@ -91,6 +91,12 @@ func (a *Actor) Request(step, method, target string, hdr http.Header) (Exchange,
 	ex := Exchange{Step: step, Actor: a.IP, Time: time.Now(), Method: method, Target: target, Range: hdr.Get("Range")}
 	resp, err := a.client.Do(req)
 	if err != nil {
+		// A *url.Error quotes the URL, whose file name holds a phone
+		// number: keep only its cause.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
 		return ex, fmt.Errorf("realserver: step %s: %w", step, err)
 	}
 	defer resp.Body.Close()

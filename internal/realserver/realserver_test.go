@@ -41,6 +41,7 @@ var wantPairs = []struct {
 	{"ranges", rs.ActorRanges, rs.LevelFull},
 	{"ranges", rs.ActorLister, rs.LevelMetadata},
 	{"listed", rs.ActorLister, rs.LevelMetadata},
+	{"listed", rs.ActorOneByte, rs.LevelPartial},
 	{"full", rs.ActorLister, rs.LevelMetadata},
 	{"holes", rs.ActorHoles, rs.LevelPartial},
 	{"holes", rs.ActorSortLister, rs.LevelMetadata},
@@ -113,7 +114,7 @@ func checkTruth(t *testing.T, r *run) {
 	for _, l := range subj {
 		counts[l]++
 	}
-	wantCounts := map[rs.Level]int{rs.LevelFull: 6, rs.LevelPartial: 3, rs.LevelMetadata: 3, rs.LevelNone: 2}
+	wantCounts := map[rs.Level]int{rs.LevelFull: 6, rs.LevelPartial: 4, rs.LevelMetadata: 2, rs.LevelNone: 2}
 	if diff := cmp.Diff(wantCounts, counts); diff != "" {
 		t.Errorf("subjects per level (-want +got):\n%s", diff)
 	}

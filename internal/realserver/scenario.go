@@ -22,10 +22,11 @@ var (
 	ActorAbort      = netip.MustParseAddr("203.0.113.20")  // aborts "big" after a few KB
 	ActorHead       = netip.MustParseAddr("203.0.113.21")  // HEAD on "head", claiming another address first in X-Forwarded-For
 	ActorCond       = netip.MustParseAddr("203.0.113.22")  // conditional GET on "full", answered 304
-	ActorProbe      = netip.MustParseAddr("203.0.113.23")  // 404 and redirect probes
+	ActorProbe      = netip.MustParseAddr("203.0.113.23")  // 404, redirect and 416 probes
+	ActorOneByte    = netip.MustParseAddr("203.0.113.24")  // bytes=0-0 on "listed", as download managers probe
 	ActorLister     = netip.MustParseAddr("2001:db8::30")  // listings at every level
 	ActorSortLister = netip.MustParseAddr("2001:db8::31")  // listings with ?C=N;O=D
-	ActorLate       = netip.MustParseAddr("2001:db8::40")  // downloads "late" once it exists
+	ActorLate       = netip.MustParseAddr("2001:db8::40")  // downloads "late" once it exists, with a query string
 	ActorLateLister = netip.MustParseAddr("2001:db8::41")  // lists "late"'s folder once it exists
 )
 
@@ -127,6 +128,8 @@ func (sc *Scenario) Run(ctx context.Context) (*Truth, error) {
 	must(301)(k.Request("probe-redirect", "GET", EscapePath(strings.TrimSuffix(probed.Dir(), "/")), nil))
 	must(404)(k.Request("probe-head", "HEAD", EscapePath(probed.Path+".bak"), nil))
 	must(416)(k.Request("probe-416", "GET", EscapePath(probed.Path), rng(fmt.Sprintf("bytes=%d-", probed.Size+1000))))
+	ob := mk(ActorOneByte, "aria2/1.34.0")
+	must(206)(ob.Request("one-byte", "GET", EscapePath(t.Rec("listed").Path), rng("bytes=0-0")))
 	if err != nil {
 		return truth, err
 	}
@@ -182,7 +185,7 @@ func (sc *Scenario) Run(ctx context.Context) (*Truth, error) {
 		return truth, err
 	}
 	l := mk(ActorLate, "Mozilla/5.0 (iPhone; CPU iPhone OS 12_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/12.0 Mobile/15E148 Safari/604.1")
-	must(200)(l.Request("late-get", "GET", EscapePath(t.Rec("late").Path), nil))
+	must(200)(l.Request("late-get", "GET", EscapePath(t.Rec("late").Path)+"?dl=1", nil))
 	m := mk(ActorLateLister, "Mozilla/5.0 (X11; Linux x86_64; rv:60.0) Gecko/20100101 Firefox/60.0")
 	must(200)(m.Request("late-list", "GET", EscapePath(recent.Dir()), nil))
 	return truth, err

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net/netip"
 	"os"
 	"os/exec"
@@ -85,6 +86,11 @@ type exposureRow struct {
 type personRow struct {
 	SubjectID string `parquet:"subject_id"`
 	Level     string `parquet:"level"`
+}
+
+type actorRow struct {
+	ActorIP  string `parquet:"actor_ip"`
+	Requests int64  `parquet:"requests"`
 }
 
 type recordingRow struct {
@@ -272,6 +278,7 @@ func compareVerdicts(t *testing.T, r *run, lf rs.LogFormat, out string) {
 	got := map[pair]rs.Level{}
 	flags := map[pair][]string{}
 	delivered := map[pair]int64{}
+	coverage := map[pair]float64{}
 	for i, e := range exps {
 		if e.ActorIP == "" {
 			t.Errorf("exposures row %d: no actor (level %s, in_gap %v): the logs cover the whole window", i+1, e.Level, e.InGap)
@@ -293,6 +300,7 @@ func compareVerdicts(t *testing.T, r *run, lf rs.LogFormat, out string) {
 		}
 		got[k] = max(got[k], l)
 		delivered[k] = e.BytesDelivered
+		coverage[k] = e.Coverage
 		if e.Uncertain != "" {
 			flags[k] = append(flags[k], strings.Split(e.Uncertain, ",")...)
 		}
@@ -333,6 +341,9 @@ func compareVerdicts(t *testing.T, r *run, lf rs.LogFormat, out string) {
 			t.Errorf("%s by %s: aborted transfer, bytes_delivered %d outside [%d, %d)", k.rec, k.actor, b, truthBytes, rec.Size)
 		case !aborted[k] && b != truthBytes:
 			t.Errorf("%s by %s: bytes_delivered %d without an uncertainty flag, the client received %d", k.rec, k.actor, b, truthBytes)
+		}
+		if want := float64(truthBytes) / float64(rec.Size); !aborted[k] && math.Abs(coverage[k]-want) > 1e-9 {
+			t.Errorf("%s by %s: coverage %.6f without an uncertainty flag, the client received %.6f of the file", k.rec, k.actor, coverage[k], want)
 		}
 	}
 	for _, u := range undecidable {
@@ -378,6 +389,26 @@ func compareVerdicts(t *testing.T, r *run, lf rs.LogFormat, out string) {
 	if diff := gocmp.Diff(wantP, gotP); diff != "" {
 		t.Errorf("person levels (-truth +analyzer):\n%s", diff)
 	}
+	// Actors: every request counted once, under the forwarded address.
+	actors, err := parquet.ReadFile[actorRow](filepath.Join(out, "actors.parquet"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantA, gotA := map[string]int64{}, map[string]int64{}
+	for _, ex := range r.truth.Exchanges {
+		wantA[ex.Actor.String()]++
+	}
+	for _, a := range actors {
+		if ip, err := netip.ParseAddr(a.ActorIP); err == nil {
+			gotA[ip.String()] += a.Requests
+		} else {
+			gotA[a.ActorIP] += a.Requests
+		}
+	}
+	if diff := gocmp.Diff(wantA, gotA); diff != "" {
+		t.Errorf("requests per actor (-truth +analyzer):\n%s", diff)
+	}
+
 	// Recordings: the highest level over all actors.
 	gotR := map[string]rs.Level{}
 	for _, rr := range recs {

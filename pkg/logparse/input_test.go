@@ -376,3 +376,48 @@ func TestExpandInputsSymlinkLoop(t *testing.T) {
 		t.Errorf("got %v, want the one file once", ins)
 	}
 }
+
+// FuzzOpen feeds arbitrary bytes, often starting with a compression's
+// magic, to Open and Read: no panic, errors are errors, and the digest
+// is offered only for an input read to its end.
+func FuzzOpen(f *testing.F) {
+	text := fiftyLines()
+	bz2, err := os.ReadFile("testdata/inputs/fifty.log.bz2")
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, seed := range [][]byte{[]byte(text), gzipBytes(f, text, text), zstdBytes(f, text), xzBytes(f, text), bz2, nil} {
+		f.Add(seed)
+		if len(seed) > 10 {
+			f.Add(seed[:len(seed)/2])
+		}
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		ir, err := ReaderInput("fuzz", bytes.NewReader(data)).Open()
+		if err != nil {
+			var rerr *ReadError
+			if !errors.As(err, &rerr) {
+				t.Fatalf("Open error %v is not a *ReadError", err)
+			}
+			return
+		}
+		defer ir.Close()
+		// Bound what a decompression bomb may make us read.
+		n, err := io.Copy(io.Discard, io.LimitReader(ir, 1<<20))
+		_, ok := ir.Digest()
+		if err == nil && n < 1<<20 {
+			if !ok {
+				t.Fatal("no digest after a clean end")
+			}
+			if ir.RawBytes() != int64(len(data)) {
+				t.Fatalf("RawBytes %d for %d bytes", ir.RawBytes(), len(data))
+			}
+		}
+		if err != nil && ok {
+			t.Fatal("digest offered after a read error")
+		}
+		if ir.Compression() == CompressionNone && err == nil && n != int64(len(data)) {
+			t.Fatalf("plain input: read %d of %d bytes", n, len(data))
+		}
+	})
+}

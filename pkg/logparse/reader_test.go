@@ -508,3 +508,66 @@ func TestParseErrorMessage(t *testing.T) {
 		t.Errorf("error message holds line contents: %q", err)
 	}
 }
+
+// FuzzReader checks the Reader mechanics on arbitrary input: no panic,
+// only *ParseError line errors, line numbers that grow, offsets inside the
+// input, stats that add up, and the same results whatever the read sizes.
+func FuzzReader(f *testing.F) {
+	for _, s := range []string{
+		"192.0.2.1 /a 200 5\n",
+		"\xEF\xBB\xBF192.0.2.1 /a 200 5\r\n#c\n\n",
+		"\x00\x00192.0.2.1 /a 200 5\n192.0.2.1 /\x00 200 5",
+		strings.Repeat("x", 100) + "\n192.0.2.1 /a 200 5\n",
+		"192.0.2.1 /a 2x0 5\n\r\n\r",
+	} {
+		f.Add([]byte(s), uint8(64))
+	}
+	f.Fuzz(func(t *testing.T, data []byte, max uint8) {
+		run := func(src io.Reader) ([]got, Stats) {
+			r := NewReader(src, spaceFormat{})
+			r.MaxLineLength = int(max%128) + 1
+			var out []got
+			var last int64
+			for i := 0; ; i++ {
+				if i > len(data)+2 {
+					t.Fatal("reader does not end")
+				}
+				rec, err := r.Read()
+				if err == io.EOF {
+					break
+				}
+				var g got
+				var perr *ParseError
+				switch {
+				case errors.As(err, &perr):
+					g = got{Line: perr.Line, Offset: perr.Offset, Err: errorKind(perr.Err).Error(), Column: perr.Column}
+				case err != nil:
+					t.Fatalf("non-line error from a bytes.Reader: %v", err)
+				default:
+					g = got{Line: rec.Line, Offset: rec.Offset, Target: rec.Target, Status: rec.Status}
+				}
+				if g.Line <= last {
+					t.Fatalf("line %d after line %d", g.Line, last)
+				}
+				last = g.Line
+				if g.Offset < 0 || g.Offset > int64(len(data)) {
+					t.Fatalf("offset %d outside the %d-byte input", g.Offset, len(data))
+				}
+				out = append(out, g)
+			}
+			s := r.Stats()
+			if s.Lines != s.Records+s.Skipped+s.Rejected || s.Bytes != int64(len(data)) {
+				t.Fatalf("stats %+v for %d bytes", s, len(data))
+			}
+			return out, s
+		}
+		a, sa := run(bytes.NewReader(data))
+		b, sb := run(iotest.OneByteReader(bytes.NewReader(data)))
+		if diff := cmp.Diff(a, b); diff != "" {
+			t.Fatalf("whole and one-byte reads differ (-whole +onebyte)\n%s", diff)
+		}
+		if diff := cmp.Diff(sa, sb); diff != "" {
+			t.Fatalf("stats differ (-whole +onebyte)\n%s", diff)
+		}
+	})
+}

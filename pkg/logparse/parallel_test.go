@@ -321,3 +321,85 @@ func TestPlanChunks(t *testing.T) {
 		t.Errorf("empty: %v %v", ch, err)
 	}
 }
+
+func TestParallelDetectPerInput(t *testing.T) {
+	dir := t.TempDir()
+	clfLines := func(n int, tail string) string {
+		var b strings.Builder
+		for i := range n {
+			fmt.Fprintf(&b, "192.0.2.%d - - [18/Feb/2019:10:%02d:%02d +0100] \"GET /calls/%d.mp3 HTTP/1.1\" 200 %d%s\n", i%250+1, i/60%60, i%60, i, 1000+i, tail)
+		}
+		return b.String()
+	}
+	w3c, err := os.ReadFile("testdata/w3c/iis-restart.log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string][]byte{
+		"a.log":    []byte(clfLines(200, ` "-" "Mozilla/5.0"`)),
+		"b.log":    gzipBytes(t, clfLines(300, "")),
+		"c.log":    w3c,
+		"d.log":    []byte("not a log\nat all\n"),
+		"huge.log": []byte(clfLines(5000, ` "-" "curl/8.0"`)),
+	}
+	want := map[string]string{"a.log": "combined", "b.log": "common", "c.log": "w3c", "d.log": "", "huge.log": "combined"}
+	var paths []string
+	for name, data := range files {
+		p := filepath.Join(dir, name)
+		writeFile(t, p, data)
+		paths = append(paths, p)
+	}
+	ins, err := ExpandInputs(paths)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	lines := make(map[string][]int64)
+	p := &ParallelReader{Workers: 2, SplitSize: 100 << 10, ChunkSize: 32 << 10}
+	res, err := p.Read(context.Background(), ins, func(w int, rec *Record) error {
+		mu.Lock()
+		defer mu.Unlock()
+		lines[filepath.Base(rec.Source)] = append(lines[filepath.Base(rec.Source)], rec.Line)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range res {
+		name := filepath.Base(r.Input.Path)
+		if r.Format != want[name] {
+			t.Errorf("%s: format %q, want %q", name, r.Format, want[name])
+		}
+		if name == "d.log" {
+			if !errors.Is(r.Err, ErrNotDetected) || r.Detection == nil {
+				t.Errorf("d.log: err %v, want ErrNotDetected with the detection", r.Err)
+			}
+			continue
+		}
+		if r.Err != nil || r.Detection == nil || r.Detection.Format != want[name] {
+			t.Errorf("%s: err %v, detection %+v", name, r.Err, r.Detection)
+			continue
+		}
+		// Every record once, line numbers as a sequential read gives them.
+		got := lines[name]
+		slices.Sort(got)
+		f, _ := ParseFormat(want[name])
+		seqIn := ReaderInput(name, bytes.NewReader(files[name]))
+		ir, _ := seqIn.Open()
+		var seq []int64
+		for rec, err := range NewReader(ir, f).All() {
+			if err == nil {
+				seq = append(seq, rec.Line)
+			}
+		}
+		if diff := gocmp.Diff(seq, got); diff != "" {
+			t.Errorf("%s: line numbers (-sequential +parallel)\n%s", name, diff)
+		}
+		if (name == "huge.log") != (r.Chunks > 1) {
+			t.Errorf("%s: %d chunks", name, r.Chunks)
+		}
+		if !r.DigestOK || r.Digest != Digest(sha256.Sum256(files[name])) {
+			t.Errorf("%s: digest ok=%v", name, r.DigestOK)
+		}
+	}
+}

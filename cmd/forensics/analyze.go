@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -40,7 +41,8 @@ type AnalyzeCmd struct {
 
 	Logs []string `arg:"" optional:"" help:"Log files, directories or globs (rotated and compressed sets welcome); - for standard input." placeholder:"LOG"`
 
-	demo bool
+	demo  bool
+	quiet bool
 }
 
 // Validate checks flags that depend on each other.
@@ -81,6 +83,7 @@ func parseWhen(s string) (time.Time, error) {
 
 // Run runs the analysis.
 func (c *AnalyzeCmd) Run(log *slog.Logger) error {
+	c.quiet = !log.Enabled(context.Background(), slog.LevelInfo)
 	if c.Index == "" && len(c.Logs) == 0 {
 		if err := c.useDemo(log); err != nil {
 			return err

@@ -1,13 +1,18 @@
 package main
 
 import (
-	"bufio"
+	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
+	"os"
 	"regexp"
 	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
 
 	"github.com/forensiclog/forensics/internal/actors"
 	"github.com/forensiclog/forensics/internal/geoip"
@@ -134,7 +139,9 @@ func sourceOf(name string) string {
 	return rotationSuffix.ReplaceAllString(name, "")
 }
 
-// readLogs reads every input, spreading inputs over the workers.
+// readLogs reads every input with all workers: inputs spread over them,
+// and a big uncompressed file split at line boundaries (logparse's
+// ParallelReader). Each worker feeds its own engine shard.
 func (a *analysis) readLogs(log *slog.Logger) error {
 	inputs, err := logparse.ExpandInputs(a.cmd.Logs)
 	if err != nil {
@@ -145,33 +152,128 @@ func (a *analysis) readLogs(log *slog.Logger) error {
 	}
 	a.inputs = make([]inputReport, len(inputs))
 	dups := duplicateInputs(inputs)
-	jobs := make(chan int)
-	var wg sync.WaitGroup
-	for range a.cmd.Workers {
-		shard := a.engine.NewShard()
-		a.shards = append(a.shards, shard)
-		wg.Go(func() {
-			for i := range jobs {
-				a.inputs[i] = a.readInput(log, shard, inputs[i])
-			}
-		})
-	}
-	for i := range inputs {
+	var todo []logparse.Input
+	var where []int // todo[j] is inputs[where[j]]
+	for i, in := range inputs {
 		if d, ok := dups[i]; ok {
-			a.inputs[i] = inputReport{Name: inputs[i].Name, Source: sourceOf(inputs[i].Name), DuplicateOf: inputs[d].Name, RawBytes: inputs[i].Size}
-			log.Warn("input skipped: identical bytes to an earlier input", "input", inputs[i].Name, "same_as", inputs[d].Name)
+			a.inputs[i] = inputReport{Name: in.Name, Source: sourceOf(in.Name), DuplicateOf: inputs[d].Name, RawBytes: in.Size}
+			log.Warn("input skipped: identical bytes to an earlier input", "input", in.Name, "same_as", inputs[d].Name)
 			continue
 		}
-		jobs <- i
+		todo = append(todo, in)
+		where = append(where, i)
 	}
-	close(jobs)
-	wg.Wait()
-	for _, in := range a.inputs {
-		if in.Error != "" {
-			a.partial = true
+	counters := make([]paddedCounter, a.cmd.Workers)
+	for range a.cmd.Workers {
+		a.shards = append(a.shards, a.engine.NewShard())
+	}
+	var rejectMu sync.Mutex
+	rejects := map[string]int{}
+	pr := &logparse.ParallelReader{
+		Format:  a.format,
+		Workers: a.cmd.Workers,
+		OnError: func(_ int, perr *logparse.ParseError) {
+			rejectMu.Lock()
+			n := rejects[perr.Path]
+			rejects[perr.Path] = n + 1
+			rejectMu.Unlock()
+			if n < maxReportedRejects {
+				log.Warn("line rejected", "at", perr.Error())
+			}
+		},
+	}
+	stop := startProgress(log, counters, a.cmd.quiet)
+	results, err := pr.Read(context.Background(), todo, func(w int, rec *logparse.Record) error {
+		a.shards[w].Observe(rec)
+		counters[w].n.Add(1)
+		return nil
+	})
+	stop()
+	if err != nil {
+		return err
+	}
+	for j, r := range results {
+		rep := inputReport{Name: r.Input.Name, Source: sourceOf(r.Input.Name), Compression: r.Compression,
+			RawBytes: r.RawBytes, Format: r.Format}
+		if r.Detection != nil {
+			rep.FormatReason = r.Detection.Reason
 		}
+		if r.DigestOK {
+			rep.SHA256 = r.Digest.String()
+		}
+		st := r.Stats
+		rep.Lines, rep.Records, rep.Skipped, rep.Rejected = st.Lines, st.Records, st.Skipped, st.Rejected
+		rep.RejectedBy, rep.Bytes = st.RejectedBy, st.Bytes
+		rep.CRLF, rep.InvalidUTF8, rep.NULPrefixed = st.CRLF, st.InvalidUTF8, st.NULPrefixed
+		if n := rejects[r.Input.Name] - maxReportedRejects; n > 0 {
+			log.Warn("more lines rejected", "input", r.Input.Name, "count", n)
+		}
+		if r.Err != nil {
+			rep.Error = r.Err.Error()
+			a.partial = true
+			log.Error("input not read in full", "input", r.Input.Name, "error", r.Err)
+		} else {
+			log.Info("input read", "input", r.Input.Name, "format", rep.Format, "lines", st.Lines,
+				"records", st.Records, "skipped", st.Skipped, "rejected", st.Rejected, "sha256", rep.SHA256)
+		}
+		a.inputs[where[j]] = rep
 	}
 	return nil
+}
+
+// paddedCounter counts one worker's records without sharing a cache line.
+type paddedCounter struct {
+	n atomic.Int64
+	_ [56]byte
+}
+
+// startProgress reports progress on stderr every few seconds for long
+// runs: a live line on a terminal, a log line otherwise. It returns a
+// function that stops it.
+func startProgress(log *slog.Logger, counters []paddedCounter, quiet bool) func() {
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	total := func() int64 {
+		var n int64
+		for i := range counters {
+			n += counters[i].n.Load()
+		}
+		return n
+	}
+	if quiet {
+		return func() {}
+	}
+	wg.Go(func() {
+		var bar *progressbar.ProgressBar
+		if term.IsTerminal(int(os.Stderr.Fd())) {
+			bar = progressbar.NewOptions64(-1, progressbar.OptionSetWriter(os.Stderr),
+				progressbar.OptionSetDescription("records"), progressbar.OptionShowCount(),
+				progressbar.OptionShowIts(), progressbar.OptionSetItsString("records"),
+				progressbar.OptionThrottle(500*time.Millisecond), progressbar.OptionClearOnFinish())
+		}
+		start := time.Now()
+		tick := time.NewTicker(500 * time.Millisecond)
+		defer tick.Stop()
+		lastLog := start
+		for {
+			select {
+			case <-done:
+				if bar != nil {
+					bar.Finish()
+				}
+				return
+			case now := <-tick.C:
+				n := total()
+				if bar != nil {
+					bar.Set64(n)
+				} else if now.Sub(lastLog) >= 10*time.Second {
+					lastLog = now
+					log.Info("progress", "records", n, "records_per_s", int64(float64(n)/now.Sub(start).Seconds()))
+				}
+			}
+		}
+	})
+	return func() { close(done); wg.Wait() }
 }
 
 // duplicateInputs finds inputs whose bytes equal an earlier input's: same
@@ -208,70 +310,3 @@ func duplicateInputs(inputs []logparse.Input) map[int]int {
 // maxReportedRejects bounds the rejected lines logged per input; all are
 // counted in the manifest.
 const maxReportedRejects = 5
-
-func (a *analysis) readInput(log *slog.Logger, shard *exposure.Shard, in logparse.Input) inputReport {
-	rep := inputReport{Name: in.Name, Source: sourceOf(in.Name)}
-	ir, err := in.Open()
-	if err != nil {
-		rep.Error = err.Error()
-		log.Error("cannot open input", "input", in.Name, "error", err)
-		return rep
-	}
-	defer ir.Close()
-	rep.Compression = ir.Compression()
-	br := bufio.NewReaderSize(ir, 256<<10)
-	format := a.format
-	if format == nil {
-		sample, _ := br.Peek(64 << 10)
-		f, det, err := logparse.Detect(sample)
-		if err != nil {
-			rep.Error = err.Error()
-			log.Error("cannot detect the format", "input", in.Name, "error", err)
-			// Drain so that the digest covers the input.
-			io.Copy(io.Discard, br)
-			if d, ok := ir.Digest(); ok {
-				rep.SHA256 = d.String()
-			}
-			rep.RawBytes = ir.RawBytes()
-			return rep
-		}
-		format = f
-		rep.FormatReason = det.Reason
-	}
-	rep.Format = format.Name()
-	r := logparse.NewReader(br, format)
-	r.Name = in.Name
-	r.ReuseRecord = true
-	reported := 0
-	for {
-		rec, err := r.Read()
-		if err == io.EOF {
-			break
-		}
-		var perr *logparse.ParseError
-		if errors.As(err, &perr) {
-			if reported < maxReportedRejects {
-				log.Warn("line rejected", "at", perr.Error())
-			}
-			reported++
-			continue
-		}
-		if err != nil {
-			rep.Error = err.Error()
-			log.Error("input cut short", "input", in.Name, "error", err)
-			break
-		}
-		shard.Observe(rec)
-	}
-	st := r.Stats()
-	rep.Lines, rep.Records, rep.Skipped, rep.Rejected = st.Lines, st.Records, st.Skipped, st.Rejected
-	rep.RejectedBy, rep.Bytes = st.RejectedBy, st.Bytes
-	rep.CRLF, rep.InvalidUTF8, rep.NULPrefixed = st.CRLF, st.InvalidUTF8, st.NULPrefixed
-	if d, ok := ir.Digest(); ok {
-		rep.SHA256 = d.String()
-	}
-	rep.RawBytes = ir.RawBytes()
-	log.Info("input read", "input", in.Name, "format", rep.Format, "lines", st.Lines,
-		"records", st.Records, "skipped", st.Skipped, "rejected", st.Rejected, "sha256", rep.SHA256)
-	return rep
-}

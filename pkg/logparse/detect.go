@@ -125,6 +125,14 @@ func detectInputWith(r io.Reader, formats []Format) (Format, Detection, *bufio.R
 	}
 	sample, err := br.Peek(DetectSampleSize)
 	if err != nil && err != io.EOF && err != bufio.ErrBufferFull {
+		// A read error, as in a compressed file cut short: detect from the
+		// whole lines before it, so that their records are kept. The
+		// reader meets the error again after them.
+		if i := bytes.LastIndexByte(sample, '\n'); i >= 0 {
+			if f, d, derr := detect(sample[:i+1], formats); derr == nil {
+				return f, d, br, nil
+			}
+		}
 		return nil, Detection{}, br, err
 	}
 	if err == nil && len(sample) == DetectSampleSize {

@@ -2,6 +2,7 @@ package logparse
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"errors"
@@ -9,6 +10,7 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"slices"
 	"sync"
 )
 
@@ -65,7 +67,9 @@ type InputResult struct {
 // its Source, Line and Offset, which are exact also in split files.
 //
 // A file is split when it is uncompressed, at least SplitSize bytes long,
-// its format reads each line on its own and Workers > 1. A format says so
+// more than a worker's share of all inputs' bytes, its format reads each
+// line on its own and Workers > 1. Inputs and chunks are handed out
+// biggest first. A format says so
 // by implementing Splittable; a format that does not is taken to be
 // splittable unless it is "w3c" or "cloudfront", whose #Fields headers
 // govern the lines after them. Chunks start at line boundaries; the
@@ -134,9 +138,16 @@ func (p *ParallelReader) Read(ctx context.Context, inputs []Input, fn func(worke
 	}()
 	var digests sync.WaitGroup
 
+	// A file is worth splitting only when it holds more than a worker's
+	// share of all the work: otherwise the other inputs keep the workers
+	// busy, and counting its lines first would read it twice.
+	var total int64
+	for _, in := range inputs {
+		total += max(in.Size, 0)
+	}
 	for i, in := range inputs {
 		results[i] = InputResult{Input: in, Compression: in.Compression, Chunks: 1}
-		if in.Path == "-" || workers < 2 || splitSize < 0 || in.Size < splitSize {
+		if in.Path == "-" || workers < 2 || splitSize < 0 || in.Size < splitSize || in.Size*int64(workers) <= total {
 			jobs = append(jobs, parJob{input: i})
 			continue
 		}
@@ -230,6 +241,10 @@ func (p *ParallelReader) Read(ctx context.Context, inputs []Input, fn func(worke
 			}
 		}()
 	}
+	// The biggest jobs first, so that the last ones to finish are small.
+	slices.SortStableFunc(jobs, func(a, b parJob) int {
+		return cmp.Compare(b.size(inputs), a.size(inputs))
+	})
 feed:
 	for _, j := range jobs {
 		select {
@@ -270,6 +285,14 @@ type parJob struct {
 	file   *os.File
 	chunk  chunk
 	split  bool
+}
+
+// size is the number of bytes a job reads, as far as known.
+func (j parJob) size(inputs []Input) int64 {
+	if j.split {
+		return j.chunk.end - j.chunk.start
+	}
+	return inputs[j.input].Size
 }
 
 // planChunks splits [0,size) into chunks of about chunkSize that start

@@ -403,3 +403,33 @@ func TestParallelDetectPerInput(t *testing.T) {
 		}
 	}
 }
+
+func TestParallelSplitOnlyBigShare(t *testing.T) {
+	dir := t.TempDir()
+	text := genSpaceLog(400, 9)
+	var paths []string
+	for _, n := range []string{"a.log", "b.log"} {
+		p := filepath.Join(dir, n)
+		writeFile(t, p, []byte(text))
+		paths = append(paths, p)
+	}
+	ins, err := ExpandInputs(paths)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := func(workers int, wantSplit bool) {
+		t.Helper()
+		p := &ParallelReader{Format: spaceFormat{}, Workers: workers, SplitSize: 100, ChunkSize: 1000, MaxLineLength: 200}
+		_, res, err := collect(t, p, ins)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range res {
+			if (r.Chunks > 1) != wantSplit {
+				t.Errorf("%d workers, two equal files: %d chunks, want split %v", workers, r.Chunks, wantSplit)
+			}
+		}
+	}
+	f(2, false) // each file is one worker's share: no need to split
+	f(3, true)  // each file is more than a third of the work
+}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/bits"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -76,15 +77,19 @@ func (m *minuteSet) minutes() []int64 {
 	return out
 }
 
-func (s *Shard) coverage(source string) *minuteSet {
-	if src := s.e.opt.SourceOf; src != nil {
-		source = src(source)
+// coverage returns the minute set of an input. Inputs are grouped into
+// sources (Options.SourceOf) when shards merge, not per line.
+func (s *Shard) coverage(input string) *minuteSet {
+	if s.lastSet != nil && s.lastInput == input {
+		return s.lastSet
 	}
-	m := s.cover[source]
+	m := s.cover[input]
 	if m == nil {
 		m = &minuteSet{}
-		s.cover[source] = m
+		input = strings.Clone(input)
+		s.cover[input] = m
 	}
+	s.lastInput, s.lastSet = input, m
 	return m
 }
 

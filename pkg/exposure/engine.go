@@ -145,8 +145,11 @@ type Shard struct {
 	actorArr []*actorState
 	pairs    map[pairKey]*pairState
 	listings map[listingKey]*listingState
-	cover    map[string]*minuteSet
+	cover    map[string]*minuteSet // by input
 	stats    Stats
+
+	lastInput string // the input of lastSet, a one-entry cache
+	lastSet   *minuteSet
 	scratch  [4]byteRange
 	xff      []netip.Addr
 }

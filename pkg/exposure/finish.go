@@ -168,7 +168,11 @@ func (e *Engine) merge(shards []*Shard) *merged {
 			gl.evidence = append(gl.evidence, l.evidence...)
 			gl.moreEv += l.moreEv
 		}
-		for name, c := range s.cover {
+		for input, c := range s.cover {
+			name := input
+			if src := e.opt.SourceOf; src != nil {
+				name = src(input)
+			}
 			gc := m.cover[name]
 			if gc == nil {
 				m.cover[name] = c

@@ -113,7 +113,10 @@ func builtinFormats() []Format {
 
 // DetectInput detects the format of r from its first DetectSampleSize
 // bytes (see Detect). It returns a reader that yields all of r, the
-// sampled bytes included: read from it, not from r.
+// sampled bytes included: read from it, not from r. When r fails within
+// the sample (a compressed file cut short), the format is detected from
+// the whole lines before the failure, and the returned reader yields the
+// bytes read and then the error.
 func DetectInput(r io.Reader) (Format, Detection, *bufio.Reader, error) {
 	return detectInputWith(r, builtinFormats())
 }
@@ -127,13 +130,15 @@ func detectInputWith(r io.Reader, formats []Format) (Format, Detection, *bufio.R
 	if err != nil && err != io.EOF && err != bufio.ErrBufferFull {
 		// A read error, as in a compressed file cut short: detect from the
 		// whole lines before it, so that their records are kept. The
-		// reader meets the error again after them.
-		if i := bytes.LastIndexByte(sample, '\n'); i >= 0 {
-			if f, d, derr := detect(sample[:i+1], formats); derr == nil {
-				return f, d, br, nil
-			}
+		// returned reader yields the bytes read and then the error again
+		// (bufio reports an error once; r may not repeat it).
+		data := bytes.Clone(sample)
+		replay := bufio.NewReaderSize(io.MultiReader(bytes.NewReader(data), &errorReader{err}), DetectSampleSize)
+		if i := bytes.LastIndexByte(data, '\n'); i >= 0 {
+			f, d, derr := detect(data[:i+1], formats)
+			return f, d, replay, derr
 		}
-		return nil, Detection{}, br, err
+		return nil, Detection{}, replay, err
 	}
 	if err == nil && len(sample) == DetectSampleSize {
 		// More follows: leave out the partial last line.
@@ -144,6 +149,11 @@ func detectInputWith(r io.Reader, formats []Format) (Format, Detection, *bufio.R
 	f, d, derr := detect(sample, formats)
 	return f, d, br, derr
 }
+
+// errorReader returns err on every Read.
+type errorReader struct{ err error }
+
+func (e *errorReader) Read([]byte) (int, error) { return 0, e.err }
 
 // family groups formats whose lines look alike, where a tie is decided by
 // evidence instead of being an error. The first name is the default.

@@ -278,3 +278,46 @@ func TestDetectBuiltin(t *testing.T) {
 		}
 	}
 }
+
+func TestDetectInputReadError(t *testing.T) {
+	var b strings.Builder
+	for i := range 20 {
+		fmt.Fprintf(&b, "192.0.2.%d GET /f%d 200 %d x\n", i+1, i, i)
+	}
+	text := b.String()
+	boom := errors.New("device error")
+	// The input fails inside the sample, in the middle of a line; the
+	// failing reader does not repeat its error.
+	src := io.MultiReader(strings.NewReader(text+"192.0.2.99 GE"), &onceErr{err: boom})
+	f, d, br, err := detectInputWith(src, testFormats)
+	if err != nil || f.Name() != "combined" {
+		t.Fatalf("detected %q, %v; want combined from the whole lines", d.Format, err)
+	}
+	r := NewReader(br, f)
+	out, err := readAll(t, r)
+	if !errors.Is(err, boom) {
+		t.Errorf("reader ended with %v, want the device error again", err)
+	}
+	if len(out) != 21 || out[20].Err != ErrTruncated.Error() {
+		t.Errorf("got %d results, want 20 records and the cut line", len(out))
+	}
+	// Nothing whole before the error: the error itself.
+	if _, _, _, err := detectInputWith(io.MultiReader(strings.NewReader("192.0"), &onceErr{err: boom}), testFormats); !errors.Is(err, boom) {
+		t.Errorf("got %v, want the device error", err)
+	}
+}
+
+// onceErr fails once, then reports a clean end: an error that is easy to
+// lose.
+type onceErr struct {
+	err  error
+	done bool
+}
+
+func (o *onceErr) Read([]byte) (int, error) {
+	if o.done {
+		return 0, io.EOF
+	}
+	o.done = true
+	return 0, o.err
+}

@@ -3,6 +3,7 @@ package realserver_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -166,18 +167,47 @@ func checkAnalyze(t *testing.T, r *run) {
 				args = append(args, r.srv.LogFiles(lf.Name)...)
 				code, stderr := runAnalyze(t, cli, args)
 				if code != 0 {
-					// Combined-style lines parse as combined (%b),
-					// combined_debian (%O), nginx_combined and lighttpd
-					// alike: the tool may refuse to guess which bytes
-					// were counted, but must say so and exit 2.
-					if strings.HasSuffix(v, "-detected") && code == 2 && strings.Contains(stderr, "not detected") {
-						t.Logf("the tool refused to guess the format (exit 2): the default formats tie")
-						return
-					}
 					t.Fatalf("forensics analyze: exit %d\n%s", code, stderr)
+				}
+				if strings.HasSuffix(v, "-detected") {
+					checkDetected(t, r, out)
 				}
 				compareVerdicts(t, r, lf, out)
 			})
+		}
+	}
+}
+
+// detectedAs is what detection must choose for each server's default
+// format: nginx's combined is Apache's combined (body bytes), Debian's
+// Apache logs %O, lighttpd has %V where the others have %l.
+var detectedAs = map[rs.Kind][]string{
+	rs.Nginx:    {"combined", "nginx_combined"},
+	rs.Apache:   {"combined_debian"},
+	rs.Lighttpd: {"lighttpd"},
+}
+
+// checkDetected reads the formats the tool detected from its manifest.
+func checkDetected(t *testing.T, r *run, out string) {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(out, "manifest.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m struct {
+		Inputs []struct {
+			Format string `json:"format"`
+		} `json:"inputs"`
+	}
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Inputs) != 2 {
+		t.Errorf("manifest lists %d inputs, want the rotated and the current log", len(m.Inputs))
+	}
+	for i, in := range m.Inputs {
+		if !slices.Contains(detectedAs[r.setup.kind], in.Format) {
+			t.Errorf("input %d detected as %q, want one of %v", i, in.Format, detectedAs[r.setup.kind])
 		}
 	}
 }

@@ -150,8 +150,39 @@ type Shard struct {
 
 	lastInput string // the input of lastSet, a one-entry cache
 	lastSet   *minuteSet
-	scratch  [4]byteRange
-	xff      []netip.Addr
+
+	// matches caches Index.Match by request path: recordings found (it
+	// grows with the recordings touched and their spellings) and, up to
+	// maxMisses, paths that are none.
+	matches map[string]int32
+	misses  int
+
+	scratch [4]byteRange
+	xff     []netip.Addr
+}
+
+// maxMisses bounds the cached paths that match no recording (probes may
+// be endless).
+const maxMisses = 1 << 16
+
+// match is Index.Match through the shard's cache.
+func (s *Shard) match(path string) (int, bool) {
+	if i, ok := s.matches[path]; ok {
+		return int(i), i >= 0
+	}
+	i, ok := s.e.ix.Match(path)
+	if !ok {
+		if s.misses >= maxMisses {
+			return 0, false
+		}
+		s.misses++
+		i = -1
+	}
+	if s.matches == nil {
+		s.matches = make(map[string]int32)
+	}
+	s.matches[strings.Clone(path)] = int32(i)
+	return i, ok
 }
 
 // Stats counts what the engine saw.
@@ -184,7 +215,7 @@ func (s *Shard) Observe(rec *logparse.Record) {
 	} else {
 		s.coverage(rec.Source).add(rec.Time)
 	}
-	idx, ok := s.e.ix.Match(rec.Path)
+	idx, ok := s.match(rec.Path)
 	if !ok {
 		if s.isListing(rec) {
 			s.stats.ListingRequests++

@@ -446,3 +446,20 @@ func TestTrailingSilenceShorterThanGapIsCovered(t *testing.T) {
 		t.Errorf("2h29m of silence after the last line with a 1h gap: uncovered %v", cov.Uncovered)
 	}
 }
+
+func TestMatchCacheKeepsMisses(t *testing.T) {
+	ix := testIndex(t)
+	e := NewEngine(ix, Options{})
+	s := e.NewShard()
+	for range 3 {
+		if _, ok := s.match("/nope.php"); ok {
+			t.Fatal("a probe matched a recording")
+		}
+		if i, ok := s.match("/rec/sthlm/2019/02/c1_0701740001.mp3"); !ok || i != 0 {
+			t.Fatalf("match of c1: %d %v", i, ok)
+		}
+	}
+	if s.misses != 1 || len(s.matches) != 2 {
+		t.Errorf("cache: %d misses, %d entries; want 1 and 2", s.misses, len(s.matches))
+	}
+}

@@ -517,10 +517,22 @@ func (e *Engine) decide(m *merged, res *Result) {
 			addRow(row, o.level, o.k.actor)
 		}
 	}
-	slices.SortFunc(res.Exposures, func(a, b ExposureRow) int {
+	// Sort through a permutation: the rows are large to move.
+	perm := make([]int32, len(res.Exposures))
+	for i := range perm {
+		perm[i] = int32(i)
+	}
+	ex := res.Exposures
+	slices.SortFunc(perm, func(i, j int32) int {
+		a, b := &ex[i], &ex[j]
 		return cmp.Or(strings.Compare(a.SubjectID, b.SubjectID), strings.Compare(a.Path, b.Path),
 			strings.Compare(a.Role, b.Role), strings.Compare(a.ActorIP, b.ActorIP), strings.Compare(a.ActorUA, b.ActorUA))
 	})
+	sorted := make([]ExposureRow, len(ex))
+	for i, p := range perm {
+		sorted[i] = ex[p]
+	}
+	res.Exposures = sorted
 
 	// Persons.
 	sum.PersonsByLevel = map[string]int64{}

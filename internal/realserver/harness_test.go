@@ -28,6 +28,9 @@ var setups = []setup{
 	{"lighttpd-extended", realserver.Lighttpd, []string{realserver.FormatExtended}},
 }
 
+// serverTZ is the servers' time zone.
+const serverTZ = "Europe/Stockholm"
+
 // A run is one scenario played against one server, finished: the server
 // is stopped and its logs are complete.
 type run struct {
@@ -68,7 +71,9 @@ func play(t *testing.T, s setup) *run {
 	for _, n := range s.formats {
 		fs = append(fs, all[n])
 	}
-	srv, err := realserver.Start(ctx, realserver.Config{Kind: s.kind, Dir: dir, DocRoot: docRoot, Formats: fs})
+	// Swedish servers log Swedish time: the analyzer must keep the
+	// offset and compare with the index's UTC times.
+	srv, err := realserver.Start(ctx, realserver.Config{Kind: s.kind, Dir: dir, DocRoot: docRoot, Formats: fs, TZ: serverTZ})
 	if err != nil {
 		t.Fatal(err)
 	}

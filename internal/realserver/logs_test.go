@@ -7,9 +7,11 @@ import (
 	"io"
 	"net/netip"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -129,6 +131,18 @@ func checkLogparse(t *testing.T, r *run) {
 			}
 			if len(recs) != len(r.truth.Exchanges) {
 				t.Fatalf("%d records, want one per exchange (%d)", len(recs), len(r.truth.Exchanges))
+			}
+			// The logged offset is the servers' zone's (when the system
+			// has zone data; without it servers log UTC).
+			wantOff := 0
+			if loc, err := time.LoadLocation(serverTZ); err == nil {
+				_, wantOff = r.truth.Exchanges[0].Time.In(loc).Zone()
+			}
+			for _, rec := range recs {
+				if _, off := rec.Time.Zone(); off != wantOff {
+					t.Errorf("line %d of %s: offset %+d s, want %+d s", rec.Line, filepath.Base(rec.Source), off, wantOff)
+					break
+				}
 			}
 			late := r.tree.Rec("late")
 			for i, rec := range matchRecords(t, r.truth.Exchanges, recs) {

@@ -105,6 +105,9 @@ type Config struct {
 	// Formats are the access-log formats to write, one file each
 	// (lighttpd writes one access log only: give it one format).
 	Formats []LogFormat
+	// TZ, when set, is the server's time zone (the TZ environment
+	// variable), so that its local-time stamps carry that offset.
+	TZ string
 }
 
 // A Server is a running web server process on 127.0.0.1.
@@ -230,6 +233,9 @@ func (s *Server) launch(ctx context.Context, bin string, args []string) error {
 	cmd.Dir = s.Dir
 	cmd.Stdout, cmd.Stderr = out, out
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if s.cfg.TZ != "" {
+		cmd.Env = append(os.Environ(), "TZ="+s.cfg.TZ)
+	}
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("realserver: start %s: %w", s.Kind, err)
 	}

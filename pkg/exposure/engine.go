@@ -1,6 +1,7 @@
 package exposure
 
 import (
+	"hash/maphash"
 	"net/netip"
 	"strings"
 	"time"
@@ -49,6 +50,11 @@ type Options struct {
 	// or person's level. Nil means CategoryAuthorized and CategoryInternal;
 	// an empty non-nil slice trusts no one.
 	TrustedCategories []string
+	// InputOrder lists the inputs in reading order (rotated sets oldest
+	// first, as logparse.ExpandInputs gives them). When set, overlaps
+	// between consecutive inputs of a source (copytruncate leftovers) are
+	// found and counted once; see Overlap.
+	InputOrder []string
 	// SourceOf names the log source (a rotated set) an input belongs to;
 	// nil means each input is its own source.
 	SourceOf func(input string) string
@@ -159,6 +165,9 @@ type Shard struct {
 
 	scratch [4]byteRange
 	xff     []netip.Addr
+
+	traces map[string]*inputTrace // by input, with Options.InputOrder
+	hash   maphash.Hash
 }
 
 // maxMisses bounds the cached paths that match no recording (probes may
@@ -196,13 +205,15 @@ type Stats struct {
 
 // NewShard returns a shard for one goroutine.
 func (e *Engine) NewShard() *Shard {
-	return &Shard{
+	s := &Shard{
 		e:        e,
 		actors:   make(map[actorKey]int32),
 		pairs:    make(map[pairKey]*pairState),
 		listings: make(map[listingKey]*listingState),
 		cover:    make(map[string]*minuteSet),
 	}
+	s.hash.SetSeed(fpSeed)
+	return s
 }
 
 // Observe takes one record into account. It keeps nothing that aliases
@@ -222,14 +233,17 @@ func (s *Shard) Observe(rec *logparse.Record) {
 			a := s.actor(rec)
 			s.actorArr[a].listingViews++
 			s.listing(rec, a)
+			s.trace(rec, traceListing, pairKey{}, a)
 			return
 		}
 		s.stats.OtherRequests++
+		a := int32(-1)
 		if rec.Path != "" {
 			// Record the actor's activity even for other paths: it says
 			// who was looking around.
-			s.actor(rec)
+			a = s.actor(rec)
 		}
+		s.trace(rec, traceOther, pairKey{}, a)
 		return
 	}
 	s.stats.RecordingHits++
@@ -264,6 +278,7 @@ func (s *Shard) Observe(rec *logparse.Record) {
 	} else {
 		p.moreEv++
 	}
+	s.trace(rec, traceRecording, k, a)
 }
 
 func seen(first, last *time.Time, t time.Time) {

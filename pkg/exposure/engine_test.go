@@ -463,3 +463,56 @@ func TestMatchCacheKeepsMisses(t *testing.T) {
 		t.Errorf("cache: %d misses, %d entries; want 1 and 2", s.misses, len(s.matches))
 	}
 }
+
+func TestCopytruncateOverlapCountedOnce(t *testing.T) {
+	ix := testIndex(t)
+	mk := func(input string, line int64, sec int, rng string) *logparse.Record {
+		return &logparse.Record{Time: t0.Add(time.Duration(sec) * time.Second), Method: "GET", Path: c1, Target: c1,
+			Status: 206, BodyBytes: 100, WireBytes: -1, Range: rng, Client: client, Source: input, Line: line}
+	}
+	old := []*logparse.Record{mk("a.log.1", 1, 1, "bytes=0-99"), mk("a.log.1", 2, 2, "bytes=100-199"), mk("a.log.1", 3, 3, "bytes=200-299")}
+	// access.log starts with the last two lines of access.log.1 again.
+	cur := []*logparse.Record{mk("a.log", 1, 2, "bytes=100-199"), mk("a.log", 2, 3, "bytes=200-299"), mk("a.log", 3, 4, "bytes=300-399")}
+	e := NewEngine(ix, Options{
+		InputOrder: []string{"a.log.1", "a.log"},
+		SourceOf:   func(s string) string { return strings.TrimSuffix(s, ".1") },
+	})
+	s1, s2 := e.NewShard(), e.NewShard()
+	for _, r := range old {
+		s1.Observe(r)
+	}
+	for _, r := range cur {
+		s2.Observe(r)
+	}
+	res := e.Finish(s1, s2)
+	want := []Overlap{{Input: "a.log", With: "a.log.1", Records: 2, FirstLine: 1, LastLine: 2}}
+	if diff := cmp.Diff(want, res.Overlaps); diff != "" {
+		t.Errorf("overlaps (-want +got):\n%s", diff)
+	}
+	for _, r := range res.Exposures {
+		if r.SubjectID != adult {
+			continue
+		}
+		if r.Requests != 4 || r.BytesDelivered != 400 {
+			t.Errorf("requests %d, bytes %d; want 4 requests (6 lines, 2 repeated) and 400 bytes", r.Requests, r.BytesDelivered)
+		}
+		if !cmp.Equal(r.Evidence, []string{"a.log:3", "a.log.1:1", "a.log.1:2", "a.log.1:3"}) {
+			t.Errorf("evidence %v: the repeated lines must not be cited", r.Evidence)
+		}
+	}
+	if res.Summary.Engine.Records != 4 {
+		t.Errorf("records %d, want 4", res.Summary.Engine.Records)
+	}
+
+	// Not consecutive in the same source, or no repeat: no overlap.
+	e = NewEngine(ix, Options{InputOrder: []string{"a.log.1", "b.log"}})
+	s1 = e.NewShard()
+	for _, r := range old {
+		s1.Observe(r)
+	}
+	b := mk("b.log", 1, 2, "bytes=100-199")
+	s1.Observe(b)
+	if res := e.Finish(s1); len(res.Overlaps) != 0 {
+		t.Errorf("overlap across sources: %v", res.Overlaps)
+	}
+}

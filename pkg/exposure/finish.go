@@ -13,6 +13,10 @@ import (
 func (e *Engine) Finish(shards ...*Shard) *Result {
 	m := e.merge(shards)
 	res := &Result{}
+	res.Overlaps = e.correctOverlaps(m)
+	for _, o := range res.Overlaps {
+		m.dropEvidence(o)
+	}
 
 	// Coverage and the exposure window.
 	sets := make(map[string][]int64, len(m.cover))
@@ -97,6 +101,21 @@ type merged struct {
 	listings map[listingKey]*listingState
 	cover    map[string]*minuteSet
 	stats    Stats
+	traces   map[string]*mergedTrace
+}
+
+// dropEvidence removes references to the lines of an overlap, which
+// repeat lines of the input before.
+func (m *merged) dropEvidence(o Overlap) {
+	keep := func(r evidenceRef) bool {
+		return r.input != o.Input || r.line < o.FirstLine || r.line > o.LastLine
+	}
+	for _, p := range m.pairs {
+		p.evidence = slices.DeleteFunc(p.evidence, func(r evidenceRef) bool { return !keep(r) })
+	}
+	for _, l := range m.listings {
+		l.evidence = slices.DeleteFunc(l.evidence, func(r evidenceRef) bool { return !keep(r) })
+	}
 }
 
 func (e *Engine) merge(shards []*Shard) *merged {
@@ -104,6 +123,7 @@ func (e *Engine) merge(shards []*Shard) *merged {
 		pairs:    make(map[pairKey]*pairState),
 		listings: make(map[listingKey]*listingState),
 		cover:    make(map[string]*minuteSet),
+		traces:   make(map[string]*mergedTrace),
 	}
 	index := make(map[actorKey]int32)
 	// Actors are numbered in a deterministic order: sorted by key.
@@ -180,6 +200,7 @@ func (e *Engine) merge(shards []*Shard) *merged {
 			}
 			gc.merge(c)
 		}
+		mergeTraces(m, s, remap)
 		m.stats.Records += s.stats.Records
 		m.stats.Untimed += s.stats.Untimed
 		m.stats.RecordingHits += s.stats.RecordingHits

@@ -150,4 +150,7 @@ type Result struct {
 	Actors     []ActorRow
 	Coverage   Coverage
 	Summary    Summary
+	// Overlaps are runs of records that repeat the end of the previous
+	// input of a rotated set; they were counted once.
+	Overlaps []Overlap
 }

@@ -10,8 +10,10 @@ import (
 	"net/netip"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -72,16 +74,17 @@ func forensicsCLI(t *testing.T) string {
 
 // exposureRow holds the exposures.parquet columns the test reads.
 type exposureRow struct {
-	SubjectID      string  `parquet:"subject_id"`
-	Path           string  `parquet:"path"`
-	Level          string  `parquet:"level"`
-	BytesDelivered int64   `parquet:"bytes_delivered"`
-	Coverage       float64 `parquet:"coverage"`
-	ViaListing     bool    `parquet:"via_listing"`
-	PriorCopy      bool    `parquet:"prior_copy"`
-	InGap          bool    `parquet:"in_gap"`
-	Uncertain      string  `parquet:"uncertain"`
-	ActorIP        string  `parquet:"actor_ip"`
+	SubjectID      string   `parquet:"subject_id"`
+	Path           string   `parquet:"path"`
+	Level          string   `parquet:"level"`
+	BytesDelivered int64    `parquet:"bytes_delivered"`
+	Coverage       float64  `parquet:"coverage"`
+	ViaListing     bool     `parquet:"via_listing"`
+	PriorCopy      bool     `parquet:"prior_copy"`
+	InGap          bool     `parquet:"in_gap"`
+	Uncertain      string   `parquet:"uncertain"`
+	ActorIP        string   `parquet:"actor_ip"`
+	Evidence       []string `parquet:"evidence,list"`
 }
 
 type personRow struct {
@@ -338,6 +341,7 @@ func compareVerdicts(t *testing.T, r *run, lf rs.LogFormat, out string) {
 			t.Errorf("%s by %s: a 304 is not marked prior_copy", k.rec, k.actor)
 		}
 	}
+	checkEvidence(t, r, lf, exps)
 	lines := func(m map[pair]rs.Level) []string {
 		var s []string
 		for k, l := range m {
@@ -452,6 +456,57 @@ func compareVerdicts(t *testing.T, r *run, lf rs.LogFormat, out string) {
 	if diff := gocmp.Diff(wantR, gotR); diff != "" {
 		t.Errorf("recording levels (-truth +analyzer):\n%s", diff)
 	}
+}
+
+// checkEvidence follows every exposure's evidence ("file:line") back to
+// the log line and checks that it is a request by that actor for that
+// recording, or a listing of its folder.
+func checkEvidence(t *testing.T, r *run, lf rs.LogFormat, exps []exposureRow) {
+	t.Helper()
+	f, err := logparse.ParseFormat(lf.Spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byName := map[string][]*logparse.Record{}
+	for _, p := range r.srv.LogFiles(lf.Name) {
+		recs, _ := readRecords(t, p, f)
+		byName[filepath.Base(p)] = recs
+	}
+	bad := 0
+	for i, e := range exps {
+		if len(e.Evidence) == 0 {
+			t.Errorf("exposures row %d: no evidence", i+1)
+			continue
+		}
+		for _, ev := range e.Evidence {
+			j := strings.LastIndexByte(ev, ':')
+			n, err := strconv.Atoi(ev[j+1:])
+			recs, ok := byName[filepath.Base(ev[:max(j, 0)])]
+			if j < 0 || err != nil || !ok || n < 1 || n > len(recs) {
+				t.Errorf("exposures row %d: evidence does not name a line of an input", i+1)
+				bad++
+				continue
+			}
+			rec := recs[n-1]
+			p := cleanURLPath(rec.Path)
+			if rec.Client.String() != e.ActorIP || (p != e.Path && p != e.Path[:strings.LastIndexByte(e.Path, '/')+1]) {
+				t.Errorf("exposures row %d: evidence line %d is not this actor's request for the recording or its folder", i+1, n)
+				bad++
+			}
+		}
+		if bad > 10 {
+			t.Fatal("giving up on evidence")
+		}
+	}
+}
+
+// cleanURLPath removes dot segments, keeping a trailing slash.
+func cleanURLPath(p string) string {
+	c := path.Clean(p)
+	if strings.HasSuffix(p, "/") && c != "/" {
+		c += "/"
+	}
+	return c
 }
 
 // digits returns the last ten digits of a personnummer in any form

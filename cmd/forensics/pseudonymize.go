@@ -1,0 +1,445 @@
+package main
+
+// Pseudonymized outputs ("forensics analyze --pseudonymize KEY_FILE").
+//
+// The response team needs the real numbers to notify people; an IT
+// contractor or an auditor who checks the analysis does not. With
+// --pseudonymize, every subject and phone number in the output rows is
+// replaced by a keyed pseudonym before anything is written, so that the
+// outputs can be shared beyond the team while rows still join.
+//
+// # Making a key
+//
+//	(umask 077; head -c 32 /dev/urandom | base64 > pseudonym.key)
+//
+// The key is the file's bytes, without a trailing newline: here 44
+// base64 characters carrying 256 random bits. It is never decoded, so any
+// file of 32 to 1024 bytes will do, but only a random one protects
+// anything: Swedish phone numbers and personal identity numbers are few
+// enough to try them all, so whoever holds the key and a pseudonymized
+// file can recover every number by guessing. Keep the key with the
+// response team, never with the outputs; keep it (mode 0600) as long as
+// outputs made with it must be linked again, and destroy it when they
+// need not be.
+
+import (
+	"bytes"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base32"
+	"fmt"
+	"hash"
+	"io"
+	"os"
+	"runtime"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/forensiclog/forensics/pkg/exposure"
+)
+
+// Bounds on the key file's length. The lower bound is 256 bits when the
+// bytes are random; the upper one catches a wrong file (an index, a log)
+// given by mistake.
+const (
+	pseudonymKeyMin = 32
+	pseudonymKeyMax = 1024
+)
+
+// Domain separation: each kind of value is hashed under its own prefix,
+// so that a subject and a phone number with the same digits get unrelated
+// pseudonyms, and the pseudonym prefix says which kind a value is.
+const (
+	subjectDomain = "subject:" // + exposure.Identity.ID(): 12-digit form, or as given
+	phoneDomain   = "phone:"   // + E.164 ("+46701234567"), or as given when not valid
+	keyIDDomain   = "key-id:"  // nothing appended: names the key, reveals nothing of it
+
+	subjectPrefix = "p_"
+	phonePrefix   = "t_"
+
+	// pseudonymChars is the length of a pseudonym after its prefix: 20
+	// base32 characters, the first 100 bits of the HMAC.
+	pseudonymChars = 20
+)
+
+// pseudonymEncoding is lowercase base32 (RFC 4648 alphabet) without
+// padding. Its digits are 2 to 7 only, so a pseudonym never holds a digit
+// run that could be mistaken for, or match, a phone or identity number.
+var pseudonymEncoding = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)
+
+// loadPseudonymKey reads the key for --pseudonymize: the file's bytes
+// with one trailing newline ("\n" or "\r\n") removed, so that editors
+// that add or drop a final newline do not change the pseudonyms.
+//
+// It refuses a key shorter than 32 bytes, a file longer than 1024 bytes
+// (not a key file), and, except on Windows, a file that group or others
+// may read or write (as ssh refuses a private key): whoever reads the key
+// can undo the pseudonyms by trying every phone number. Make a key with
+//
+//	(umask 077; head -c 32 /dev/urandom | base64 > pseudonym.key)
+//
+// or fix an existing one with "chmod 600 pseudonym.key". Errors name the
+// file and lengths, never the key's bytes.
+func loadPseudonymKey(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("pseudonym key: %w", err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("pseudonym key: %w", err)
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("pseudonym key %s: not a regular file", path)
+	}
+	if perm := st.Mode().Perm(); runtime.GOOS != "windows" && perm&0o077 != 0 {
+		return nil, fmt.Errorf("pseudonym key %s: group or others may access it (mode %04o); run chmod 600 on it", path, perm)
+	}
+	b, err := io.ReadAll(io.LimitReader(f, pseudonymKeyMax+3))
+	if err != nil {
+		return nil, fmt.Errorf("pseudonym key: %w", err)
+	}
+	b = bytes.TrimSuffix(b, []byte("\n"))
+	b = bytes.TrimSuffix(b, []byte("\r"))
+	switch {
+	case len(b) > pseudonymKeyMax:
+		return nil, fmt.Errorf("pseudonym key %s: longer than %d bytes, not a key file", path, pseudonymKeyMax)
+	case len(b) < pseudonymKeyMin:
+		return nil, fmt.Errorf("pseudonym key %s: %d bytes, need at least %d; make one with: head -c 32 /dev/urandom | base64 > KEY_FILE",
+			path, len(b), pseudonymKeyMin)
+	}
+	return b, nil
+}
+
+// pseudonymKeyID names a key without revealing it: 8 characters of
+// HMAC-SHA256(key, "key-id:"). Put it in the manifest so that recipients
+// can tell whether two sets of outputs were made with the same key, and
+// so can be joined.
+func pseudonymKeyID(key []byte) string {
+	m := hmac.New(sha256.New, key)
+	io.WriteString(m, keyIDDomain)
+	return pseudonymEncoding.EncodeToString(m.Sum(nil))[:8]
+}
+
+// pseudonymScheme describes the scheme for the manifest.
+const pseudonymScheme = `HMAC-SHA256(key, "subject:"+id) -> "p_"+20 base32 chars; HMAC-SHA256(key, "phone:"+E.164) -> "t_"+20 base32 chars`
+
+// pseudonymize replaces, in place, the personal numbers in res with keyed
+// pseudonyms, so that the outputs can be shared beyond the response team.
+//
+// # Scheme
+//
+// A pseudonym is a prefix and the first 20 characters (100 bits) of the
+// lowercase, unpadded base32 form of an HMAC-SHA256 under the key:
+//
+//	subject: "p_" + base32(HMAC-SHA256(key, "subject:" + SubjectID))[:20]
+//	phone:   "t_" + base32(HMAC-SHA256(key, "phone:" + E.164))[:20]
+//
+// SubjectID is the identity's key (exposure.Identity.ID: the 12-digit
+// YYYYMMDDNNNC form when known, else the identifier as given); a phone is
+// the E.164 form the index loader made, or the number as given when the
+// phone metadata rejected it. The same value under the same key gives the
+// same pseudonym in every file and every run; under another key, an
+// unrelated one, so outputs made with different keys cannot be linked.
+// Without the key nothing can be recovered or confirmed; with it, a
+// number can be confirmed by trying it, which for phone and identity
+// numbers means all of them can: the key must stay secret.
+//
+// 100 bits make collisions negligible: for n distinct values of one kind
+// the chance that any two share a pseudonym is about n²/2^101, below
+// 10^-16 for ten million persons (the 2019 leak held some 57,000 phone
+// numbers and 2.7 million calls).
+//
+// # What is replaced
+//
+//   - SubjectID of ExposureRow and PersonRow, by its subject pseudonym.
+//   - CallerPhone of ExposureRow and RecordingRow, and every entry of
+//     PersonRow.Phones, by its phone pseudonym.
+//   - In Path (ExposureRow, RecordingRow) and CallID: every unbroken digit
+//     run that is the caller's phone in any usual written form (E.164
+//     digits with or without '+', 00-international, 46-prefixed, national
+//     with trunk 0, or bare national), and the number
+//     exposure.PhoneFromFileName reads from the file name when that
+//     differs from the caller's, by that phone's pseudonym; and every
+//     10- or 12-digit run, or YYMMDD-NNNC / YYYYMMDD-NNNC form, that is a
+//     valid personnummer or samordningsnummer, by its subject pseudonym
+//     (with the recording's date deciding the century, as the loader
+//     does, so that it equals the subject's SubjectID pseudonym). The
+//     rewrite depends on the path and the caller's phone only, so a
+//     recording's path is the same in exposures and recordings, stays
+//     unique, and still joins; other characters stay as they were.
+//
+// Levels, times, counts, regions, actors and evidence (input:line) are
+// left as they were; ActorRow and Summary hold no subject's number and
+// are not touched.
+//
+// The engine sorts exposures and persons by SubjectID, which would keep
+// the order of the real numbers (for personnummer: birth dates) in the
+// outputs. pseudonymize therefore sorts exposures again by the same keys
+// (now pseudonyms), persons by pseudonym, and recordings by path and
+// call ID, so that row order reveals nothing either.
+//
+// Limits: numbers written with separators inside a file name
+// ("070-174 06 65") are not found, nor are numbers other than the
+// caller's phone and identity numbers (a callback number in a call ID,
+// say). Actor IPs and user agents are personal data of the actors, not of
+// the subjects, and are kept for the contractor to check attribution.
+func pseudonymize(res *exposure.Result, key []byte) {
+	p := newPseudonymizer(key)
+	// Recordings first: they carry the date that gives a 10-digit
+	// identity number in a path or call ID its century; exposure rows,
+	// which have no call date, reuse those rewrites.
+	dated := map[string]string{}
+	scrubDated := func(s, caller string, ref time.Time) string {
+		out, short := p.scrub(s, caller, ref)
+		if short {
+			dated[s+"\x00"+caller] = out
+		}
+		return out
+	}
+	scrubRow := func(s, caller string) string {
+		if out, ok := dated[s+"\x00"+caller]; ok {
+			return out
+		}
+		out, _ := p.scrub(s, caller, time.Time{})
+		return out
+	}
+	for i := range res.Recordings {
+		r := &res.Recordings[i]
+		r.Path = scrubDated(r.Path, r.CallerPhone, r.StartedAt)
+		r.CallID = scrubDated(r.CallID, r.CallerPhone, r.StartedAt)
+		r.CallerPhone = p.phone(r.CallerPhone)
+	}
+	for i := range res.Exposures {
+		e := &res.Exposures[i]
+		e.Path = scrubRow(e.Path, e.CallerPhone)
+		e.CallID = scrubRow(e.CallID, e.CallerPhone)
+		e.SubjectID = p.subject(e.SubjectID)
+		e.CallerPhone = p.phone(e.CallerPhone)
+	}
+	for i := range res.Persons {
+		pr := &res.Persons[i]
+		pr.SubjectID = p.subject(pr.SubjectID)
+		for j, ph := range pr.Phones {
+			pr.Phones[j] = p.phone(ph)
+		}
+		slices.Sort(pr.Phones)
+	}
+
+	slices.SortStableFunc(res.Exposures, func(a, b exposure.ExposureRow) int {
+		return cmpStrings(a.SubjectID, b.SubjectID, a.Path, b.Path, a.Role, b.Role,
+			a.ActorIP, b.ActorIP, a.ActorUA, b.ActorUA)
+	})
+	slices.SortStableFunc(res.Persons, func(a, b exposure.PersonRow) int {
+		return strings.Compare(a.SubjectID, b.SubjectID)
+	})
+	slices.SortStableFunc(res.Recordings, func(a, b exposure.RecordingRow) int {
+		return cmpStrings(a.Path, b.Path, a.CallID, b.CallID)
+	})
+}
+
+// cmpStrings compares pairs (a0, b0), (a1, b1), ... in order.
+func cmpStrings(pairs ...string) int {
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if c := strings.Compare(pairs[i], pairs[i+1]); c != 0 {
+			return c
+		}
+	}
+	return 0
+}
+
+// A pseudonymizer computes pseudonyms under one key. It is not safe for
+// concurrent use.
+type pseudonymizer struct {
+	mac  hash.Hash
+	sum  []byte
+	enc  []byte
+	memo map[string]string // domain+value -> pseudonym
+}
+
+// pseudonymMemoMax bounds the memo; it starts afresh when full, so that
+// memory stays flat however many subjects there are.
+const pseudonymMemoMax = 1 << 16
+
+func newPseudonymizer(key []byte) *pseudonymizer {
+	return &pseudonymizer{
+		mac:  hmac.New(sha256.New, key),
+		enc:  make([]byte, pseudonymEncoding.EncodedLen(sha256.Size)),
+		memo: map[string]string{},
+	}
+}
+
+// token returns prefix + the pseudonym of domain+value.
+func (p *pseudonymizer) token(prefix, domain, value string) string {
+	k := domain + value
+	if t, ok := p.memo[k]; ok {
+		return t
+	}
+	p.mac.Reset()
+	io.WriteString(p.mac, k)
+	p.sum = p.mac.Sum(p.sum[:0])
+	pseudonymEncoding.Encode(p.enc, p.sum)
+	t := prefix + string(p.enc[:pseudonymChars])
+	if len(p.memo) >= pseudonymMemoMax {
+		clear(p.memo)
+	}
+	p.memo[k] = t
+	return t
+}
+
+// subject returns the pseudonym of a subject ID; "" stays "".
+func (p *pseudonymizer) subject(id string) string {
+	if id == "" {
+		return ""
+	}
+	return p.token(subjectPrefix, subjectDomain, id)
+}
+
+// phone returns the pseudonym of a phone number; "" stays "".
+func (p *pseudonymizer) phone(ph string) string {
+	if ph == "" {
+		return ""
+	}
+	return p.token(phonePrefix, phoneDomain, ph)
+}
+
+// phoneRuns returns the digit runs in which phone (E.164, or a number as
+// given) may stand in a file name: for "+46701234567" they are
+// 46701234567, 0046701234567, 0701234567 and 701234567. Runs shorter
+// than 6 digits are not returned: they would hit dates and times.
+func phoneRuns(phone string) []string {
+	if phone == "" {
+		return nil
+	}
+	var d []byte
+	for i := 0; i < len(phone); i++ {
+		if c := phone[i]; '0' <= c && c <= '9' {
+			d = append(d, c)
+		}
+	}
+	if len(d) < 6 {
+		return nil
+	}
+	digits := string(d)
+	runs := []string{digits}
+	if phone[0] == '+' {
+		runs = append(runs, "00"+digits)
+		if nat, ok := strings.CutPrefix(digits, "46"); ok && len(nat) >= 6 {
+			runs = append(runs, "0"+nat, nat)
+		}
+	}
+	return runs
+}
+
+// scrub rewrites s (a path or a call ID) as pseudonymize documents: runs
+// of the caller's phone, or of the phone in the file name, become phone
+// pseudonyms, and valid identity numbers subject pseudonyms. ref is the
+// recording's date for a 10-digit identity number's century; zero when
+// unknown. short reports whether a 10-digit identity number was replaced,
+// whose pseudonym depends on ref.
+func (p *pseudonymizer) scrub(s, caller string, ref time.Time) (out string, short bool) {
+	if !hasDigitRun(s, 6) {
+		return s, false
+	}
+	type cand struct {
+		runs  []string
+		token string
+	}
+	var cands []cand
+	if caller != "" {
+		cands = append(cands, cand{phoneRuns(caller), p.phone(caller)})
+	}
+	if fn, ok := exposure.PhoneFromFileName(s); ok && fn != caller {
+		cands = append(cands, cand{phoneRuns(fn), p.phone(fn)})
+	}
+	var b strings.Builder
+	last := 0 // s[last:i] is still to copy
+	for i := 0; i < len(s); {
+		if !isDigit(s[i]) {
+			i++
+			continue
+		}
+		j := i
+		for j < len(s) && isDigit(s[j]) {
+			j++
+		}
+		run := s[i:j]
+		rep, end := "", j
+		for _, c := range cands {
+			if slices.Contains(c.runs, run) {
+				rep = c.token
+				break
+			}
+		}
+		if rep == "" {
+			// An identity number: a 10- or 12-digit run, or 6 or 8
+			// digits, '-' or '+', and 4 more.
+			num := run
+			if (len(run) == 6 || len(run) == 8) && j+5 <= len(s) && (s[j] == '-' || s[j] == '+') &&
+				isDigits(s[j+1:j+5]) && (j+5 == len(s) || !isDigit(s[j+5])) {
+				num, end = s[i:j+5], j+5
+			}
+			if n := digitCount(num); n == 10 || n == 12 {
+				if id := exposure.ParseIdentity(num, ref); id.Valid() {
+					rep = p.subject(id.ID())
+					short = short || n == 10
+				}
+			}
+		}
+		if rep == "" {
+			i = j
+			continue
+		}
+		// A '+' written before an international run goes with it.
+		start := i
+		if start > last && s[start-1] == '+' && rep[0] == phonePrefix[0] {
+			start--
+		}
+		b.WriteString(s[last:start])
+		b.WriteString(rep)
+		last, i = end, end
+	}
+	if last == 0 {
+		return s, false
+	}
+	b.WriteString(s[last:])
+	return b.String(), short
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+func isDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !isDigit(s[i]) {
+			return false
+		}
+	}
+	return s != ""
+}
+
+func digitCount(s string) int {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if isDigit(s[i]) {
+			n++
+		}
+	}
+	return n
+}
+
+// hasDigitRun reports whether s holds a run of at least n digits.
+func hasDigitRun(s string, n int) bool {
+	run := 0
+	for i := 0; i < len(s); i++ {
+		if isDigit(s[i]) {
+			if run++; run >= n {
+				return true
+			}
+		} else {
+			run = 0
+		}
+	}
+	return false
+}

@@ -331,7 +331,7 @@ func bytesNote(name string, ev evidence) string {
 		return ""
 	}
 	if ev.zeroBytes > 0 {
-		return fmt.Sprintf("; the bytes field is %%b (body only): %d lines log 0 or \"-\" bytes", ev.zeroBytes)
+		return fmt.Sprintf("; the bytes field is %%b (body only): 0 or \"-\" bytes on %s", count(ev.zeroBytes, "line"))
 	}
 	return ""
 }
@@ -362,21 +362,21 @@ func decideTie(tied []scored, ev evidence) (name, why string) {
 	}
 	switch {
 	case has("nginx_combined") && ev.nginxEscapes > 0 && ev.apacheEscapes == 0:
-		return "nginx_combined", fmt.Sprintf("%d nginx escapes (\\x22 or \\x5C) and no Apache \\\" escapes", ev.nginxEscapes)
+		return "nginx_combined", fmt.Sprintf("%s (\\x22 or \\x5C) and no Apache \\\" escapes", count(ev.nginxEscapes, "nginx escape"))
 	case has("nginx_combined") && ev.status499 > 0 && ev.apacheEscapes == 0:
-		return "nginx_combined", fmt.Sprintf("%d lines with nginx's status 499", ev.status499)
+		return "nginx_combined", fmt.Sprintf("%s with nginx's status 499", count(ev.status499, "line"))
 	case has("combined_debian") && has("combined"):
 		switch {
 		case ev.wireBytes > 0 && ev.zeroBytes == 0:
-			return "combined_debian", fmt.Sprintf("the bytes field is %%O (with headers): %d responses that carry no body (304 or HEAD) log bytes > 0, and no line logs 0 or \"-\"", ev.wireBytes)
+			return "combined_debian", fmt.Sprintf("the bytes field is %%O (with headers): bytes > 0 on %s without a body (304 or HEAD), and no 0 or \"-\" bytes", count(ev.wireBytes, "response"))
 		case ev.zeroBytes > 0 && ev.wireBytes == 0:
-			return "combined", fmt.Sprintf("the bytes field is %%b (body only): %d lines log 0 or \"-\" bytes, which %%O never does", ev.zeroBytes)
+			return "combined", fmt.Sprintf("the bytes field is %%b (body only): 0 or \"-\" bytes on %s, which %%O never logs", count(ev.zeroBytes, "line"))
 		case ev.zeroBytes > 0:
-			return "combined", fmt.Sprintf("the bytes field is ambiguous: %d lines log 0 or \"-\" (as %%b does) but %d 304 or HEAD responses log bytes > 0 (as %%O does); chose combined (%%b)", ev.zeroBytes, ev.wireBytes)
+			return "combined", fmt.Sprintf("the bytes field is ambiguous: 0 or \"-\" bytes on %s (as %%b logs) but bytes > 0 on %s without a body (as %%O logs); chose combined (%%b)", count(ev.zeroBytes, "line"), count(ev.wireBytes, "response"))
 		}
 		return "combined", "the bytes field is ambiguous (%b body bytes or Debian's %O bytes with headers): no 304 or HEAD response with bytes and no 0 or \"-\" bytes seen; chose combined (%b)"
 	case has("cloudfront") && ev.tabs > 0:
-		return "cloudfront", fmt.Sprintf("%d data lines are tab-separated", ev.tabs)
+		return "cloudfront", fmt.Sprintf("tab separators on %s", count(ev.tabs, "data line"))
 	}
 	if has("common") {
 		return "common", "no line logs a referer or user agent"
@@ -389,6 +389,14 @@ func decideTie(tied []scored, ev evidence) (name, why string) {
 		}
 	}
 	return first, "no evidence separates them; chose the most common"
+}
+
+// count returns "1 line" or "n lines".
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.Itoa(n) + " " + noun + "s"
 }
 
 func otherNames(tied []scored, name string) string {

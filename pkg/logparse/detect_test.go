@@ -95,21 +95,21 @@ func TestDetectChoice(t *testing.T) {
 	f("combined by zero bytes", detectLines(
 		"192.0.2.1 GET /a 200 10 x",
 		"192.0.2.2 GET /b 404 - y",
-	), "combined", "1 lines log 0 or \"-\" bytes")
+	), "combined", "0 or \"-\" bytes on 1 line")
 	f("debian by 304 with bytes", detectLines(
 		"192.0.2.1 GET /a 200 10 x",
 		"192.0.2.2 GET /b 304 180 y",
 	), "combined_debian", "%O")
 	f("debian by HEAD with bytes", detectLines(
 		"192.0.2.1 HEAD /a 200 210 x",
-	), "combined_debian", "1 responses that carry no body")
+	), "combined_debian", "bytes > 0 on 1 response without a body")
 	f("conflicting bytes evidence", detectLines(
 		"192.0.2.1 HEAD /a 200 210 x",
 		"192.0.2.1 GET /a 200 0 x",
-	), "combined", "the bytes field is ambiguous: 1 lines log 0")
+	), "combined", "the bytes field is ambiguous: 0 or \"-\" bytes on 1 line")
 	f("nginx escapes", detectLines(
 		`192.0.2.1 GET /a\x22 200 10 x`,
-	), "nginx_combined", "nginx escapes")
+	), "nginx_combined", "1 nginx escape")
 	f("nginx 499", detectLines(
 		`192.0.2.1 GET /a 499 0 x`,
 	), "nginx_combined", "status 499")
@@ -249,7 +249,7 @@ func TestDetectBuiltin(t *testing.T) {
 	f("combined_debian", clf("", "-", "304", "180", ua), "combined_debian", "%O (with headers)")
 	f("vhost_combined", clf("www.example.org:443 ", "-", "200", "512", ua), "vhost_combined", "virtual host")
 	f("lighttpd", clf("", "files.example.org", "200", "512", ua), "lighttpd", "host name in the ident column")
-	f("nginx escapes", clf("", "-", "200", "512", ` "-" "a\x22b"`), "nginx_combined", "nginx escapes")
+	f("nginx escapes", clf("", "-", "200", "512", ` "-" "a\x22b"`), "nginx_combined", "4 nginx escapes")
 	f("nginx 499", clf("", "-", "499", "0", ua), "nginx_combined", "status 499")
 	f("nginx_range", clf("", "-", "206", "1024", ua+` "bytes=0-1023" 0.004 OK 1400`), "nginx_range", "more than any other format")
 

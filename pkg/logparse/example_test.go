@@ -91,7 +91,7 @@ func ExampleDetect() {
 	fmt.Println(errors.Is(err, logparse.ErrNotDetected))
 	// Output:
 	// combined_debian
-	// the bytes field is %O (with headers): 1 responses that carry no body (304 or HEAD) log bytes > 0, and no line logs 0 or "-"
+	// the bytes field is %O (with headers): bytes > 0 on 1 response without a body (304 or HEAD), and no 0 or "-" bytes
 	// true
 }
 

@@ -107,6 +107,7 @@ func (c *AnalyzeCmd) Run(log *slog.Logger) error {
 		return err
 	}
 	res := run.engine.Finish(run.shards...)
+	run.noteOverlaps(log, res.Overlaps)
 	if err := run.write(res, started); err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -95,8 +96,24 @@ func (a *analysis) write(res *exposure.Result, started time.Time) error {
 		if in.Error != "" {
 			m.Totals["failed_inputs"]++
 		}
+		m.Totals["overlap_records"] += int64(in.OverlapRecords)
 	}
 	return writeJSON(filepath.Join(out, "manifest.json"), m)
+}
+
+// noteOverlaps puts the overlaps between rotated files into the manifest.
+func (a *analysis) noteOverlaps(log *slog.Logger, overlaps []exposure.Overlap) {
+	for _, o := range overlaps {
+		for i := range a.inputs {
+			if a.inputs[i].Name == o.Input {
+				a.inputs[i].OverlapRecords = o.Records
+				a.inputs[i].OverlapWith = o.With
+				a.inputs[i].OverlapLines = fmt.Sprintf("%d-%d", o.FirstLine, o.LastLine)
+			}
+		}
+		log.Warn("rotated files overlap: repeated records counted once", "input", o.Input,
+			"with", o.With, "records", o.Records, "lines", fmt.Sprintf("%d-%d", o.FirstLine, o.LastLine))
+	}
 }
 
 // writeJSON writes v as indented JSON atomically, mode 0600.

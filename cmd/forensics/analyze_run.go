@@ -30,7 +30,9 @@ type analysis struct {
 	shards   []*exposure.Shard
 	format   logparse.Format // nil: detect per input
 	inputs   []inputReport
-	partial  bool // some input could not be read in full
+	all      []logparse.Input
+	dups     map[int]int // duplicate input -> the earlier identical one
+	partial  bool        // some input could not be read in full
 	indexSum string
 }
 
@@ -54,7 +56,12 @@ type inputReport struct {
 	InvalidUTF8  int64            `json:"invalid_utf8_lines,omitempty"`
 	NULPrefixed  int64            `json:"nul_prefixed_lines,omitempty"`
 	DuplicateOf  string           `json:"duplicate_of,omitempty"`
-	Error        string           `json:"error,omitempty"`
+	// OverlapRecords records at the start of this input repeat the end of
+	// OverlapWith (copytruncate): counted once, in lines OverlapLines.
+	OverlapRecords int    `json:"overlap_records,omitempty"`
+	OverlapWith    string `json:"overlap_with,omitempty"`
+	OverlapLines   string `json:"overlap_lines,omitempty"`
+	Error          string `json:"error,omitempty"`
 }
 
 func (c *AnalyzeCmd) setup(log *slog.Logger) (*analysis, error) {
@@ -120,6 +127,20 @@ func (c *AnalyzeCmd) setup(log *slog.Logger) (*analysis, error) {
 		}
 		eopt.Actors = dir
 	}
+	// Inputs are expanded here: the engine needs their reading order to
+	// find rotated files that overlap.
+	if a.all, err = logparse.ExpandInputs(c.Logs); err != nil {
+		return nil, err
+	}
+	if len(a.all) == 0 {
+		return nil, errors.New("no log inputs found")
+	}
+	a.dups = duplicateInputs(a.all)
+	for i, in := range a.all {
+		if _, dup := a.dups[i]; !dup {
+			eopt.InputOrder = append(eopt.InputOrder, in.Name)
+		}
+	}
 	a.engine = exposure.NewEngine(a.index, eopt)
 	return a, nil
 }
@@ -143,15 +164,8 @@ func sourceOf(name string) string {
 // and a big uncompressed file split at line boundaries (logparse's
 // ParallelReader). Each worker feeds its own engine shard.
 func (a *analysis) readLogs(log *slog.Logger) error {
-	inputs, err := logparse.ExpandInputs(a.cmd.Logs)
-	if err != nil {
-		return err
-	}
-	if len(inputs) == 0 {
-		return errors.New("no log inputs found")
-	}
+	inputs, dups := a.all, a.dups
 	a.inputs = make([]inputReport, len(inputs))
-	dups := duplicateInputs(inputs)
 	var todo []logparse.Input
 	var where []int // todo[j] is inputs[where[j]]
 	for i, in := range inputs {

@@ -1,6 +1,8 @@
 package realserver_test
 
 import (
+	"context"
+	"net"
 	"net/netip"
 	"slices"
 	"strings"
@@ -117,5 +119,31 @@ func checkTruth(t *testing.T, r *run) {
 	wantCounts := map[rs.Level]int{rs.LevelFull: 6, rs.LevelPartial: 4, rs.LevelMetadata: 2, rs.LevelNone: 2}
 	if diff := cmp.Diff(wantCounts, counts); diff != "" {
 		t.Errorf("subjects per level (-want +got):\n%s", diff)
+	}
+}
+
+// TestKill checks that Kill, as t.Cleanup calls it after a failure, stops
+// a running server and all its workers at once.
+func TestKill(t *testing.T) {
+	for _, k := range []rs.Kind{rs.Nginx, rs.Apache, rs.Lighttpd} {
+		t.Run(string(k), func(t *testing.T) {
+			requireBinary(t, k)
+			docRoot, dir := t.TempDir(), t.TempDir()
+			f := rs.Formats(k)[rs.FormatDefault]
+			srv, err := rs.Start(context.Background(), rs.Config{Kind: k, Dir: dir, DocRoot: docRoot, Formats: []rs.LogFormat{f}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(srv.Kill)
+			srv.Kill()
+			if c, err := net.DialTimeout("tcp", srv.Addr, time.Second); err == nil {
+				c.Close()
+				t.Fatal("the server still accepts connections after Kill")
+			}
+			srv.Kill() // idempotent
+			if err := srv.Stop(); err != nil {
+				t.Errorf("Stop after Kill: %v", err)
+			}
+		})
 	}
 }

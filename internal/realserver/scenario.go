@@ -50,7 +50,6 @@ type Scenario struct {
 func (sc *Scenario) Run(ctx context.Context) (*Truth, error) {
 	t := sc.Tree
 	truth := NewTruth(t)
-	actor := func(ip netip.Addr, ua string) *Actor { return NewActor(sc.Server, truth, ip, ua) }
 	var actors []*Actor
 	defer func() {
 		for _, a := range actors {
@@ -58,7 +57,7 @@ func (sc *Scenario) Run(ctx context.Context) (*Truth, error) {
 		}
 	}()
 	mk := func(ip netip.Addr, ua string) *Actor {
-		a := actor(ip, ua)
+		a := NewActor(sc.Server, truth, ip, ua)
 		actors = append(actors, a)
 		return a
 	}

@@ -13,6 +13,7 @@ import (
 	"os/user"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -118,6 +119,7 @@ type Server struct {
 	Dir  string
 	cfg  Config
 
+	bin     string // the server binary, resolved
 	cmd     *exec.Cmd
 	done    chan struct{}
 	waitErr error
@@ -240,6 +242,10 @@ func (s *Server) launch(ctx context.Context, bin string, args []string) error {
 		return fmt.Errorf("realserver: start %s: %w", s.Kind, err)
 	}
 	s.cmd, s.done = cmd, make(chan struct{})
+	s.bin = bin
+	if r, err := filepath.EvalSymlinks(bin); err == nil {
+		s.bin = r
+	}
 	go func() {
 		s.waitErr = cmd.Wait()
 		close(s.done)
@@ -357,18 +363,56 @@ func (s *Server) Stop() error {
 }
 
 // Kill kills the server's process group at once and waits for the
-// server process. It is safe to call at any time, more than once.
+// server process. It is safe to call at any time, more than once. Once
+// the server process has exited, its group ID may belong to someone else:
+// then only leftover processes of the server's own binary in that group
+// are killed, one by one.
 func (s *Server) Kill() {
 	if s.cmd == nil || s.cmd.Process == nil {
 		return
 	}
-	syscall.Kill(-s.cmd.Process.Pid, syscall.SIGKILL)
 	select {
 	case <-s.done:
-	case <-time.After(5 * time.Second):
+	default:
+		syscall.Kill(-s.cmd.Process.Pid, syscall.SIGKILL)
+		select {
+		case <-s.done:
+		case <-time.After(5 * time.Second):
+		}
 	}
-	// Workers that left the group (none of ours do) would be found by
-	// their pid files; the group kill covers the servers started here.
+	s.killStragglers()
+}
+
+// killStragglers kills processes in the server's process group that run
+// the server's binary (workers orphaned by a dead master).
+func (s *Server) killStragglers() {
+	pgid := s.cmd.Process.Pid
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		stat, err := os.ReadFile("/proc/" + e.Name() + "/stat")
+		if err != nil {
+			continue
+		}
+		// "pid (comm) state ppid pgrp ...": comm may hold anything.
+		i := bytes.LastIndexByte(stat, ')')
+		if i < 0 {
+			continue
+		}
+		f := strings.Fields(string(stat[i+1:]))
+		if len(f) < 3 || f[2] != strconv.Itoa(pgid) {
+			continue
+		}
+		if exe, err := os.Readlink("/proc/" + e.Name() + "/exe"); err == nil && exe == s.bin {
+			syscall.Kill(pid, syscall.SIGKILL)
+		}
+	}
 }
 
 // gzipFile replaces name by name.gz.

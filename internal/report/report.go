@@ -35,6 +35,7 @@ package report
 
 import (
 	"bytes"
+	"cmp"
 	_ "embed"
 	"fmt"
 	"html/template"
@@ -85,6 +86,7 @@ var pageSource string
 
 var page = template.Must(template.New("report").Funcs(template.FuncMap{
 	"when":  when,
+	"stamp": stamp,
 	"dur":   humanDuration,
 	"pct":   pct,
 	"join":  strings.Join,
@@ -160,9 +162,10 @@ type levelRow struct {
 
 // countRow is a name and a count.
 type countRow struct {
-	Name  string
-	Sv    string
-	Count int64
+	Name    string
+	Sv      string
+	Count   int64
+	Persons int64 // persons reached, where it applies
 }
 
 // sourceRow sums one log source's coverage.
@@ -213,6 +216,7 @@ type view struct {
 	GapsMore  int
 	Uncovered []gapRow
 	Window    time.Duration
+	Gap       time.Duration
 	Uncov     time.Duration
 
 	Inputs                []InputInfo
@@ -286,8 +290,14 @@ func build(res *exposure.Result, meta Meta) *view {
 	for _, k := range sortedKeys(roles) {
 		v.Roles = append(v.Roles, countRow{Name: k, Count: roles[k]})
 	}
+	reached := map[string]int64{}
+	for _, p := range res.Persons {
+		for _, c := range p.ActorCategories {
+			reached[c]++
+		}
+	}
 	for _, k := range sortedKeys(s.ActorsByCategory) {
-		v.ActorCats = append(v.ActorCats, countRow{Name: k, Count: s.ActorsByCategory[k]})
+		v.ActorCats = append(v.ActorCats, countRow{Name: k, Count: s.ActorsByCategory[k], Persons: reached[k]})
 	}
 	for _, k := range sortedKeys(s.ActorsByCountry) {
 		v.Countries = append(v.Countries, countRow{Name: k, Count: s.ActorsByCountry[k]})
@@ -310,9 +320,21 @@ func build(res *exposure.Result, meta Meta) *view {
 		}
 		v.Actors = append(v.Actors, r)
 	}
+	// Most persons first, the controller's own systems last: what a
+	// reader must act on comes first.
+	slices.SortStableFunc(v.Actors, func(a, b actorRow) int {
+		if a.Trusted != b.Trusted {
+			if a.Trusted {
+				return 1
+			}
+			return -1
+		}
+		return cmp.Compare(b.Persons, a.Persons)
+	})
 
 	cov := res.Coverage
 	v.Window = cov.Window.Duration()
+	v.Gap = cov.Gap
 	for _, src := range cov.Sources {
 		sr := sourceRow{Source: src.Source, Spans: len(src.Spans), Gaps: len(src.Gaps)}
 		if n := len(src.Spans); n > 0 {
@@ -381,6 +403,14 @@ func when(t time.Time) string {
 		return "unknown"
 	}
 	return t.UTC().Format("2006-01-02 15:04 UTC")
+}
+
+// stamp formats a time for a table whose header says UTC.
+func stamp(t time.Time) string {
+	if t.IsZero() {
+		return "–"
+	}
+	return t.UTC().Format("2006-01-02 15:04")
 }
 
 // humanDuration formats a duration in days, hours and minutes.

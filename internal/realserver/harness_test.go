@@ -40,7 +40,6 @@ type run struct {
 	truth   *realserver.Truth
 	index   string
 	formats []realserver.LogFormat
-	lateEnd time.Time
 }
 
 // requireBinary skips when kind's binary is absent, unless CI is set.
@@ -90,7 +89,7 @@ func play(t *testing.T, s setup) *run {
 	if err := tree.WriteIndex(index); err != nil {
 		t.Fatal(err)
 	}
-	r := &run{setup: s, srv: srv, tree: tree, truth: truth, index: index, formats: fs, lateEnd: sc.LateEnd}
+	r := &run{setup: s, srv: srv, tree: tree, truth: truth, index: index, formats: fs}
 	keep(t, r)
 	return r
 }

@@ -162,8 +162,8 @@ func checkLogparse(t *testing.T, r *run) {
 func matchRecords(t *testing.T, exs []rs.Exchange, recs []*logparse.Record) []*logparse.Record {
 	t.Helper()
 	type key struct {
-		actor                  netip.Addr
-		method, target, range_ string
+		actor               netip.Addr
+		method, target, rng string
 	}
 	logsRange := slices.ContainsFunc(recs, func(rec *logparse.Record) bool { return rec.Range != "" })
 	queue := map[key][]*logparse.Record{}
@@ -175,7 +175,7 @@ func matchRecords(t *testing.T, exs []rs.Exchange, recs []*logparse.Record) []*l
 	for i, ex := range exs {
 		k := key{ex.Actor, ex.Method, ex.Target, ""}
 		if logsRange {
-			k.range_ = ex.Range
+			k.rng = ex.Range
 		}
 		if len(queue[k]) == 0 {
 			t.Fatalf("step %s: no logged record for this request", ex.Step)

@@ -133,11 +133,11 @@ func (s *Server) AccessLog(name string) string {
 }
 
 // LogFiles returns the access logs of format name in the order they were
-// written: the rotated, gzipped generations first, then the current file.
-// Call it after Stop.
+// written: the rotated, gzipped generations first (name.log.1.gz is the
+// oldest), then the current file. Call it after Stop.
 func (s *Server) LogFiles(name string) []string {
 	var out []string
-	for g := s.gen; g >= 1; g-- {
+	for g := 1; g <= s.gen; g++ {
 		out = append(out, s.AccessLog(name)+"."+strconv.Itoa(g)+".gz")
 	}
 	return append(out, s.AccessLog(name))

@@ -96,7 +96,7 @@ func (a *analysis) write(res *exposure.Result, started time.Time) error {
 		if in.Error != "" {
 			m.Totals["failed_inputs"]++
 		}
-		m.Totals["overlap_records"] += int64(in.OverlapRecords)
+		m.Totals["overlap_lines"] += int64(in.OverlapLines)
 	}
 	return writeJSON(filepath.Join(out, "manifest.json"), m)
 }
@@ -106,9 +106,9 @@ func (a *analysis) noteOverlaps(log *slog.Logger, overlaps []exposure.Overlap) {
 	for _, o := range overlaps {
 		for i := range a.inputs {
 			if a.inputs[i].Name == o.Input {
-				a.inputs[i].OverlapRecords = o.Records
+				a.inputs[i].OverlapLines = o.Records
 				a.inputs[i].OverlapWith = o.With
-				a.inputs[i].OverlapLines = fmt.Sprintf("%d-%d", o.FirstLine, o.LastLine)
+				a.inputs[i].OverlapRange = fmt.Sprintf("%d-%d", o.FirstLine, o.LastLine)
 			}
 		}
 		log.Warn("rotated files overlap: repeated records counted once", "input", o.Input,

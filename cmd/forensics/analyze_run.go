@@ -56,12 +56,13 @@ type inputReport struct {
 	InvalidUTF8  int64            `json:"invalid_utf8_lines,omitempty"`
 	NULPrefixed  int64            `json:"nul_prefixed_lines,omitempty"`
 	DuplicateOf  string           `json:"duplicate_of,omitempty"`
-	// OverlapRecords records at the start of this input repeat the end of
-	// OverlapWith (copytruncate): counted once, in lines OverlapLines.
-	OverlapRecords int    `json:"overlap_records,omitempty"`
-	OverlapWith    string `json:"overlap_with,omitempty"`
-	OverlapLines   string `json:"overlap_lines,omitempty"`
-	Error          string `json:"error,omitempty"`
+	// OverlapLines records at the start of this input repeat the end of
+	// OverlapWith (copytruncate): counted once. OverlapRange says which
+	// lines ("first-last").
+	OverlapLines int    `json:"overlap_lines,omitempty"`
+	OverlapWith  string `json:"overlap_with,omitempty"`
+	OverlapRange string `json:"overlap_range,omitempty"`
+	Error        string `json:"error,omitempty"`
 }
 
 func (c *AnalyzeCmd) setup(log *slog.Logger) (*analysis, error) {
@@ -225,7 +226,15 @@ func (a *analysis) readLogs(log *slog.Logger) error {
 		if r.Err != nil {
 			rep.Error = r.Err.Error()
 			a.partial = true
-			log.Error("input not read in full", "input", r.Input.Name, "error", r.Err)
+			msg := "input cut short"
+			var rerr *logparse.ReadError
+			switch {
+			case r.Format == "" && !errors.As(r.Err, &rerr):
+				msg = "cannot detect the format"
+			case r.Stats.Lines == 0 && !errors.As(r.Err, &rerr):
+				msg = "cannot read the input"
+			}
+			log.Error(msg, "input", r.Input.Name, "error", r.Err)
 		} else {
 			log.Info("input read", "input", r.Input.Name, "format", rep.Format, "lines", st.Lines,
 				"records", st.Records, "skipped", st.Skipped, "rejected", st.Rejected, "sha256", rep.SHA256)

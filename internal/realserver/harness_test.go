@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"compress/gzip"
 	"context"
+	"encoding/json"
 	"io"
 	"os"
 	"path/filepath"
@@ -94,8 +95,9 @@ func play(t *testing.T, s setup) *run {
 	return r
 }
 
-// keep copies a run's logs and index to $REALSERVER_KEEP/<setup>/ when
-// that variable is set, for looking at them by hand.
+// keep copies a run's logs and index, and the client-side truth as
+// truth.json, to $REALSERVER_KEEP/<setup>/ when that variable is set, for
+// looking at them by hand.
 func keep(t *testing.T, r *run) {
 	t.Helper()
 	root := os.Getenv("REALSERVER_KEEP")
@@ -109,6 +111,16 @@ func keep(t *testing.T, r *run) {
 	files := []string{r.index, r.srv.ErrorLog()}
 	for _, f := range r.formats {
 		files = append(files, r.srv.LogFiles(f.Name)...)
+	}
+	truth, err := json.MarshalIndent(struct {
+		Exchanges []realserver.Exchange
+		Pairs     []realserver.Pair
+	}{r.truth.Exchanges, r.truth.Pairs()}, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dst, "truth.json"), truth, 0o644); err != nil {
+		t.Fatal(err)
 	}
 	for _, f := range files {
 		data, err := os.ReadFile(f)

@@ -35,6 +35,9 @@ func (l Level) String() string {
 	return "none"
 }
 
+// MarshalText writes the level's name, as in JSON.
+func (l Level) MarshalText() ([]byte, error) { return []byte(l.String()), nil }
+
 // ParseLevel is the inverse of Level.String; ok is false for other names.
 func ParseLevel(s string) (Level, bool) {
 	for l := LevelNone; l <= LevelFull; l++ {

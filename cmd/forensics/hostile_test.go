@@ -33,7 +33,7 @@ import (
 // documented exit status, a message on stderr that gives a position but
 // never line contents, and a manifest whose line accounting adds up.
 
-// buildForensics builds the command once per test into a temporary
+// buildForensics builds the command into a temporary
 // directory and returns the binary's path.
 func buildForensics(t *testing.T) string {
 	t.Helper()
@@ -332,7 +332,7 @@ func hostileCases() []hostileCase {
 				return []string{"cut.log.gz"}
 			},
 			exit:   exitBadInput,
-			stderr: []string{`input cut short.*input=cut\.log\.gz`, `could not be read in full`},
+			stderr: []string{`level=ERROR .*input=cut\.log\.gz error=".*read error after line \d+ \(byte \d+\)`, `could not be read in full`},
 			check:  checkCutShort("cut.log.gz", 3000),
 		},
 		{
@@ -349,8 +349,84 @@ func hostileCases() []hostileCase {
 				return []string{"cut.log.zst"}
 			},
 			exit:   exitBadInput,
-			stderr: []string{`input cut short.*input=cut\.log\.zst`, `could not be read in full`},
+			stderr: []string{`level=ERROR .*input=cut\.log\.zst error=".*read error after line \d+ \(byte \d+\)`, `could not be read in full`},
 			check:  checkCutShort("cut.log.zst", 3000),
+		},
+		{
+			// A gzip file without its 8-byte trailer (CRC and size): every
+			// line decompresses, but the file is not whole.
+			name: "gzip without its trailer",
+			prepare: func(t *testing.T, dir string) []string {
+				var z bytes.Buffer
+				zw := gzip.NewWriter(&z)
+				zw.Write(joinLines(genCombined(demoRecordings(t, 5), 100, 0), "\n"))
+				zw.Close()
+				writeFile(t, filepath.Join(dir, "notrailer.log.gz"), z.Bytes()[:z.Len()-4])
+				return []string{"notrailer.log.gz"}
+			},
+			exit:   exitBadInput,
+			stderr: []string{`level=ERROR .*input=notrailer\.log\.gz error=".*read error after line \d+ \(byte \d+\)`},
+			check: func(t *testing.T, h *hostileEnv, dir string, r forensicsRun, m *hostileManifest) {
+				if in := m.input(t, "notrailer.log.gz"); in.Error == "" || in.Records != 100 {
+					t.Errorf("notrailer.log.gz: error %q, records %d; want an error and the 100 records", in.Error, in.Records)
+				}
+			},
+		},
+		{
+			// An empty log (rotated, no request since) is read in full:
+			// it holds no line, which is no failure. And with no log line
+			// at all, no time is covered: every recording existed while no
+			// log covered, so none can be "none".
+			name: "empty file",
+			prepare: func(t *testing.T, dir string) []string {
+				writeFile(t, filepath.Join(dir, "empty.log"), nil)
+				return []string{"empty.log"}
+			},
+			exit: exitOK,
+			check: func(t *testing.T, h *hostileEnv, dir string, r forensicsRun, m *hostileManifest) {
+				if in := m.input(t, "empty.log"); in.Error != "" || in.Lines != 0 {
+					t.Errorf("empty.log: error %q, lines %d; want no error: an empty file is read in full", in.Error, in.Lines)
+				}
+				levels := map[string]int{}
+				for _, v := range recordingLevels(t, filepath.Join(dir, "out")) {
+					levels[strings.Fields(v)[0]]++
+				}
+				if levels["none"] > 0 {
+					t.Errorf("no log line at all, yet %d recordings are level none (want undeterminable: they existed while no log covered); levels %v", levels["none"], levels)
+				}
+			},
+		},
+		{
+			// An IIS log holding only the header IIS writes when it starts
+			// (no request yet): four directives, read in full.
+			name: "W3C header only",
+			prepare: func(t *testing.T, dir string) []string {
+				writeFile(t, filepath.Join(dir, "u_ex1902.log"), joinLines([]string{
+					"#Software: Microsoft Internet Information Services 10.0",
+					"#Version: 1.0",
+					"#Date: 2019-02-17 09:30:00",
+					"#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status sc-bytes time-taken",
+				}, "\r\n"))
+				return []string{"u_ex1902.log"}
+			},
+			exit: exitOK,
+			check: func(t *testing.T, h *hostileEnv, dir string, r forensicsRun, m *hostileManifest) {
+				if in := m.input(t, "u_ex1902.log"); in.Error != "" || in.Lines != 4 || in.Skipped != 4 {
+					t.Errorf("u_ex1902.log: error %q, lines %d, skipped %d; want no error, 4 lines skipped (directives)", in.Error, in.Lines, in.Skipped)
+				}
+			},
+		},
+		{
+			// A byte-order mark (a log saved by an editor) and no newline
+			// after the last line: every line is read.
+			name: "BOM and no final newline",
+			prepare: func(t *testing.T, dir string) []string {
+				b := joinLines(genCombined(demoRecordings(t, 5), 30, 0), "\n")
+				writeFile(t, filepath.Join(dir, "bom.log"), append([]byte("\xef\xbb\xbf"), b[:len(b)-1]...))
+				return []string{"bom.log"}
+			},
+			exit:   exitOK,
+			stderr: []string{`input read.*input=bom\.log.*lines=30 records=30`},
 		},
 		{
 			// Garbage cannot be recognised: the input is not read, which is
@@ -361,7 +437,7 @@ func hostileCases() []hostileCase {
 				return []string{"random.bin"}
 			},
 			exit:   exitBadInput,
-			stderr: []string{`cannot detect the format.*input=random\.bin`, `could not be read in full`},
+			stderr: []string{`level=ERROR .*input=random\.bin error=".*format not detected`, `could not be read in full`},
 			check: func(t *testing.T, h *hostileEnv, dir string, r forensicsRun, m *hostileManifest) {
 				in := m.input(t, "random.bin")
 				if in.Error == "" || in.Records != 0 {
@@ -606,6 +682,18 @@ func hostileCases() []hostileCase {
 			},
 		},
 		{
+			// An index none of whose rows can be used (a CSV read as JSON
+			// lines): that is an unreadable index, a failure (exit 1), not
+			// a run that finds nobody to notify.
+			name: "index without a usable row",
+			prepare: func(t *testing.T, dir string) []string {
+				writeFile(t, filepath.Join(dir, "access.log"), joinLines(genCombined(demoRecordings(t, 5), 30, 0), "\n"))
+				return []string{"--index", filepath.Join(demoDir(t), "index.csv"), "--index-format", "jsonl", "access.log"}
+			},
+			exit:   exitFailure,
+			stderr: []string{`index row 1: syntax error`},
+		},
+		{
 			// The same bytes under two names (a copy in a second folder):
 			// read once, the second reported as duplicate_of the first.
 			name: "same log twice",
@@ -841,8 +929,18 @@ func invalidPnr(p string) string {
 	return p[:len(p)-1] + strconv.Itoa(d)
 }
 
-func TestHostileInputs(t *testing.T) {
-	h := &hostileEnv{bin: buildForensics(t), index: filepath.Join(demoDir(t), "index.csv")}
+// TestForensicsBinary builds the command once and runs, on the binary,
+// the hostile-input suite and the privacy tests (privacy_test.go).
+func TestForensicsBinary(t *testing.T) {
+	bin := buildForensics(t)
+	t.Run("hostile", func(t *testing.T) { testHostileInputs(t, bin) })
+	t.Run("privacy", func(t *testing.T) { testPrivacy(t, bin) })
+	t.Run("interrupted", func(t *testing.T) { testAnalyzeInterrupted(t, bin) })
+	t.Run("cannot_write", func(t *testing.T) { testAnalyzeCannotWrite(t, bin) })
+}
+
+func testHostileInputs(t *testing.T, bin string) {
+	h := &hostileEnv{bin: bin, index: filepath.Join(demoDir(t), "index.csv")}
 	h.recs = demoRecordings(t, 10)
 	for _, c := range hostileCases() {
 		t.Run(strings.ReplaceAll(c.name, " ", "_"), func(t *testing.T) {
@@ -867,6 +965,9 @@ func TestHostileInputs(t *testing.T) {
 			}
 			if bytes.ContainsAny([]byte(r.stderr), "\x00\xff") {
 				t.Errorf("stderr holds NUL or invalid bytes from the input")
+			}
+			if _, err := os.Stat(filepath.Join(dir, "out", "manifest.json")); err != nil && r.exit == exitFailure {
+				return // a failed run need not write outputs
 			}
 			m := readManifest(t, filepath.Join(dir, "out"))
 			if c.check != nil {

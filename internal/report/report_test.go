@@ -272,6 +272,10 @@ func TestRenderMeta(t *testing.T) {
 	if strings.Contains(full, "[controller's name") || strings.Contains(full, "<Test>") {
 		t.Error("controller placeholder left, or Meta not escaped")
 	}
+	none := renderString(t, res, Meta{TrustedCategories: []string{}})
+	if !strings.Contains(none, "No category was trusted") || strings.Contains(empty, "No category was trusted") {
+		t.Error("an empty, non-nil TrustedCategories should say no category was trusted, and only then")
+	}
 	if err := Render(&bytes.Buffer{}, nil, Meta{}); err == nil {
 		t.Error("Render(nil) succeeded")
 	}

@@ -207,6 +207,7 @@ type view struct {
 	ActorCats       []countRow
 	Countries       []countRow
 	Actors          []actorRow
+	ActorsMore      int // actors not listed
 	Trusted         []string
 	UntrustedActors int64
 	Press           int64 // actors in category press
@@ -237,6 +238,10 @@ type view struct {
 
 // maxGapRows bounds the per-source gaps listed; all are counted.
 const maxGapRows = 40
+
+// maxActorRows bounds the actors listed, those who reached the most
+// persons first; all are in actors.parquet.
+const maxActorRows = 200
 
 var kindSv = map[string]string{
 	"personnummer":      "personnummer (Swedish personal identity number)",
@@ -331,6 +336,10 @@ func build(res *exposure.Result, meta Meta) *view {
 		}
 		return cmp.Compare(b.Persons, a.Persons)
 	})
+	if len(v.Actors) > maxActorRows {
+		v.ActorsMore = len(v.Actors) - maxActorRows
+		v.Actors = v.Actors[:maxActorRows]
+	}
 
 	cov := res.Coverage
 	v.Window = cov.Window.Duration()

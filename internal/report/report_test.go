@@ -341,3 +341,36 @@ func TestWhenPct(t *testing.T) {
 		t.Errorf("pct of zero = %q", got)
 	}
 }
+
+// TestRenderManyActors checks the actors table is bounded, most persons
+// first, trusted last.
+func TestRenderManyActors(t *testing.T) {
+	res := &exposure.Result{}
+	for i := range maxActorRows + 5 {
+		res.Actors = append(res.Actors, exposure.ActorRow{ActorIP: "198.51.100." + strconv.Itoa(i%250), Category: "unknown", Persons: int64(i)})
+	}
+	res.Actors = append(res.Actors, exposure.ActorRow{ActorIP: "192.0.2.10", Category: "authorized", Persons: 1000})
+	v := build(res, Meta{})
+	if len(v.Actors) != maxActorRows || v.ActorsMore != 6 {
+		t.Fatalf("%d actors listed, %d more; want %d, 6", len(v.Actors), v.ActorsMore, maxActorRows)
+	}
+	if v.Actors[0].Persons != maxActorRows+4 || v.Actors[len(v.Actors)-1].Persons != 5 {
+		t.Errorf("actors not ordered by persons: first %d, last %d", v.Actors[0].Persons, v.Actors[len(v.Actors)-1].Persons)
+	}
+	if !strings.Contains(renderString(t, res, Meta{}), "and 6 more actors") {
+		t.Error("report does not say how many actors it leaves out")
+	}
+}
+
+func BenchmarkRenderDemo(b *testing.B) {
+	res, meta := demoResult(b)
+	var buf bytes.Buffer
+	b.ReportAllocs()
+	for b.Loop() {
+		buf.Reset()
+		if err := Render(&buf, res, meta); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.SetBytes(int64(buf.Len()))
+}

@@ -99,6 +99,7 @@ type hostileInput struct {
 	DuplicateOf string           `json:"duplicate_of"`
 	Error       string           `json:"error"`
 	Overlap     int64            `json:"overlap_lines"`
+	OverlapWith string           `json:"overlap_with"`
 }
 
 // input returns the manifest's input whose name ends in name.
@@ -727,38 +728,65 @@ func hostileCases() []hostileCase {
 				}
 			},
 		},
-		{
-			// copytruncate leftovers: the last lines of access.log.1 are
-			// repeated at the start of access.log. The overlap is counted
-			// once and reported on the later input.
-			name: "rotated files that overlap",
-			prepare: func(t *testing.T, dir string) []string {
-				lines := genCombined(demoRecordings(t, 10), 600, 0)
-				writeFile(t, filepath.Join(dir, "access.log.1"), joinLines(lines[:300], "\n"))
-				writeFile(t, filepath.Join(dir, "access.log"), joinLines(lines[300-overlapLines:], "\n"))
-				return []string{"access.log", "access.log.1"}
-			},
-			exit: exitOK,
-			check: func(t *testing.T, h *hostileEnv, dir string, r forensicsRun, m *hostileManifest) {
-				if !m.hasField("access.log", "overlap_lines") {
-					t.Skip("waiting for overlap detection")
-				}
-				if got := m.input(t, "access.log").Overlap; got != overlapLines {
-					t.Errorf("manifest: access.log overlap_lines = %d, want %d", got, overlapLines)
-				}
-				if got := m.input(t, "access.log.1").Overlap; got != 0 {
-					t.Errorf("manifest: access.log.1 overlap_lines = %d, want 0 (the overlap is reported on the later input)", got)
-				}
-				_, ref := h.rerun(t, func(dir string) []string {
-					lines := genCombined(h.recs, 600, 0)
-					writeFile(t, filepath.Join(dir, "access.log.1"), joinLines(lines[:300], "\n"))
-					writeFile(t, filepath.Join(dir, "access.log"), joinLines(lines[300:], "\n"))
-					return []string{"access.log", "access.log.1"}
-				})
-				if diff := cmp.Diff(exposureRequests(t, ref), exposureRequests(t, filepath.Join(dir, "out"))); diff != "" {
-					t.Errorf("exposures (requests, bytes) differ from the set without overlap (-want +got):\n%s", diff)
-				}
-			},
+		// copytruncate leftovers: the last lines of the older file are
+		// repeated at the start of the newer one. The overlap is counted
+		// once and reported on the later input.
+		overlapCase("rotated files that overlap", "access.log.1", 600, 300, 300-overlapLines),
+		overlapCase("rotated files that overlap, older compressed", "access.log.1.gz", 600, 300, 300-overlapLines),
+		// Rotated again before anything new was logged: the newer file
+		// is all overlap.
+		overlapCase("rotated file that is all overlap", "access.log.1", 300, 300, 300-overlapLines),
+	}
+}
+
+// overlapCase makes a rotated pair from total generated lines: older holds
+// lines [0, split), access.log lines [from, total). from < split makes the
+// overlap.
+func overlapCase(name, older string, total, split, from int) hostileCase {
+	write := func(t *testing.T, dir string, lines []string, from int) []string {
+		b := joinLines(lines[:split], "\n")
+		if strings.HasSuffix(older, ".gz") {
+			var z bytes.Buffer
+			zw := gzip.NewWriter(&z)
+			zw.Write(b)
+			zw.Close()
+			b = z.Bytes()
+		}
+		writeFile(t, filepath.Join(dir, older), b)
+		if from == len(lines) {
+			return []string{older} // an empty access.log: see "empty file"
+		}
+		writeFile(t, filepath.Join(dir, "access.log"), joinLines(lines[from:], "\n"))
+		return []string{"access.log", older}
+	}
+	want := int64(split - from)
+	return hostileCase{
+		name: name,
+		prepare: func(t *testing.T, dir string) []string {
+			return write(t, dir, genCombined(demoRecordings(t, 10), total, 0), from)
+		},
+		exit:   exitOK,
+		stderr: []string{`rotated files overlap.* input=access\.log `},
+		check: func(t *testing.T, h *hostileEnv, dir string, r forensicsRun, m *hostileManifest) {
+			if !m.hasField("access.log", "overlap_lines") {
+				t.Fatalf("manifest: access.log has no overlap_lines: the overlap of %d lines went unnoticed", want)
+			}
+			in := m.input(t, "access.log")
+			if in.Overlap != want || filepath.Base(in.OverlapWith) != older {
+				t.Errorf("manifest: access.log overlap_lines = %d with %q, want %d with %s", in.Overlap, in.OverlapWith, want, older)
+			}
+			if got := m.input(t, older).Overlap; got != 0 {
+				t.Errorf("manifest: %s overlap_lines = %d, want 0 (the overlap is reported on the later input)", older, got)
+			}
+			if m.Totals["overlap_lines"] != want {
+				t.Errorf("manifest: totals.overlap_lines = %d, want %d", m.Totals["overlap_lines"], want)
+			}
+			_, ref := h.rerun(t, func(dir string) []string {
+				return write(t, dir, genCombined(h.recs, total, 0), split)
+			})
+			if diff := cmp.Diff(exposureRequests(t, ref), exposureRequests(t, filepath.Join(dir, "out"))); diff != "" {
+				t.Errorf("exposures (requests, bytes) differ from the set without overlap (-want +got):\n%s", diff)
+			}
 		},
 	}
 }
@@ -881,13 +909,14 @@ func compareVerdicts(t *testing.T, want, got string) {
 
 // badIndexSubjects returns the subjects of badIndexCSV as the persons
 // output should name them, with their kind: generated, fictitious numbers,
-// Luhn-valid but for one with a wrong check digit, kept as given.
+// Luhn-valid but for one with a wrong check digit (written YYMMDD-NNNC),
+// which is kept as given.
 func badIndexSubjects() map[string]string {
 	return map[string]string{
-		luhnPnr("19800214", "123"):             "personnummer",
-		luhnPnr("20101105", "456"):             "personnummer",
-		invalidPnr(luhnPnr("19751230", "789")): "invalid",
-		luhnPnr("19620307", "246"):             "personnummer",
+		luhnPnr("19800214", "123"):                        "personnummer",
+		luhnPnr("20101105", "456"):                        "personnummer",
+		asWritten(invalidPnr(luhnPnr("19751230", "789"))): "invalid",
+		luhnPnr("19620307", "246"):                        "personnummer",
 	}
 }
 
@@ -896,7 +925,7 @@ func badIndexSubjects() map[string]string {
 func badIndexCSV() string {
 	p1 := luhnPnr("19800214", "123")
 	p2 := luhnPnr("20101105", "456")
-	bad := invalidPnr(luhnPnr("19751230", "789"))
+	bad := asWritten(invalidPnr(luhnPnr("19751230", "789")))
 	p4 := luhnPnr("19620307", "246")
 	p4 = p4[:8] + "-" + p4[8:]
 	return "path,call_id,started_at,duration_s,size_bytes,region,caller_phone,subjects\n" +
@@ -922,6 +951,9 @@ func luhnPnr(date, birth string) string {
 	}
 	return date + birth + strconv.Itoa((10-sum%10)%10)
 }
+
+// asWritten writes a 12-digit personnummer as YYMMDD-NNNC.
+func asWritten(p string) string { return p[2:8] + "-" + p[8:] }
 
 // invalidPnr changes the check digit.
 func invalidPnr(p string) string {

@@ -39,6 +39,8 @@ type AnalyzeCmd struct {
 	ExposedTo   string        `help:"End of the exposure window (RFC 3339 or YYYY-MM-DD); default: the last log line." placeholder:"TIME"`
 	HeaderBytes int64         `help:"Bytes subtracted from wire byte counts (%O, $bytes_sent) for response headers." default:"150"`
 	Workers     int           `help:"Parallel workers; default: all cores." default:"0"`
+	Controller  string        `help:"Data controller's name, for the report's Art. 33 draft." placeholder:"NAME"`
+	Contact     string        `help:"Contact point (DPO), for the report's Art. 33 draft." placeholder:"CONTACT"`
 
 	Logs []string `arg:"" optional:"" help:"Log files, directories or globs (rotated and compressed sets welcome); - for standard input." placeholder:"LOG"`
 

@@ -192,7 +192,7 @@ func TestAnalyzeDeterministic(t *testing.T) {
 	a, b := t.TempDir(), t.TempDir()
 	runDemo(t, demo, truth, a)
 	runDemo(t, demo, truth, b)
-	for _, f := range []string{"exposures.parquet", "persons.parquet", "recordings.parquet", "actors.parquet", "coverage.parquet", "summary.json"} {
+	for _, f := range []string{"exposures.parquet", "persons.parquet", "recordings.parquet", "actors.parquet", "coverage.parquet", "summary.json", "report.html"} {
 		x, err1 := os.ReadFile(filepath.Join(a, f))
 		y, err2 := os.ReadFile(filepath.Join(b, f))
 		if err1 != nil || err2 != nil {

@@ -199,12 +199,26 @@ func pseudonymize(res *exposure.Result, key []byte) {
 		}
 		return out
 	}
-	scrubRow := func(s, caller string) string {
-		if out, ok := dated[s+"\x00"+caller]; ok {
-			return out
+	scrubUndated := func(s, caller string) string {
+		if !hasDigitRun(s, 6) {
+			return s
+		}
+		if len(dated) > 0 {
+			if out, ok := dated[s+"\x00"+caller]; ok {
+				return out
+			}
 		}
 		out, _ := p.scrub(s, caller, time.Time{})
 		return out
+	}
+	// Exposure rows come in runs of one recording (one per actor): the
+	// last path rewrite is kept and shared.
+	var lastIn, lastCaller, lastOut string
+	scrubPath := func(s, caller string) string {
+		if s != lastIn || caller != lastCaller {
+			lastIn, lastCaller, lastOut = s, caller, scrubUndated(s, caller)
+		}
+		return lastOut
 	}
 	for i := range res.Recordings {
 		r := &res.Recordings[i]
@@ -214,8 +228,8 @@ func pseudonymize(res *exposure.Result, key []byte) {
 	}
 	for i := range res.Exposures {
 		e := &res.Exposures[i]
-		e.Path = scrubRow(e.Path, e.CallerPhone)
-		e.CallID = scrubRow(e.CallID, e.CallerPhone)
+		e.Path = scrubPath(e.Path, e.CallerPhone)
+		e.CallID = scrubUndated(e.CallID, e.CallerPhone)
 		e.SubjectID = p.subject(e.SubjectID)
 		e.CallerPhone = p.phone(e.CallerPhone)
 	}
@@ -228,14 +242,14 @@ func pseudonymize(res *exposure.Result, key []byte) {
 		slices.Sort(pr.Phones)
 	}
 
-	slices.SortStableFunc(res.Exposures, func(a, b exposure.ExposureRow) int {
+	slices.SortFunc(res.Exposures, func(a, b exposure.ExposureRow) int {
 		return cmpStrings(a.SubjectID, b.SubjectID, a.Path, b.Path, a.Role, b.Role,
 			a.ActorIP, b.ActorIP, a.ActorUA, b.ActorUA)
 	})
-	slices.SortStableFunc(res.Persons, func(a, b exposure.PersonRow) int {
+	slices.SortFunc(res.Persons, func(a, b exposure.PersonRow) int {
 		return strings.Compare(a.SubjectID, b.SubjectID)
 	})
-	slices.SortStableFunc(res.Recordings, func(a, b exposure.RecordingRow) int {
+	slices.SortFunc(res.Recordings, func(a, b exposure.RecordingRow) int {
 		return cmpStrings(a.Path, b.Path, a.CallID, b.CallID)
 	})
 }
@@ -253,39 +267,48 @@ func cmpStrings(pairs ...string) int {
 // A pseudonymizer computes pseudonyms under one key. It is not safe for
 // concurrent use.
 type pseudonymizer struct {
-	mac  hash.Hash
-	sum  []byte
-	enc  []byte
-	memo map[string]string // domain+value -> pseudonym
+	mac hash.Hash
+	sum []byte
+	enc []byte
+	// Memos per domain, value -> pseudonym: rows repeat subjects and
+	// phones many times.
+	subjects, phones map[string]string
+	// The last caller scrub saw, with its runs and pseudonym: exposure
+	// rows come in runs of one recording.
+	lastCaller      string
+	lastCallerRuns  []string
+	lastCallerToken string
 }
 
-// pseudonymMemoMax bounds the memo; it starts afresh when full, so that
+// pseudonymMemoMax bounds each memo; it starts afresh when full, so that
 // memory stays flat however many subjects there are.
 const pseudonymMemoMax = 1 << 16
 
 func newPseudonymizer(key []byte) *pseudonymizer {
 	return &pseudonymizer{
-		mac:  hmac.New(sha256.New, key),
-		enc:  make([]byte, pseudonymEncoding.EncodedLen(sha256.Size)),
-		memo: map[string]string{},
+		mac:      hmac.New(sha256.New, key),
+		enc:      make([]byte, pseudonymEncoding.EncodedLen(sha256.Size)),
+		subjects: map[string]string{},
+		phones:   map[string]string{},
 	}
 }
 
-// token returns prefix + the pseudonym of domain+value.
-func (p *pseudonymizer) token(prefix, domain, value string) string {
-	k := domain + value
-	if t, ok := p.memo[k]; ok {
+// token returns prefix + the pseudonym of domain+value, remembered in
+// memo.
+func (p *pseudonymizer) token(memo map[string]string, prefix, domain, value string) string {
+	if t, ok := memo[value]; ok {
 		return t
 	}
 	p.mac.Reset()
-	io.WriteString(p.mac, k)
+	io.WriteString(p.mac, domain)
+	io.WriteString(p.mac, value)
 	p.sum = p.mac.Sum(p.sum[:0])
 	pseudonymEncoding.Encode(p.enc, p.sum)
 	t := prefix + string(p.enc[:pseudonymChars])
-	if len(p.memo) >= pseudonymMemoMax {
-		clear(p.memo)
+	if len(memo) >= pseudonymMemoMax {
+		clear(memo)
 	}
-	p.memo[k] = t
+	memo[value] = t
 	return t
 }
 
@@ -294,7 +317,7 @@ func (p *pseudonymizer) subject(id string) string {
 	if id == "" {
 		return ""
 	}
-	return p.token(subjectPrefix, subjectDomain, id)
+	return p.token(p.subjects, subjectPrefix, subjectDomain, id)
 }
 
 // phone returns the pseudonym of a phone number; "" stays "".
@@ -302,7 +325,7 @@ func (p *pseudonymizer) phone(ph string) string {
 	if ph == "" {
 		return ""
 	}
-	return p.token(phonePrefix, phoneDomain, ph)
+	return p.token(p.phones, phonePrefix, phoneDomain, ph)
 }
 
 // phoneRuns returns the digit runs in which phone (E.164, or a number as
@@ -349,10 +372,19 @@ func (p *pseudonymizer) scrub(s, caller string, ref time.Time) (out string, shor
 	}
 	var cands []cand
 	if caller != "" {
-		cands = append(cands, cand{phoneRuns(caller), p.phone(caller)})
+		if caller != p.lastCaller || p.lastCallerToken == "" {
+			p.lastCaller, p.lastCallerRuns, p.lastCallerToken = caller, phoneRuns(caller), p.phone(caller)
+		}
+		cands = append(cands, cand{p.lastCallerRuns, p.lastCallerToken})
 	}
-	if fn, ok := exposure.PhoneFromFileName(s); ok && fn != caller {
-		cands = append(cands, cand{phoneRuns(fn), p.phone(fn)})
+	// The phone the file name holds, when it may differ from the
+	// caller's: libphonenumber's validation is the costly part of all
+	// this, so it runs only when the name has a candidate run that is
+	// not the caller's.
+	if len(cands) == 0 || otherPhoneCandidate(s, cands[0].runs) {
+		if fn, ok := exposure.PhoneFromFileName(s); ok && fn != caller {
+			cands = append(cands, cand{phoneRuns(fn), p.phone(fn)})
+		}
 	}
 	var b strings.Builder
 	last := 0 // s[last:i] is still to copy
@@ -406,6 +438,36 @@ func (p *pseudonymizer) scrub(s, caller string, ref time.Time) (out string, shor
 	}
 	b.WriteString(s[last:])
 	return b.String(), short
+}
+
+// otherPhoneCandidate reports whether the base name of s holds a digit
+// run, not among known, that exposure.PhoneFromFileName would try as a
+// phone number: 0046 or 46 and enough digits, or a single trunk 0 and 8
+// to 11 digits. It mirrors the rules documented there.
+func otherPhoneCandidate(s string, known []string) bool {
+	if i := strings.LastIndexAny(s, "/\\"); i >= 0 {
+		s = s[i+1:]
+	}
+	for i := 0; i < len(s); {
+		if !isDigit(s[i]) {
+			i++
+			continue
+		}
+		j := i
+		for j < len(s) && isDigit(s[j]) {
+			j++
+		}
+		run := s[i:j]
+		i = j
+		n := len(run)
+		intl := strings.HasPrefix(run, "0046") && n >= 11 && n <= 15 ||
+			strings.HasPrefix(run, "46") && n >= 9 && n <= 13
+		nat := n >= 8 && n <= 11 && run[0] == '0' && run[1] != '0'
+		if (intl || nat) && !slices.Contains(known, run) {
+			return true
+		}
+	}
+	return false
 }
 
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }

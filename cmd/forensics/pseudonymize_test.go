@@ -187,6 +187,39 @@ func TestScrub(t *testing.T) {
 	ok("", caller, time.Time{}, "", false)
 }
 
+// TestPseudonymizeDatedPath: a 10-digit identity number in a path gets
+// its century from the recording's date, and the exposure rows, which
+// have no date, get the same path; the result equals the subject's
+// pseudonym.
+func TestPseudonymizeDatedPath(t *testing.T) {
+	child := genPNR("20061219", 918)
+	caller := "+46701740665"
+	path := "/r/2019/02/01/STO1_0701740665_" + child[2:] + ".mp3"
+	callID := "STO1-" + child[2:]
+	started := time.Date(2019, 2, 1, 3, 0, 0, 0, time.UTC)
+	res := &exposure.Result{
+		Exposures: []exposure.ExposureRow{
+			{SubjectID: child, Role: "patient", CallID: callID, Path: path, CallerPhone: caller, ActorIP: "192.0.2.1"},
+			{SubjectID: child, Role: "patient", CallID: callID, Path: path, CallerPhone: caller, ActorIP: "192.0.2.2"},
+		},
+		Persons:    []exposure.PersonRow{{SubjectID: child, Phones: []string{}}},
+		Recordings: []exposure.RecordingRow{{Path: path, CallID: callID, CallerPhone: caller, StartedAt: started}},
+	}
+	pseudonymize(res, testKeyA)
+	ps, tc := refSubject(testKeyA, child), refPhone(testKeyA, caller)
+	want := &exposure.Result{
+		Exposures: []exposure.ExposureRow{
+			{SubjectID: ps, Role: "patient", CallID: "STO1-" + ps, Path: "/r/2019/02/01/STO1_" + tc + "_" + ps + ".mp3", CallerPhone: tc, ActorIP: "192.0.2.1"},
+			{SubjectID: ps, Role: "patient", CallID: "STO1-" + ps, Path: "/r/2019/02/01/STO1_" + tc + "_" + ps + ".mp3", CallerPhone: tc, ActorIP: "192.0.2.2"},
+		},
+		Persons:    []exposure.PersonRow{{SubjectID: ps, Phones: []string{}}},
+		Recordings: []exposure.RecordingRow{{Path: "/r/2019/02/01/STO1_" + tc + "_" + ps + ".mp3", CallID: "STO1-" + ps, CallerPhone: tc, StartedAt: started}},
+	}
+	if diff := cmp.Diff(want, res, cmp.AllowUnexported(exposure.Coverage{})); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
 // demoResult runs the engine on the demo incident through the public
 // API, without GeoIP or known actors.
 func demoResult(tb testing.TB) (*exposure.Result, string) {
@@ -375,7 +408,9 @@ func TestPseudonymizeDemo(t *testing.T) {
 	pseudonymize(a, testKeyA)
 
 	t.Run("no numbers remain", func(t *testing.T) {
-		for _, part := range []any{a.Exposures, a.Persons, a.Recordings, a.Actors, a.Coverage.Rows(), a.Summary} {
+		// The parts one by one for clear messages, then the whole Result
+		// (unexported fields and parts added later included).
+		for _, part := range []any{a.Exposures, a.Persons, a.Recordings, a.Actors, a.Coverage.Rows(), a.Summary, a} {
 			if l := leaks(allStrings(part), secrets); len(l) > 0 {
 				t.Errorf("%T: %d leaks, first: %v", part, len(l), l[:min(5, len(l))])
 			}

@@ -329,6 +329,13 @@ func testPrivacy(t *testing.T, bin string) {
 		}
 	}
 
+	// A control: the scanner sees the numbers the demo's exposures.parquet
+	// holds (unpseudonymized, for the response team).
+	if kind := secrets.find(parquetStrings(t, filepath.Join(runs[2].out, "exposures.parquet"))); kind != "a personal identity number" {
+		t.Errorf("the scanner finds %q in the demo's exposures.parquet, want a personal identity number: it is blind", kind)
+	}
+	t.Run("pseudonymized", func(t *testing.T) { testPseudonymized(t, bin, &secrets) })
+
 	// The hostile-input suite's runs, on inputs that fetch the index's
 	// recordings: their paths hold phone numbers.
 	h := &hostileEnv{bin: bin, index: idx}
@@ -538,4 +545,89 @@ func testAnalyzeCannotWrite(t *testing.T, bin string) {
 	if entries, _ := os.ReadDir(ro); len(entries) != 0 {
 		t.Errorf("read-only --out: %d entries written", len(entries))
 	}
+}
+
+// testPseudonymized runs the demo with --pseudonymize, where the build
+// has it, and scans every string of every output for the index's
+// numbers: none may remain, in any written form.
+func testPseudonymized(t *testing.T, bin string, secrets *secretScanner) {
+	dir := t.TempDir()
+	help := runForensics(t, bin, dir, "analyze", "--help")
+	if !strings.Contains(help.stdout+help.stderr, "--pseudonymize") {
+		t.Skip("this build has no analyze --pseudonymize")
+	}
+	key := filepath.Join(dir, "pseudonym.key")
+	if err := os.WriteFile(key, []byte(fmt.Sprintf("%x\n", randomBytes(32))), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	demo := demoDir(t)
+	r := runForensics(t, bin, dir, "analyze", "--index", filepath.Join(demo, "index.csv"), "--out", "out",
+		"--pseudonymize", key, "--actors", filepath.Join(demo, "actors.yaml"), "--trusted-proxy", "192.0.2.5",
+		filepath.Join(demo, "logs"))
+	if r.exit != 0 {
+		t.Fatalf("analyze --pseudonymize: exit %d\n%s", r.exit, tail(r.stderr, 2000))
+	}
+	if kind := secrets.find(r.stderr + r.stdout); kind != "" {
+		t.Errorf("analyze --pseudonymize: stderr or stdout holds %s from the index", kind)
+	}
+	entries, err := os.ReadDir(filepath.Join(dir, "out"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		p := filepath.Join(dir, "out", e.Name())
+		var text string
+		if strings.HasSuffix(e.Name(), ".parquet") {
+			text = parquetStrings(t, p)
+		} else {
+			b, err := os.ReadFile(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			text = string(b)
+		}
+		if kind := secrets.find(text); kind != "" {
+			t.Errorf("--pseudonymize: %s holds %s from the index", e.Name(), kind)
+		}
+	}
+}
+
+// parquetStrings returns every byte-array value of a Parquet file, one a
+// line: what a reader of the file can see, decompressed.
+func parquetStrings(t *testing.T, path string) string {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pf, err := parquet.OpenFile(f, st.Size())
+	if err != nil {
+		t.Fatalf("%s: %v", filepath.Base(path), err)
+	}
+	var b strings.Builder
+	buf := make([]parquet.Row, 128)
+	for _, rg := range pf.RowGroups() {
+		rows := rg.Rows()
+		for {
+			n, err := rows.ReadRows(buf)
+			for _, row := range buf[:n] {
+				for _, v := range row {
+					if v.Kind() == parquet.ByteArray {
+						b.Write(v.ByteArray())
+						b.WriteByte('\n')
+					}
+				}
+			}
+			if err != nil {
+				break
+			}
+		}
+		rows.Close()
+	}
+	return b.String()
 }

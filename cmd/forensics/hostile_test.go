@@ -22,6 +22,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/klauspost/compress/zstd"
 	"github.com/parquet-go/parquet-go"
+	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/forensiclog/forensics/pkg/exposure"
 )
@@ -1016,4 +1017,10 @@ func tail(s string, n int) string {
 		return s
 	}
 	return "..." + s[len(s)-n:]
+}
+
+// TestHostileScripts runs testdata/script/hostile_*.txtar: the messages a
+// responder sees for hostile inputs, as a readable example.
+func TestHostileScripts(t *testing.T) {
+	testscript.Run(t, scriptParams(t, "testdata/script/hostile_*.txtar"))
 }

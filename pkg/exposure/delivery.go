@@ -103,8 +103,14 @@ func classify(rec *logparse.Record, size, headerBytes int64, scratch []byteRange
 			}
 		}
 	}
-	if rec.Completion == logparse.CompletionAborted {
+	aborted := rec.Completion == logparse.CompletionAborted
+	if aborted {
 		d.unc |= UncertainAborted
+		// Apache logs %b as the length it meant to send, also when the
+		// client went away; %O counts what went out. Believe the smaller.
+		if rec.WireBytes != logparse.NotLogged && rec.BodyBytes != logparse.NotLogged {
+			body = min(body, max(rec.WireBytes-headerBytes, 0))
+		}
 	}
 	if body <= 0 {
 		// Headers only: the file's existence and length, no audio.
@@ -117,24 +123,20 @@ func classify(rec *logparse.Record, size, headerBytes int64, scratch []byteRange
 		if size > 0 && end > size {
 			end = size
 		}
-		if d.unc&UncertainAborted != 0 && size > 0 && end >= size {
-			// The server says it gave up: never claim the last byte.
-			end = size - 1
-		}
-		d.span, d.spanKnown = span{0, end}, true
+		d.span, d.spanKnown = notLast(span{0, end}, size, aborted), true
 		return d
 	}
 	// 206 Partial Content.
 	if rec.ContentRange != "" {
 		if sp, _, ok := parseContentRange(rec.ContentRange); ok {
-			d.span, d.spanKnown = clip(sp, body, size), true
+			d.span, d.spanKnown = notLast(clip(sp, body, size), size, aborted), true
 			return d
 		}
 	}
 	if ranges := parseRangeHeader(rec.Range, scratch); len(ranges) > 0 {
 		if len(ranges) == 1 {
 			if sp, ok := ranges[0].resolve(size); ok {
-				d.span, d.spanKnown = clip(sp, body, size), true
+				d.span, d.spanKnown = notLast(clip(sp, body, size), size, aborted), true
 				return d
 			}
 		} else {
@@ -146,7 +148,7 @@ func classify(rec *logparse.Record, size, headerBytes int64, scratch []byteRange
 	}
 	if size > 0 && body >= size {
 		// Only the whole file fits the count: bytes=0- or no Range at all.
-		d.span, d.spanKnown = span{0, size}, true
+		d.span, d.spanKnown = notLast(span{0, size}, size, aborted), true
 		return d
 	}
 	d.unc |= UncertainRangeUnknown
@@ -161,6 +163,15 @@ func clip(sp span, body, size int64) span {
 	}
 	if size > 0 && sp.End > size {
 		sp.End = size
+	}
+	return sp
+}
+
+// notLast keeps an aborted transfer from claiming a file's last byte: the
+// server says it gave up, so the client did not get everything.
+func notLast(sp span, size int64, aborted bool) span {
+	if aborted && size > 0 && sp.End >= size {
+		sp.End = size - 1
 	}
 	return sp
 }

@@ -144,6 +144,15 @@ func TestClassify(t *testing.T) {
 	r.Completion = logparse.CompletionAborted
 	f("aborted full count", r, want{kind: deliverContent, span: span{0, size - 1}, spanKnown: true, unc: UncertainAborted})
 
+	// Apache: %b is the length it meant to send, %X=X, %O what went out.
+	r = req("GET", 206, size)
+	r.Range, r.Completion, r.WireBytes = "bytes=0-", logparse.CompletionAborted, 400+150
+	f("aborted range, wire count believed", r, want{kind: deliverContent, span: span{0, 400}, spanKnown: true, unc: UncertainAborted})
+
+	r = req("GET", 206, 500)
+	r.Range, r.Completion = "bytes=500-", logparse.CompletionAborted
+	f("aborted range to the end", r, want{kind: deliverContent, span: span{500, size - 1}, spanKnown: true, unc: UncertainAborted})
+
 	r = req("GET", 200, logparse.NotLogged)
 	f("no byte count", r, want{kind: deliverContent, span: span{0, size}, spanKnown: true, unc: UncertainBytesNotLogged})
 }

@@ -42,6 +42,9 @@ type AnalyzeCmd struct {
 	Controller  string        `help:"Data controller's name, for the report's Art. 33 draft." placeholder:"NAME"`
 	Contact     string        `help:"Contact point (DPO), for the report's Art. 33 draft." placeholder:"CONTACT"`
 
+	Pseudonymize string `help:"Replace subject IDs and phone numbers in all outputs with keyed pseudonyms (HMAC-SHA256), to share them beyond the response team. KEY_FILE: at least 32 random bytes, mode 0600 (head -c 32 /dev/urandom | base64 > KEY_FILE); keep it, and never send it with the outputs." type:"existingfile" placeholder:"KEY_FILE"`
+	pseudonymKey []byte
+
 	Logs []string `arg:"" optional:"" help:"Log files, directories or globs (rotated and compressed sets welcome); - for standard input." placeholder:"LOG"`
 
 	demo  bool
@@ -92,6 +95,13 @@ func (c *AnalyzeCmd) Run(log *slog.Logger) error {
 			return err
 		}
 	}
+	if c.Pseudonymize != "" {
+		key, err := loadPseudonymKey(c.Pseudonymize)
+		if err != nil {
+			return err
+		}
+		c.pseudonymKey = key
+	}
 	if c.Out == "" {
 		c.Out = "forensics-out-" + time.Now().UTC().Format("20060102T150405Z")
 	}
@@ -111,6 +121,10 @@ func (c *AnalyzeCmd) Run(log *slog.Logger) error {
 	}
 	res := run.engine.Finish(run.shards...)
 	run.noteOverlaps(log, res.Overlaps)
+	if c.pseudonymKey != nil {
+		pseudonymize(res, c.pseudonymKey)
+		log.Info("outputs pseudonymized", "key_id", pseudonymKeyID(c.pseudonymKey))
+	}
 	if err := run.write(res, started); err != nil {
 		return err
 	}

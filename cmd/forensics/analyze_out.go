@@ -37,6 +37,8 @@ type manifest struct {
 	Inputs   []inputReport     `json:"inputs"`
 	Totals   map[string]int64  `json:"totals"`
 	Outputs  map[string]string `json:"outputs"` // file -> SHA-256
+	// Pseudonymized holds the scheme and key ID; never the key or its path.
+	Pseudonymized map[string]string `json:"pseudonymized,omitempty"`
 }
 
 func (a *analysis) write(res *exposure.Result, started time.Time) error {
@@ -99,6 +101,10 @@ func (a *analysis) write(res *exposure.Result, started time.Time) error {
 			m.Totals["failed_inputs"]++
 		}
 		m.Totals["overlap_lines"] += int64(in.OverlapLines)
+	}
+	if a.cmd.pseudonymKey != nil {
+		m.Pseudonymized = map[string]string{"scheme": pseudonymScheme, "key_id": pseudonymKeyID(a.cmd.pseudonymKey)}
+		m.Index["path"] = filepath.Base(a.cmd.Index)
 	}
 	return writeJSON(filepath.Join(out, "manifest.json"), m)
 }

@@ -57,8 +57,23 @@ type forensicsRun struct {
 // runForensics runs bin with args in dir.
 func runForensics(t *testing.T, bin, dir string, args ...string) forensicsRun {
 	t.Helper()
+	return runForensicsStdin(t, bin, dir, "", args...)
+}
+
+// runForensicsStdin runs bin with args in dir, with the file stdin (in
+// dir) on standard input when it is not "".
+func runForensicsStdin(t *testing.T, bin, dir, stdin string, args ...string) forensicsRun {
+	t.Helper()
 	cmd := exec.Command(bin, args...)
 	cmd.Dir = dir
+	if stdin != "" {
+		f, err := os.Open(filepath.Join(dir, stdin))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		cmd.Stdin = f
+	}
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
@@ -291,6 +306,7 @@ func recordingLevels(t *testing.T, out string) map[string]string {
 // outputs in dir/out.
 type hostileCase struct {
 	name    string
+	stdin   string // a file prepare writes, given on standard input
 	prepare func(t *testing.T, dir string) []string
 	exit    int
 	stderr  []string
@@ -353,6 +369,23 @@ func hostileCases() []hostileCase {
 			exit:   exitBadInput,
 			stderr: []string{`level=ERROR .*input=cut\.log\.zst error=".*read error after line \d+ \(byte \d+\)`, `could not be read in full`},
 			check:  checkCutShort("cut.log.zst", 3000),
+		},
+		{
+			// A cut gzip on standard input ("zcat" is not needed: the
+			// magic bytes say gzip): the same outcome as a file.
+			name:  "truncated gzip on standard input",
+			stdin: "cut.gz",
+			prepare: func(t *testing.T, dir string) []string {
+				var z bytes.Buffer
+				zw := gzip.NewWriter(&z)
+				zw.Write(joinLines(genCombined(demoRecordings(t, 20), 3000, 0), "\n"))
+				zw.Close()
+				writeFile(t, filepath.Join(dir, "cut.gz"), z.Bytes()[:z.Len()/2])
+				return []string{"-"}
+			},
+			exit:   exitBadInput,
+			stderr: []string{`level=ERROR .*input=<stdin> error=".*read error after line \d+ \(byte \d+\)`, `could not be read in full`},
+			check:  checkCutShort("<stdin>", 3000),
 		},
 		{
 			// A gzip file without its 8-byte trailer (CRC and size): every
@@ -991,7 +1024,7 @@ func testHostileInputs(t *testing.T, bin string) {
 			} else {
 				args = h.analyzeArgs("out", args...)
 			}
-			r := runForensics(t, h.bin, dir, args...)
+			r := runForensicsStdin(t, h.bin, dir, c.stdin, args...)
 			if r.exit != c.exit {
 				t.Errorf("exit status %d, want %d\nstderr:\n%s", r.exit, c.exit, tail(r.stderr, 2000))
 			}

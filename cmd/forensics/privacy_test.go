@@ -350,7 +350,7 @@ func testPrivacy(t *testing.T, bin string) {
 		} else {
 			args = h.analyzeArgs("out", args...)
 		}
-		res := runForensics(t, bin, dir, args...)
+		res := runForensicsStdin(t, bin, dir, c.stdin, args...)
 		if kind := secrets.find(res.stderr + res.stdout); kind != "" {
 			t.Errorf("hostile input %s: stderr or stdout holds %s from the index", c.name, kind)
 		}

@@ -446,7 +446,16 @@ func (e *Engine) decide(m *merged, res *Result) {
 		// Gaps: a file that existed while no log watched, and was not
 		// proven fetched in full, may have been fetched then.
 		avail := r.StartedAt.Add(r.Duration)
-		if !res.Coverage.Window.End.IsZero() && avail.Before(res.Coverage.Window.End) {
+		switch {
+		case res.Coverage.Window.End.IsZero():
+			// No timed log line and no --exposed-to: nothing is covered.
+			if ra.level < Full {
+				ra.inGap = true
+				if ra.level == None {
+					ra.level = Undeterminable
+				}
+			}
+		case avail.Before(res.Coverage.Window.End):
 			if _, ok := res.Coverage.gapAfter(avail); ok && ra.level < Full {
 				ra.inGap = true
 				if ra.level == None {

@@ -188,10 +188,16 @@ type evidence struct {
 
 type scored struct {
 	Candidate
-	f Format
+	f           Format
+	onlySkipped bool // the sample's lines were all headers or comments to it
 }
 
 func detect(sample []byte, formats []Format) (Format, Detection, error) {
+	if len(bytes.TrimSpace(sample)) == 0 {
+		// Nothing to detect: every line (if any) is blank. Read it as such,
+		// so that the input counts as read in full.
+		return emptyFormat{}, Detection{Format: "empty", Reason: "the input is empty or holds only blank lines"}, nil
+	}
 	var cands []scored
 	var ev evidence
 	ev.nginxEscapes = bytes.Count(sample, []byte(`\x22`)) + bytes.Count(sample, []byte(`\x5C`))
@@ -243,6 +249,8 @@ func detect(sample []byte, formats []Format) (Format, Detection, error) {
 				}
 			}
 		}
+		st := r.Stats()
+		c.onlySkipped = st.Records == 0 && st.Rejected == 0 && st.Skipped > 0
 		cands = append(cands, c)
 	}
 	slices.SortStableFunc(cands, func(a, b scored) int {
@@ -279,6 +287,30 @@ func detect(sample []byte, formats []Format) (Format, Detection, error) {
 		return nil, d, fmt.Errorf("logparse: %w: no data lines in the sample", ErrNotDetected)
 	}
 	best := cands[0]
+	if best.Parsed == 0 && (bytes.Contains(sample, []byte("#Fields:")) || bytes.Contains(sample, []byte("#Software:"))) {
+		// Only header lines (an IIS or CloudFront file with its directives
+		// and no request yet): the format that skips them all.
+		var skip []string
+		for _, c := range cands {
+			if c.onlySkipped {
+				skip = append(skip, c.Format)
+			}
+		}
+		pick := ""
+		switch {
+		case slices.Contains(skip, "cloudfront") && bytes.Contains(sample, []byte("x-edge-location")):
+			pick = "cloudfront"
+		case slices.Contains(skip, "w3c"):
+			pick = "w3c"
+		case len(skip) > 0:
+			pick = skip[0]
+		}
+		for _, c := range cands {
+			if c.Format == pick {
+				return c.f, Detection{Format: pick, Reason: pick + " reads every line of the sample as a header or comment: no request lines yet"}, nil
+			}
+		}
+	}
 	if best.Parsed == 0 || 2*best.Parsed < best.Lines {
 		return nil, d, fmt.Errorf("logparse: %w: no format parses half of the %d lines tried (best: %s)", ErrNotDetected, best.Lines, candidateList(d.Candidates))
 	}
@@ -480,4 +512,18 @@ func typedFields(rec *Record) int {
 // than an RFC 1413 identity.
 func hostLike(s string) bool {
 	return s == "localhost" || strings.HasPrefix(s, "localhost:") || strings.ContainsAny(s, ".:")
+}
+
+// emptyFormat reads an input with no data: blank lines are skipped, any
+// other line is rejected. Detect returns it for an empty sample.
+type emptyFormat struct{}
+
+func (emptyFormat) Name() string      { return "empty" }
+func (emptyFormat) NewParser() Parser { return emptyFormat{} }
+
+func (emptyFormat) Parse(line []byte, _ *Record) error {
+	if len(bytes.TrimSpace(line)) == 0 {
+		return ErrSkip
+	}
+	return errAt(0, ErrSyntax)
 }

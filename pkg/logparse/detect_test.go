@@ -145,7 +145,6 @@ func TestDetectFailure(t *testing.T) {
 			}
 		}
 	}
-	f("empty", nil, "no data lines")
 	f("only comments", detectLines("#a", "#b"), "no data lines")
 	f("nothing parses", detectLines("192.0.2.1 /secret", "x"), "no format parses any line")
 	f("under half", detectLines(
@@ -320,4 +319,18 @@ func (o *onceErr) Read([]byte) (int, error) {
 	}
 	o.done = true
 	return 0, o.err
+}
+
+func TestDetectNoData(t *testing.T) {
+	for _, sample := range []string{"", "\n\n", "  \r\n"} {
+		f, d, err := Detect([]byte(sample))
+		if err != nil || f.Name() != "empty" || d.Reason == "" {
+			t.Errorf("%q: %v %+v %v; want the empty format", sample, f, d, err)
+		}
+	}
+	iis := "#Software: Microsoft Internet Information Services 10.0\n#Version: 1.0\n#Date: 2019-02-18 00:00:00\n#Fields: date time s-ip cs-method cs-uri-stem sc-status\n"
+	f, _, err := Detect([]byte(iis))
+	if err != nil || f.Name() != "w3c" {
+		t.Errorf("IIS headers only: %v %v; want w3c", f, err)
+	}
 }

@@ -120,6 +120,10 @@ func (c *AnalyzeCmd) Run(log *slog.Logger) error {
 		return err
 	}
 	res := run.engine.Finish(run.shards...)
+	if to := res.Summary.LogsTo; c.ExposedTo == "" && to.After(time.Now().Add(24*time.Hour)) {
+		// A clock jump in one line would stretch the window to it.
+		log.Warn("a log line is dated in the future: the exposure window ends there; set --exposed-to", "logs_to", to.Format(time.RFC3339))
+	}
 	run.noteOverlaps(log, res.Overlaps)
 	if c.pseudonymKey != nil {
 		pseudonymize(res, c.pseudonymKey)

@@ -24,7 +24,7 @@ type setup struct {
 
 var setups = []setup{
 	{"nginx", realserver.Nginx, []string{realserver.FormatDefault, realserver.FormatExtended}},
-	{"apache", realserver.Apache, []string{realserver.FormatDefault, realserver.FormatExtended}},
+	{"apache", realserver.Apache, []string{realserver.FormatDefault, realserver.FormatExtended, realserver.FormatUpstream}},
 	{"lighttpd-default", realserver.Lighttpd, []string{realserver.FormatDefault}},
 	{"lighttpd-extended", realserver.Lighttpd, []string{realserver.FormatExtended}},
 }

@@ -54,12 +54,15 @@ func Binary(kind Kind) (string, error) {
 const (
 	FormatDefault  = "default"  // the server's stock format (Debian's for Apache)
 	FormatExtended = "extended" // adds Range, duration, completion, wire bytes
+	// FormatUpstream is Apache's upstream combined format with %b, the
+	// default of Red Hat's httpd: body bytes as Apache counts them.
+	FormatUpstream = "upstream"
 )
 
 // A LogFormat is one access-log format as a server writes it and as
 // pkg/logparse reads it.
 type LogFormat struct {
-	Name string // FormatDefault or FormatExtended
+	Name string // FormatDefault, FormatExtended or FormatUpstream
 	// Spec is the logparse format: a built-in name or "apache:..." /
 	// "nginx:..." format string.
 	Spec string
@@ -83,6 +86,7 @@ func Formats(kind Kind) map[string]LogFormat {
 		return map[string]LogFormat{
 			FormatDefault:  {FormatDefault, "combined_debian", def},
 			FormatExtended: {FormatExtended, "apache:" + ext, ext},
+			FormatUpstream: {FormatUpstream, "combined", `%h %l %u %t "%r" %>s %b "%{Referer}i" "%{User-Agent}i"`},
 		}
 	case Lighttpd:
 		ext := `%h %V %u %t "%r" %>s %b "%{Referer}i" "%{User-Agent}i" "%{Range}i" %D %X %O`
@@ -380,17 +384,24 @@ func (s *Server) Kill() {
 		case <-time.After(5 * time.Second):
 		}
 	}
-	s.killStragglers()
+	// SIGKILL is delivered at once but workers die a moment later: wait
+	// until none is left (a dead process's socket is closed).
+	deadline := time.Now().Add(3 * time.Second)
+	for s.killStragglers() > 0 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
 }
 
 // killStragglers kills processes in the server's process group that run
-// the server's binary (workers orphaned by a dead master).
-func (s *Server) killStragglers() {
+// the server's binary (workers orphaned by a dead master, or not dead
+// yet) and returns how many it found.
+func (s *Server) killStragglers() int {
 	pgid := s.cmd.Process.Pid
 	entries, err := os.ReadDir("/proc")
 	if err != nil {
-		return
+		return 0
 	}
+	n := 0
 	for _, e := range entries {
 		pid, err := strconv.Atoi(e.Name())
 		if err != nil {
@@ -411,8 +422,10 @@ func (s *Server) killStragglers() {
 		}
 		if exe, err := os.Readlink("/proc/" + e.Name() + "/exe"); err == nil && exe == s.bin {
 			syscall.Kill(pid, syscall.SIGKILL)
+			n++
 		}
 	}
+	return n
 }
 
 // gzipFile replaces name by name.gz.

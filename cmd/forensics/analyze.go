@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"time"
 
 	"github.com/forensiclog/forensics/pkg/exposure"
@@ -44,6 +45,8 @@ type AnalyzeCmd struct {
 
 	Pseudonymize string `help:"Replace subject IDs and phone numbers in all outputs with keyed pseudonyms (HMAC-SHA256), to share them beyond the response team. KEY_FILE: at least 32 random bytes, mode 0600 (head -c 32 /dev/urandom | base64 > KEY_FILE); keep it, and never send it with the outputs." type:"existingfile" placeholder:"KEY_FILE"`
 	pseudonymKey []byte
+
+	CPUProfile string `name:"cpuprofile" hidden:"" help:"Write a CPU profile to FILE (for developers)." placeholder:"FILE"`
 
 	Logs []string `arg:"" optional:"" help:"Log files, directories or globs (rotated and compressed sets welcome); - for standard input." placeholder:"LOG"`
 
@@ -109,6 +112,17 @@ func (c *AnalyzeCmd) Run(log *slog.Logger) error {
 		c.Workers = runtime.GOMAXPROCS(0)
 	}
 	started := time.Now()
+	if c.CPUProfile != "" {
+		f, err := os.Create(c.CPUProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 
 	run, err := c.setup(log)
 	if err != nil {

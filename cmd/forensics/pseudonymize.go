@@ -175,11 +175,11 @@ const pseudonymScheme = `HMAC-SHA256(key, "subject:"+id) -> "p_"+20 base32 chars
 // left as they were; ActorRow and Summary hold no subject's number and
 // are not touched.
 //
-// The engine sorts exposures and persons by SubjectID, which would keep
+// The engine writes exposures and recordings in index order, which owes
+// nothing to the numbers, but sorts persons by SubjectID, which would keep
 // the order of the real numbers (for personnummer: birth dates) in the
-// outputs. pseudonymize therefore sorts exposures again by the same keys
-// (now pseudonyms), persons by pseudonym, and recordings by path and
-// call ID, so that row order reveals nothing either.
+// outputs. pseudonymize therefore sorts persons again by pseudonym, so that
+// row order reveals nothing either.
 //
 // Limits: numbers written with separators inside a file name
 // ("070-174 06 65") are not found, nor are numbers other than the
@@ -242,15 +242,8 @@ func pseudonymize(res *exposure.Result, key []byte) {
 		slices.Sort(pr.Phones)
 	}
 
-	slices.SortFunc(res.Exposures, func(a, b exposure.ExposureRow) int {
-		return cmpStrings(a.SubjectID, b.SubjectID, a.Path, b.Path, a.Role, b.Role,
-			a.ActorIP, b.ActorIP, a.ActorUA, b.ActorUA)
-	})
 	slices.SortFunc(res.Persons, func(a, b exposure.PersonRow) int {
 		return strings.Compare(a.SubjectID, b.SubjectID)
-	})
-	slices.SortFunc(res.Recordings, func(a, b exposure.RecordingRow) int {
-		return cmpStrings(a.Path, b.Path, a.CallID, b.CallID)
 	})
 }
 

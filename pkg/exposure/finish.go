@@ -435,8 +435,39 @@ func (e *Engine) decide(m *merged, res *Result) {
 			Level:       lvl.String(),
 		}
 	}
+	// Exposure rows come out in index order, then actor, then subject
+	// order: deterministic, and independent of the identity numbers (so
+	// that pseudonymized outputs keep no order of birth dates).
+	slices.SortFunc(outs, func(a, b pairOut) int {
+		return cmp.Or(cmp.Compare(a.k.rec, b.k.rec), cmp.Compare(a.k.actor, b.k.actor))
+	})
+	res.Exposures = slices.Grow(res.Exposures, 2*len(outs))
+	pairRows := func(r *Recording, o pairOut) {
+		info := infos[o.k.actor]
+		ev, more := evidenceStrings(o.p.evidence, o.p.moreEv, e.opt.MaxEvidence)
+		for _, s := range r.Subjects {
+			row := rowFor(r, s, o.level)
+			row.BytesDelivered = o.bytes
+			row.Coverage = o.cov
+			row.Requests = o.p.requests
+			row.FirstSeen, row.LastSeen = o.p.first, o.p.last
+			row.ViaListing = o.p.viaListing
+			row.PriorCopy = o.p.prior
+			row.InGap = recs[o.k.rec].inGap
+			row.Uncertain = strings.Join(o.p.unc.Strings(), ",")
+			row.ActorIP, row.ActorUA = info.ip, info.ua
+			row.ActorLabel, row.ActorCategory = info.label, info.category
+			row.Country, row.City = info.geo.Country, info.geo.City
+			row.ASN, row.ASOrg = int64(info.geo.ASN), info.geo.ASOrg
+			row.UAClass, row.UAName = info.uaInfo.Class, info.uaInfo.Name
+			row.Evidence, row.EvidenceMore = ev, more
+			addRow(row, o.level, o.k.actor)
+		}
+	}
+	j := 0
+
 	// One pass over the index, decoding each recording once: gaps, persons,
-	// recording rows and the rows of undeterminable recordings.
+	// exposure rows and recording rows.
 	sum := &res.Summary
 	sum.RecordingsByLevel = map[string]int64{}
 	phonesExposed := map[string]bool{}
@@ -497,6 +528,10 @@ func (e *Engine) decide(m *merged, res *Result) {
 				addRow(row, Undeterminable, -1)
 			}
 		}
+		// The rows of this recording's actors, in actor order.
+		for ; j < len(outs) && outs[j].k.rec == int32(i); j++ {
+			pairRows(r, outs[j])
+		}
 		if ra.level >= Metadata && r.CallerPhone != "" {
 			phonesExposed[r.CallerPhone] = true
 		}
@@ -513,56 +548,6 @@ func (e *Engine) decide(m *merged, res *Result) {
 		}
 	}
 	sum.PhonesExposed = int64(len(phonesExposed))
-
-	// Rows per subject x recording x actor, decoding each touched
-	// recording once. Most calls have two subjects: size for that.
-	res.Exposures = slices.Grow(res.Exposures, 2*len(outs))
-	slices.SortFunc(outs, func(a, b pairOut) int {
-		return cmp.Or(cmp.Compare(a.k.rec, b.k.rec), cmp.Compare(a.k.actor, b.k.actor))
-	})
-	var r *Recording
-	curRec := int32(-1)
-	for _, o := range outs {
-		if o.k.rec != curRec {
-			r, curRec = e.ix.Recording(int(o.k.rec)), o.k.rec
-		}
-		info := infos[o.k.actor]
-		ev, more := evidenceStrings(o.p.evidence, o.p.moreEv, e.opt.MaxEvidence)
-		for _, s := range r.Subjects {
-			row := rowFor(r, s, o.level)
-			row.BytesDelivered = o.bytes
-			row.Coverage = o.cov
-			row.Requests = o.p.requests
-			row.FirstSeen, row.LastSeen = o.p.first, o.p.last
-			row.ViaListing = o.p.viaListing
-			row.PriorCopy = o.p.prior
-			row.InGap = recs[o.k.rec].inGap
-			row.Uncertain = strings.Join(o.p.unc.Strings(), ",")
-			row.ActorIP, row.ActorUA = info.ip, info.ua
-			row.ActorLabel, row.ActorCategory = info.label, info.category
-			row.Country, row.City = info.geo.Country, info.geo.City
-			row.ASN, row.ASOrg = int64(info.geo.ASN), info.geo.ASOrg
-			row.UAClass, row.UAName = info.uaInfo.Class, info.uaInfo.Name
-			row.Evidence, row.EvidenceMore = ev, more
-			addRow(row, o.level, o.k.actor)
-		}
-	}
-	// Sort through a permutation: the rows are large to move.
-	perm := make([]int32, len(res.Exposures))
-	for i := range perm {
-		perm[i] = int32(i)
-	}
-	ex := res.Exposures
-	slices.SortFunc(perm, func(i, j int32) int {
-		a, b := &ex[i], &ex[j]
-		return cmp.Or(strings.Compare(a.SubjectID, b.SubjectID), strings.Compare(a.Path, b.Path),
-			strings.Compare(a.Role, b.Role), strings.Compare(a.ActorIP, b.ActorIP), strings.Compare(a.ActorUA, b.ActorUA))
-	})
-	sorted := make([]ExposureRow, len(ex))
-	for i, p := range perm {
-		sorted[i] = ex[p]
-	}
-	res.Exposures = sorted
 
 	// Persons.
 	sum.PersonsByLevel = map[string]int64{}

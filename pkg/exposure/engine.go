@@ -66,6 +66,9 @@ type Engine struct {
 	ix    *Index
 	opt   Options
 	sizes []int64 // recording sizes, read once: the hot path needs only them
+	// rotated gives the overlap roles of inputs with a neighbour in their
+	// rotated set; nil when no input has one.
+	rotated map[string]uint8
 }
 
 // NewEngine returns an engine for the index.
@@ -83,6 +86,7 @@ func NewEngine(ix *Index, opt Options) *Engine {
 		opt.MaxEvidence = 8
 	}
 	e := &Engine{ix: ix, opt: opt, sizes: make([]int64, ix.Len())}
+	e.rotated = rotationRoles(opt.InputOrder, e.sourceOf)
 	for i := range e.sizes {
 		e.sizes[i] = ix.Size(i)
 	}
@@ -166,8 +170,12 @@ type Shard struct {
 	scratch [4]byteRange
 	xff     []netip.Addr
 
-	traces map[string]*inputTrace // by input, with Options.InputOrder
-	hash   maphash.Hash
+	traces     map[string]*inputTrace // by input, with Options.InputOrder
+	hash       maphash.Hash
+	traceSet   bool
+	traceInput string // the input of curTrace and traceRole
+	traceRole  uint8
+	curTrace   *inputTrace
 }
 
 // maxMisses bounds the cached paths that match no recording (probes may

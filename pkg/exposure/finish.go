@@ -441,7 +441,13 @@ func (e *Engine) decide(m *merged, res *Result) {
 	slices.SortFunc(outs, func(a, b pairOut) int {
 		return cmp.Or(cmp.Compare(a.k.rec, b.k.rec), cmp.Compare(a.k.actor, b.k.actor))
 	})
-	res.Exposures = slices.Grow(res.Exposures, 2*len(outs))
+	// The rows are large: size the slice once (and a little more for
+	// undeterminable recordings) rather than grow it by copies.
+	nrows := 0
+	for _, o := range outs {
+		nrows += e.ix.NumSubjects(int(o.k.rec))
+	}
+	res.Exposures = make([]ExposureRow, 0, nrows+nrows/8+64)
 	pairRows := func(r *Recording, o pairOut) {
 		info := infos[o.k.actor]
 		ev, more := evidenceStrings(o.p.evidence, o.p.moreEv, e.opt.MaxEvidence)

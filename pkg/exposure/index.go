@@ -289,6 +289,10 @@ func (ix *Index) Recording(i int) *Recording {
 	return rec
 }
 
+// NumSubjects returns the number of subjects of recording i without
+// decoding them.
+func (ix *Index) NumSubjects(i int) int { return ix.decoder(i).nsubj }
+
 // Key returns the normalised path of recording i, the key Match uses.
 // The string is valid as long as the Index.
 func (ix *Index) Key(i int) string { return ix.key(ix.offs[i]) }

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"hash/maphash"
 	"slices"
+	"strings"
 
 	"github.com/forensiclog/forensics/pkg/logparse"
 )
@@ -83,23 +84,65 @@ func (s *Shard) fingerprint(rec *logparse.Record) uint64 {
 
 // trace records what a record counted, for overlap correction.
 func (s *Shard) trace(rec *logparse.Record, kind traceKind, pair pairKey, actor int32) {
-	if s.e.opt.InputOrder == nil {
+	if s.e.rotated == nil {
 		return
 	}
-	t := s.traces[rec.Source]
-	if t == nil {
-		t = &inputTrace{}
-		if s.traces == nil {
-			s.traces = make(map[string]*inputTrace)
+	if !s.traceSet || s.traceInput != rec.Source {
+		s.traceSet, s.traceInput = true, rec.Source
+		s.traceRole = s.e.rotated[rec.Source]
+		s.curTrace = nil
+		if s.traceRole != 0 {
+			s.curTrace = s.traces[rec.Source]
+			if s.curTrace == nil {
+				s.curTrace = &inputTrace{}
+				if s.traces == nil {
+					s.traces = make(map[string]*inputTrace)
+				}
+				s.traces[strings.Clone(rec.Source)] = s.curTrace
+			}
 		}
-		s.traces[rec.Source] = t
+	}
+	t := s.curTrace
+	if t == nil {
+		return // an input with no neighbour in its rotated set
+	}
+	head := s.traceRole&roleHead != 0 && rec.Line <= overlapWindow
+	tail := s.traceRole&roleTail != 0
+	if !head && !tail {
+		return
 	}
 	fp := s.fingerprint(rec)
-	if rec.Line <= overlapWindow {
+	if head {
 		t.head = append(t.head, headEntry{rec.Line, fp, kind, pair, actor})
 	}
-	t.tail[t.n%overlapWindow] = tailEntry{rec.Line, fp}
-	t.n++
+	if tail {
+		t.tail[t.n%overlapWindow] = tailEntry{rec.Line, fp}
+		t.n++
+	}
+}
+
+// Roles of an input in its rotated set: its head is compared with the
+// input before it, its tail with the input after it.
+const (
+	roleHead = 1 << iota
+	roleTail
+)
+
+// rotationRoles returns the roles of the inputs that have a neighbour in
+// their source, or nil when none has.
+func rotationRoles(order []string, sourceOf func(string) string) map[string]uint8 {
+	var roles map[string]uint8
+	for i := 1; i < len(order); i++ {
+		if sourceOf(order[i-1]) != sourceOf(order[i]) {
+			continue
+		}
+		if roles == nil {
+			roles = make(map[string]uint8)
+		}
+		roles[order[i-1]] |= roleTail
+		roles[order[i]] |= roleHead
+	}
+	return roles
 }
 
 // mergedTrace is an input's trace over all shards, in line order.

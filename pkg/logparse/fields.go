@@ -108,10 +108,24 @@ func parseCLFTime(b []byte, z *zoneCache) (time.Time, bool) {
 		return time.Time{}, false
 	}
 	off, ok := parseOffset(rest[1:])
-	if !ok || !validClock(day, hh, mm, ss) {
+	if !ok || !validClock(day, hh, mm, ss) || day > daysIn(mon, year) {
 		return time.Time{}, false
 	}
 	return time.Date(year, time.Month(mon), day, hh, mm, ss, nsec, z.zone(off)), true
+}
+
+// daysIn returns the number of days of a month (1..12) of a year.
+func daysIn(month, year int) int {
+	switch month {
+	case 2:
+		if year%4 == 0 && (year%100 != 0 || year%400 == 0) {
+			return 29
+		}
+		return 28
+	case 4, 6, 9, 11:
+		return 30
+	}
+	return 31
 }
 
 func validClock(day, hh, mm, ss int) bool {

@@ -31,9 +31,44 @@
 // # Formats
 //
 // ParseFormat accepts a built-in name (FormatNames lists them) or a format
-// string: "apache:" followed by a mod_log_config LogFormat, or "nginx:"
-// followed by a log_format. Detect chooses a format from an input's first
-// lines and says why.
+// string: "apache:" followed by a mod_log_config LogFormat (httpd.conf
+// escapes such as \" accepted), or "nginx:" followed by a log_format
+// (with an optional leading escape=default|json|none). The built-ins:
+//
+//   - common, combined: Apache/NCSA; %b is body bytes
+//   - combined_debian: Debian's Apache "combined", which logs %O (wire bytes)
+//   - vhost_combined: Debian's "%v:%p %h ..."
+//   - lighttpd: lighttpd's default accesslog.format (%t is the request's end)
+//   - nginx_combined, nginx_range: nginx's combined (which writes " as \x22),
+//     and combined plus "$http_range" $request_time $request_completion
+//     $bytes_sent (NginxRangeLogFormat, the format to configure for forensics)
+//   - w3c: IIS and other W3C extended logs; #Fields may change mid-file
+//   - cloudfront, s3: AWS CloudFront standard logs and S3 server access logs
+//   - caddy, jsonl: Caddy's JSON log; JSON lines with a field mapping
+//     (JSONFormat)
+//   - haproxy: HAProxy HTTP logs, with or without a syslog prefix
+//
+// Formats whose lines depend on earlier lines (w3c and cloudfront, through
+// their #Fields headers) are read in one piece; the others may be split.
+//
+// Detect chooses a format from an input's first lines and says why, in a
+// Detection; look-alike formats (Apache and nginx combined, %b and %O) are
+// told apart by evidence in the lines, and an ambiguous or unknown sample is
+// an error naming the candidates.
+//
+// # Inputs
+//
+// ExpandInputs turns arguments (files, folders, globs, "-") into Inputs,
+// rotated sets oldest first. Input.Open recognises gzip, bzip2, zstd and xz
+// by their magic bytes and computes the SHA-256 of the raw bytes as it reads.
+// DetectInput detects the format from an open input without losing bytes.
+//
+// # Parallel reading
+//
+// ParallelReader reads many inputs on all cores, and splits a big
+// uncompressed file at line boundaries with exact line numbers and offsets.
+// Records go to a callback with a worker number, so that a caller keeps one
+// state per worker without locks.
 //
 // # Errors and personal data
 //

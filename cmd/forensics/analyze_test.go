@@ -225,6 +225,12 @@ func TestAnalyzeDemoGolden(t *testing.T) {
 	truth := readTruth(t, demo)
 	out := t.TempDir()
 	runDemo(t, demo, truth, out)
+	// Input names are absolute: the golden files hold them relative to
+	// the repository, so that any checkout compares equal.
+	root, err := testutil.RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, f := range []string{"recordings", "actors", "coverage"} {
 		rows := testutil.DumpParquet(t, filepath.Join(out, f+".parquet"))
 		var buf bytes.Buffer
@@ -233,7 +239,7 @@ func TestAnalyzeDemoGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			buf.Write(b)
+			buf.Write(bytes.ReplaceAll(b, []byte(root+string(filepath.Separator)), nil))
 			buf.WriteByte('\n')
 		}
 		golden := filepath.Join("testdata", "golden", "demo_"+f+".jsonl")

@@ -251,12 +251,13 @@ var kindSv = map[string]string{
 }
 
 var uncertainMeaning = map[string]string{
-	"wire_bytes":       "only bytes on the wire were logged; the audio bytes were estimated by subtracting the response headers",
-	"range_unknown":    "a partial response (206) whose byte range was not logged: bytes counted, position unknown",
-	"aborted":          "the server logged the connection as aborted: what the client kept may be less than what was sent",
-	"bytes_not_logged": "the log format has no byte count: a successful response is taken as delivering the whole file",
-	"size_unknown":     "the index gives no file size, so a full delivery cannot be checked",
-	"multipart":        "a multi-range request: the logged count includes part headers",
+	"wire_bytes":         "only bytes on the wire were logged; the audio bytes were estimated by subtracting the response headers",
+	"range_unknown":      "a partial response (206) whose byte range was not logged: bytes counted, position unknown",
+	"aborted":            "the server logged the connection as aborted: what the client kept may be less than what was sent",
+	"bytes_not_logged":   "the log format has no byte count: a successful response is taken as delivering the whole file",
+	"size_unknown":       "the index gives no file size, so a full delivery cannot be checked",
+	"multipart":          "a multi-range request: the logged count includes part headers",
+	"completion_unknown": "the delivery reaches the end of the file, but the log has no completion field (%X, $request_completion): some servers (Apache %b) log the full length also when the client went away",
 }
 
 func build(res *exposure.Result, meta Meta) *view {

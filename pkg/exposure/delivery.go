@@ -27,9 +27,14 @@ const (
 	// Multipart: a multi-range request; the logged count includes part
 	// headers.
 	UncertainMultipart
+	// CompletionUnknown: the delivery reaches the file's end, but the
+	// format logs no completion state (%X, $request_completion) and some
+	// servers log the length they meant to send (Apache's %b) also when
+	// the client went away.
+	UncertainCompletionUnknown
 )
 
-var uncertaintyNames = []string{"wire_bytes", "range_unknown", "aborted", "bytes_not_logged", "size_unknown", "multipart"}
+var uncertaintyNames = []string{"wire_bytes", "range_unknown", "aborted", "bytes_not_logged", "size_unknown", "multipart", "completion_unknown"}
 
 // Strings returns the names of the set flags, in a fixed order.
 func (u Uncertainty) Strings() []string {
@@ -64,6 +69,15 @@ type delivery struct {
 // classify decides what a request delivered of a file of the given size
 // (size <= 0: unknown). See the README's rules.
 func classify(rec *logparse.Record, size, headerBytes int64, scratch []byteRange) delivery {
+	d := classify1(rec, size, headerBytes, scratch)
+	if d.kind == deliverContent && rec.Completion == logparse.CompletionNotLogged &&
+		(size <= 0 || d.spanKnown && d.span.End >= size || d.extra >= size) {
+		d.unc |= UncertainCompletionUnknown
+	}
+	return d
+}
+
+func classify1(rec *logparse.Record, size, headerBytes int64, scratch []byteRange) delivery {
 	var d delivery
 	switch rec.Status {
 	case 304:

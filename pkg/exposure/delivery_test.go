@@ -97,9 +97,12 @@ func TestClassify(t *testing.T) {
 			t.Errorf("%s: (-want +got):\n%s", name, diff)
 		}
 	}
-	f("200 full", req("GET", 200, size), want{kind: deliverContent, span: span{0, size}, spanKnown: true})
+	f("200 full", req("GET", 200, size), want{kind: deliverContent, span: span{0, size}, spanKnown: true, unc: UncertainCompletionUnknown})
+	r := req("GET", 200, size)
+	r.Completion = logparse.CompletionComplete
+	f("200 full, logged complete", r, want{kind: deliverContent, span: span{0, size}, spanKnown: true})
 	f("200 aborted short", req("GET", 200, 300), want{kind: deliverContent, span: span{0, 300}, spanKnown: true})
-	f("POST 200", req("POST", 200, size), want{kind: deliverContent, span: span{0, size}, spanKnown: true})
+	f("POST 200", req("POST", 200, size), want{kind: deliverContent, span: span{0, size}, spanKnown: true, unc: UncertainCompletionUnknown})
 	f("HEAD", req("HEAD", 200, 0), want{kind: deliverMetadata})
 	f("304", req("GET", 304, 0), want{kind: deliverMetadata, prior: true})
 	f("416", req("GET", 416, 0), want{})
@@ -109,7 +112,7 @@ func TestClassify(t *testing.T) {
 	f("OPTIONS", req("OPTIONS", 200, 10), want{})
 	f("200 empty body", req("GET", 200, 0), want{kind: deliverMetadata})
 
-	r := req("GET", 206, 100)
+	r = req("GET", 206, 100)
 	r.Range = "bytes=200-299"
 	f("206 with range", r, want{kind: deliverContent, span: span{200, 300}, spanKnown: true})
 
@@ -122,7 +125,7 @@ func TestClassify(t *testing.T) {
 	f("206 content-range", r, want{kind: deliverContent, span: span{500, 600}, spanKnown: true})
 
 	f("206 no range, partial count", req("GET", 206, 100), want{kind: deliverContent, extra: 100, unc: UncertainRangeUnknown})
-	f("206 no range, whole count", req("GET", 206, size), want{kind: deliverContent, span: span{0, size}, spanKnown: true})
+	f("206 no range, whole count", req("GET", 206, size), want{kind: deliverContent, span: span{0, size}, spanKnown: true, unc: UncertainCompletionUnknown})
 
 	r = req("GET", 206, 260)
 	r.Range = "bytes=0-99,500-599"
@@ -130,7 +133,7 @@ func TestClassify(t *testing.T) {
 
 	r = req("GET", 200, logparse.NotLogged)
 	r.WireBytes = size + 240
-	f("wire bytes full", r, want{kind: deliverContent, span: span{0, size}, spanKnown: true, unc: UncertainWireBytes})
+	f("wire bytes full", r, want{kind: deliverContent, span: span{0, size}, spanKnown: true, unc: UncertainWireBytes | UncertainCompletionUnknown})
 
 	r = req("GET", 200, logparse.NotLogged)
 	r.WireBytes = 650
@@ -154,7 +157,7 @@ func TestClassify(t *testing.T) {
 	f("aborted range to the end", r, want{kind: deliverContent, span: span{500, size - 1}, spanKnown: true, unc: UncertainAborted})
 
 	r = req("GET", 200, logparse.NotLogged)
-	f("no byte count", r, want{kind: deliverContent, span: span{0, size}, spanKnown: true, unc: UncertainBytesNotLogged})
+	f("no byte count", r, want{kind: deliverContent, span: span{0, size}, spanKnown: true, unc: UncertainBytesNotLogged | UncertainCompletionUnknown})
 }
 
 func TestPairLevel(t *testing.T) {

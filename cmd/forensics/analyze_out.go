@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/forensiclog/forensics/internal/atomicfile"
 	"github.com/forensiclog/forensics/internal/parquetout"
 	"github.com/forensiclog/forensics/internal/report"
 	"github.com/forensiclog/forensics/pkg/exposure"
@@ -131,34 +132,7 @@ func writeJSON(path string, v any) error {
 		return err
 	}
 	b = append(b, '\n')
-	return writeAtomic(path, b)
-}
-
-// writeAtomic writes a file through a temporary file and a rename, so that
-// an interrupted run leaves no half-written file under the final name.
-func writeAtomic(path string, b []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	defer os.Remove(tmp)
-	if err := f.Chmod(0o600); err != nil {
-		f.Close()
-		return err
-	}
-	if _, err := f.Write(b); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
+	return atomicfile.WriteFile(path, b)
 }
 
 func fileSHA256(path string) (string, error) {

@@ -3,8 +3,8 @@ package realserver_test
 import (
 	"context"
 	"net"
-	"os/exec"
 	"net/netip"
+	"os/exec"
 	"slices"
 	"strings"
 	"testing"

@@ -56,6 +56,9 @@ type inputReport struct {
 	InvalidUTF8  int64            `json:"invalid_utf8_lines,omitempty"`
 	NULPrefixed  int64            `json:"nul_prefixed_lines,omitempty"`
 	DuplicateOf  string           `json:"duplicate_of,omitempty"`
+	// TrailingFields counts records with fields after the format's last
+	// (an extended log read with a plain format): kept, not used.
+	TrailingFields int64 `json:"trailing_fields_lines,omitempty"`
 	// OverlapLines records at the start of this input repeat the end of
 	// OverlapWith (copytruncate): counted once. OverlapRange says which
 	// lines ("first-last").
@@ -201,9 +204,20 @@ func (a *analysis) readLogs(log *slog.Logger) error {
 		},
 	}
 	stop := startProgress(log, counters, a.cmd.quiet)
+	// Lines with fields beyond the format (an extended log read with a
+	// plain format) keep them in Extra, unused: count them per input.
+	trailing := make([]map[string]int64, a.cmd.Workers)
 	results, err := pr.Read(context.Background(), todo, func(w int, rec *logparse.Record) error {
 		a.shards[w].Observe(rec)
 		counters[w].n.Add(1)
+		if len(rec.Extra) > 0 {
+			if _, ok := rec.Field("trailing"); ok {
+				if trailing[w] == nil {
+					trailing[w] = map[string]int64{}
+				}
+				trailing[w][rec.Source]++
+			}
+		}
 		return nil
 	})
 	stop()
@@ -223,6 +237,12 @@ func (a *analysis) readLogs(log *slog.Logger) error {
 		rep.Lines, rep.Records, rep.Skipped, rep.Rejected = st.Lines, st.Records, st.Skipped, st.Rejected
 		rep.RejectedBy, rep.Bytes = st.RejectedBy, st.Bytes
 		rep.CRLF, rep.InvalidUTF8, rep.NULPrefixed = st.CRLF, st.InvalidUTF8, st.NULPrefixed
+		for _, m := range trailing {
+			rep.TrailingFields += m[r.Input.Name]
+		}
+		if rep.TrailingFields > 0 {
+			log.Warn("lines carry fields the format does not name (kept in Extra, not used): give the format with --format", "input", r.Input.Name, "format", rep.Format, "lines", rep.TrailingFields)
+		}
 		if n := rejects[r.Input.Name] - maxReportedRejects; n > 0 {
 			log.Warn("more lines rejected", "input", r.Input.Name, "count", n)
 		}

@@ -333,13 +333,21 @@ type recAgg struct {
 }
 
 type personAgg struct {
-	row     PersonRow
-	level   Level
-	roles   map[string]bool
-	regions map[string]bool
-	phones  map[string]bool
-	actors  map[int32]bool
-	cats    map[string]bool
+	row   PersonRow
+	level Level
+	// Small sets, kept as slices: a person has few of each.
+	roles, regions, phones, cats []string
+	actors                       []int32 // actors that exposed the person
+	reached                      []int32 // every actor with a row, trusted too
+}
+
+// addOnce appends v to s unless it is there already (or is "").
+func addOnce[T comparable](s []T, v T) []T {
+	var zero T
+	if v == zero || slices.Contains(s, v) {
+		return s
+	}
+	return append(s, v)
 }
 
 func (e *Engine) decide(m *merged, res *Result) {
@@ -391,18 +399,18 @@ func (e *Engine) decide(m *merged, res *Result) {
 	person := func(sid string) *personAgg {
 		pa := persons[sid]
 		if pa == nil {
-			pa = &personAgg{roles: map[string]bool{}, regions: map[string]bool{}, phones: map[string]bool{}, actors: map[int32]bool{}, cats: map[string]bool{}}
+			pa = &personAgg{}
 			pa.row.SubjectID = sid
 			persons[sid] = pa
 		}
 		return pa
 	}
-	actorPersons := make([]map[string]bool, len(m.actors))
 	addRow := func(row ExposureRow, lvl Level, actor int32) {
 		res.Exposures = append(res.Exposures, row)
 		pa := persons[row.SubjectID]
 		if actor >= 0 {
-			pa.cats[row.ActorCategory] = true
+			pa.cats = addOnce(pa.cats, row.ActorCategory)
+			pa.reached = addOnce(pa.reached, actor+1) // +1: 0 is "none" to addOnce
 		}
 		if actor >= 0 && trusted[actor] {
 			return // the controller's own access: evidence, not exposure
@@ -414,11 +422,7 @@ func (e *Engine) decide(m *merged, res *Result) {
 			pa.row.FirstExposure = row.FirstSeen
 		}
 		if actor >= 0 {
-			pa.actors[actor] = true
-			if actorPersons[actor] == nil {
-				actorPersons[actor] = map[string]bool{}
-			}
-			actorPersons[actor][row.SubjectID] = true
+			pa.actors = addOnce(pa.actors, actor+1)
 		}
 	}
 
@@ -506,7 +510,7 @@ func (e *Engine) decide(m *merged, res *Result) {
 			if s.ID.Child(r.StartedAt) {
 				pa.row.Child = true
 			}
-			pa.roles[s.Role] = true
+			pa.roles = addOnce(pa.roles, s.Role)
 			pa.row.Calls++
 			switch ra.level {
 			case Full:
@@ -521,10 +525,10 @@ func (e *Engine) decide(m *merged, res *Result) {
 			if ra.level >= Metadata {
 				pa.row.CallsExposed++
 				if r.Region != "" {
-					pa.regions[r.Region] = true
+					pa.regions = addOnce(pa.regions, r.Region)
 				}
 				if r.CallerPhone != "" && s.Role == "caller" {
-					pa.phones[r.CallerPhone] = true
+					pa.phones = addOnce(pa.phones, r.CallerPhone)
 				}
 			}
 			if ra.level == Undeterminable {
@@ -556,16 +560,20 @@ func (e *Engine) decide(m *merged, res *Result) {
 	sum.PhonesExposed = int64(len(phonesExposed))
 
 	// Persons.
+	actorPersons := make([]int64, len(m.actors)) // persons each actor reached
 	sum.PersonsByLevel = map[string]int64{}
 	sum.ChildrenByLevel = map[string]int64{}
 	sum.SubjectsByKind = map[string]int64{}
 	for _, pa := range persons {
 		pa.row.Level = pa.level.String()
-		pa.row.Roles = sortedKeys(pa.roles)
-		pa.row.Regions = sortedKeys(pa.regions)
-		pa.row.Phones = sortedKeys(pa.phones)
-		pa.row.ActorCategories = sortedKeys(pa.cats)
+		pa.row.Roles = sorted(pa.roles)
+		pa.row.Regions = sorted(pa.regions)
+		pa.row.Phones = sorted(pa.phones)
+		pa.row.ActorCategories = sorted(pa.cats)
 		pa.row.Actors = int64(len(pa.actors))
+		for _, a := range pa.reached {
+			actorPersons[a-1]++
+		}
 		pa.row.VerdictRestsOnGap = pa.level == Undeterminable
 		res.Persons = append(res.Persons, pa.row)
 		sum.PersonsByLevel[pa.row.Level]++
@@ -597,7 +605,7 @@ func (e *Engine) decide(m *merged, res *Result) {
 			UAClass: info.uaInfo.Class, UAName: info.uaInfo.Name, UserAgents: info.uas,
 			FirstSeen: a.first, LastSeen: a.last, Requests: a.requests, ListingViews: a.listingViews,
 			RecordingsFull: actorLevels[i][0], RecordingsPartial: actorLevels[i][1], RecordingsMeta: actorLevels[i][2],
-			BytesDelivered: actorBytes[i], Persons: int64(len(actorPersons[i])),
+			BytesDelivered: actorBytes[i], Persons: actorPersons[i],
 		})
 		sum.Actors++
 		sum.ActorsByCategory[info.category]++
@@ -607,15 +615,13 @@ func (e *Engine) decide(m *merged, res *Result) {
 	}
 }
 
-func sortedKeys(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		if k != "" {
-			out = append(out, k)
-		}
+// sorted returns s sorted, never nil (an empty list in the outputs).
+func sorted(s []string) []string {
+	if s == nil {
+		return []string{}
 	}
-	slices.Sort(out)
-	return out
+	slices.Sort(s)
+	return s
 }
 
 // Rows flattens the coverage for output: each source's spans and gaps,

@@ -5,9 +5,6 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"os"
-	"strconv"
-	"strings"
 	"testing"
 	"time"
 )
@@ -120,7 +117,8 @@ func BenchmarkApache(b *testing.B) {
 			b.SetBytes(int64(len(data)))
 			b.ReportAllocs()
 			var br bytes.Reader
-			cpu0, cpuOK := apProcCPU()
+			cpu0 := cpuTime()
+			cpuOK := cpu0 > 0
 			for b.Loop() {
 				br.Reset(data)
 				r := NewReader(&br, f)
@@ -139,36 +137,13 @@ func BenchmarkApache(b *testing.B) {
 				}
 			}
 			b.ReportMetric(float64(lines)*float64(b.N)/b.Elapsed().Seconds(), "lines/s")
-			if cpu1, ok := apProcCPU(); ok && cpuOK && cpu1 > cpu0 {
+			if cpu1 := cpuTime(); cpuOK && cpu1 > cpu0 {
 				// On a shared machine wall time counts other processes'
 				// turns; CPU time is what this benchmark used.
 				b.ReportMetric(float64(len(data))*float64(b.N)/1e6/(cpu1-cpu0).Seconds(), "cpu-MB/s")
 			}
 		})
 	}
-}
-
-// apProcCPU returns the CPU time this process used, from /proc/self/stat
-// (user and system clock ticks of 10ms), or false where there is none.
-func apProcCPU() (time.Duration, bool) {
-	b, err := os.ReadFile("/proc/self/stat")
-	if err != nil {
-		return 0, false
-	}
-	i := bytes.LastIndexByte(b, ')')
-	if i < 0 {
-		return 0, false
-	}
-	f := strings.Fields(string(b[i+1:]))
-	if len(f) < 13 {
-		return 0, false
-	}
-	u, err1 := strconv.ParseInt(f[11], 10, 64)
-	s, err2 := strconv.ParseInt(f[12], 10, 64)
-	if err1 != nil || err2 != nil {
-		return 0, false
-	}
-	return time.Duration(u+s) * 10 * time.Millisecond, true
 }
 
 // BenchmarkApacheParser measures the parser alone, without the Reader.

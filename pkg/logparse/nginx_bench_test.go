@@ -5,9 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"os"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 )
@@ -213,7 +211,8 @@ func benchmarkNginx(b *testing.B, spec, style string) {
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	src := bytes.NewReader(data)
-	cpu0, cpuOK := nginxProcCPU()
+	cpu0 := cpuTime()
+	cpuOK := cpu0 > 0
 	for b.Loop() {
 		src.Reset(data)
 		r := NewReader(src, f)
@@ -229,35 +228,11 @@ func benchmarkNginx(b *testing.B, spec, style string) {
 		}
 	}
 	b.ReportMetric(float64(lines)*float64(b.N)/b.Elapsed().Seconds(), "lines/s")
-	if cpu1, ok := nginxProcCPU(); ok && cpuOK && cpu1 > cpu0 {
+	if cpu1 := cpuTime(); cpuOK && cpu1 > cpu0 {
 		// On a shared machine wall time counts other processes' turns;
 		// CPU time is what this benchmark used.
 		b.ReportMetric(float64(len(data))*float64(b.N)/1e6/(cpu1-cpu0).Seconds(), "cpu-MB/s")
 	}
-}
-
-// nginxProcCPU returns the CPU time this process used, from
-// /proc/self/stat (user and system clock ticks of 10ms), or false where
-// there is none.
-func nginxProcCPU() (time.Duration, bool) {
-	b, err := os.ReadFile("/proc/self/stat")
-	if err != nil {
-		return 0, false
-	}
-	i := bytes.LastIndexByte(b, ')')
-	if i < 0 {
-		return 0, false
-	}
-	f := strings.Fields(string(b[i+1:]))
-	if len(f) < 13 {
-		return 0, false
-	}
-	u, err1 := strconv.ParseInt(f[11], 10, 64)
-	s, err2 := strconv.ParseInt(f[12], 10, 64)
-	if err1 != nil || err2 != nil {
-		return 0, false
-	}
-	return time.Duration(u+s) * 10 * time.Millisecond, true
 }
 
 func BenchmarkNginxCombined(b *testing.B) { benchmarkNginx(b, "nginx_combined", "combined") }

@@ -51,7 +51,6 @@ type forensicsRun struct {
 	exit           int
 	stdout, stderr string
 	maxRSS         int64 // bytes
-	signaled       bool
 }
 
 // runForensics runs bin with args in dir.

@@ -247,16 +247,6 @@ func pseudonymize(res *exposure.Result, key []byte) {
 	})
 }
 
-// cmpStrings compares pairs (a0, b0), (a1, b1), ... in order.
-func cmpStrings(pairs ...string) int {
-	for i := 0; i+1 < len(pairs); i += 2 {
-		if c := strings.Compare(pairs[i], pairs[i+1]); c != 0 {
-			return c
-		}
-	}
-	return 0
-}
-
 // A pseudonymizer computes pseudonyms under one key. It is not safe for
 // concurrent use.
 type pseudonymizer struct {

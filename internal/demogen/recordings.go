@@ -180,7 +180,6 @@ func makeRecordings(r *rng) ([]*recording, *population) {
 	}
 
 	// Households, each with a few calls; their calls take random times.
-	var households []*household
 	type slot struct{ h *household }
 	var slots []slot
 	for len(slots) < len(starts) {
@@ -212,7 +211,6 @@ func makeRecordings(r *rng) ([]*recording, *population) {
 		case n < 30:
 			h.calls = 3
 		}
-		households = append(households, h)
 		for range h.calls {
 			slots = append(slots, slot{h})
 		}

@@ -92,7 +92,7 @@ func TestClassify(t *testing.T) {
 	f := func(name string, rec *logparse.Record, w want) {
 		t.Helper()
 		d := classify(rec, size, 150, nil)
-		got := want{d.kind, d.span, d.spanKnown, d.extra, d.unc, d.prior}
+		got := want(d)
 		if diff := cmp.Diff(w, got, cmp.AllowUnexported(want{}, span{})); diff != "" {
 			t.Errorf("%s: (-want +got):\n%s", name, diff)
 		}

@@ -589,7 +589,6 @@ type indexBuilder struct {
 	regIDs  map[string]uint64
 	buf     []byte
 	subj    []rawSubject
-	tooBig  bool
 }
 
 // rawSubject is a subject as read, before interning.

@@ -196,9 +196,7 @@ type apField struct {
 	name   string // the directive as written, for Extra
 	quoted bool   // the value sits between double quotes
 	token  bool   // the value never holds a space
-	number bool   // the value is a count or "-" (validated when typed)
 	tfmt   []apTimePart
-	tsec   int8 // for epoch directives: 0 sec, 1 msec, 2 usec
 }
 
 // apacheFormat is a compiled LogFormat. It is immutable.

@@ -534,3 +534,21 @@ func BenchmarkObserve(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "lines/s")
 }
+
+func TestObserveAllocationsInRotatedSet(t *testing.T) {
+	ix := testIndex(t)
+	// a.log.1 is followed by a.log: its tail is fingerprinted on every line.
+	e := NewEngine(ix, Options{InputOrder: []string{"a.log.1", "a.log"},
+		SourceOf: func(s string) string { return strings.TrimSuffix(s, ".1") }})
+	s := e.NewShard()
+	rec := &logparse.Record{Time: t0, Method: "GET", Path: c1, Status: 206, BodyBytes: 100,
+		WireBytes: -1, Range: "bytes=0-99", Client: client, Source: "a.log.1", Line: 5000,
+		UserAgent: "Mozilla/5.0"}
+	for range 20 {
+		s.Observe(rec)
+	}
+	allocs := testing.AllocsPerRun(1000, func() { rec.Line++; s.Observe(rec) })
+	if allocs != 0 {
+		t.Errorf("Observe with overlap tracing allocates %.1f times per record", allocs)
+	}
+}

@@ -448,18 +448,14 @@ func (p *jsonParser) scalar(rec *Record) (v string, isNum, null bool, err error)
 			j++
 		}
 		d := j
-		for j < len(b) && '0' <= b[j] && b[j] <= '9' {
-			j++
-		}
+		j = jsonDigits(b, j)
 		if j == d || (b[d] == '0' && j-d > 1) {
 			return "", false, false, errAt(i, ErrSyntax)
 		}
 		if j < len(b) && b[j] == '.' {
 			j++
 			d = j
-			for j < len(b) && '0' <= b[j] && b[j] <= '9' {
-				j++
-			}
+			j = jsonDigits(b, j)
 			if j == d {
 				return "", false, false, errAt(j, ErrSyntax)
 			}
@@ -470,9 +466,7 @@ func (p *jsonParser) scalar(rec *Record) (v string, isNum, null bool, err error)
 				j++
 			}
 			d = j
-			for j < len(b) && '0' <= b[j] && b[j] <= '9' {
-				j++
-			}
+			j = jsonDigits(b, j)
 			if j == d {
 				return "", false, false, errAt(j, ErrSyntax)
 			}
@@ -758,4 +752,12 @@ func (p *jsonParser) parseTime(s string, isNum bool) (time.Time, bool) {
 func (p *jsonParser) keepZone(t time.Time) time.Time {
 	_, off := t.Zone()
 	return t.In(p.zones.zone(off))
+}
+
+// jsonDigits returns the index after the run of ASCII digits at b[j:].
+func jsonDigits(b []byte, j int) int {
+	for j < len(b) && '0' <= b[j] && b[j] <= '9' {
+		j++
+	}
+	return j
 }

@@ -143,7 +143,7 @@ func (c *AnalyzeCmd) Run(log *slog.Logger) error {
 		pseudonymize(res, c.pseudonymKey)
 		log.Info("outputs pseudonymized", "key_id", pseudonymKeyID(c.pseudonymKey))
 	}
-	if err := run.write(res, started); err != nil {
+	if err := run.write(c.Out, res, started); err != nil {
 		return err
 	}
 	printSummary(os.Stdout, c.Out, res)

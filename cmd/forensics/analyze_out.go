@@ -42,8 +42,10 @@ type manifest struct {
 	Pseudonymized map[string]string `json:"pseudonymized,omitempty"`
 }
 
-func (a *analysis) write(res *exposure.Result, started time.Time) error {
-	out := a.cmd.Out
+// write writes every output into dir, the manifest last. dir is the
+// run's staging directory (see outdir.go): the outputs reach --out only
+// when all are written.
+func (a *analysis) write(out string, res *exposure.Result, started time.Time) error {
 	if err := os.MkdirAll(out, 0o700); err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package atomicfile
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -36,5 +37,32 @@ func TestWriteFile(t *testing.T) {
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 2 {
 		t.Errorf("%d entries after a failed write, want 2", len(entries))
+	}
+}
+
+// Temporary names hold no digits: a scanner would read a run of 10 as a
+// personal identity number.
+func TestCreateTempNoDigits(t *testing.T) {
+	dir := t.TempDir()
+	for range 200 {
+		f, err := CreateTemp(dir, ".x.tmp-")
+		if err != nil {
+			t.Fatal(err)
+		}
+		name := filepath.Base(f.Name())
+		f.Close()
+		if strings.ContainsAny(name, "0123456789") {
+			t.Fatalf("temporary name %q holds digits", name)
+		}
+		if !strings.HasPrefix(name, ".x.tmp-") || len(name) != len(".x.tmp-")+12 {
+			t.Fatalf("temporary name %q: want .x.tmp- and 12 letters", name)
+		}
+		st, err := os.Stat(f.Name())
+		if err != nil || st.Mode().Perm() != 0o600 {
+			t.Fatalf("temporary file: %v, mode %v; want 0600", err, st.Mode().Perm())
+		}
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 200 {
+		t.Errorf("%d files, want 200 distinct names", len(entries))
 	}
 }

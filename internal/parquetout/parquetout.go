@@ -46,6 +46,8 @@ import (
 
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/compress/zstd"
+
+	"github.com/forensiclog/forensics/internal/atomicfile"
 )
 
 // RowGroupRows is the number of rows in each row group: it bounds the
@@ -96,7 +98,7 @@ func Create[T any](path string) (*Writer[T], error) {
 	if dir == "" {
 		dir = "."
 	}
-	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
+	f, err := atomicfile.CreateTemp(dir, "."+base+".tmp-")
 	if err != nil {
 		return nil, fmt.Errorf("parquetout: %w", err)
 	}

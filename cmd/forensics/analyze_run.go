@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"regexp"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -103,7 +102,8 @@ func (c *AnalyzeCmd) setup(log *slog.Logger) (*analysis, error) {
 		ActorKey:    c.ActorKey,
 		HeaderBytes: c.HeaderBytes,
 		Gap:         c.Gap,
-		SourceOf:    sourceOf,
+		// The log source is logparse's (one set of naming rules).
+		SourceOf: logparse.SourceOf,
 	}
 	eopt.TrustedCategories = []string{}
 	for _, c := range c.TrustedCategory {
@@ -158,15 +158,6 @@ func (a *analysis) close() {
 	}
 }
 
-// rotationSuffix matches what log rotation appends to a file name.
-var rotationSuffix = regexp.MustCompile(`(\.\d+|-\d{8}(\d{2})?)?(\.(gz|bz2|zst|xz))?$`)
-
-// sourceOf names the log source (rotated set) of an input: its path without
-// rotation and compression suffixes.
-func sourceOf(name string) string {
-	return rotationSuffix.ReplaceAllString(name, "")
-}
-
 // readLogs reads every input with all workers: inputs spread over them,
 // and a big uncompressed file split at line boundaries (logparse's
 // ParallelReader). Each worker feeds its own engine shard.
@@ -177,7 +168,7 @@ func (a *analysis) readLogs(log *slog.Logger) error {
 	var where []int // todo[j] is inputs[where[j]]
 	for i, in := range inputs {
 		if d, ok := dups[i]; ok {
-			a.inputs[i] = inputReport{Name: in.Name, Source: sourceOf(in.Name), DuplicateOf: inputs[d].Name, RawBytes: in.Size}
+			a.inputs[i] = inputReport{Name: in.Name, Source: in.Source, DuplicateOf: inputs[d].Name, RawBytes: in.Size}
 			log.Warn("input skipped: identical bytes to an earlier input", "input", in.Name, "same_as", inputs[d].Name)
 			continue
 		}
@@ -225,7 +216,7 @@ func (a *analysis) readLogs(log *slog.Logger) error {
 		return err
 	}
 	for j, r := range results {
-		rep := inputReport{Name: r.Input.Name, Source: sourceOf(r.Input.Name), Compression: r.Compression,
+		rep := inputReport{Name: r.Input.Name, Source: r.Input.Source, Compression: r.Compression,
 			RawBytes: r.RawBytes, Format: r.Format}
 		if r.Detection != nil {
 			rep.FormatReason = r.Detection.Reason

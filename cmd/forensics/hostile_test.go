@@ -771,18 +771,23 @@ func hostileCases() []hostileCase {
 		// copytruncate leftovers: the last lines of the older file are
 		// repeated at the start of the newer one. The overlap is counted
 		// once and reported on the later input.
-		overlapCase("rotated files that overlap", "access.log.1", 600, 300, 300-overlapLines),
-		overlapCase("rotated files that overlap, older compressed", "access.log.1.gz", 600, 300, 300-overlapLines),
+		overlapCase("rotated files that overlap", "access.log.1", "access.log", 600, 300, 300-overlapLines),
+		overlapCase("rotated files that overlap, older compressed", "access.log.1.gz", "access.log", 600, 300, 300-overlapLines),
+		// Dated rotation (logrotate dateext with dateformat -%Y-%m-%d):
+		// the two files are one source by logparse's naming rules.
+		overlapCase("dated rotated files that overlap", "access.log-2019-02-11", "access.log-2019-02-12", 600, 300, 300-overlapLines),
+		overlapCase("dated rotated files that overlap, zstd name", "access.log-20190211.zst", "access.log-20190212", 600, 300, 300-overlapLines),
 		// Rotated again before anything new was logged: the newer file
 		// is all overlap.
-		overlapCase("rotated file that is all overlap", "access.log.1", 300, 300, 300-overlapLines),
+		overlapCase("rotated file that is all overlap", "access.log.1", "access.log", 300, 300, 300-overlapLines),
 	}
 }
 
 // overlapCase makes a rotated pair from total generated lines: older holds
-// lines [0, split), access.log lines [from, total). from < split makes the
-// overlap.
-func overlapCase(name, older string, total, split, from int) hostileCase {
+// lines [0, split), newer lines [from, total). from < split makes the
+// overlap. An older name ending in .zst is written plain: the name alone
+// must not split the source.
+func overlapCase(name, older, newer string, total, split, from int) hostileCase {
 	write := func(t *testing.T, dir string, lines []string, from int) []string {
 		b := joinLines(lines[:split], "\n")
 		if strings.HasSuffix(older, ".gz") {
@@ -796,8 +801,8 @@ func overlapCase(name, older string, total, split, from int) hostileCase {
 		if from == len(lines) {
 			return []string{older} // an empty access.log: see "empty file"
 		}
-		writeFile(t, filepath.Join(dir, "access.log"), joinLines(lines[from:], "\n"))
-		return []string{"access.log", older}
+		writeFile(t, filepath.Join(dir, newer), joinLines(lines[from:], "\n"))
+		return []string{newer, older}
 	}
 	want := int64(split - from)
 	return hostileCase{
@@ -806,14 +811,14 @@ func overlapCase(name, older string, total, split, from int) hostileCase {
 			return write(t, dir, genCombined(demoRecordings(t, 10), total, 0), from)
 		},
 		exit:   exitOK,
-		stderr: []string{`rotated files overlap.* input=access\.log `},
+		stderr: []string{`rotated files overlap.* input=` + regexp.QuoteMeta(newer) + ` `},
 		check: func(t *testing.T, h *hostileEnv, dir string, r forensicsRun, m *hostileManifest) {
-			if !m.hasField("access.log", "overlap_lines") {
-				t.Fatalf("manifest: access.log has no overlap_lines: the overlap of %d lines went unnoticed", want)
+			if !m.hasField(newer, "overlap_lines") {
+				t.Fatalf("manifest: %s has no overlap_lines: the overlap of %d lines went unnoticed", newer, want)
 			}
-			in := m.input(t, "access.log")
+			in := m.input(t, newer)
 			if in.Overlap != want || filepath.Base(in.OverlapWith) != older {
-				t.Errorf("manifest: access.log overlap_lines = %d with %q, want %d with %s", in.Overlap, in.OverlapWith, want, older)
+				t.Errorf("manifest: %s overlap_lines = %d with %q, want %d with %s", newer, in.Overlap, in.OverlapWith, want, older)
 			}
 			if got := m.input(t, older).Overlap; got != 0 {
 				t.Errorf("manifest: %s overlap_lines = %d, want 0 (the overlap is reported on the later input)", older, got)

@@ -48,6 +48,12 @@ type Input struct {
 	Name string
 	// Path is the file to open, or "-" for standard input.
 	Path string
+	// Source is the log source the input belongs to: its rotated set,
+	// named as SourceOf names it (access.log for access.log.2.gz). The
+	// format of a source's files is detected from them together (see
+	// DetectSource), and their records are one stream in time. Not to be
+	// confused with Record.Source, which names the input.
+	Source string
 	// Compression is the compression found at the start of the file by
 	// ExpandInputs (one of the Compression* names), or "" when not known
 	// yet (standard input, a pipe). Open finds it again in any case.
@@ -69,7 +75,7 @@ func (in Input) Stdin() bool { return in.Path == "-" && in.r == nil }
 // inputs that are not files (an upload, a test). Its Open can be called
 // once; r is not closed by InputReader.Close unless it is an io.Closer.
 func ReaderInput(name string, r io.Reader) Input {
-	return Input{Name: name, Path: "-", Size: -1, r: r}
+	return Input{Name: name, Path: "-", Source: SourceOf(name), Size: -1, r: r}
 }
 
 // ExpandInputs turns command-line arguments into inputs:
@@ -84,14 +90,15 @@ func ReaderInput(name string, r io.Reader) Input {
 //     above; a glob that matches nothing is an error;
 //   - "-" is standard input, read after the files.
 //
-// A file named twice is an input once. The files are ordered by
-// directory, then by base name with rotation suffixes removed, so that a
-// rotated set is read oldest first: date-stamped names
-// (access.log-20190201, access.log-20190201.gz) by date ascending, then
-// numbered names with the highest number first (access.log.3.gz,
-// access.log.2.gz, access.log.1), then the live file (access.log). The
-// compression suffixes .gz, .bz2, .zst, .zstd, .xz and .Z are ignored for
-// ordering only; compression itself is found from the bytes.
+// A file named twice is an input once. Each input's Source is its rotated
+// set (see SourceOf, whose naming rules decide both membership and order).
+// The files are ordered by directory, then by source, so that the files of
+// a source are next to each other, oldest first: date-stamped names
+// (access.log-20190201, access.log-2019-02-02.gz, u_ex190203.log) by date
+// ascending, then numbered names with the highest number first
+// (access.log.3.gz, access.log.2.gz, access.log.1), then the live file
+// (access.log). Compression suffixes are ignored for naming only;
+// compression itself is found from the bytes.
 //
 // A missing file, an unreadable directory or an empty argument list is an
 // error.
@@ -109,7 +116,7 @@ func ExpandInputs(args []string) ([]Input, error) {
 			return
 		}
 		seen[clean] = true
-		in := Input{Name: clean, Path: clean, Size: -1, ModTime: fi.ModTime()}
+		in := Input{Name: clean, Path: clean, Source: SourceOf(clean), Size: -1, ModTime: fi.ModTime()}
 		if fi.Mode().IsRegular() {
 			in.Size = fi.Size()
 			in.Compression = sniffFile(clean)
@@ -186,26 +193,65 @@ func ExpandInputs(args []string) ([]Input, error) {
 	}
 	slices.SortStableFunc(files, func(a, b Input) int { return compareRotation(a.Path, b.Path) })
 	if stdin {
-		files = append(files, Input{Name: StdinName, Path: "-", Size: -1})
+		files = append(files, Input{Name: StdinName, Path: "-", Source: StdinName, Size: -1})
 	}
 	return files, nil
 }
 
 // rotation classes, in reading order.
 const (
-	rotDated = iota
-	rotNumbered
-	rotLive
+	rotDated    = iota // a date in the name: oldest date first
+	rotSequence        // IIS size-based u_extend1.log, u_extend2.log: lowest first
+	rotNumbered        // logrotate's .1, .2: highest number (oldest) first
+	rotLive            // the name without rotation suffix: the newest
 )
 
 type rotationKey struct {
-	dir, base string
+	dir, base string // base: the name without rotation and compression suffixes
 	class     int
-	num       int64  // rotNumbered: the number
-	date      string // rotDated: the date digits
+	num       int64  // rotNumbered, rotSequence: the number
+	date      string // rotDated: the date digits (YYYYMMDD..., or YYMMDD... for IIS)
 }
 
-var compressionSuffixes = []string{".gz", ".bz2", ".zst", ".zstd", ".xz", ".Z"}
+// compressionSuffixes are left out of a name to find its source. They do
+// not decide how a file is read: compression is found from its bytes.
+var compressionSuffixes = []string{".gz", ".bz2", ".zst", ".zstd", ".xz", ".Z", ".lz4", ".lzma"}
+
+// SourceOf returns the log source that a file name belongs to: the rotated
+// set of files that one server wrote one after another, named by the path
+// with the rotation and compression suffixes removed. ExpandInputs sets
+// Input.Source with it, and orders the files of a source oldest first.
+// The naming rules, one set for the whole library:
+//
+//   - a compression suffix is left out: .gz, .bz2, .zst, .zstd, .xz, .Z,
+//     .lz4, .lzma (access.log.2.gz is access.log.2);
+//   - numbered rotation (logrotate, newsyslog): access.log.1,
+//     access.log.12 belong to access.log, the highest number being the
+//     oldest;
+//   - dated rotation after "-", "." or "_": access.log-20190211,
+//     access.log-2019021113 (with the hour), access.log-2019-02-11,
+//     access.log.2019-02-11, access.log_20190211; also before a ".log"
+//     extension: access-2019-02-11.log belongs to access.log. Oldest date
+//     first. A dotted suffix of 8 digits is a date only when it reads as
+//     one (year 1970 to 2099, a valid month and day); otherwise it is a
+//     number;
+//   - IIS: u_exYYMMDD.log (daily), u_exYYMMDDHH.log (hourly), u_exYYMM.log
+//     (monthly), u_exYYMMWW.log (weekly) and u_extendN.log (by size) all
+//     belong to u_ex.log in their folder: an IIS site folder (W3SVC1) is
+//     one source. The same holds for the ex, nc, u_nc, in and u_in
+//     prefixes of IIS's W3C (ex), NCSA (nc) and IIS (in) formats, and for
+//     upper-case names;
+//   - anything else is its own source (the live file of its set).
+//
+// Files of different folders are never one source. SourceOf does not
+// touch the file system.
+func SourceOf(name string) string {
+	if name == StdinName {
+		return name
+	}
+	k := parseRotation(name)
+	return k.dir + k.base
+}
 
 // parseRotation splits a file path into its rotation group and position.
 func parseRotation(path string) rotationKey {
@@ -217,27 +263,100 @@ func parseRotation(path string) rotationKey {
 		}
 	}
 	k := rotationKey{dir: dir, base: name, class: rotLive}
+	if iis, ok := parseIISName(name); ok {
+		iis.dir = dir
+		return iis
+	}
+	if rest, date, ok := cutDate(name); ok {
+		k.base, k.class, k.date = rest, rotDated, date
+		return k
+	}
 	if i := strings.LastIndexByte(name, '.'); i > 0 && allDigits(name[i+1:]) && len(name)-i-1 <= 9 {
 		n, _ := strconv.ParseInt(name[i+1:], 10, 64)
 		k.base, k.class, k.num = name[:i], rotNumbered, n
 		return k
 	}
-	if i := strings.LastIndexByte(name, '-'); i > 0 {
-		d := name[i+1:]
-		base := name[:i]
-		// -YYYY-MM-DD: the date holds dashes itself.
-		if len(d) == 2 && len(base) >= 8 && base[len(base)-3] == '-' && base[len(base)-8] == '-' {
-			if y := base[len(base)-8:]; allDigits(y[1:5]) && allDigits(y[6:8]) && allDigits(d) && len(base) > 8 {
-				k.base, k.class, k.date = base[:len(base)-8], rotDated, y[1:5]+y[6:8]+d
+	// A date before the extension: access-2019-02-11.log.
+	for _, ext := range []string{".log", ".txt"} {
+		if stem, ok := strings.CutSuffix(name, ext); ok {
+			if rest, date, ok := cutDate(stem); ok {
+				k.base, k.class, k.date = rest+ext, rotDated, date
 				return k
 			}
 		}
-		if len(d) >= 8 && len(d) <= 14 && allDigits(d) {
-			k.base, k.class, k.date = base, rotDated, d
-			return k
-		}
 	}
 	return k
+}
+
+// cutDate cuts a rotation date from the end of name: a separator ("-",
+// "." or "_") and YYYY-MM-DD, or YYYYMMDD with up to 6 more digits (hour,
+// minute, second). It returns the name before the separator and the date
+// digits.
+func cutDate(name string) (rest, date string, ok bool) {
+	// YYYY-MM-DD
+	if n := len(name); n > 11 {
+		d := name[n-10:]
+		if isSep(name[n-11]) && d[4] == '-' && d[7] == '-' && allDigits(d[:4]) && allDigits(d[5:7]) && allDigits(d[8:]) {
+			digits := d[:4] + d[5:7] + d[8:]
+			if plausibleDate(digits) {
+				return name[:n-11], digits, true
+			}
+		}
+	}
+	i := strings.LastIndexAny(name, "-._")
+	if i <= 0 {
+		return "", "", false
+	}
+	d := name[i+1:]
+	if len(d) < 8 || len(d) > 14 || len(d)%2 != 0 || !allDigits(d) || !plausibleDate(d[:8]) {
+		return "", "", false
+	}
+	return name[:i], d, true
+}
+
+func isSep(c byte) bool { return c == '-' || c == '.' || c == '_' }
+
+// plausibleDate reports whether 8 digits read as a date YYYYMMDD between
+// 1970 and 2099.
+func plausibleDate(d string) bool {
+	y, _ := strconv.Atoi(d[:4])
+	m, _ := strconv.Atoi(d[4:6])
+	day, _ := strconv.Atoi(d[6:8])
+	return y >= 1970 && y <= 2099 && m >= 1 && m <= 12 && day >= 1 && day <= 31
+}
+
+// iisPrefixes are the file name prefixes of IIS's log formats: W3C (ex),
+// NCSA (nc) and IIS (in), with u_ when the log is UTF-8.
+var iisPrefixes = []string{"u_ex", "u_nc", "u_in", "ex", "nc", "in"}
+
+// parseIISName recognises IIS's log file names: prefix, YYMM, YYMMDD,
+// YYMMWW or YYMMDDHH, ".log"; or prefix "tend" N ".log" (by size).
+func parseIISName(name string) (rotationKey, bool) {
+	lower := strings.ToLower(name)
+	stem, ok := strings.CutSuffix(lower, ".log")
+	if !ok {
+		return rotationKey{}, false
+	}
+	for _, p := range iisPrefixes {
+		rest, ok := strings.CutPrefix(stem, p)
+		if !ok {
+			continue
+		}
+		base := name[:len(p)] + name[len(stem):] // the prefix and ".log" as spelt
+		if n, ok := strings.CutPrefix(rest, "tend"); ok && allDigits(n) && len(n) <= 9 {
+			num, _ := strconv.ParseInt(n, 10, 64)
+			return rotationKey{base: base, class: rotSequence, num: num}, true
+		}
+		switch len(rest) {
+		case 4, 6, 8:
+			if allDigits(rest) {
+				if m, _ := strconv.Atoi(rest[2:4]); m >= 1 && m <= 12 {
+					return rotationKey{base: base, class: rotDated, date: rest}, true
+				}
+			}
+		}
+	}
+	return rotationKey{}, false
 }
 
 func allDigits(s string) bool {
@@ -273,12 +392,23 @@ func compareRotation(a, b string) int {
 			}
 			return 1
 		}
+	case rotSequence:
+		if ka.num != kb.num {
+			if ka.num < kb.num {
+				return -1
+			}
+			return 1
+		}
 	case rotDated:
+		// Dates of different precision (a day, an hour) compare on
+		// their common digits first; at equal digits the shorter (the
+		// whole day) comes first.
+		n := min(len(ka.date), len(kb.date))
+		if c := strings.Compare(ka.date[:n], kb.date[:n]); c != 0 {
+			return c
+		}
 		if len(ka.date) != len(kb.date) {
 			return len(ka.date) - len(kb.date)
-		}
-		if c := strings.Compare(ka.date, kb.date); c != 0 {
-			return c
 		}
 	}
 	return strings.Compare(a, b)

@@ -362,6 +362,89 @@ func TestParseRotation(t *testing.T) {
 	f("x-1", rotationKey{base: "x-1", class: rotLive})
 }
 
+func TestSourceOf(t *testing.T) {
+	f := func(name, want string) {
+		t.Helper()
+		if got := SourceOf(name); got != want {
+			t.Errorf("SourceOf(%q) = %q, want %q", name, got, want)
+		}
+	}
+	// The live file and its numbered rotations.
+	f("/l/access.log", "/l/access.log")
+	f("/l/access.log.1", "/l/access.log")
+	f("/l/access.log.2.gz", "/l/access.log")
+	f("/l/access.log.12.bz2", "/l/access.log")
+	f("/l/access.log.3.Z", "/l/access.log")
+	f("/l/access.log.4.lz4", "/l/access.log")
+	f("/l/access.log.5.zst", "/l/access.log")
+	f("/l/access.log.6.xz", "/l/access.log")
+	f("/l/access.log.gz", "/l/access.log")
+	// Dated rotations.
+	f("access.log-20190211", "access.log")
+	f("access.log-2019021113", "access.log")
+	f("access.log-2019-02-11", "access.log")
+	f("access.log-2019-02-11.gz", "access.log")
+	f("access.log.2019-02-11", "access.log")
+	f("access.log.20190211.zst", "access.log")
+	f("access.log_20190211", "access.log")
+	f("access-2019-02-11.log", "access.log")
+	f("access_20190211.log", "access.log")
+	// IIS: every file of a site folder is one source.
+	f(`W3SVC1/u_ex190211.log`, "W3SVC1/u_ex.log")
+	f(`W3SVC1/u_ex19021113.log`, "W3SVC1/u_ex.log")
+	f(`W3SVC1/u_ex1902.log`, "W3SVC1/u_ex.log")
+	f(`W3SVC1/u_extend12.log`, "W3SVC1/u_ex.log")
+	f(`W3SVC1/ex190211.log`, "W3SVC1/ex.log")
+	f(`W3SVC1/U_EX190211.LOG`, "W3SVC1/U_EX.LOG")
+	f(`W3SVC2/u_ex190211.log`, "W3SVC2/u_ex.log")
+	// Not rotations.
+	f("my-site.log", "my-site.log")
+	f("x-1", "x-1")
+	f("access.log.99999999", "access.log") // 8 digits that are no date: a number
+	f("build-12345678", "build-12345678")
+	f("u_exfoo.log", "u_exfoo.log")
+	f("u_ex191311.log", "u_ex191311.log") // month 13
+	f("app.2019", "app")                  // a number
+	f(StdinName, StdinName)
+}
+
+func TestExpandInputsSourceOrder(t *testing.T) {
+	dir := t.TempDir()
+	files := []string{
+		"access.log-2019-02-12", "access.log-20190210.gz", "access.log-2019-02-11", "access.log", "access.log-2019021106.xz",
+		"iis/u_ex190212.log", "iis/u_ex190130.log", "iis/u_ex1812.log",
+		"other.log.1", "other.log.2.Z",
+	}
+	for _, f := range files {
+		writeFile(t, filepath.Join(dir, f), []byte("x\n"))
+	}
+	ins, err := ExpandInputs([]string{dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	type got struct{ Name, Source string }
+	var gots []got
+	for _, in := range ins {
+		rel := func(p string) string { r, _ := filepath.Rel(dir, p); return filepath.ToSlash(r) }
+		gots = append(gots, got{rel(in.Name), rel(in.Source)})
+	}
+	want := []got{
+		{"access.log-20190210.gz", "access.log"},
+		{"access.log-2019-02-11", "access.log"},
+		{"access.log-2019021106.xz", "access.log"},
+		{"access.log-2019-02-12", "access.log"},
+		{"access.log", "access.log"},
+		{"other.log.2.Z", "other.log"},
+		{"other.log.1", "other.log"},
+		{"iis/u_ex1812.log", "iis/u_ex.log"},
+		{"iis/u_ex190130.log", "iis/u_ex.log"},
+		{"iis/u_ex190212.log", "iis/u_ex.log"},
+	}
+	if diff := cmp.Diff(want, gots); diff != "" {
+		t.Errorf("order and sources (-want +got)\n%s", diff)
+	}
+}
+
 func TestExpandInputsSymlinkLoop(t *testing.T) {
 	dir := t.TempDir()
 	writeFile(t, filepath.Join(dir, "sub", "a.log"), []byte("x\n"))

@@ -16,7 +16,7 @@ type Level int
 // Levels, weakest first, as the domain defines them.
 const (
 	LevelNone     Level = iota // nothing
-	LevelMetadata              // the name in a listing, a HEAD, a 304
+	LevelMetadata              // the name in a listing, a HEAD, a 304, a 416
 	LevelPartial               // some of the bytes
 	LevelFull                  // every byte
 )
@@ -135,6 +135,12 @@ func (t *Truth) Add(ex Exchange) {
 	case ex.Status == 304:
 		t.observe(ex.Actor, ex.Recording).meta = true
 	case ex.Method == "HEAD" && ex.Status == 200:
+		t.observe(ex.Actor, ex.Recording).meta = true
+	case ex.Status == 416:
+		// Range Not Satisfiable: the client learned that the file exists,
+		// as from a HEAD, and from nginx and Caddy its size too
+		// ("Content-Range: bytes */SIZE"; Apache 2.4 and lighttpd send
+		// none).
 		t.observe(ex.Actor, ex.Recording).meta = true
 	case ex.Method == "GET" && ex.Status == 200 && ex.BodyBytes > 0:
 		o := t.observe(ex.Actor, ex.Recording)

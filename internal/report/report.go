@@ -235,7 +235,7 @@ var uncertainMeaning = map[string]string{
 	"bytes_not_logged":   "the log format has no byte count: a successful response is taken as delivering the whole file",
 	"size_unknown":       "the index gives no file size, so a full delivery cannot be checked",
 	"multipart":          "a multi-range request: the logged count includes part headers",
-	"completion_unknown": "the delivery reaches the end of the file, but the log has no completion field (%X, $request_completion): some servers (Apache %b) log the full length also when the client went away",
+	"completion_unknown": "the delivery reaches the end of the file, but the log has no completion field (%X, $request_completion): some servers (Apache %b) log the full length also when the client went away; or the request came over HTTP/2 or HTTP/3, where a stream the client cancelled is logged as complete",
 }
 
 func build(res *exposure.Result, meta Meta) *view {

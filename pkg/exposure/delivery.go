@@ -1,6 +1,8 @@
 package exposure
 
 import (
+	"strings"
+
 	"github.com/forensiclog/forensics/pkg/logparse"
 )
 
@@ -27,10 +29,14 @@ const (
 	// Multipart: a multi-range request; the logged count includes part
 	// headers.
 	UncertainMultipart
-	// CompletionUnknown: the delivery reaches the file's end, but the
-	// format logs no completion state (%X, $request_completion) and some
-	// servers log the length they meant to send (Apache's %b) also when
-	// the client went away.
+	// CompletionUnknown: the logged count and completion may say more
+	// than the client received. Either the delivery reaches the file's
+	// end in a format that logs no completion state (%X,
+	// $request_completion), and some servers log the length they meant to
+	// send (Apache's %b) also when the client went away; or the request
+	// came over HTTP/2 or HTTP/3, where a stream the client cancels is
+	// logged as the server wrote it, complete (nginx logs "OK" for a
+	// stream Chromium dropped at 83%).
 	UncertainCompletionUnknown
 )
 
@@ -51,8 +57,8 @@ func (u Uncertainty) Strings() []string {
 type deliveryKind uint8
 
 const (
-	deliverNothing  deliveryKind = iota // error, redirect, 416, other method
-	deliverMetadata                     // HEAD, 304, 200 without a body
+	deliverNothing  deliveryKind = iota // error, redirect, other method
+	deliverMetadata                     // HEAD, 304, 416, 200 without a body
 	deliverContent                      // audio bytes
 )
 
@@ -70,11 +76,37 @@ type delivery struct {
 // (size <= 0: unknown). See the README's rules.
 func classify(rec *logparse.Record, size, headerBytes int64, scratch []byteRange) delivery {
 	d := classify1(rec, size, headerBytes, scratch)
-	if d.kind == deliverContent && rec.Completion == logparse.CompletionNotLogged &&
+	if d.kind != deliverContent {
+		return d
+	}
+	if rec.Completion == logparse.CompletionNotLogged &&
 		(size <= 0 || d.spanKnown && d.span.End >= size || d.extra >= size) {
 		d.unc |= UncertainCompletionUnknown
 	}
+	if multiplexed(rec.Protocol) {
+		// A stream the client cancels is logged as the server wrote it:
+		// the count and the completion say what went into the
+		// connection, not what the client received. The level stays as
+		// counted; the flag says so.
+		d.unc |= UncertainCompletionUnknown
+	}
 	return d
+}
+
+// multiplexed reports whether a logged protocol is HTTP/2 or HTTP/3
+// ("HTTP/2.0", "HTTP/2", "HTTP/3.0", also the ALPN names "h2", "h2c",
+// "h3"), where one connection carries many streams and a server logs what
+// it wrote into a stream, complete, even when the client reset it.
+func multiplexed(proto string) bool {
+	if len(proto) >= 6 && strings.EqualFold(proto[:5], "HTTP/") {
+		v := proto[5:]
+		return (v[0] == '2' || v[0] == '3') && (len(v) == 1 || v[1] == '.')
+	}
+	switch proto {
+	case "h2", "h2c", "h3", "H2", "H2C", "H3":
+		return true
+	}
+	return false
 }
 
 func classify1(rec *logparse.Record, size, headerBytes int64, scratch []byteRange) delivery {
@@ -82,6 +114,16 @@ func classify1(rec *logparse.Record, size, headerBytes int64, scratch []byteRang
 	switch rec.Status {
 	case 304:
 		d.kind, d.prior = deliverMetadata, true
+		return d
+	case 416:
+		// Range Not Satisfiable tells the client, as HEAD does, that the
+		// file exists, and with "Content-Range: bytes */SIZE" (nginx,
+		// Caddy; not Apache 2.4 or lighttpd) how large it is. The body,
+		// if any, is the server's error page.
+		switch rec.Method {
+		case "GET", "HEAD", "POST":
+			d.kind = deliverMetadata
+		}
 		return d
 	case 200, 206:
 	default:

@@ -105,7 +105,10 @@ func TestClassify(t *testing.T) {
 	f("POST 200", req("POST", 200, size), want{kind: deliverContent, span: span{0, size}, spanKnown: true, unc: UncertainCompletionUnknown})
 	f("HEAD", req("HEAD", 200, 0), want{kind: deliverMetadata})
 	f("304", req("GET", 304, 0), want{kind: deliverMetadata, prior: true})
-	f("416", req("GET", 416, 0), want{})
+	f("416", req("GET", 416, 0), want{kind: deliverMetadata})
+	f("416 with its error page", req("GET", 416, 380), want{kind: deliverMetadata})
+	f("HEAD 416", req("HEAD", 416, 0), want{kind: deliverMetadata})
+	f("OPTIONS 416", req("OPTIONS", 416, 0), want{})
 	f("404", req("GET", 404, 209), want{})
 	f("301", req("GET", 301, 0), want{})
 	f("500", req("GET", 500, 100), want{})
@@ -156,8 +159,36 @@ func TestClassify(t *testing.T) {
 	r.Range, r.Completion = "bytes=500-", logparse.CompletionAborted
 	f("aborted range to the end", r, want{kind: deliverContent, span: span{500, size - 1}, spanKnown: true, unc: UncertainAborted})
 
+	// HTTP/2 and HTTP/3: a logged completion and count say what the
+	// server wrote into the stream, not what the client received.
+	r = req("GET", 206, size)
+	r.Range, r.Completion, r.Protocol = "bytes=0-", logparse.CompletionComplete, "HTTP/2.0"
+	f("h2 logged complete", r, want{kind: deliverContent, span: span{0, size}, spanKnown: true, unc: UncertainCompletionUnknown})
+	r = req("GET", 206, 100)
+	r.Range, r.Completion, r.Protocol = "bytes=0-99", logparse.CompletionComplete, "HTTP/3.0"
+	f("h3 partial", r, want{kind: deliverContent, span: span{0, 100}, spanKnown: true, unc: UncertainCompletionUnknown})
+	r = req("GET", 200, size)
+	r.Completion, r.Protocol = logparse.CompletionComplete, "HTTP/1.1"
+	f("HTTP/1.1 logged complete", r, want{kind: deliverContent, span: span{0, size}, spanKnown: true})
+	r = req("HEAD", 200, 0)
+	r.Protocol = "HTTP/2.0"
+	f("h2 HEAD", r, want{kind: deliverMetadata})
+
 	r = req("GET", 200, logparse.NotLogged)
 	f("no byte count", r, want{kind: deliverContent, span: span{0, size}, spanKnown: true, unc: UncertainBytesNotLogged | UncertainCompletionUnknown})
+}
+
+func TestMultiplexed(t *testing.T) {
+	for _, p := range []string{"HTTP/2.0", "HTTP/2", "http/2.0", "HTTP/3.0", "HTTP/3", "h2", "h2c", "h3"} {
+		if !multiplexed(p) {
+			t.Errorf("%q: not recognised as HTTP/2 or HTTP/3", p)
+		}
+	}
+	for _, p := range []string{"", "HTTP/1.1", "HTTP/1.0", "HTTP/0.9", "HTTP/", "HTTP/20", "HTTP/2x", "h1", "SPDY/3"} {
+		if multiplexed(p) {
+			t.Errorf("%q: taken for HTTP/2 or HTTP/3", p)
+		}
+	}
 }
 
 func TestPairLevel(t *testing.T) {

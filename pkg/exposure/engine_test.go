@@ -165,7 +165,7 @@ func TestDeliveryRules(t *testing.T) {
 	f("aborted 200 logged in full", "partial", line{method: "GET", target: c1, status: 200, body: 1000, aborted: true})
 	f("HEAD", "metadata", line{method: "HEAD", target: c1, status: 200})
 	f("304", "metadata", line{method: "GET", target: c1, status: 304})
-	f("416", "none", line{method: "GET", target: c1, status: 416})
+	f("416", "metadata", line{method: "GET", target: c1, status: 416})
 	f("404", "none", line{method: "GET", target: c1, status: 404, body: 200})
 	f("wire bytes, complete", "full", line{method: "GET", target: c1, status: 200, body: 1000 + 240, wireOnly: true})
 	f("encoded path", "full", line{method: "GET", target: "/rec/%73thlm/2019/02/c1_0701740001.mp3", status: 200, body: 1000})

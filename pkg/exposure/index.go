@@ -57,6 +57,9 @@ type Recording struct {
 type Subject struct {
 	Role string
 	ID   Identity
+	// Person is the subject's person number in the index (see
+	// Index.NumPersons): equal for every spelling of one person.
+	Person int32
 }
 
 // Names of the index columns, as IndexOptions.Columns keys them.
@@ -164,6 +167,18 @@ type Index struct {
 	// without a trailing slash.
 	strip, add string
 	errs       []*IndexError
+
+	// Tables derived once all rows are read (index_tables.go).
+	folderKeys  []string         // folder paths with a trailing slash, sorted
+	folderIDs   map[string]int32 // folder path without its trailing slash -> number
+	folderOf    []int32          // recording -> folder directly holding it
+	folderStart []uint32         // folder -> start in folderRecs; len NumFolders()+1
+	folderRecs  []int32          // recordings by folder, by AvailableAt
+	avail       []int64          // recording -> AvailableAt
+	subjStart   []uint32         // recording -> start in subjPerson; len Len()+1
+	subjPerson  []int32          // subject -> person number
+	personStart []uint32         // person -> start in personRecs; len NumPersons()+1
+	personRecs  []int32          // recordings by person, ascending
 
 	statsOnce sync.Once
 	stats     IndexStats
@@ -280,10 +295,11 @@ func (ix *Index) Recording(i int) *Recording {
 		CallID: string(d.callID), CallerPhone: string(d.phone)}
 	if d.nsubj > 0 {
 		rec.Subjects = make([]Subject, 0, d.nsubj)
-		for range d.nsubj {
+		persons := ix.subjPerson[ix.subjStart[i]:]
+		for k := range d.nsubj {
 			role, given := d.subject()
 			rec.Subjects = append(rec.Subjects, Subject{Role: ix.roles[role],
-				ID: ParseIdentity(string(given), rec.StartedAt)})
+				ID: ParseIdentity(string(given), rec.StartedAt), Person: persons[k]})
 		}
 	}
 	return rec
@@ -337,18 +353,12 @@ type DirListing struct {
 }
 
 // HasDir reports whether the index holds anything under the folder a
-// request path names (mapped as in Match), in O(log n): the cheap test
-// for "is this request a listing of ours", where Dir would walk the folder.
+// request path names (mapped as in Match): the cheap test for "is this
+// request a listing of ours", where Dir would walk the folder. It is
+// Folder's hash lookup.
 func (ix *Index) HasDir(dirPath string) bool {
-	dir, ok := ix.mapRequest(dirPath)
-	if !ok {
-		return false
-	}
-	if !strings.HasSuffix(dir, "/") {
-		dir += "/"
-	}
-	j := ix.lowerBound(dir)
-	return j < len(ix.order) && strings.HasPrefix(ix.key(ix.offs[ix.order[j]]), dir)
+	_, ok := ix.Folder(dirPath)
+	return ok
 }
 
 // Dir returns the direct children of a folder, named by a request path
@@ -855,6 +865,7 @@ func (b *indexBuilder) finish() *Index {
 		ix.chunks[last] = slices.Clip(ix.chunks[last])
 	}
 	slices.SortStableFunc(ix.errs, func(x, y *IndexError) int { return x.Row - y.Row })
+	ix.buildTables()
 	return ix
 }
 

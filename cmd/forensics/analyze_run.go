@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -215,7 +216,27 @@ func (a *analysis) readLogs(log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	warned := map[*logparse.Detection]bool{}
 	for j, r := range results {
+		// The format is detected per log source, from its files together:
+		// say when its files disagree on their own, or one does not fit.
+		if d := r.Detection; d != nil && !warned[d] {
+			warned[d] = true
+			misfit := false
+			for _, in := range d.Inputs {
+				if in.Name == r.Input.Name && !in.Fits && r.Format != "" {
+					misfit = true
+					log.Warn("file does not fit the format of its log source: read in its own format", "input", in.Name, "source", d.Source, "format", r.Format)
+				}
+			}
+			var names []string
+			for _, in := range d.Disagreements() {
+				names = append(names, in.Name+" ("+in.Format+")")
+			}
+			if len(names) > 0 && !misfit {
+				log.Warn("files of one log source chose other formats on their own: the source is read in one format, detected from all its files", "source", d.Source, "format", d.Format, "files", strings.Join(names, ", "))
+			}
+		}
 		rep := inputReport{Name: r.Input.Name, Source: r.Input.Source, Compression: r.Compression,
 			RawBytes: r.RawBytes, Format: r.Format}
 		if r.Detection != nil {

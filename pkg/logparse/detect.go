@@ -64,8 +64,30 @@ type Detection struct {
 	// Reason explains the choice in one sentence, without line contents.
 	Reason string
 	// Candidates are the formats that parsed at least one line, best
-	// first.
+	// first. For a source, their counts are summed over its files.
 	Candidates []Candidate
+	// Source is the log source whose files were detected together (see
+	// DetectSource); "" for the detection of one sample.
+	Source string
+	// Inputs tells, for a source, what each of its files chose on its
+	// own and whether the source's format fits it. See Disagreements.
+	Inputs []InputDetection
+}
+
+// Disagreements returns the files of a source whose own lines chose
+// another format than the source's (Format): for example one file of a
+// Debian Apache set with a 304 that shows %O, another whose lines alone
+// do not tell. They are read in the source's format when they fit it
+// (InputDetection.Fits), in their own otherwise. Files whose own lines
+// decide nothing (empty, or no format detected) are left out.
+func (d Detection) Disagreements() []InputDetection {
+	var out []InputDetection
+	for _, in := range d.Inputs {
+		if in.Format != "" && in.Format != "empty" && in.Format != d.Format {
+			out = append(out, in)
+		}
+	}
+	return out
 }
 
 // Detect chooses a built-in format for a sample of an input: its first
@@ -189,69 +211,116 @@ type evidence struct {
 type scored struct {
 	Candidate
 	f           Format
+	index       int  // in the formats tried
 	onlySkipped bool // the sample's lines were all headers or comments to it
 }
 
 func detect(sample []byte, formats []Format) (Format, Detection, error) {
-	if len(bytes.TrimSpace(sample)) == 0 {
+	f, d, _, err := detectSamples([][]byte{sample}, formats)
+	return f, d, err
+}
+
+// detectSamples detects one format for several samples (the files of one
+// source): each is read by a fresh parser, up to DetectLines data lines,
+// and the scores and evidence are summed. perSample[i][j] is the score of
+// format j (in the order of formats) on sample i alone.
+func detectSamples(samples [][]byte, formats []Format) (Format, Detection, [][]Candidate, error) {
+	blank := true
+	for _, sample := range samples {
+		if len(bytes.TrimSpace(sample)) != 0 {
+			blank = false
+		}
+	}
+	if blank {
 		// Nothing to detect: every line (if any) is blank. Read it as such,
 		// so that the input counts as read in full.
-		return emptyFormat{}, Detection{Format: "empty", Reason: "the input is empty or holds only blank lines"}, nil
+		return emptyFormat{}, Detection{Format: "empty", Reason: "the input is empty or holds only blank lines"}, nil, nil
 	}
 	var cands []scored
 	var ev evidence
-	ev.nginxEscapes = bytes.Count(sample, []byte(`\x22`)) + bytes.Count(sample, []byte(`\x5C`))
-	ev.apacheEscapes = bytes.Count(sample, []byte(`\"`))
-	for line := range bytes.Lines(sample) {
-		if len(line) > 0 && line[0] != '#' && bytes.IndexByte(line, '\t') >= 0 {
-			ev.tabs++
+	perSample := make([][]Candidate, len(samples))
+	for i, sample := range samples {
+		perSample[i] = make([]Candidate, len(formats))
+		ev.nginxEscapes += bytes.Count(sample, []byte(`\x22`)) + bytes.Count(sample, []byte(`\x5C`))
+		ev.apacheEscapes += bytes.Count(sample, []byte(`\"`))
+		for line := range bytes.Lines(sample) {
+			if len(line) > 0 && line[0] != '#' && bytes.IndexByte(line, '\t') >= 0 {
+				ev.tabs++
+			}
 		}
 	}
-	for _, f := range formats {
-		c := scored{Candidate: Candidate{Format: f.Name()}, f: f}
-		r := NewReader(bytes.NewReader(sample), f)
-		r.ReuseRecord = true
-		r.MaxLineLength = max(len(sample), 1)
-		for c.Lines < DetectLines {
-			rec, err := r.Read()
-			if err == io.EOF {
-				break
+	for fi, f := range formats {
+		c := scored{Candidate: Candidate{Format: f.Name()}, f: f, index: fi}
+		var st Stats
+		for si, sample := range samples {
+			before := c.Candidate
+			r := NewReader(bytes.NewReader(sample), f)
+			r.ReuseRecord = true
+			r.MaxLineLength = max(len(sample), 1)
+			for lines := 0; lines < DetectLines; {
+				rec, err := r.Read()
+				if err == io.EOF {
+					break
+				}
+				lines++
+				c.Lines++
+				if err != nil {
+					var perr *ParseError
+					if errors.As(err, &perr) {
+						continue
+					}
+					break // cannot happen on a bytes.Reader
+				}
+				c.Parsed++
+				c.Fields += typedFields(rec)
+				switch f.Name() {
+				case "combined":
+					ev.parsed++
+					if rec.Status == 499 {
+						ev.status499++
+					}
+					if rec.VHost != "" {
+						ev.vhost++
+					}
+					switch {
+					case rec.BodyBytes > 0 && (rec.Status == 304 || rec.Method == "HEAD"):
+						ev.wireBytes++
+					case rec.BodyBytes == 0 || rec.BodyBytes == NotLogged:
+						ev.zeroBytes++
+					}
+				case "lighttpd":
+					ev.lighttpd++
+					if hostLike(rec.VHost) {
+						ev.hostIdent++
+					}
+				}
 			}
-			c.Lines++
-			if err != nil {
-				var perr *ParseError
-				if errors.As(err, &perr) {
-					continue
-				}
-				break // cannot happen on a bytes.Reader
-			}
-			c.Parsed++
-			c.Fields += typedFields(rec)
-			switch f.Name() {
-			case "combined":
-				ev.parsed++
-				if rec.Status == 499 {
-					ev.status499++
-				}
-				if rec.VHost != "" {
-					ev.vhost++
-				}
-				switch {
-				case rec.BodyBytes > 0 && (rec.Status == 304 || rec.Method == "HEAD"):
-					ev.wireBytes++
-				case rec.BodyBytes == 0 || rec.BodyBytes == NotLogged:
-					ev.zeroBytes++
-				}
-			case "lighttpd":
-				ev.lighttpd++
-				if hostLike(rec.VHost) {
-					ev.hostIdent++
-				}
-			}
+			perSample[si][fi] = Candidate{Format: c.Format, Lines: c.Lines - before.Lines, Parsed: c.Parsed - before.Parsed, Fields: c.Fields - before.Fields}
+			rs := r.Stats()
+			st.Records += rs.Records
+			st.Rejected += rs.Rejected
+			st.Skipped += rs.Skipped
 		}
-		st := r.Stats()
 		c.onlySkipped = st.Records == 0 && st.Rejected == 0 && st.Skipped > 0
 		cands = append(cands, c)
+	}
+	f, d, err := choose(cands, ev, samples)
+	return f, d, perSample, err
+}
+
+// choose picks the best candidate, or explains why none.
+func choose(cands []scored, ev evidence, samples [][]byte) (Format, Detection, error) {
+	hasHeader := false
+	for _, sample := range samples {
+		if bytes.Contains(sample, []byte("#Fields:")) || bytes.Contains(sample, []byte("#Software:")) {
+			hasHeader = true
+		}
+	}
+	edgeLocation := false
+	for _, sample := range samples {
+		if bytes.Contains(sample, []byte("x-edge-location")) {
+			edgeLocation = true
+		}
 	}
 	slices.SortStableFunc(cands, func(a, b scored) int {
 		// Formats that parse some line first, then the larger share of
@@ -287,7 +356,7 @@ func detect(sample []byte, formats []Format) (Format, Detection, error) {
 		return nil, d, fmt.Errorf("logparse: %w: no data lines in the sample", ErrNotDetected)
 	}
 	best := cands[0]
-	if best.Parsed == 0 && (bytes.Contains(sample, []byte("#Fields:")) || bytes.Contains(sample, []byte("#Software:"))) {
+	if best.Parsed == 0 && hasHeader {
 		// Only header lines (an IIS or CloudFront file with its directives
 		// and no request yet): the format that skips them all.
 		var skip []string
@@ -298,7 +367,7 @@ func detect(sample []byte, formats []Format) (Format, Detection, error) {
 		}
 		pick := ""
 		switch {
-		case slices.Contains(skip, "cloudfront") && bytes.Contains(sample, []byte("x-edge-location")):
+		case slices.Contains(skip, "cloudfront") && edgeLocation:
 			pick = "cloudfront"
 		case slices.Contains(skip, "w3c"):
 			pick = "w3c"

@@ -59,13 +59,19 @@
 // # Inputs
 //
 // ExpandInputs turns arguments (files, folders, globs, "-") into Inputs,
-// rotated sets oldest first. Input.Open recognises gzip, bzip2, zstd and xz
-// by their magic bytes and computes the SHA-256 of the raw bytes as it reads.
-// DetectInput detects the format from an open input without losing bytes.
+// rotated sets oldest first. Each Input names its log source (its rotated
+// set: access.log for access.log.2.gz, u_ex.log for an IIS site folder's
+// u_exYYMMDD.log files), by the one set of naming rules of SourceOf.
+// Input.Open recognises gzip, bzip2, zstd and xz by their magic bytes and
+// computes the SHA-256 of the raw bytes as it reads. DetectSource detects
+// one format for the files of a source together, and reports files that
+// disagree or do not fit (ErrSourceMixed); DetectInput detects the format
+// of one open input without losing bytes.
 //
 // # Parallel reading
 //
-// ParallelReader reads many inputs on all cores, and splits a big
+// ParallelReader reads many inputs on all cores, detecting formats per
+// source when none is given, and splits a big
 // uncompressed file at line boundaries with exact line numbers and offsets.
 // Records go to a callback with a worker number, so that a caller keeps one
 // state per worker without locks.

@@ -27,7 +27,11 @@ type InputResult struct {
 	// Format is the name of the format used, given or detected; "" when
 	// the input could not be opened or its format not detected.
 	Format string
-	// Detection says why the format was chosen, when it was detected.
+	// Detection says why the format was chosen, when it was detected:
+	// for the files of one source, the detection of them together (one
+	// pointer shared by them), whose Disagreements lists the files that
+	// chose otherwise on their own; for a file the source's format does
+	// not fit (ErrSourceMixed), its own detection, whose Reason says so.
 	Detection *Detection
 	// Compression is the compression found (one of the Compression*
 	// names).
@@ -77,7 +81,11 @@ type InputResult struct {
 // line numbers are exact.
 type ParallelReader struct {
 	// Format is the format of every input; nil means detect it for each
-	// input from its first bytes (see DetectInput).
+	// log source (Input.Source) from the first lines of all its files
+	// together (see DetectSource), so that the files of a rotated set are
+	// read in one format; InputResult.Detection says why, and lists files
+	// of a source that disagree. Standard input and other inputs that are
+	// not regular files are detected on their own (see DetectInput).
 	Format Format
 	// Workers is the number of goroutines; 0 means runtime.GOMAXPROCS(0).
 	Workers int
@@ -145,10 +153,25 @@ func (p *ParallelReader) Read(ctx context.Context, inputs []Input, fn func(worke
 	for _, in := range inputs {
 		total += max(in.Size, 0)
 	}
+	// Without a format, detect one per log source, from its files
+	// together (see DetectSource).
+	var pre []sourceFormat
+	if p.Format == nil {
+		pre = detectSources(ctx, inputs, workers)
+	}
 	for i, in := range inputs {
 		results[i] = InputResult{Input: in, Compression: in.Compression, Chunks: 1}
+		var inFormat Format // detected with its source
+		if pre != nil && pre[i].done {
+			results[i].Detection = pre[i].detection
+			if pre[i].err != nil && pre[i].format == nil {
+				results[i].Err = pre[i].err
+				continue
+			}
+			inFormat = pre[i].format
+		}
 		if in.Path == "-" || workers < 2 || splitSize < 0 || in.Size < splitSize || in.Size*int64(workers) <= total {
-			jobs = append(jobs, parJob{input: i})
+			jobs = append(jobs, parJob{input: i, format: inFormat})
 			continue
 		}
 		f, err := os.Open(in.Path)
@@ -162,12 +185,15 @@ func (p *ParallelReader) Read(ctx context.Context, inputs []Input, fn func(worke
 		fi, err := f.Stat()
 		if err != nil || comp != CompressionNone || fi.Size() < splitSize {
 			f.Close()
-			jobs = append(jobs, parJob{input: i})
+			jobs = append(jobs, parJob{input: i, format: inFormat})
 			continue
 		}
 		results[i].Compression = comp
 		size := fi.Size()
 		format := p.Format
+		if format == nil {
+			format = inFormat
+		}
 		if format == nil {
 			sample := make([]byte, min(size, DetectSampleSize))
 			if _, err := f.ReadAt(sample, 0); err != nil {

@@ -19,8 +19,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/forensiclog/forensics/internal/xz"
 	"github.com/klauspost/compress/zstd"
-	"github.com/ulikunitz/xz"
 )
 
 // Compression names, as Input.Compression and InputReader.Compression

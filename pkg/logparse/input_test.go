@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -233,6 +234,70 @@ func TestOpenTruncated(t *testing.T) {
 	}
 	if len(out) != 50 || out[49].Err != "" {
 		t.Errorf("got %d results before the cut trailer, want 50 records", len(out))
+	}
+}
+
+// TestXzCutLikeXzCommand cuts xz files made by the xz command at several
+// points and checks that Open recovers as many lines as xz -dc does, and
+// that a small cut file is still detected.
+func TestXzCutLikeXzCommand(t *testing.T) {
+	if _, err := exec.LookPath("xz"); err != nil {
+		t.Skip("the xz command is not installed (Debian xz-utils): nothing to compare with")
+	}
+	dir := t.TempDir()
+	var b strings.Builder
+	for i := range 20000 {
+		fmt.Fprintf(&b, "192.0.2.%d - - [10/Feb/2019:10:%02d:%02d +0100] \"GET /rec/%06d.mp3 HTTP/1.1\" 200 %d \"-\" \"curl/7.64.0\"\n", i%250+1, i/60%60, i%60, i, 1000+i*7)
+	}
+	plain := filepath.Join(dir, "access.log")
+	writeFile(t, plain, []byte(b.String()))
+	if out, err := exec.Command("xz", "-k", "-6", plain).CombinedOutput(); err != nil {
+		t.Fatalf("xz: %v: %s", err, out)
+	}
+	full, err := os.ReadFile(plain + ".xz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// xzLines counts the lines that xz -dc writes for a file (it exits
+	// non-zero on a cut file, after writing what it could decode).
+	xzLines := func(path string) int {
+		out, _ := exec.Command("xz", "-dc", path).Output()
+		return bytes.Count(out, []byte{'\n'})
+	}
+	ourLines := func(path string) (int, error) {
+		ir, err := Input{Name: path, Path: path}.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ir.Close()
+		data, err := io.ReadAll(ir)
+		return bytes.Count(data, []byte{'\n'}), err
+	}
+	for _, keep := range []int{len(full) - 1, len(full) * 3 / 4, len(full) / 2, len(full) / 10, 3000, 200} {
+		cut := filepath.Join(dir, fmt.Sprintf("cut-%d.log.xz", keep))
+		writeFile(t, cut, full[:keep])
+		want := xzLines(cut)
+		got, err := ourLines(cut)
+		if err == nil {
+			t.Errorf("cut at %d of %d bytes: no error", keep, len(full))
+		}
+		if got != want {
+			t.Errorf("cut at %d of %d bytes: %d lines, xz -dc gives %d", keep, len(full), got, want)
+		}
+		t.Logf("cut at %d of %d bytes: %d lines (xz -dc: %d)", keep, len(full), got, want)
+		if keep == 3000 {
+			// A small cut file: its format is detected from what was
+			// decoded.
+			ir, err := Input{Name: cut, Path: cut}.Open()
+			if err != nil {
+				t.Fatal(err)
+			}
+			f, d, _, err := DetectInput(ir)
+			ir.Close()
+			if err != nil || f.Name() != "combined" {
+				t.Errorf("small cut xz file: detected %q, %v; want combined", d.Format, err)
+			}
+		}
 	}
 }
 

@@ -32,6 +32,9 @@ func readAll(t *testing.T, log, format string) []*logparse.Record {
 		}
 		out = append(out, rec)
 	}
+	if err := r.Err(); err != nil {
+		t.Fatal(err)
+	}
 	return out
 }
 

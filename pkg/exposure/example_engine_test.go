@@ -32,6 +32,9 @@ func Example() {
 			shard.Observe(rec)
 		}
 	}
+	if err := r.Err(); err != nil {
+		panic(err)
+	}
 	res := eng.Finish(shard)
 	for _, row := range res.Recordings {
 		fmt.Println(row.CallID, row.Level)

@@ -38,6 +38,9 @@ func FuzzApacheCombined(f *testing.F) {
 	f.Add(string(bytes.Join(lines[:min(len(lines), 12)], []byte{'\n'})), uint8(0))
 	names := []string{"combined", "common", "combined_debian", "vhost_combined", "lighttpd"}
 	f.Fuzz(func(t *testing.T, in string, which uint8) {
+		if sniffCompression([]byte(in)) != CompressionNone {
+			return // NewReader refuses it as a whole: TestReaderCompressed, FuzzReader
+		}
 		format, err := ParseFormat(names[int(which)%len(names)])
 		if err != nil {
 			t.Fatal(err)

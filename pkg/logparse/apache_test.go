@@ -487,6 +487,9 @@ func TestApacheBlankLines(t *testing.T) {
 		}
 		n++
 	}
+	if err := r.Err(); err != nil {
+		t.Fatal(err)
+	}
 	if st := r.Stats(); n != 1 || st.Skipped != 3 || st.Lines != 4 {
 		t.Errorf("records %d, stats %+v; want 1 record, 3 skipped of 4 lines", n, st)
 	}
@@ -688,6 +691,9 @@ func apReadCorpus(t *testing.T, rel, spec string) (map[int64]*Record, []*ParseEr
 			recs[rec.Line] = rec.Clone()
 			lastLine = rec.Line
 		}
+	}
+	if err := r.Err(); err != nil {
+		t.Fatal(err)
 	}
 	return recs, perrs, r.Stats()
 }
@@ -900,6 +906,9 @@ func TestApacheHardWrapped(t *testing.T) {
 		} else {
 			pieces++
 		}
+	}
+	if err := r.Err(); err != nil {
+		t.Fatal(err)
 	}
 	if tails != 10 || pieces != 89 {
 		t.Errorf("%d tails read as records, %d pieces rejected; want 10, 89", tails, pieces)

@@ -28,6 +28,28 @@
 // header (counted in Stats.Skipped), or returned as a *ParseError: for each
 // input, Stats.Lines == Records + Skipped + Rejected.
 //
+// Reader.All is the same loop as a range: it yields records and
+// *ParseError line errors only, and ends at the end of the input or at a
+// fatal error, which Reader.Err then returns, as bufio.Scanner does:
+//
+//	for rec, err := range r.All() {
+//		if err != nil {
+//			continue // a *ParseError
+//		}
+//		use(rec)
+//	}
+//	if err := r.Err(); err != nil {
+//		return err // the input failed: records are missing
+//	}
+//
+// Open reads a file in any supported compression and detects its format;
+// NewReader reads the bytes it is given as they are, and refuses bytes
+// that begin as gzip, bzip2, zstd or xz do (ErrCompressed):
+//
+//	r, err := logparse.Open("access.log.2.gz")
+//	if err != nil { ... }
+//	defer r.Close()
+//
 // # Formats
 //
 // ParseFormat accepts a built-in name (FormatNames lists them) or a format
@@ -62,17 +84,19 @@
 // rotated sets oldest first. Each Input names its log source (its rotated
 // set: access.log for access.log.2.gz, u_ex.log for an IIS site folder's
 // u_exYYMMDD.log files), by the one set of naming rules of SourceOf.
-// Input.Open recognises gzip, bzip2, zstd and xz by their magic bytes and
-// computes the SHA-256 of the raw bytes as it reads. DetectSource detects
-// one format for the files of a source together, and reports files that
-// disagree or do not fit (ErrSourceMixed); DetectInput detects the format
-// of one open input without losing bytes.
+// OpenInput returns a Reader for one input, in a given format or the one
+// detected. Underneath, Input.Open recognises gzip, bzip2, zstd and xz by
+// their magic bytes and computes the SHA-256 of the raw bytes as it reads.
+// DetectSource detects one format for the files of a source together, and
+// reports files that disagree or do not fit (ErrSourceMixed); DetectInput
+// detects the format of one open input without losing bytes.
 //
 // # Parallel reading
 //
 // ParallelReader reads many inputs on all cores, detecting formats per
-// source when none is given, and splits a big
-// uncompressed file at line boundaries with exact line numbers and offsets.
+// source when none is given, and splits a big uncompressed file at line
+// boundaries with exact line numbers and offsets, when its format declares
+// that each line stands alone (Splittable).
 // Records go to a callback with a worker number, so that a caller keeps one
 // state per worker without locks.
 //
@@ -85,6 +109,7 @@
 //
 // With Reader.ReuseRecord set, Read returns the same *Record each time and
 // its strings alias the reader's buffer: they are valid until the next Read.
-// Use Record.Clone to keep one. A Reader is for one goroutine; Formats are
-// immutable and may be shared.
+// Use Record.Clone to keep one. A Reader is for one goroutine; close a
+// Reader made by Open or OpenInput. Formats are immutable and may be
+// shared.
 package logparse

@@ -25,6 +25,23 @@ var (
 	ErrUnknownFormat = errors.New("unknown format")
 )
 
+// ErrCompressed is wrapped by the fatal error a Reader made by NewReader
+// returns for an input that starts with the magic bytes of gzip, bzip2,
+// zstd or xz: NewReader reads bytes as they are, Open decompresses.
+var ErrCompressed = errors.New("compressed input (NewReader does not decompress: use logparse.Open or Input.Open)")
+
+// noName stands for the input's name in errors when the Reader's Name is
+// not set.
+const noName = "<input>"
+
+// displayName returns name, or noName for "".
+func displayName(name string) string {
+	if name == "" {
+		return noName
+	}
+	return name
+}
+
 // A ParseError reports a line that could not be parsed. The reader goes on
 // with the next line. It carries the line's position, never its contents.
 type ParseError struct {
@@ -36,11 +53,7 @@ type ParseError struct {
 }
 
 func (e *ParseError) Error() string {
-	s := e.Path
-	if s == "" {
-		s = "<input>"
-	}
-	s += ":" + strconv.FormatInt(e.Line, 10)
+	s := displayName(e.Path) + ":" + strconv.FormatInt(e.Line, 10)
 	if e.Column > 0 {
 		s += ":" + strconv.Itoa(e.Column)
 	}
@@ -60,7 +73,7 @@ type ReadError struct {
 }
 
 func (e *ReadError) Error() string {
-	return fmt.Sprintf("logparse: %s: read error after line %d (byte %d): %v", e.Path, e.Line, e.Offset, e.Err)
+	return fmt.Sprintf("logparse: %s: read error after line %d (byte %d): %v", displayName(e.Path), e.Line, e.Offset, e.Err)
 }
 
 func (e *ReadError) Unwrap() error { return e.Err }
@@ -77,7 +90,3 @@ func (e *lineError) Unwrap() error { return e.kind }
 
 // errAt returns a parser error of the given kind at 0-based column col.
 func errAt(col int, kind error) error { return &lineError{col: col, kind: kind} }
-
-// errSkip is returned by a Parser for a line that holds no request by
-// design: a blank line, a comment, a W3C directive, a CSV header.
-var errSkip = errors.New("skip line")

@@ -29,6 +29,9 @@ func Example_nginxLogFormat() {
 		upstream, _ := rec.Field("$upstream_addr")
 		fmt.Println(rec.Time.Format("2006-01-02 15:04:05 -0700"), rec.Client, rec.Status, rec.Path, rec.Range, rec.BodyBytes, rec.Duration, upstream)
 	}
+	if err := r.Err(); err != nil {
+		panic(err)
+	}
 
 	_, err = logparse.ParseFormat("nginx:$remote_addr ${status")
 	fmt.Println(err)

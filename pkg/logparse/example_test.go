@@ -1,6 +1,8 @@
 package logparse_test
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
@@ -61,11 +63,15 @@ func ExampleParseFormat() {
 		log.Fatal(err)
 	}
 	line := `203.0.113.5 - - [18/Feb/2019:10:00:07 +0100] "GET /calls/a.mp3 HTTP/1.1" 206 65536 1520 "bytes=0-65535"` + "\n"
-	for rec, err := range logparse.NewReader(strings.NewReader(line), f).All() {
+	r := logparse.NewReader(strings.NewReader(line), f)
+	for rec, err := range r.All() {
 		if err != nil {
 			log.Fatal(err)
 		}
 		fmt.Println(rec.Status, rec.BodyBytes, rec.Duration, rec.Range)
+	}
+	if err := r.Err(); err != nil {
+		log.Fatal(err)
 	}
 
 	_, err = logparse.ParseFormat("apache:%h %Z")
@@ -143,23 +149,96 @@ func ExampleInput_Open() {
 
 // Read many inputs on all cores; the callback gets each record while it
 // is valid.
-func ExampleReadParallel() {
+func ExampleParallelReader() {
 	f, err := logparse.ParseFormat("combined")
 	if err != nil {
 		log.Fatal(err)
 	}
 	inputs := []logparse.Input{logparse.ReaderInput("access.log", strings.NewReader(exampleLog))}
 	var partial atomic.Int64
-	results, err := logparse.ReadParallel(context.Background(), inputs, f, 0, func(worker int, rec *logparse.Record) error {
+	p := &logparse.ParallelReader{Format: f}
+	results, err := p.Read(context.Background(), inputs, func(worker int, rec *logparse.Record) error {
 		if rec.Status == 206 {
 			partial.Add(1)
 		}
 		return nil
-	}, nil)
+	})
 	if err != nil {
 		log.Fatal(err)
+	}
+	for _, res := range results {
+		if res.Err != nil {
+			log.Fatal(res.Err) // this input ended early
+		}
 	}
 	fmt.Println(partial.Load(), results[0].Stats.Records, results[0].Stats.Rejected)
 	// Output:
 	// 1 3 1
+}
+
+// Range over a Reader's records and line errors; after the loop, Err
+// tells whether the input was read to its end.
+func ExampleReader_All() {
+	f, err := logparse.ParseFormat("combined")
+	if err != nil {
+		log.Fatal(err)
+	}
+	r := logparse.NewReader(strings.NewReader(exampleLog), f)
+	r.Name = "access.log"
+	for rec, err := range r.All() {
+		if err != nil {
+			fmt.Println("skipped:", err) // a *logparse.ParseError
+			continue
+		}
+		fmt.Println(rec.Line, rec.Status)
+	}
+	if err := r.Err(); err != nil {
+		log.Fatal(err) // the input failed: records are missing
+	}
+	// Output:
+	// 1 200
+	// 2 206
+	// skipped: access.log:3:14: bad timestamp
+	// 4 200
+}
+
+// Open reads a compressed file and detects its format.
+func ExampleOpen() {
+	dir, err := os.MkdirTemp("", "logs")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write([]byte(exampleLog))
+	zw.Close()
+	name := filepath.Join(dir, "access.log.1.gz")
+	if err := os.WriteFile(name, gz.Bytes(), 0o644); err != nil {
+		log.Fatal(err)
+	}
+
+	r, err := logparse.Open(name)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer r.Close()
+	var records int
+	for _, err := range r.All() {
+		if err == nil {
+			records++
+		}
+	}
+	if err := r.Err(); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(r.Format().Name(), r.InputReader().Compression(), records, r.Stats().Rejected)
+
+	// NewReader reads bytes as they are, and says so.
+	f, _ := logparse.ParseFormat("combined")
+	_, err = logparse.NewReader(bytes.NewReader(gz.Bytes()), f).Read()
+	fmt.Println(errors.Is(err, logparse.ErrCompressed))
+	// Output:
+	// combined gzip 3 1
+	// true
 }

@@ -1,6 +1,7 @@
 package logparse
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -27,12 +28,18 @@ type Parser interface {
 	Parse(line []byte, rec *Record) error
 }
 
-// ErrSkip is returned by a Parser for a line that holds no request.
-var ErrSkip = errSkip
+// ErrSkip is returned by a Parser for a line that holds no request by
+// design: a blank line, a comment, a header directive (W3C #Fields), a CSV
+// header. The Reader counts the line in Stats.Skipped and goes on; it is
+// never returned by Read. Compare with ==.
+var ErrSkip = errors.New("logparse: skip line")
 
-// A Splittable format parses each line independently of the lines before
-// it, so that one input may be split at line boundaries and its parts read
-// in parallel.
+// A Format may implement Splittable to say whether it parses each line
+// independently of the lines before it, so that ParallelReader may split
+// one input at line boundaries and read its parts in parallel. A format
+// that does not implement it is never split: a parser that keeps state
+// from line to line (a W3C #Fields header) would read a chunk without the
+// header that governs it.
 type Splittable interface {
 	Splittable() bool
 }

@@ -152,6 +152,9 @@ func TestNginxGeneratedLog(t *testing.T) {
 				escaped++
 			}
 		}
+		if err := r.Err(); err != nil {
+			t.Fatalf("%s: %v", tt.style, err)
+		}
 		if st := r.Stats(); st.Records != 2000 {
 			t.Errorf("%s: %d records, want 2000", tt.style, st.Records)
 		}

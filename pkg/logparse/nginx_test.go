@@ -543,6 +543,9 @@ func readNginxRecords(t *testing.T, name string) map[int64]*Record {
 			recs[rec.Line] = rec.Clone()
 		}
 	}
+	if err := r.Err(); err != nil {
+		t.Fatal(err)
+	}
 	return recs
 }
 
@@ -796,6 +799,9 @@ func TestNginxRealWorldRecords(t *testing.T) {
 			t.Fatal(err)
 		}
 		recs = append(recs, rec)
+	}
+	if err := r.Err(); err != nil {
+		t.Fatal(err)
 	}
 	// Line 23 proxied to two upstreams.
 	rec := recs[22]

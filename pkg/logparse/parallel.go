@@ -73,12 +73,14 @@ type InputResult struct {
 // A file is split when it is uncompressed, at least SplitSize bytes long,
 // more than a worker's share of all inputs' bytes, its format reads each
 // line on its own and Workers > 1. Inputs and chunks are handed out
-// biggest first. A format says so
-// by implementing Splittable; a format that does not is taken to be
-// splittable unless it is "w3c" or "cloudfront", whose #Fields headers
-// govern the lines after them. Chunks start at line boundaries; the
-// newlines before each chunk are counted first (in parallel), so that
-// line numbers are exact.
+// biggest first. A format says that it reads each line on its own by
+// implementing Splittable; a format that does not is read in one piece,
+// as are w3c and cloudfront, whose #Fields headers govern the lines after
+// them. Chunks start at line boundaries; the newlines before each chunk
+// are counted first (in parallel), so that line numbers are exact.
+//
+// ParallelReader is the package's one way to read in parallel; a Reader
+// reads one input in one goroutine.
 type ParallelReader struct {
 	// Format is the format of every input; nil means detect it for each
 	// log source (Input.Source) from the first lines of all its files
@@ -103,15 +105,6 @@ type ParallelReader struct {
 	// OnError, if set, is called with each line that could not be
 	// parsed, from the worker that read it.
 	OnError func(worker int, err *ParseError)
-}
-
-// ReadParallel reads inputs with a ParallelReader of the given format (nil
-// to detect per input) and number of workers (0 for all cores), calling fn
-// for each record and onErr (if not nil) for each line error. See
-// ParallelReader.Read.
-func ReadParallel(ctx context.Context, inputs []Input, f Format, workers int, fn func(worker int, rec *Record) error, onErr func(worker int, err *ParseError)) ([]InputResult, error) {
-	p := &ParallelReader{Format: f, Workers: workers, OnError: onErr}
-	return p.Read(ctx, inputs, fn)
 }
 
 // Read reads all inputs, calling fn for each record. It returns one
@@ -288,16 +281,11 @@ feed:
 	return results, nil
 }
 
-// isSplittable reports whether a format's inputs may be split.
+// isSplittable reports whether a format's inputs may be split: only when
+// the format says so (see Splittable).
 func isSplittable(f Format) bool {
-	if s, ok := f.(Splittable); ok {
-		return s.Splittable()
-	}
-	switch f.Name() {
-	case "w3c", "cloudfront":
-		return false
-	}
-	return true
+	s, ok := f.(Splittable)
+	return ok && s.Splittable()
 }
 
 type chunk struct {
@@ -422,40 +410,28 @@ type jobResult struct {
 // when fn does or ctx ends.
 func (p *ParallelReader) runJob(ctx context.Context, worker int, in Input, j parJob, fn func(int, *Record) error) (jobResult, error) {
 	var res jobResult
-	var src io.Reader
-	var ir *InputReader
 	format := j.format
 	if format == nil {
 		format = p.Format
 	}
+	var r *Reader
 	if j.split {
-		src = io.NewSectionReader(j.file, j.chunk.start, j.chunk.end-j.chunk.start)
+		r = NewReader(io.NewSectionReader(j.file, j.chunk.start, j.chunk.end-j.chunk.start), format)
+		r.Name = in.Name
+		r.firstLine, r.firstOffset = j.chunk.firstLine, j.chunk.start
 	} else {
 		var err error
-		ir, err = in.Open()
+		r, res.detection, err = openInput(in, format)
 		if err != nil {
 			res.err = err
 			return res, nil
 		}
-		defer ir.Close()
-		res.compression = ir.Compression()
-		src = ir
-		if format == nil {
-			f, d, br, err := DetectInput(ir)
-			res.detection = &d
-			if err != nil {
-				res.err = err
-				return res, nil
-			}
-			format, src = f, br
-		}
+		defer r.Close()
+		res.compression = r.input.Compression()
 	}
-	res.format = format.Name()
-	r := NewReader(src, format)
-	r.Name = in.Name
+	res.format = r.Format().Name()
 	r.ReuseRecord = true
 	r.MaxLineLength = p.MaxLineLength
-	r.FirstLine, r.FirstOffset = j.chunk.firstLine, j.chunk.start
 	var ferr error
 	for n := 0; ; n++ {
 		if n&4095 == 4095 && ctx.Err() != nil {
@@ -484,7 +460,7 @@ func (p *ParallelReader) runJob(ctx context.Context, worker int, in Input, j par
 		break
 	}
 	res.stats = r.Stats()
-	if ir != nil {
+	if ir := r.input; ir != nil {
 		res.digest, res.digestOK = ir.Digest()
 		res.rawBytes = ir.RawBytes()
 	}

@@ -76,6 +76,9 @@ func sequential(t *testing.T, name, in string, max int) ([]result, Stats) {
 			out = append(out, result{Source: rec.Source, Line: rec.Line, Offset: rec.Offset, Target: rec.Target})
 		}
 	}
+	if err := r.Err(); err != nil {
+		t.Fatal(err)
+	}
 	return out, r.Stats()
 }
 
@@ -196,12 +199,11 @@ func TestParallelManyInputs(t *testing.T) {
 }
 
 // notSplittable is spaceFormat under a name that must not be split.
-type namedSpace struct {
-	spaceFormat
-	name string
-}
+// silentSpace is spaceFormat without a Splittable method.
+type silentSpace struct{}
 
-func (n namedSpace) Name() string { return n.name }
+func (silentSpace) Name() string      { return "test-silent" }
+func (silentSpace) NewParser() Parser { return spaceParser{} }
 
 type splitFlag struct {
 	spaceFormat
@@ -231,8 +233,9 @@ func TestParallelSplittable(t *testing.T) {
 		}
 	}
 	f(spaceFormat{}, true)
-	f(namedSpace{name: "w3c"}, false)
-	f(namedSpace{name: "cloudfront"}, false)
+	f(silentSpace{}, false) // a format that does not say is read whole
+	f(W3CFormat{}, false)
+	f(CloudFrontFormat{}, false)
 	f(splitFlag{ok: false}, false)
 	f(splitFlag{ok: true}, true)
 	// Compressed files are never split.
@@ -259,12 +262,13 @@ func TestParallelStop(t *testing.T) {
 	}
 	stop := errors.New("enough")
 	var n atomic.Int64
-	_, err = ReadParallel(context.Background(), ins, spaceFormat{}, 2, func(w int, rec *Record) error {
+	p := &ParallelReader{Format: spaceFormat{}, Workers: 2}
+	_, err = p.Read(context.Background(), ins, func(w int, rec *Record) error {
 		if n.Add(1) == 100 {
 			return stop
 		}
 		return nil
-	}, nil)
+	})
 	if !errors.Is(err, stop) {
 		t.Errorf("got %v, want the callback's error", err)
 	}
@@ -274,7 +278,7 @@ func TestParallelStop(t *testing.T) {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	_, err = ReadParallel(ctx, ins, spaceFormat{}, 2, func(int, *Record) error { return nil }, nil)
+	_, err = p.Read(ctx, ins, func(int, *Record) error { return nil })
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled: got %v", err)
 	}
@@ -384,13 +388,18 @@ func TestParallelDetectPerInput(t *testing.T) {
 		got := lines[name]
 		slices.Sort(got)
 		f, _ := ParseFormat(want[name])
-		seqIn := ReaderInput(name, bytes.NewReader(files[name]))
-		ir, _ := seqIn.Open()
+		sr, err := OpenInput(ReaderInput(name, bytes.NewReader(files[name])), f)
+		if err != nil {
+			t.Fatal(err)
+		}
 		var seq []int64
-		for rec, err := range NewReader(ir, f).All() {
+		for rec, err := range sr.All() {
 			if err == nil {
 				seq = append(seq, rec.Line)
 			}
+		}
+		if err := sr.Err(); err != nil {
+			t.Fatal(err)
 		}
 		if diff := gocmp.Diff(seq, got); diff != "" {
 			t.Errorf("%s: line numbers (-sequential +parallel)\n%s", name, diff)
@@ -432,4 +441,32 @@ func TestParallelSplitOnlyBigShare(t *testing.T) {
 	}
 	f(2, false) // each file is one worker's share: no need to split
 	f(3, true)  // each file is more than a third of the work
+}
+
+// TestBuiltinSplittable checks that every built-in format declares
+// whether it may be split, and that the formats whose #Fields headers
+// govern later lines are read whole.
+func TestBuiltinSplittable(t *testing.T) {
+	stateful := map[string]bool{"w3c": true, "cloudfront": true}
+	for _, name := range FormatNames() {
+		if strings.HasSuffix(name, ":") {
+			continue
+		}
+		f, err := ParseFormat(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := isSplittable(f), !stateful[name]; got != want {
+			t.Errorf("%s: splittable %v, want %v (a stateless format implements Splittable)", name, got, want)
+		}
+	}
+	for _, spec := range []string{`apache:%h %t "%r" %>s`, `nginx:$remote_addr [$time_local] "$request" $status`} {
+		f, err := ParseFormat(spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !isSplittable(f) {
+			t.Errorf("%s: not splittable", spec)
+		}
+	}
 }

@@ -3,6 +3,7 @@ package logparse
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"iter"
 	"unicode/utf8"
@@ -34,7 +35,11 @@ type Stats struct {
 //
 // As with encoding/csv, settings are exported fields to set before the
 // first call to Read. A Reader is not safe for concurrent use; to use all
-// cores, see ReadParallel.
+// cores, see ParallelReader.
+//
+// NewReader reads the bytes it is given as they are: an input that starts
+// with the magic bytes of gzip, bzip2, zstd or xz is refused with an error
+// wrapping ErrCompressed. Open and OpenInput decompress.
 type Reader struct {
 	// Name is the input's name, used in records (Source) and errors.
 	Name string
@@ -44,22 +49,29 @@ type Reader struct {
 	ReuseRecord bool
 	// MaxLineLength bounds a line in bytes; 0 means DefaultMaxLineLength.
 	MaxLineLength int
-	// FirstLine and FirstOffset are the line count and byte offset that
-	// precede the stream, when it is a section of a larger input.
-	FirstLine   int64
-	FirstOffset int64
 
 	r      io.Reader
 	format Format
 	parser Parser
+
+	// firstLine and firstOffset are the line count and byte offset that
+	// precede the stream when it is a section of a larger input (a chunk
+	// of a split file, see ParallelReader).
+	firstLine   int64
+	firstOffset int64
+
+	// Set by Open and OpenInput.
+	input     *InputReader
+	detection *Detection
 
 	buf        []byte
 	start, end int   // unread bytes are buf[start:end]
 	consumed   int64 // stream bytes before buf[start]
 	eof        bool
 	readErr    error // from r, not yet reported
-	fatal      error // sticky error returned by every later Read
+	fatal      error // sticky error returned by every later Read (io.EOF at the end)
 	started    bool
+	sniffed    bool // the first bytes were checked for compression
 	discarding bool // inside an over-long line, looking for its end
 	line       int64
 
@@ -80,14 +92,22 @@ func (r *Reader) Stats() Stats { return r.stats }
 
 // Read returns the next record. A line that cannot be parsed yields a
 // *ParseError: the caller may call Read again to go on. At the end of the
-// input Read returns io.EOF; a *ReadError ends the input early. Lines that
-// hold no request (comments, headers, blank lines) are skipped.
+// input Read returns io.EOF. Any other error (a *ReadError, an input that
+// is compressed) is fatal: the input ended early, and Read returns the
+// same error on every later call; Err returns it too. Lines that hold no
+// request (comments, headers, blank lines) are skipped.
 func (r *Reader) Read() (*Record, error) {
 	if r.fatal != nil {
 		return nil, r.fatal
 	}
 	if !r.started {
 		r.start1()
+	}
+	if !r.sniffed {
+		if err := r.sniff(); err != nil {
+			r.fatal = err
+			return nil, err
+		}
 	}
 	for {
 		line, off, err := r.readLine()
@@ -140,32 +160,59 @@ func (r *Reader) Read() (*Record, error) {
 	}
 }
 
-// All returns an iterator over the records and line errors of r. It stops
-// after io.EOF (not yielded) or after yielding a fatal error.
+// All returns an iterator over the records and line errors of r, for use
+// in a range loop. It yields each record with a nil error, and each line
+// that could not be parsed as a nil record with its *ParseError (the loop
+// may go on). It never yields io.EOF or a fatal error: the loop just ends,
+// and Err tells whether the input was read to its end, as with
+// bufio.Scanner:
+//
+//	for rec, err := range r.All() {
+//		if err != nil {
+//			continue // a *ParseError: the line's position and kind
+//		}
+//		use(rec)
+//	}
+//	if err := r.Err(); err != nil {
+//		return err // the input ended early: records are missing
+//	}
 func (r *Reader) All() iter.Seq2[*Record, error] {
 	return func(yield func(*Record, error) bool) {
 		for {
 			rec, err := r.Read()
-			if err == io.EOF {
-				return
-			}
-			if !yield(rec, err) {
-				return
-			}
 			if err != nil {
-				var perr *ParseError
-				if !errors.As(err, &perr) {
+				perr, ok := err.(*ParseError)
+				if !ok {
+					return // io.EOF or fatal: see Err
+				}
+				if !yield(nil, perr) {
 					return
 				}
+				continue
+			}
+			if !yield(rec, nil) {
+				return
 			}
 		}
 	}
 }
 
+// Err returns the fatal error that ended the input early: a *ReadError, an
+// error wrapping ErrCompressed, or an error of the underlying reader. It
+// returns nil while the input is being read and once it was read to its
+// end. Check it after a loop over All; a loop over Read sees the same
+// error from Read.
+func (r *Reader) Err() error {
+	if r.fatal == io.EOF {
+		return nil
+	}
+	return r.fatal
+}
+
 func (r *Reader) start1() {
 	r.started = true
-	r.line = r.FirstLine
-	r.consumed = r.FirstOffset
+	r.line = r.firstLine
+	r.consumed = r.firstOffset
 	if r.MaxLineLength <= 0 {
 		r.MaxLineLength = DefaultMaxLineLength
 	}
@@ -174,6 +221,26 @@ func (r *Reader) start1() {
 		size = r.MaxLineLength + 1
 	}
 	r.buf = make([]byte, size)
+}
+
+// magicLen is the length of the longest magic sniffCompression knows (xz).
+const magicLen = 6
+
+// sniff refuses an input that starts with the magic bytes of a
+// compression format, rather than rejecting each of its lines as binary.
+// A section of a larger input (firstOffset > 0) is not checked.
+func (r *Reader) sniff() error {
+	r.sniffed = true
+	if r.firstOffset > 0 || r.firstLine > 0 {
+		return nil
+	}
+	for r.end-r.start < magicLen && !r.eof && r.readErr == nil && r.end < len(r.buf) {
+		r.fill()
+	}
+	if c := sniffCompression(r.buf[r.start:r.end]); c != CompressionNone {
+		return fmt.Errorf("logparse: %s: %s: %w", displayName(r.Name), c, ErrCompressed)
+	}
+	return nil
 }
 
 func (r *Reader) reject(perr *ParseError) {

@@ -20,6 +20,9 @@ type spaceFormat struct{}
 func (spaceFormat) Name() string      { return "test-space" }
 func (spaceFormat) NewParser() Parser { return spaceParser{} }
 
+// Splittable reports true: each line stands alone.
+func (spaceFormat) Splittable() bool { return true }
+
 type spaceParser struct{}
 
 func (spaceParser) Parse(line []byte, rec *Record) error {
@@ -435,19 +438,44 @@ func TestReaderAll(t *testing.T) {
 		t.Errorf("after break, %d lines read, want 1", n)
 	}
 
-	// A fatal error is yielded once, then the iteration ends.
+	// A fatal error is never yielded: the iteration ends and Err has it.
+	// The line it cut short is a line error.
 	boom := errors.New("disk on fire")
-	r = NewReader(io.MultiReader(strings.NewReader("192.0.2.1 /a 200 5\n"), iotest.ErrReader(boom)), spaceFormat{})
-	var n, fatal int
-	for _, err := range r.All() {
-		n++
-		if errors.Is(err, boom) {
-			fatal++
+	f := func(name, in string, wantYield []string, wantErr error) {
+		t.Helper()
+		r := NewReader(io.MultiReader(strings.NewReader(in), iotest.ErrReader(boom)), spaceFormat{})
+		if wantErr == nil {
+			r = NewReader(strings.NewReader(in), spaceFormat{})
+		}
+		var got []string
+		for rec, err := range r.All() {
+			switch {
+			case err == nil && rec != nil:
+				got = append(got, rec.Target)
+			case rec == nil:
+				if _, ok := err.(*ParseError); !ok {
+					t.Errorf("%s: All yielded %T %v, want only *ParseError", name, err, err)
+				}
+				got = append(got, "error: "+errorKind(err).Error())
+			default:
+				t.Errorf("%s: All yielded a record and an error", name)
+			}
+		}
+		if diff := cmp.Diff(wantYield, got); diff != "" {
+			t.Errorf("%s: yielded (-want +got)\n%s", name, diff)
+		}
+		if err := r.Err(); !errors.Is(err, wantErr) || (wantErr == nil) != (err == nil) {
+			t.Errorf("%s: Err() = %v, want %v", name, err, wantErr)
+		}
+		var rerr *ReadError
+		if wantErr != nil && !errors.As(r.Err(), &rerr) {
+			t.Errorf("%s: Err() = %T, want a *ReadError", name, r.Err())
 		}
 	}
-	if n != 2 || fatal != 1 {
-		t.Errorf("All over a failing input yielded %d values, %d fatal; want 2, 1", n, fatal)
-	}
+	f("fails after a line", "192.0.2.1 /a 200 5\n", []string{"/a"}, boom)
+	f("fails inside a line", "192.0.2.1 /a 200 5\n192.0.2.1 /b", []string{"/a", "error: " + ErrTruncated.Error()}, boom)
+	f("fails at once", "", nil, boom)
+	f("ends", "192.0.2.1 /a 200 5\nbad\n", []string{"/a", "error: " + ErrFieldCount.Error()}, nil)
 }
 
 func TestReaderReadError(t *testing.T) {
@@ -480,7 +508,7 @@ func TestReaderReadError(t *testing.T) {
 
 func TestReaderFirstLineOffset(t *testing.T) {
 	r := NewReader(strings.NewReader("192.0.2.1 /a 200 5\nbad\n"), spaceFormat{})
-	r.FirstLine, r.FirstOffset = 1000, 1<<40
+	r.firstLine, r.firstOffset = 1000, 1<<40
 	out, err := readAll(t, r)
 	if err != nil {
 		t.Fatal(err)
@@ -519,6 +547,7 @@ func FuzzReader(f *testing.F) {
 		"\x00\x00192.0.2.1 /a 200 5\n192.0.2.1 /\x00 200 5",
 		strings.Repeat("x", 100) + "\n192.0.2.1 /a 200 5\n",
 		"192.0.2.1 /a 2x0 5\n\r\n\r",
+		"\x1f\x8b\x08 compressed, or so it seems\n",
 	} {
 		f.Add([]byte(s), uint8(64))
 	}
@@ -541,6 +570,11 @@ func FuzzReader(f *testing.F) {
 				switch {
 				case errors.As(err, &perr):
 					g = got{Line: perr.Line, Offset: perr.Offset, Err: errorKind(perr.Err).Error(), Column: perr.Column}
+				case errors.Is(err, ErrCompressed):
+					if sniffCompression(data) == CompressionNone {
+						t.Fatalf("plain input refused as compressed: %v", err)
+					}
+					return nil, Stats{} // refused as a whole
 				case err != nil:
 					t.Fatalf("non-line error from a bytes.Reader: %v", err)
 				default:

@@ -66,7 +66,7 @@ type Record struct {
 	Client     netip.Addr
 	ClientHost string
 	// ForwardedFor is the X-Forwarded-For chain as logged, when logged.
-	// Use ForwardedAddrs to parse it.
+	// Use AppendForwarded to parse it.
 	ForwardedFor string
 
 	Ident string // RFC 1413 identity (%l), usually "-" as logged -> ""
@@ -155,11 +155,16 @@ func (r *Record) addExtra(name, value string) {
 	r.Extra = append(r.Extra, Field{Name: name, Value: value})
 }
 
-// ForwardedAddrs parses the X-Forwarded-For chain, client first, skipping
-// elements that are not addresses ("unknown", obfuscated identifiers).
-// Ports and IPv6 brackets are removed.
-func (r *Record) ForwardedAddrs() []netip.Addr {
-	var out []netip.Addr
+// AppendForwarded appends the addresses of the X-Forwarded-For chain to
+// dst, client first, one element per entry of the chain, and returns the
+// extended slice; it allocates only when dst must grow. Ports and IPv6
+// brackets are removed and IPv4-mapped addresses unmapped. An entry that
+// is not an address ("unknown", an obfuscated name, garbage) is the zero
+// Addr, kept in its place: whoever walks the chain from the nearest proxy
+// (the end) must stop there, as exposure.ClientResolver does. Skipping it
+// would let a client choose its address by sending "X-Forwarded-For:
+// <any address>, junk".
+func (r *Record) AppendForwarded(dst []netip.Addr) []netip.Addr {
 	s := r.ForwardedFor
 	for len(s) > 0 {
 		var part string
@@ -168,11 +173,10 @@ func (r *Record) ForwardedAddrs() []netip.Addr {
 		} else {
 			part, s = s, ""
 		}
-		if a, ok := parseHostAddr(trimSpace(part)); ok {
-			out = append(out, a)
-		}
+		a, _ := parseHostAddr(trimSpace(part))
+		dst = append(dst, a)
 	}
-	return out
+	return dst
 }
 
 // Clone returns a deep copy of r that does not alias any reader buffer.
@@ -241,18 +245,29 @@ func trimSpace(s string) string {
 }
 
 // parseHostAddr parses an address that may carry a port or IPv6 brackets
-// ("192.0.2.1", "192.0.2.1:443", "[2001:db8::1]:443", "::1%0").
+// ("192.0.2.1", "192.0.2.1:443", "[2001:db8::1]:443", "::1%0"). It
+// chooses the parser by the text's shape, so that a valid address is
+// parsed once and without allocating (a failed netip parse allocates its
+// error).
 func parseHostAddr(s string) (netip.Addr, bool) {
-	if a, err := netip.ParseAddr(s); err == nil {
-		return a.Unmap(), true
+	if len(s) > 2 && s[0] == '[' {
+		if s[len(s)-1] == ']' {
+			a, err := netip.ParseAddr(s[1 : len(s)-1])
+			return a.Unmap(), err == nil
+		}
+		ap, err := netip.ParseAddrPort(s)
+		return ap.Addr().Unmap(), err == nil
 	}
-	if ap, err := netip.ParseAddrPort(s); err == nil {
-		return ap.Addr().Unmap(), true
-	}
-	if len(s) > 2 && s[0] == '[' && s[len(s)-1] == ']' {
-		if a, err := netip.ParseAddr(s[1 : len(s)-1]); err == nil {
-			return a.Unmap(), true
+	colons := 0
+	for i := 0; i < len(s) && colons < 2; i++ {
+		if s[i] == ':' {
+			colons++
 		}
 	}
-	return netip.Addr{}, false
+	if colons == 1 { // IPv4 with a port; an IPv6 address has two or more
+		ap, err := netip.ParseAddrPort(s)
+		return ap.Addr().Unmap(), err == nil
+	}
+	a, err := netip.ParseAddr(s)
+	return a.Unmap(), err == nil
 }

@@ -273,13 +273,9 @@ func apUnescape(rec *Record, b []byte) []byte {
 				c = '\v'
 				i++
 			case 'x':
-				if i+3 < len(b) {
-					h, ok1 := unhex(b[i+2])
-					l, ok2 := unhex(b[i+3])
-					if ok1 && ok2 {
-						c = h<<4 | l
-						i += 3
-					}
+				if v, ok := hexByte(b, i+2); ok {
+					c = v
+					i += 3
 				}
 			}
 		}

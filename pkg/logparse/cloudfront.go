@@ -2,6 +2,7 @@ package logparse
 
 import (
 	"bytes"
+	"strconv"
 	"time"
 )
 
@@ -140,7 +141,7 @@ func (p *cloudFrontParser) setFields(names []string) {
 // extraName returns the Extra name of value i beyond the default fields.
 func (p *cloudFrontParser) extraName(i int) string {
 	for len(p.extra) <= i-len(p.names) {
-		p.extra = append(p.extra, "field"+itoa(len(p.names)+len(p.extra)+1))
+		p.extra = append(p.extra, "field"+strconv.Itoa(len(p.names)+len(p.extra)+1))
 	}
 	return p.extra[i-len(p.names)]
 }
@@ -344,10 +345,8 @@ func (r *Record) concat(a []byte, b string, c []byte) []byte {
 func decodeTwice(rec *Record, v []byte) string {
 	s := decodePercent(rec, v)
 	if i := bytes.Index(v, []byte("%25")); i >= 0 && i+4 < len(v) {
-		if _, ok1 := unhex(v[i+3]); ok1 {
-			if _, ok2 := unhex(v[i+4]); ok2 {
-				s = decodePercent(rec, []byte(s))
-			}
+		if _, ok := hexByte(v, i+3); ok {
+			s = decodePercent(rec, []byte(s))
 		}
 	}
 	return s
@@ -397,18 +396,4 @@ func parseUnixSeconds(b []byte) (time.Time, bool) {
 		return time.Time{}, false
 	}
 	return time.Unix(int64(d/time.Second), int64(d%time.Second)).UTC(), true
-}
-
-func itoa(n int) string {
-	if n == 0 {
-		return "0"
-	}
-	var b [20]byte
-	i := len(b)
-	for n > 0 {
-		i--
-		b[i] = byte('0' + n%10)
-		n /= 10
-	}
-	return string(b[i:])
 }

@@ -1,7 +1,6 @@
 package logparse
 
 import (
-	"bytes"
 	"net/netip"
 	"time"
 )
@@ -108,24 +107,10 @@ func parseCLFTime(b []byte, z *zoneCache) (time.Time, bool) {
 		return time.Time{}, false
 	}
 	off, ok := parseOffset(rest[1:])
-	if !ok || !validClock(day, hh, mm, ss) || day > daysIn(mon, year) {
+	if !ok || !validClock(day, hh, mm, ss) || day > daysIn(year, mon) {
 		return time.Time{}, false
 	}
 	return time.Date(year, time.Month(mon), day, hh, mm, ss, nsec, z.zone(off)), true
-}
-
-// daysIn returns the number of days of a month (1..12) of a year.
-func daysIn(month, year int) int {
-	switch month {
-	case 2:
-		if year%4 == 0 && (year%100 != 0 || year%400 == 0) {
-			return 29
-		}
-		return 28
-	case 4, 6, 9, 11:
-		return 30
-	}
-	return 31
 }
 
 func validClock(day, hh, mm, ss int) bool {
@@ -256,22 +241,6 @@ func setTarget(rec *Record, target []byte) {
 	rec.Path = decodePercent(rec, path)
 }
 
-func hasPrefixFold(b []byte, p string) bool {
-	if len(b) < len(p) {
-		return false
-	}
-	for i := 0; i < len(p); i++ {
-		c := b[i]
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		if c != p[i] {
-			return false
-		}
-	}
-	return true
-}
-
 // decodePercent returns b with %XX escapes decoded. Without escapes it
 // aliases b; otherwise the result lives in the record's scratch space.
 // Malformed escapes are kept as they are.
@@ -284,11 +253,9 @@ func decodePercent(rec *Record, b []byte) string {
 	rec.scratch = append(rec.scratch, b[:i]...)
 	for ; i < len(b); i++ {
 		c := b[i]
-		if c == '%' && i+2 < len(b) {
-			h, ok1 := unhex(b[i+1])
-			l, ok2 := unhex(b[i+2])
-			if ok1 && ok2 {
-				rec.scratch = append(rec.scratch, h<<4|l)
+		if c == '%' {
+			if v, ok := hexByte(b, i+1); ok {
+				rec.scratch = append(rec.scratch, v)
 				i += 2
 				continue
 			}
@@ -298,19 +265,3 @@ func decodePercent(rec *Record, b []byte) string {
 	end := len(rec.scratch)
 	return bstr(rec.scratch[start:end:end])
 }
-
-func unhex(c byte) (byte, bool) {
-	switch {
-	case '0' <= c && c <= '9':
-		return c - '0', true
-	case 'a' <= c && c <= 'f':
-		return c - 'a' + 10, true
-	case 'A' <= c && c <= 'F':
-		return c - 'A' + 10, true
-	}
-	return 0, false
-}
-
-func indexByte(b []byte, c byte) int { return bytes.IndexByte(b, c) }
-
-func lastIndexByte(b []byte, c byte) int { return bytes.LastIndexByte(b, c) }

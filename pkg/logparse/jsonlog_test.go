@@ -2,6 +2,7 @@ package logparse
 
 import (
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -112,7 +113,7 @@ func TestJSONLMapping(t *testing.T) {
 		var b strings.Builder
 		b.WriteString(`{"time":1550523751`)
 		for i := 0; i < MaxJSONExtra+10; i++ {
-			b.WriteString(`,"k` + itoa(i) + `":1`)
+			b.WriteString(`,"k` + strconv.Itoa(i) + `":1`)
 		}
 		b.WriteString("}\n")
 		got, err := fxLast(JSONFormat{}, b.String())

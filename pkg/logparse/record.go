@@ -225,25 +225,6 @@ func (r *Record) keep(b []byte) string {
 	return bstr(r.scratch[start:len(r.scratch):len(r.scratch)])
 }
 
-func indexByteString(s string, c byte) int {
-	for i := 0; i < len(s); i++ {
-		if s[i] == c {
-			return i
-		}
-	}
-	return -1
-}
-
-func trimSpace(s string) string {
-	for len(s) > 0 && (s[0] == ' ' || s[0] == '\t') {
-		s = s[1:]
-	}
-	for len(s) > 0 && (s[len(s)-1] == ' ' || s[len(s)-1] == '\t') {
-		s = s[:len(s)-1]
-	}
-	return s
-}
-
 // parseHostAddr parses an address that may carry a port or IPv6 brackets
 // ("192.0.2.1", "192.0.2.1:443", "[2001:db8::1]:443", "::1%0"). It
 // chooses the parser by the text's shape, so that a valid address is

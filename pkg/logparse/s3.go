@@ -2,6 +2,7 @@ package logparse
 
 import (
 	"bytes"
+	"strconv"
 	"time"
 )
 
@@ -88,7 +89,7 @@ func (p *s3Parser) name(i int) string {
 		return s3Names[i]
 	}
 	for len(p.extra) <= i-len(s3Names) {
-		p.extra = append(p.extra, "field"+itoa(len(s3Names)+len(p.extra)+1))
+		p.extra = append(p.extra, "field"+strconv.Itoa(len(s3Names)+len(p.extra)+1))
 	}
 	return p.extra[i-len(s3Names)]
 }

@@ -216,23 +216,10 @@ func (tp *apTimeParts) time(z *zoneCache) (time.Time, bool) {
 			hour += 12
 		}
 	}
-	if mon < 1 || mon > 12 || day < 1 || day > apDaysIn(year, mon) || hour > 23 || tp.min > 59 || tp.sec > 60 {
+	if mon < 1 || mon > 12 || day < 1 || day > daysIn(year, mon) || hour > 23 || tp.min > 59 || tp.sec > 60 {
 		return time.Time{}, false
 	}
 	return time.Date(year, time.Month(mon), day, hour, tp.min, tp.sec, tp.nsec, loc), true
-}
-
-func apDaysIn(year, mon int) int {
-	switch mon {
-	case 2:
-		if year%4 == 0 && (year%100 != 0 || year%400 == 0) {
-			return 29
-		}
-		return 28
-	case 4, 6, 9, 11:
-		return 30
-	}
-	return 31
 }
 
 var (

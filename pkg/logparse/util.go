@@ -1,0 +1,88 @@
+package logparse
+
+import "bytes"
+
+// Small helpers shared by the formats: bytes, digits, calendar. A helper
+// that more than one file needs lives here, once.
+
+// daysIn returns the number of days of a month (1..12) of a year in the
+// proleptic Gregorian calendar.
+func daysIn(year, month int) int {
+	switch month {
+	case 2:
+		if year%4 == 0 && (year%100 != 0 || year%400 == 0) {
+			return 29
+		}
+		return 28
+	case 4, 6, 9, 11:
+		return 30
+	}
+	return 31
+}
+
+// unhex returns the value of the hex digit c.
+func unhex(c byte) (byte, bool) {
+	switch {
+	case '0' <= c && c <= '9':
+		return c - '0', true
+	case 'a' <= c && c <= 'f':
+		return c - 'a' + 10, true
+	case 'A' <= c && c <= 'F':
+		return c - 'A' + 10, true
+	}
+	return 0, false
+}
+
+// hexByte decodes the two hex digits at b[i:i+2] (as in "%41" or "\x41");
+// ok is false when b ends before them or they are not hex digits.
+func hexByte(b []byte, i int) (byte, bool) {
+	if i < 0 || i+2 > len(b) {
+		return 0, false
+	}
+	h, ok1 := unhex(b[i])
+	l, ok2 := unhex(b[i+1])
+	return h<<4 | l, ok1 && ok2
+}
+
+func indexByte(b []byte, c byte) int { return bytes.IndexByte(b, c) }
+
+func lastIndexByte(b []byte, c byte) int { return bytes.LastIndexByte(b, c) }
+
+// indexByteString is strings.IndexByte.
+func indexByteString(s string, c byte) int {
+	for i := 0; i < len(s); i++ {
+		if s[i] == c {
+			return i
+		}
+	}
+	return -1
+}
+
+// trimSpace removes leading and trailing spaces and tabs.
+func trimSpace(s string) string {
+	for len(s) > 0 && (s[0] == ' ' || s[0] == '\t') {
+		s = s[1:]
+	}
+	for len(s) > 0 && (s[len(s)-1] == ' ' || s[len(s)-1] == '\t') {
+		s = s[:len(s)-1]
+	}
+	return s
+}
+
+// hasPrefixFold reports whether b begins with p, which is lower case,
+// without regard to ASCII case.
+func hasPrefixFold(b []byte, p string) bool {
+	if len(b) < len(p) {
+		return false
+	}
+	for i := 0; i < len(p); i++ {
+		c := b[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != p[i] {
+			return false
+		}
+	}
+	return true
+}

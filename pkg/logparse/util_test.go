@@ -1,0 +1,36 @@
+package logparse
+
+import (
+	"testing"
+	"time"
+)
+
+func TestDaysIn(t *testing.T) {
+	for _, year := range []int{1900, 1999, 2000, 2019, 2020, 2024, 2100} {
+		for m := 1; m <= 12; m++ {
+			// The day before the first of the next month.
+			want := time.Date(year, time.Month(m)+1, 0, 0, 0, 0, 0, time.UTC).Day()
+			if got := daysIn(year, m); got != want {
+				t.Errorf("daysIn(%d, %d) = %d, want %d", year, m, got, want)
+			}
+		}
+	}
+}
+
+func TestHexByte(t *testing.T) {
+	f := func(in string, i int, want byte, wantOK bool) {
+		t.Helper()
+		got, ok := hexByte([]byte(in), i)
+		if ok != wantOK || (ok && got != want) {
+			t.Errorf("hexByte(%q, %d) = %#x, %v; want %#x, %v", in, i, got, ok, want, wantOK)
+		}
+	}
+	f("%41", 1, 0x41, true)
+	f("\\xfF", 2, 0xff, true)
+	f("%0a%", 1, 0x0a, true)
+	f("%4", 1, 0, false)
+	f("%4g", 1, 0, false)
+	f("%g4", 1, 0, false)
+	f("", 0, 0, false)
+	f("41", -1, 0, false)
+}

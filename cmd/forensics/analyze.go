@@ -112,6 +112,15 @@ func (c *AnalyzeCmd) Run(log *slog.Logger) error {
 		c.Workers = runtime.GOMAXPROCS(0)
 	}
 	started := time.Now()
+	// --out first: locked and proven writable before any input is read;
+	// a signal from here on removes what the run wrote.
+	watch := watchInterrupt()
+	defer watch.stop()
+	out, err := watch.open(c.Out)
+	if err != nil {
+		return err
+	}
+	defer out.Close()
 	if c.CPUProfile != "" {
 		f, err := os.Create(c.CPUProfile)
 		if err != nil {
@@ -143,7 +152,10 @@ func (c *AnalyzeCmd) Run(log *slog.Logger) error {
 		pseudonymize(res, c.pseudonymKey)
 		log.Info("outputs pseudonymized", "key_id", pseudonymKeyID(c.pseudonymKey))
 	}
-	if err := run.write(c.Out, res, started); err != nil {
+	if err := run.write(out.Staging(), res, started); err != nil {
+		return err
+	}
+	if err := out.Commit(manifestName, previousOutputs(c.Out)); err != nil {
 		return err
 	}
 	printSummary(os.Stdout, c.Out, res)

@@ -1014,6 +1014,7 @@ func TestForensicsBinary(t *testing.T) {
 	t.Run("privacy", func(t *testing.T) { testPrivacy(t, bin) })
 	t.Run("interrupted", func(t *testing.T) { testAnalyzeInterrupted(t, bin) })
 	t.Run("cannot_write", func(t *testing.T) { testAnalyzeCannotWrite(t, bin) })
+	t.Run("runsafety", func(t *testing.T) { testRunSafety(t, bin) })
 }
 
 func testHostileInputs(t *testing.T, bin string) {

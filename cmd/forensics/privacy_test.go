@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/parquet-go/parquet-go"
+
+	"github.com/forensiclog/forensics/internal/outdir"
 )
 
 // The privacy tests run every kind of invocation the CLI tests make and
@@ -453,9 +455,17 @@ func testAnalyzeInterrupted(t *testing.T, bin string) {
 			switch {
 			case strings.HasPrefix(e.Name(), ".") && strings.Contains(e.Name(), ".tmp-"):
 				// a partial file under a temporary name: allowed
+			case strings.HasPrefix(e.Name(), outdir.StagingPrefix) && e.IsDir(), e.Name() == outdir.LockName, e.Name() == outdir.Incomplete:
+				// the killed run's staging directory (removed by the
+				// next run), the lock file, the marker of a run cut
+				// while it moved its outputs into place
 			case strings.HasSuffix(e.Name(), ".parquet"):
 				if err := wholeParquet(p); err != nil {
 					t.Errorf("killed at %s: %s is under its final name but not whole: %v", delay, e.Name(), err)
+				}
+			case strings.HasSuffix(e.Name(), ".html"):
+				if b, err := os.ReadFile(p); err != nil || !strings.Contains(string(b), "</html>") {
+					t.Errorf("killed at %s: %s is under its final name but not whole", delay, e.Name())
 				}
 			case strings.HasSuffix(e.Name(), ".json"):
 				b, err := os.ReadFile(p)
@@ -471,6 +481,11 @@ func testAnalyzeInterrupted(t *testing.T, bin string) {
 			names = append(names, e.Name())
 		}
 		t.Logf("killed at %s: %v", delay, names)
+		if slices.Contains(names, "manifest.json") && !slices.Contains(names, outdir.Incomplete) {
+			// The directory says it holds a complete run: it must.
+			checkRunFiles(t, out, true)
+		}
+		checkLeftoversRemoved(t, bin, out, delay)
 	}
 	if killedWhileWriting == 0 {
 		t.Errorf("no run was killed while writing: the test proved nothing")

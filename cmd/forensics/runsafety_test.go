@@ -1,0 +1,369 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/parquet-go/parquet-go"
+
+	"github.com/forensiclog/forensics/internal/outdir"
+)
+
+// The run-safety suite (issue 10): an output directory holds one run, an
+// input that is mostly rejected or a run that matches no recording fails
+// with a reason, and hostile inputs found in a folder walk are reported.
+// Each case states its expected exit status and outputs.
+
+// checkLeftoversRemoved runs analyze again into out, where a killed run
+// left its staging directory or temporary files: the new run removes them
+// and leaves one complete run.
+func checkLeftoversRemoved(t *testing.T, bin, out, what string) {
+	t.Helper()
+	demo := demoDir(t)
+	r := runForensics(t, bin, filepath.Dir(out), "analyze", "-q", "--index", filepath.Join(demo, "index.csv"),
+		"--out", out, "--workers", "2", filepath.Join(demo, "logs", "nginx"))
+	if r.exit != exitOK {
+		t.Fatalf("after a run killed at %s: exit %d\n%s", what, r.exit, tail(r.stderr, 2000))
+	}
+	checkOneCompleteRun(t, out)
+}
+
+// checkOneCompleteRun checks that out holds one complete run: the
+// manifest, no marker of an incomplete one, no staging directory or
+// temporary file, and exactly the outputs the manifest lists, with their
+// digests.
+func checkOneCompleteRun(t *testing.T, out string) {
+	t.Helper()
+	checkRunFiles(t, out, false)
+}
+
+// checkRunFiles is checkOneCompleteRun; with leftovers, a killed run's
+// staging directory is allowed (the next run removes it).
+func checkRunFiles(t *testing.T, out string, leftovers bool) {
+	t.Helper()
+	entries, err := os.ReadDir(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m struct {
+		Outputs map[string]string `json:"outputs"`
+	}
+	readJSONFile(t, filepath.Join(out, "manifest.json"), &m)
+	if len(m.Outputs) == 0 {
+		t.Fatalf("%s: the manifest lists no outputs", out)
+	}
+	seen := map[string]bool{}
+	for _, e := range entries {
+		name := e.Name()
+		switch {
+		case name == outdir.LockName:
+		case name == "manifest.json":
+		case name == outdir.Incomplete:
+			t.Errorf("%s: the marker %s is left: the run is not complete", out, name)
+		case leftovers && strings.HasPrefix(name, outdir.StagingPrefix):
+		case strings.HasPrefix(name, outdir.StagingPrefix), strings.Contains(name, ".tmp-"):
+			t.Errorf("%s: %s left behind", out, name)
+		default:
+			want, ok := m.Outputs[name]
+			if !ok {
+				t.Errorf("%s: %s is not an output of the run in the manifest (a file of an earlier run?)", out, name)
+				continue
+			}
+			seen[name] = true
+			if got, _ := fileSHA256(filepath.Join(out, name)); got != want {
+				t.Errorf("%s: %s does not have the digest the manifest gives: it is not of the same run", out, name)
+			}
+		}
+	}
+	for name := range m.Outputs {
+		if !seen[name] {
+			t.Errorf("%s: %s listed in the manifest is missing", out, name)
+		}
+	}
+}
+
+// readJSONFile decodes the JSON file at path into v.
+func readJSONFile(t *testing.T, path string, v any) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		t.Fatalf("%s: %v", filepath.Base(path), err)
+	}
+}
+
+// testRunSafety runs the output-directory cases on the built binary.
+func testRunSafety(t *testing.T, bin string) {
+	t.Run("concurrent_runs", func(t *testing.T) { testConcurrentRuns(t, bin) })
+	t.Run("concurrent_starts", func(t *testing.T) { testConcurrentStarts(t, bin) })
+	t.Run("rerun_replaces", func(t *testing.T) { testRerunReplaces(t, bin) })
+	t.Run("interrupt", func(t *testing.T) { testInterrupt(t, bin) })
+	t.Run("read_only_out", func(t *testing.T) { testReadOnlyOut(t, bin) })
+}
+
+// startAnalyze starts analyze in dir with a pipe on standard input (the
+// log "-"): it holds the output directory until the pipe is closed. It
+// returns once the run has locked out and made its staging directory.
+func startAnalyze(t *testing.T, bin, dir, out string, extra ...string) (cmd *exec.Cmd, stdin io.WriteCloser, stderr *bytes.Buffer) {
+	t.Helper()
+	demo := demoDir(t)
+	args := append([]string{"analyze", "-q", "--index", filepath.Join(demo, "index.csv"), "--out", out, "--workers", "2"}, extra...)
+	cmd = exec.Command(bin, append(args, "-")...)
+	cmd.Dir = dir
+	stderr = new(bytes.Buffer)
+	cmd.Stderr = stderr
+	var err error
+	if stdin, err = cmd.StdinPipe(); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	for {
+		if stagingDirs(t, filepath.Join(dir, out)) > 0 {
+			return cmd, stdin, stderr
+		}
+		if cmd.ProcessState != nil {
+			t.Fatalf("analyze ended before it held %s: %s", out, stderr)
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+}
+
+// stagingDirs counts the staging directories in out.
+func stagingDirs(t *testing.T, out string) int {
+	entries, _ := os.ReadDir(out)
+	n := 0
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), outdir.StagingPrefix) {
+			n++
+		}
+	}
+	return n
+}
+
+// checkSummaryAgrees checks that summary.json and persons.parquet in out
+// come from one run: the same number of persons, at each level.
+func checkSummaryAgrees(t *testing.T, out string) {
+	t.Helper()
+	var s struct {
+		PersonsTotal   int64            `json:"persons_total"`
+		PersonsByLevel map[string]int64 `json:"persons_by_level"`
+	}
+	readJSONFile(t, filepath.Join(out, "summary.json"), &s)
+	type personLevel struct {
+		SubjectID string `parquet:"subject_id"`
+		Level     string `parquet:"level"`
+	}
+	rows, err := parquet.ReadFile[personLevel](filepath.Join(out, "persons.parquet"))
+	if err != nil {
+		t.Fatalf("persons.parquet: %v", err)
+	}
+	levels := map[string]int64{}
+	for _, r := range rows {
+		levels[r.Level]++
+	}
+	if int64(len(rows)) != s.PersonsTotal {
+		t.Errorf("persons.parquet holds %d persons, summary.json says %d: two runs mixed", len(rows), s.PersonsTotal)
+	}
+	for l, n := range s.PersonsByLevel {
+		if levels[l] != n {
+			t.Errorf("level %s: persons.parquet %d, summary.json %d: two runs mixed", l, levels[l], n)
+		}
+	}
+}
+
+// One run holds --out: a second fails at once (exit 1, naming the
+// reason), without touching the first's staging; the first completes.
+func testConcurrentRuns(t *testing.T, bin string) {
+	dir := t.TempDir()
+	first, stdin, stderr := startAnalyze(t, bin, dir, "out")
+	nginx := filepath.Join(demoDir(t), "logs", "nginx")
+	r := runForensics(t, bin, dir, "analyze", "-q", "--index", filepath.Join(demoDir(t), "index.csv"), "--out", "out", nginx)
+	if r.exit != exitFailure || !strings.Contains(r.stderr, "another run is writing to this output directory") {
+		t.Errorf("second run: exit %d, want %d saying another run holds the directory; stderr:\n%s", r.exit, exitFailure, r.stderr)
+	}
+	if n := stagingDirs(t, filepath.Join(dir, "out")); n != 1 {
+		t.Errorf("%d staging directories after the second run, want the first run's", n)
+	}
+	b, err := os.ReadFile(filepath.Join(nginx, "access.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdin.Write(b)
+	stdin.Close()
+	if err := first.Wait(); err != nil {
+		t.Fatalf("first run: %v\n%s", err, stderr)
+	}
+	checkOneCompleteRun(t, filepath.Join(dir, "out"))
+	checkSummaryAgrees(t, filepath.Join(dir, "out"))
+}
+
+// Runs started together on different logs: whatever the order, each
+// fails fast or completes, and the directory holds one run.
+func testConcurrentStarts(t *testing.T, bin string) {
+	demo := demoDir(t)
+	dir := t.TempDir()
+	for i := range 4 {
+		var cmds []*exec.Cmd
+		var errs []*bytes.Buffer
+		for _, logs := range []string{"nginx", "apache"} {
+			cmd := exec.Command(bin, "analyze", "-q", "--index", filepath.Join(demo, "index.csv"), "--out", "out",
+				"--workers", "1", filepath.Join(demo, "logs", logs))
+			cmd.Dir = dir
+			var e bytes.Buffer
+			cmd.Stderr = &e
+			cmds, errs = append(cmds, cmd), append(errs, &e)
+		}
+		for _, c := range cmds {
+			if err := c.Start(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		ok := 0
+		for j, c := range cmds {
+			c.Wait()
+			switch code := c.ProcessState.ExitCode(); {
+			case code == exitOK:
+				ok++
+			case code == exitFailure && strings.Contains(errs[j].String(), "another run"):
+			default:
+				t.Errorf("try %d: run %d: exit %d\n%s", i, j, code, errs[j])
+			}
+		}
+		if ok == 0 {
+			t.Errorf("try %d: no run completed", i)
+		}
+		checkOneCompleteRun(t, filepath.Join(dir, "out"))
+		checkSummaryAgrees(t, filepath.Join(dir, "out"))
+	}
+}
+
+// A rerun replaces the earlier run whole: files of the earlier run that
+// the new one does not write are removed.
+func testRerunReplaces(t *testing.T, bin string) {
+	demo := demoDir(t)
+	dir := t.TempDir()
+	out := filepath.Join(dir, "out")
+	args := []string{"analyze", "-q", "--index", filepath.Join(demo, "index.csv"), "--out", "out"}
+	if r := runForensics(t, bin, dir, append(args, filepath.Join(demo, "logs", "nginx"))...); r.exit != exitOK {
+		t.Fatalf("first run: exit %d\n%s", r.exit, r.stderr)
+	}
+	// An earlier run that wrote more: a file its manifest lists, and one
+	// of the names analyze may write.
+	var m map[string]any
+	readJSONFile(t, filepath.Join(out, "manifest.json"), &m)
+	m["outputs"].(map[string]any)["older.parquet"] = "x"
+	b, _ := json.Marshal(m)
+	writeFile(t, filepath.Join(out, "manifest.json"), b)
+	writeFile(t, filepath.Join(out, "older.parquet"), []byte("x"))
+	if !slices.Contains(outputNames, "listings.parquet") {
+		t.Fatal("listings.parquet is not an output name")
+	}
+	writeFile(t, filepath.Join(out, "listings.parquet"), []byte("x"))
+	if r := runForensics(t, bin, dir, append(args, filepath.Join(demo, "logs", "apache"))...); r.exit != exitOK {
+		t.Fatalf("second run: exit %d\n%s", r.exit, r.stderr)
+	}
+	checkOneCompleteRun(t, out)
+	checkSummaryAgrees(t, out)
+}
+
+// SIGINT and SIGTERM while a run reads: exit 1 with the reason, no
+// staging left, and the directory as it was (an earlier run whole; a
+// directory the run made, gone).
+func testInterrupt(t *testing.T, bin string) {
+	demo := demoDir(t)
+	dir := t.TempDir()
+	out := filepath.Join(dir, "out")
+	if r := runForensics(t, bin, dir, "analyze", "-q", "--index", filepath.Join(demo, "index.csv"), "--out", "out",
+		filepath.Join(demo, "logs", "nginx")); r.exit != exitOK {
+		t.Fatalf("first run: exit %d\n%s", r.exit, r.stderr)
+	}
+	before := dirDigests(t, out)
+	for _, sig := range []os.Signal{os.Interrupt, syscall.SIGTERM} {
+		cmd, stdin, stderr := startAnalyze(t, bin, dir, "out")
+		// Some records first, so that the run is under way.
+		b, _ := os.ReadFile(filepath.Join(demo, "logs", "nginx", "access.log"))
+		stdin.Write(b[:len(b)/2])
+		cmd.Process.Signal(sig)
+		cmd.Wait()
+		stdin.Close()
+		if code := cmd.ProcessState.ExitCode(); code != exitFailure || !strings.Contains(stderr.String(), "interrupted") {
+			t.Errorf("%v: exit %d, want %d saying it was interrupted; stderr:\n%s", sig, code, exitFailure, stderr)
+		}
+		if diff := cmp.Diff(before, dirDigests(t, out)); diff != "" {
+			t.Errorf("%v: the directory changed (-before +after):\n%s", sig, diff)
+		}
+	}
+	// Into a new directory: nothing is left.
+	cmd, stdin, _ := startAnalyze(t, bin, dir, "new")
+	cmd.Process.Signal(os.Interrupt)
+	cmd.Wait()
+	stdin.Close()
+	if _, err := os.Stat(filepath.Join(dir, "new")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("an interrupted run into a new directory left it: %v", err)
+	}
+}
+
+// dirDigests maps each name in dir to its SHA-256 ("dir" for a directory).
+func dirDigests(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := map[string]string{}
+	for _, e := range entries {
+		if e.IsDir() {
+			m[e.Name()] = "dir"
+			continue
+		}
+		m[e.Name()], _ = fileSHA256(filepath.Join(dir, e.Name()))
+	}
+	return m
+}
+
+// An --out that cannot be written fails (exit 1) before the index is
+// loaded or any log read.
+func testReadOnlyOut(t *testing.T, bin string) {
+	demo := demoDir(t)
+	dir := t.TempDir()
+	ro := filepath.Join(dir, "ro")
+	if err := os.Mkdir(ro, 0o500); err != nil {
+		t.Fatal(err)
+	}
+	if os.Geteuid() == 0 {
+		// Root writes into a mode 0500 directory: use one no one can
+		// write, if there is one.
+		ro = "/sys/kernel"
+		if err := os.Mkdir(filepath.Join(ro, "forensics-probe"), 0o700); err == nil {
+			os.Remove(filepath.Join(ro, "forensics-probe"))
+			t.Skip("running as root with a writable /sys/kernel: no read-only directory to try")
+		}
+	}
+	for _, out := range []string{ro, filepath.Join(ro, "out")} {
+		r := runForensics(t, bin, dir, "analyze", "--index", filepath.Join(demo, "index.csv"), "--out", out,
+			filepath.Join(demo, "logs", "nginx"))
+		if r.exit != exitFailure || !strings.Contains(r.stderr, "forensics: --out") {
+			t.Errorf("--out %s: exit %d, want %d with the reason; stderr:\n%s", out, r.exit, exitFailure, r.stderr)
+		}
+		if strings.Contains(r.stderr, "index loaded") || strings.Contains(r.stderr, "input read") {
+			t.Errorf("--out %s: the run loaded the index or read logs before it found --out unwritable:\n%s", out, r.stderr)
+		}
+	}
+}

@@ -142,7 +142,11 @@ func (c *AnalyzeCmd) Run(log *slog.Logger) error {
 	if err := run.readLogs(log); err != nil {
 		return err
 	}
+	run.problems = run.checkInputs(log)
 	res := run.engine.Finish(run.shards...)
+	if p := run.checkMatches(log, res.Summary.Engine); p != "" {
+		run.problems = append(run.problems, p)
+	}
 	if to := res.Summary.LogsTo; c.ExposedTo == "" && to.After(time.Now().Add(24*time.Hour)) {
 		// A clock jump in one line would stretch the window to it.
 		log.Warn("a log line is dated in the future: the exposure window ends there; set --exposed-to", "logs_to", to.Format(time.RFC3339))
@@ -159,6 +163,9 @@ func (c *AnalyzeCmd) Run(log *slog.Logger) error {
 		return err
 	}
 	printSummary(os.Stdout, c.Out, res)
+	if len(run.problems) > 0 {
+		return &verdictError{run.problems, run.partial}
+	}
 	if run.partial {
 		return errPartialInput
 	}

@@ -38,6 +38,8 @@ type manifest struct {
 	Inputs   []inputReport     `json:"inputs"`
 	Totals   map[string]int64  `json:"totals"`
 	Outputs  map[string]string `json:"outputs"` // file -> SHA-256
+	// Problems say why the run's verdicts cannot be trusted (exit 2).
+	Problems []string `json:"problems,omitempty"`
 	// Pseudonymized holds the scheme and key ID; never the key or its path.
 	Pseudonymized map[string]string `json:"pseudonymized,omitempty"`
 }
@@ -84,9 +86,10 @@ func (a *analysis) write(out string, res *exposure.Result, started time.Time) er
 			"path": a.cmd.Index, "sha256": a.indexSum,
 			"recordings": a.index.Len(), "unusable_rows": len(a.index.Errors()),
 		},
-		Inputs:  a.inputs,
-		Totals:  map[string]int64{},
-		Outputs: sums,
+		Inputs:   a.inputs,
+		Totals:   map[string]int64{},
+		Outputs:  sums,
+		Problems: a.problems,
 	}
 	if a.geo != nil {
 		m.GeoIP = a.geo.Metadata()

@@ -34,6 +34,8 @@ type analysis struct {
 	dups     map[int]int // duplicate input -> the earlier identical one
 	partial  bool        // some input could not be read in full
 	indexSum string
+	tally    *pathTally // recording-like request paths (verdict_checks.go)
+	problems []string   // why the verdicts cannot be trusted (verdict_checks.go)
 }
 
 // inputReport is one input's line accounting for the manifest. It holds
@@ -66,6 +68,8 @@ type inputReport struct {
 	OverlapWith  string `json:"overlap_with,omitempty"`
 	OverlapRange string `json:"overlap_range,omitempty"`
 	Error        string `json:"error,omitempty"`
+	// Problem says why most lines were rejected (verdict_checks.go).
+	Problem string `json:"problem,omitempty"`
 }
 
 func (c *AnalyzeCmd) setup(log *slog.Logger) (*analysis, error) {
@@ -150,6 +154,7 @@ func (c *AnalyzeCmd) setup(log *slog.Logger) (*analysis, error) {
 		}
 	}
 	a.engine = exposure.NewEngine(a.index, eopt)
+	a.tally = newPathTally(a.index, c.Workers)
 	return a, nil
 }
 
@@ -201,6 +206,7 @@ func (a *analysis) readLogs(log *slog.Logger) error {
 	trailing := make([]map[string]int64, a.cmd.Workers)
 	results, err := pr.Read(context.Background(), todo, func(w int, rec *logparse.Record) error {
 		a.shards[w].Observe(rec)
+		a.tally.observe(w, rec.Path)
 		counters[w].n.Add(1)
 		if len(rec.Extra) > 0 {
 			if _, ok := rec.Field("trailing"); ok {

@@ -481,14 +481,15 @@ func hostileCases() []hostileCase {
 		},
 		{
 			// Given a format, garbage is read to the end: every line is
-			// rejected and counted, and that is not a failure (exit 0).
+			// rejected and counted, and a run on an input whose lines
+			// are mostly rejected fails (exit 2), saying why.
 			name: "random bytes with a format",
 			prepare: func(t *testing.T, dir string) []string {
 				writeFile(t, filepath.Join(dir, "random.bin"), randomBytes(256<<10))
 				return []string{"--format", "combined", "random.bin"}
 			},
-			exit:   exitOK,
-			stderr: []string{`line rejected" at="?random\.bin:\d+`},
+			exit:   exitBadInput,
+			stderr: []string{`line rejected" at="?random\.bin:\d+`, `forensics: input random\.bin: \d+ of \d+ lines rejected: the input is not text`},
 			check: func(t *testing.T, h *hostileEnv, dir string, r forensicsRun, m *hostileManifest) {
 				in := m.input(t, "random.bin")
 				want := int64(bytes.Count(randomBytes(256<<10), []byte("\n")) + 1)
@@ -1020,7 +1021,7 @@ func TestForensicsBinary(t *testing.T) {
 func testHostileInputs(t *testing.T, bin string) {
 	h := &hostileEnv{bin: bin, index: filepath.Join(demoDir(t), "index.csv")}
 	h.recs = demoRecordings(t, 10)
-	for _, c := range hostileCases() {
+	for _, c := range append(hostileCases(), runSafetyCases()...) {
 		t.Run(strings.ReplaceAll(c.name, " ", "_"), func(t *testing.T) {
 			dir := t.TempDir()
 			args := c.prepare(t, dir)

@@ -341,7 +341,7 @@ func testPrivacy(t *testing.T, bin string) {
 	// The hostile-input suite's runs, on inputs that fetch the index's
 	// recordings: their paths hold phone numbers.
 	h := &hostileEnv{bin: bin, index: idx}
-	for _, c := range hostileCases() {
+	for _, c := range append(hostileCases(), runSafetyCases()...) {
 		dir := filepath.Join(base, "hostile", strings.ReplaceAll(c.name, " ", "_"))
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			t.Fatal(err)

@@ -14,6 +14,7 @@ import (
 	"syscall"
 	"testing"
 	"time"
+	"unicode/utf16"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/parquet-go/parquet-go"
@@ -366,4 +367,200 @@ func testReadOnlyOut(t *testing.T, bin string) {
 			t.Errorf("--out %s: the run loaded the index or read logs before it found --out unwritable:\n%s", out, r.stderr)
 		}
 	}
+}
+
+// runSafetyCases are the hostile inputs of issue 10, run by the
+// hostile-input suite (testHostileInputs) and scanned by the privacy test.
+func runSafetyCases() []hostileCase {
+	nginxDir := func(t *testing.T) string { return filepath.Join(demoDir(t), "logs", "nginx") }
+	return []hostileCase{
+		{
+			// A format that fits no line of the input: exit 2 naming the
+			// input and the format the lines look like, also with -q.
+			name: "format w3c given for nginx logs",
+			prepare: func(t *testing.T, dir string) []string {
+				return []string{"-q", "--format", "w3c", filepath.Join(nginxDir(t), "access.log")}
+			},
+			exit: exitBadInput,
+			stderr: []string{
+				`forensics: input \S*access\.log: (\d+) of \d+ lines rejected: wrong format: given with --format as w3c, but the lines look like nginx\w*; give --format nginx\w* or leave --format out`,
+			},
+			check: checkProblem("access.log", "wrong format"),
+		},
+		{
+			name: "UTF-16 log with a format",
+			prepare: func(t *testing.T, dir string) []string {
+				writeFile(t, filepath.Join(dir, "utf16.log"), utf16LE(joinLines(genCombined(demoRecordings(t, 5), 60, 0), "\r\n")))
+				return []string{"--format", "combined", "utf16.log"}
+			},
+			exit:   exitBadInput,
+			stderr: []string{`forensics: input utf16\.log: \d+ of \d+ lines rejected: the input looks UTF-16 encoded`},
+			check:  checkProblem("utf16.log", "UTF-16"),
+		},
+		{
+			name: "UTF-16 log detected",
+			prepare: func(t *testing.T, dir string) []string {
+				writeFile(t, filepath.Join(dir, "utf16.log"), utf16LE(joinLines(genCombined(demoRecordings(t, 5), 60, 0), "\n")))
+				return []string{"-q", "utf16.log"}
+			},
+			exit:   exitBadInput,
+			stderr: []string{`forensics: input utf16\.log: format not detected: the input looks UTF-16 encoded`},
+			check:  checkProblem("utf16.log", "UTF-16"),
+		},
+		{
+			// On standard input the bytes cannot be read twice: the
+			// cause comes from the counts (NUL bytes in the lines).
+			name:  "UTF-16 log on standard input with a format",
+			stdin: "utf16.log",
+			prepare: func(t *testing.T, dir string) []string {
+				writeFile(t, filepath.Join(dir, "utf16.log"), utf16LE(joinLines(genCombined(demoRecordings(t, 5), 60, 0), "\n")))
+				return []string{"--format", "combined", "-"}
+			},
+			exit:   exitBadInput,
+			stderr: []string{`forensics: input <stdin>: \d+ of \d+ lines rejected: its lines hold NUL bytes: UTF-16 encoded or binary data`},
+		},
+		{
+			name: "CR-only line ends with a format",
+			prepare: func(t *testing.T, dir string) []string {
+				writeFile(t, filepath.Join(dir, "cr.log"), joinLines(genCombined(demoRecordings(t, 5), 60, 0), "\r"))
+				return []string{"--format", "combined", "cr.log"}
+			},
+			exit:   exitBadInput,
+			stderr: []string{`forensics: input cr\.log: 1 of 1 lines rejected: its lines end in CR only`},
+			check:  checkProblem("cr.log", "CR only"),
+		},
+		{
+			name: "CR-only line ends detected",
+			prepare: func(t *testing.T, dir string) []string {
+				writeFile(t, filepath.Join(dir, "cr.log"), joinLines(genCombined(demoRecordings(t, 5), 60, 0), "\r"))
+				return []string{"cr.log"}
+			},
+			exit:   exitBadInput,
+			stderr: []string{`forensics: input cr\.log: format not detected: its lines end in CR only`},
+		},
+		{
+			// A format detected from the first lines, then another: the
+			// rest rejected.
+			name: "format changes after the first lines",
+			prepare: func(t *testing.T, dir string) []string {
+				lines := genCombined(demoRecordings(t, 5), 300, 0)
+				for i := 80; i < len(lines); i++ {
+					lines[i] = strings.Replace(lines[i], " - - [", " [", 1)
+				}
+				writeFile(t, filepath.Join(dir, "mixed.log"), joinLines(lines, "\n"))
+				return []string{"mixed.log"}
+			},
+			exit:   exitBadInput,
+			stderr: []string{`forensics: input mixed\.log: 220 of 300 lines rejected: wrong format: detected as \w+ from its first lines, but most lines do not fit`},
+		},
+		{
+			// Fewer lines rejected than read: a warning, not a failure.
+			name: "some lines rejected",
+			prepare: func(t *testing.T, dir string) []string {
+				lines := genCombined(demoRecordings(t, 5), 300, 0)
+				for i := 0; i < 140; i++ {
+					lines[i] = strings.Replace(lines[i], " - - [", " [", 1)
+				}
+				writeFile(t, filepath.Join(dir, "some.log"), joinLines(lines, "\n"))
+				return []string{"--format", "combined", "some.log"}
+			},
+			exit: exitOK,
+			check: func(t *testing.T, h *hostileEnv, dir string, r forensicsRun, m *hostileManifest) {
+				if in := m.input(t, "some.log"); in.Rejected != 140 || in.Records != 160 {
+					t.Errorf("some.log: rejected %d records %d, want 140 and 160", in.Rejected, in.Records)
+				}
+			},
+		},
+		{
+			// Index paths under /data, requests without it: nothing
+			// matches; exit 2 with the prefix to add.
+			name: "wrong URL prefix",
+			prepare: func(t *testing.T, dir string) []string {
+				writeFile(t, filepath.Join(dir, "index.csv"), prefixedIndex(t, "/data"))
+				writeFile(t, filepath.Join(dir, "access.log"), joinLines(genCombined(demoRecordings(t, 10), 300, 0), "\n"))
+				return []string{"-q", "--index", "index.csv", "access.log"}
+			},
+			exit:   exitBadInput,
+			stderr: []string{`forensics: no request matched a recording of the index, though 100 requests name files ending in \.mp3.*; try --add-prefix /data \(the leading folders that differ in 100 of 100 sampled requests\)`},
+			check: func(t *testing.T, h *hostileEnv, dir string, r forensicsRun, m *hostileManifest) {
+				checkProblem("", "no request matched")(t, h, dir, r, m)
+				// The suggestion works.
+				r2 := runForensics(t, h.bin, dir, "analyze", "-q", "--index", "index.csv", "--out", "out2", "--add-prefix", "/data", "access.log")
+				if r2.exit != exitOK {
+					t.Errorf("with the suggested --add-prefix: exit %d\n%s", r2.exit, r2.stderr)
+				}
+			},
+		},
+		{
+			// Requests under a published prefix the index does not have.
+			name: "URL prefix to strip",
+			prepare: func(t *testing.T, dir string) []string {
+				lines := genCombined(demoRecordings(t, 10), 300, 0)
+				for i := range lines {
+					lines[i] = strings.Replace(lines[i], "GET /recordings/", "GET /public/nas/recordings/", 1)
+				}
+				writeFile(t, filepath.Join(dir, "access.log"), joinLines(lines, "\n"))
+				return []string{"access.log"}
+			},
+			exit:   exitBadInput,
+			stderr: []string{`try --strip-prefix /public/nas \(`},
+		},
+	}
+}
+
+// checkProblem checks that the manifest names the problem: on the input
+// whose name ends in input, or among the run's problems.
+func checkProblem(input, want string) func(*testing.T, *hostileEnv, string, forensicsRun, *hostileManifest) {
+	return func(t *testing.T, h *hostileEnv, dir string, r forensicsRun, m *hostileManifest) {
+		t.Helper()
+		var mf struct {
+			Problems []string `json:"problems"`
+			Inputs   []struct {
+				Name    string `json:"name"`
+				Problem string `json:"problem"`
+			} `json:"inputs"`
+		}
+		readJSONFile(t, filepath.Join(dir, "out", "manifest.json"), &mf)
+		found := false
+		for _, p := range mf.Problems {
+			found = found || strings.Contains(p, want)
+		}
+		if !found {
+			t.Errorf("manifest: no problem saying %q: %q", want, mf.Problems)
+		}
+		if input == "" {
+			return
+		}
+		for _, in := range mf.Inputs {
+			if strings.HasSuffix(in.Name, input) && !strings.Contains(in.Problem, want) {
+				t.Errorf("manifest: input %s: problem %q, want %q", input, in.Problem, want)
+			}
+		}
+	}
+}
+
+// utf16LE encodes UTF-8 text as UTF-16 little-endian with a byte-order
+// mark, as Windows tools write it.
+func utf16LE(b []byte) []byte {
+	out := []byte{0xFF, 0xFE}
+	for _, u := range utf16.Encode([]rune(string(b))) {
+		out = append(out, byte(u), byte(u>>8))
+	}
+	return out
+}
+
+// prefixedIndex returns the demo index with prefix before every path.
+func prefixedIndex(t *testing.T, prefix string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(demoDir(t), "index.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.SplitAfter(string(b), "\n")
+	for i := 1; i < len(lines); i++ {
+		if strings.HasPrefix(lines[i], "/") {
+			lines[i] = prefix + lines[i]
+		}
+	}
+	return []byte(strings.Join(lines, ""))
 }

@@ -64,8 +64,25 @@ type Input struct {
 	// ModTime is the file's modification time, the zero Time when not
 	// known.
 	ModTime time.Time
+	// Err, when not nil, is why the input cannot be read, as ExpandInputs
+	// found it in a folder walk: a dangling symbolic link, a file or a
+	// subfolder that cannot be read. Such an input stands in the list so
+	// that it is reported as failed while the others are read; Open
+	// returns Err.
+	Err error
 
 	r io.Reader // for ReaderInput
+}
+
+// A SkippedInput is a file a folder walk of ExpandInputsSkipped found but
+// does not read: a named pipe (reading it could block for ever), a device
+// (it may never end: /dev/zero) or a socket. Named on the command line,
+// such a file is read.
+type SkippedInput struct {
+	// Name is the path as expanded.
+	Name string
+	// Kind is "named pipe", "device", "socket" or "irregular file".
+	Kind string
 }
 
 // Stdin reports whether in reads standard input.
@@ -100,13 +117,25 @@ func ReaderInput(name string, r io.Reader) Input {
 // (access.log). Compression suffixes are ignored for naming only;
 // compression itself is found from the bytes.
 //
-// A missing file, an unreadable directory or an empty argument list is an
-// error.
+// A missing argument, an unreadable directory given as an argument or an
+// empty argument list is an error. In a folder walk, an entry that cannot
+// be read (a dangling symbolic link, a file or subfolder without
+// permission) is an Input whose Err says why, so that the caller reports
+// it and reads the rest; named pipes, devices and sockets are skipped
+// (see ExpandInputsSkipped).
 func ExpandInputs(args []string) ([]Input, error) {
+	files, _, err := ExpandInputsSkipped(args)
+	return files, err
+}
+
+// ExpandInputsSkipped is ExpandInputs, and also returns the files its
+// folder walks skipped, in walk order: named pipes, devices and sockets.
+func ExpandInputsSkipped(args []string) ([]Input, []SkippedInput, error) {
 	if len(args) == 0 {
-		return nil, errors.New("logparse: no inputs given")
+		return nil, nil, errors.New("logparse: no inputs given")
 	}
 	var files []Input
+	var skipped []SkippedInput
 	seen := make(map[string]bool)
 	seenDirs := make(map[string]bool)
 	stdin := false
@@ -122,6 +151,18 @@ func ExpandInputs(args []string) ([]Input, error) {
 			in.Compression = sniffFile(clean)
 		}
 		files = append(files, in)
+	}
+	// failed adds an entry of a folder walk that cannot be read.
+	failed := func(path string, err error) {
+		clean := filepath.Clean(path)
+		if seen[clean] {
+			return
+		}
+		seen[clean] = true
+		if fi, lerr := os.Lstat(clean); lerr == nil && fi.Mode()&fs.ModeSymlink != 0 && errors.Is(err, fs.ErrNotExist) {
+			err = fmt.Errorf("dangling symbolic link: %w", err)
+		}
+		files = append(files, Input{Name: clean, Path: clean, Source: SourceOf(clean), Size: -1, Err: err})
 	}
 	var expand func(arg string, fromGlob bool) error
 	expand = func(arg string, fromGlob bool) error {
@@ -159,13 +200,20 @@ func ExpandInputs(args []string) ([]Input, error) {
 		seenDirs[real] = true
 		entries, err := os.ReadDir(arg)
 		if err != nil {
+			if fromGlob {
+				// A subfolder (or a glob match) that cannot be listed:
+				// its failure, the rest is read.
+				failed(arg, err)
+				return nil
+			}
 			return fmt.Errorf("logparse: input: %w", err)
 		}
 		for _, e := range entries {
 			p := filepath.Join(arg, e.Name())
 			efi, err := os.Stat(p) // follows symbolic links
 			if err != nil {
-				return fmt.Errorf("logparse: input: %w", err)
+				failed(p, err)
+				continue
 			}
 			switch {
 			case efi.Mode().IsRegular():
@@ -175,27 +223,43 @@ func ExpandInputs(args []string) ([]Input, error) {
 				if err := expand(p, true); err != nil {
 					return err
 				}
+			case !efi.IsDir():
+				skipped = append(skipped, SkippedInput{Name: filepath.Clean(p), Kind: fileKind(efi.Mode())})
 			}
 		}
 		return nil
 	}
 	for _, arg := range args {
 		if arg == "" {
-			return nil, errors.New("logparse: empty input name")
+			return nil, nil, errors.New("logparse: empty input name")
 		}
 		if arg == "-" {
 			stdin = true
 			continue
 		}
 		if err := expand(arg, false); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	slices.SortStableFunc(files, func(a, b Input) int { return compareRotation(a.Path, b.Path) })
 	if stdin {
 		files = append(files, Input{Name: StdinName, Path: "-", Source: StdinName, Size: -1})
 	}
-	return files, nil
+	return files, skipped, nil
+}
+
+// fileKind names the kind of a file that is neither regular nor a
+// folder.
+func fileKind(m fs.FileMode) string {
+	switch {
+	case m&fs.ModeNamedPipe != 0:
+		return "named pipe"
+	case m&fs.ModeDevice != 0, m&fs.ModeCharDevice != 0:
+		return "device"
+	case m&fs.ModeSocket != 0:
+		return "socket"
+	}
+	return "irregular file"
 }
 
 // rotation classes, in reading order.
@@ -498,6 +562,8 @@ func (in Input) Open() (*InputReader, error) {
 	var src io.Reader
 	var closer io.Closer
 	switch {
+	case in.Err != nil:
+		return nil, fmt.Errorf("logparse: %w", in.Err)
 	case in.r != nil:
 		src = in.r
 		if c, ok := in.r.(io.Closer); ok {

@@ -14,6 +14,17 @@ import (
 // and the reader resynchronises at the next newline.
 const DefaultMaxLineLength = 1 << 20
 
+// DefaultMaxDiscard bounds the bytes of one over-long line that a Reader
+// skips while it looks for the line's end, when MaxDiscard is zero: 1 GiB.
+// An input without a newline in that many bytes is not a line-oriented
+// log (/dev/zero, a disk image, a stream of garbage): the Reader ends it
+// with a *ReadError wrapping ErrNoLineEnd instead of reading for ever.
+const DefaultMaxDiscard = 1 << 30
+
+// ErrNoLineEnd is wrapped by the *ReadError that ends an input in which
+// the Reader found no newline within MaxDiscard bytes of a line's start.
+var ErrNoLineEnd = errors.New("no line end within the bound: not a line-oriented log")
+
 // Stats counts what a Reader did with the lines it read. For every input,
 // Lines == Records + Skipped + Rejected.
 type Stats struct {
@@ -49,6 +60,10 @@ type Reader struct {
 	ReuseRecord bool
 	// MaxLineLength bounds a line in bytes; 0 means DefaultMaxLineLength.
 	MaxLineLength int
+	// MaxDiscard bounds the bytes of an over-long line skipped in search
+	// of its end; 0 means DefaultMaxDiscard. Past it the input ends with
+	// a *ReadError wrapping ErrNoLineEnd.
+	MaxDiscard int64
 
 	r      io.Reader
 	format Format
@@ -71,8 +86,9 @@ type Reader struct {
 	readErr    error // from r, not yet reported
 	fatal      error // sticky error returned by every later Read (io.EOF at the end)
 	started    bool
-	sniffed    bool // the first bytes were checked for compression
-	discarding bool // inside an over-long line, looking for its end
+	sniffed    bool  // the first bytes were checked for compression
+	discarding bool  // inside an over-long line, looking for its end
+	discarded  int64 // bytes of that line skipped so far
 	line       int64
 
 	rec   Record
@@ -216,6 +232,9 @@ func (r *Reader) start1() {
 	if r.MaxLineLength <= 0 {
 		r.MaxLineLength = DefaultMaxLineLength
 	}
+	if r.MaxDiscard <= 0 {
+		r.MaxDiscard = DefaultMaxDiscard
+	}
 	size := 256 << 10
 	if size > r.MaxLineLength+1 {
 		size = r.MaxLineLength + 1
@@ -282,7 +301,7 @@ func (r *Reader) readLine() ([]byte, int64, error) {
 			line := r.buf[r.start : r.start+i]
 			r.advance(i + 1)
 			if r.discarding {
-				r.discarding = false
+				r.discarding, r.discarded = false, 0
 				continue // the over-long line's end; already reported
 			}
 			r.line++
@@ -300,11 +319,15 @@ func (r *Reader) readLine() ([]byte, int64, error) {
 		pending := r.end - r.start
 		if r.discarding {
 			r.advance(pending)
+			r.discarded += int64(pending)
+			if r.discarded > r.MaxDiscard {
+				return nil, 0, &ReadError{Path: r.Name, Line: r.line, Offset: r.consumed, Err: ErrNoLineEnd}
+			}
 		} else if pending > r.MaxLineLength {
 			r.line++
 			r.stats.Lines++
 			perr := &ParseError{Path: r.Name, Line: r.line, Offset: r.consumed, Err: ErrLineTooLong}
-			r.discarding = true
+			r.discarding, r.discarded = true, int64(pending)
 			r.advance(pending)
 			return nil, 0, perr
 		}

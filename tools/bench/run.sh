@@ -102,8 +102,15 @@ done
 echo
 echo "MB/s and lines/s: of the uncompressed log (index load: of index.csv and its rows)."
 echo "index load = analyze with a one-line log: reading the index, deciding, writing every output."
-ratio() { # a b label
+ratio() { # a b label: only when both ran to the end (exit 0 or 2)
   [ -f "$work/$1" ] && [ -f "$work/$2" ] || return 0
+  local ra rb
+  ra=$(cut -d' ' -f3 "$work/$1")
+  rb=$(cut -d' ' -f3 "$work/$2")
+  case "$ra$rb" in 00 | 02 | 20 | 22) ;; *)
+    printf '%-28s n/a (exit %s and %s)\n' "$3" "$ra" "$rb"
+    return 0 ;;
+  esac
   awk -v a="$(cut -d' ' -f1 "$work/$1")" -v b="$(cut -d' ' -f1 "$work/$2")" -v l="$3" 'BEGIN{printf "%-28s %.1fx\n", l, a/(b > 0 ? b : 0.01)}'
 }
 ratio analyze "wc -l" "analyze / wc -l:"

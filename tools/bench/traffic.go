@@ -343,7 +343,7 @@ func (lc *logChunk) episode() {
 		switch y := lc.r.intn(100); {
 		case y < 45:
 			var ref []byte
-			if lc.r.per(150) && ok {
+			if lc.r.per(100) && ok {
 				lc.listing(cl, i, 4, lc.r.per(250), lc.folderOf(i, 3))
 				ref = lc.folderOf(i, 4)
 			}
@@ -352,7 +352,7 @@ func (lc *logChunk) episode() {
 			lc.download(cl, i, ok, nil)
 		case y < 74:
 			lc.request(cl, "GET", i, ok, 304, 0, nil)
-		case y < 79:
+		case y < 77:
 			for level := 2; level <= 4 && ok; level++ {
 				var ref []byte
 				if level > 2 {
@@ -370,7 +370,7 @@ func (lc *logChunk) episode() {
 		cl := lc.pickClient(kindCrawler)
 		i, ok := lc.pickRecording()
 		switch y := lc.r.intn(100); {
-		case y < 12 && ok:
+		case y < 22 && ok:
 			lc.listing(cl, i, 4, false, nil)
 			for _, j := range lc.sameFolder(i, lc.r.between(0, 3), tmp[:]) {
 				if lc.done() {
@@ -378,7 +378,7 @@ func (lc *logChunk) episode() {
 				}
 				lc.request(cl, "HEAD", j, true, 200, 0, nil)
 			}
-		case y < 15 && ok:
+		case y < 26 && ok:
 			lc.listing(cl, i, lc.r.between(1, 3), false, nil)
 		case y < 55:
 			lc.download(cl, i, ok, nil)
@@ -398,7 +398,7 @@ func (lc *logChunk) episode() {
 				p := probes[lc.r.intn(len(probes))]
 				lc.noise(cl, p, 404, int64(196+len(p)))
 			}
-		case y < 72: // walks folders
+		case y < 74: // walks folders
 			for m := lc.r.between(1, 4); m > 0 && !lc.done(); m-- {
 				if i, ok := lc.pickRecording(); ok {
 					lc.listing(cl, i, 4, lc.r.per(100), nil)
@@ -425,7 +425,7 @@ func (lc *logChunk) episode() {
 			lc.download(cl, i, false, nil)
 			return
 		}
-		if lc.r.per(350) { // else it had the listing already
+		if lc.r.per(250) { // else it had the listing already
 			lc.listing(cl, i, 4, false, nil)
 		}
 		ref := lc.folderOf(i, 4)

@@ -14,7 +14,12 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -188,6 +193,11 @@ func (a *Actor) classify(ex *Exchange, resp *http.Response, body []byte) error {
 		ex.Recording = rec.Path
 		return nil
 	}
+	if rec, ok := a.pathInfo(p, ex, body); ok {
+		ex.Recording = rec.Path
+		ex.PathInfo = true
+		return nil
+	}
 	ct := resp.Header.Get("Content-Type")
 	if ex.Method != "GET" || resp.StatusCode != 200 || !strings.HasPrefix(ct, "text/html") {
 		return nil
@@ -208,6 +218,41 @@ func (a *Actor) classify(ex *Exchange, resp *http.Response, body []byte) error {
 		}
 	}
 	return nil
+}
+
+// pathInfo returns the recording a request with something after a
+// recording's file name ("x.wav/extra.mp3", "x.wav/") received: only when
+// the body the client read is that recording's bytes (at the
+// Content-Range's offset for a 206), so that the truth rests on what the
+// client got, not on what the server meant.
+func (a *Actor) pathInfo(p string, ex *Exchange, body []byte) (*Recording, bool) {
+	if ex.Status != 200 && ex.Status != 206 || len(body) == 0 {
+		return nil, false
+	}
+	for i := 1; i < len(p); i++ {
+		if p[i] != '/' {
+			continue
+		}
+		rec, ok := a.truth.Tree.ByPath(p[:i])
+		if !ok {
+			continue
+		}
+		data, err := os.ReadFile(rec.File)
+		if err != nil {
+			return nil, false
+		}
+		from := int64(0)
+		if ex.Status == 206 {
+			if from, ok = contentRangeStart(ex.ContentRange); !ok {
+				return nil, false
+			}
+		}
+		if from+int64(len(body)) <= int64(len(data)) && bytes.Equal(data[from:from+int64(len(body))], body) {
+			return rec, true
+		}
+		return nil, false
+	}
+	return nil, false
 }
 
 // cleanPath removes dot segments from an unescaped URL path.
@@ -262,4 +307,77 @@ func (a *Actor) AbortedGet(step, target string, hdr http.Header, keep int) (Exch
 	}
 	a.truth.Add(ex)
 	return ex, nil
+}
+
+// Curl makes a request with the curl command line client, as a responder
+// would reproduce one by hand: target is the path and query as sent
+// (--path-as-is), args add curl options (-r 0-99, --http2, ...). The
+// status, headers and body are taken from what curl received.
+func (a *Actor) Curl(step, target string, args ...string) (Exchange, error) {
+	dir, err := os.MkdirTemp("", "realserver-curl-")
+	if err != nil {
+		return Exchange{}, err
+	}
+	defer os.RemoveAll(dir)
+	hdrFile, bodyFile := filepath.Join(dir, "headers"), filepath.Join(dir, "body")
+	scheme := "http://"
+	if slices.Contains(args, "--http2") || slices.Contains(args, "-k") {
+		scheme = "https://"
+	}
+	full := append([]string{"-sS", "--path-as-is", "--max-time", "20", "-D", hdrFile, "-o", bodyFile,
+		"-H", "X-Forwarded-For: " + a.forwardedFor(), "-A", a.UserAgent}, args...)
+	full = append(full, scheme+a.srv.Addr+target)
+	ex := Exchange{Step: step, Actor: a.IP, Time: time.Now(), Method: "GET", Target: target, Raw: true, Curl: true}
+	for i, arg := range args {
+		switch {
+		case arg == "-r" && i+1 < len(args):
+			ex.Range = "bytes=" + args[i+1]
+		case arg == "-I":
+			ex.Method = "HEAD"
+		}
+	}
+	// curl's messages name the URL, whose file name holds a phone
+	// number: keep the exit status only.
+	if err := exec.Command("curl", full...).Run(); err != nil {
+		return ex, fmt.Errorf("realserver: step %s: curl: %v", step, err)
+	}
+	hdr, err := os.ReadFile(hdrFile)
+	if err != nil {
+		return ex, err
+	}
+	body, _ := os.ReadFile(bodyFile)
+	resp, err := parseCurlHeaders(hdr)
+	if err != nil {
+		return ex, fmt.Errorf("realserver: step %s: %w", step, err)
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	return a.finish(ex, resp)
+}
+
+// parseCurlHeaders reads the last response of a curl -D dump ("HTTP/1.1
+// 200 OK", "HTTP/2 206", headers, a blank line).
+func parseCurlHeaders(dump []byte) (*http.Response, error) {
+	blocks := strings.Split(strings.ReplaceAll(string(dump), "\r\n", "\n"), "\n\n")
+	var last string
+	for _, b := range blocks {
+		if strings.HasPrefix(b, "HTTP/") {
+			last = b
+		}
+	}
+	lines := strings.Split(last, "\n")
+	f := strings.Fields(lines[0])
+	if len(f) < 2 {
+		return nil, errors.New("curl: no status line")
+	}
+	code, err := strconv.Atoi(f[1])
+	if err != nil {
+		return nil, errors.New("curl: bad status line")
+	}
+	resp := &http.Response{StatusCode: code, Proto: f[0], Header: http.Header{}}
+	for _, l := range lines[1:] {
+		if k, v, ok := strings.Cut(l, ":"); ok {
+			resp.Header.Add(strings.TrimSpace(k), strings.TrimSpace(v))
+		}
+	}
+	return resp, nil
 }

@@ -20,6 +20,10 @@ func (s *Server) writeConfig(port int) ([]string, error) {
 		conf, args = apacheConfig(s.cfg, port, root)
 	case Lighttpd:
 		conf, args = lighttpdConfig(s.cfg, port, root)
+	case Caddy:
+		conf, args = caddyConfig(s.cfg, port)
+	case HAProxy:
+		conf, args = haproxyConfig(s.cfg, port)
 	default:
 		return nil, fmt.Errorf("realserver: unknown server kind %q", s.Kind)
 	}
@@ -89,6 +93,9 @@ func apacheConfig(c Config, port int, root bool) (string, []string) {
 	os.WriteFile(types, []byte("audio/mpeg mp3\naudio/wav wav\ntext/html html\n"), 0o644)
 	fmt.Fprintf(&b, "KeepAliveTimeout 5\nTypesConfig %s\n", quote(types))
 	fmt.Fprintf(&b, "DocumentRoot %s\n<Directory %s>\n  Options +Indexes\n  Require all granted\n</Directory>\n", quote(c.DocRoot), quote(c.DocRoot))
+	if c.AcceptPathInfo {
+		b.WriteString("AcceptPathInfo On\n")
+	}
 	b.WriteString("RemoteIPHeader X-Forwarded-For\nRemoteIPInternalProxy 127.0.0.1\n")
 	for _, f := range c.Formats {
 		name := "fmt_" + f.Name
@@ -118,4 +125,33 @@ func lighttpdConfig(c Config, port int, root bool) (string, []string) {
 		fmt.Fprintf(&b, "accesslog.format = %s\n", quote(f.Server))
 	}
 	return b.String(), []string{"-D", "-f", filepath.Join(d, "lighttpd.conf")}
+}
+
+func caddyConfig(c Config, port int) (string, []string) {
+	d := c.Dir
+	var b strings.Builder
+	// No admin endpoint (parallel servers would share its port), no
+	// HTTPS, state in Dir.
+	fmt.Fprintf(&b, "{\n\tadmin off\n\tauto_https off\n\n\tstorage file_system %s\n}\n", quote(filepath.Join(d, "data")))
+	fmt.Fprintf(&b, "http://127.0.0.1:%d {\n\troot * %s\n\tfile_server browse\n", port, quote(c.DocRoot))
+	fmt.Fprintf(&b, "\tlog {\n\t\toutput file %s\n\t\tformat json\n\t}\n}\n", quote(filepath.Join(d, "access-"+c.Formats[0].Name+".log")))
+	conf := filepath.Join(d, "caddy.conf")
+	return b.String(), []string{"run", "--config", conf, "--adapter", "caddyfile"}
+}
+
+func haproxyConfig(c Config, port int) (string, []string) {
+	var b strings.Builder
+	// A syslog header (RFC 3164) on every line, as HAProxy logs through
+	// syslog in the field: the daemon's own messages ("Proxy fe stopped")
+	// go to the same log, and the header tells them from requests.
+	// dontlognull: the harness's readiness probes send nothing.
+	b.WriteString("global\n\tlog stdout format rfc3164 local0 info\n\tmaxconn 64\n")
+	b.WriteString("defaults\n\tmode http\n\tlog global\n\toption httplog\n\toption dontlognull\n")
+	b.WriteString("\ttimeout connect 5s\n\ttimeout client 30s\n\ttimeout server 30s\n")
+	fmt.Fprintf(&b, "frontend fe\n\tbind 127.0.0.1:%d\n", port)
+	b.WriteString("\tcapture request header Range len 64\n\tcapture response header Content-Range len 64\n")
+	b.WriteString("\tdefault_backend be\n")
+	fmt.Fprintf(&b, "backend be\n\tserver s1 %s\n", c.Backend)
+	conf := filepath.Join(c.Dir, "haproxy.conf")
+	return b.String(), []string{"-db", "-f", conf}
 }

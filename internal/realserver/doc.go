@@ -1,5 +1,6 @@
 // Package realserver is an end-to-end harness that proves the analyzer's
-// verdicts against real web servers: nginx, Apache httpd and lighttpd.
+// verdicts against real web servers: nginx, Apache httpd, lighttpd, Caddy,
+// and HAProxy in front of Apache.
 //
 // # What it does
 //
@@ -31,8 +32,12 @@
 //
 //	go test ./internal/realserver
 //
-// needs nginx, apache2 and lighttpd (Debian packages); without them the
-// server tests skip, unless CI is set, when they fail. The suite builds
+// needs nginx, apache2, lighttpd, caddy, haproxy and curl (Debian
+// packages); without them the server tests skip, unless CI is set, when
+// they fail. TestRealServers plays the main scenario on nginx, Apache and
+// lighttpd; TestRules plays the rules that need a particular server:
+// Apache's AcceptPathInfo and ?P= filter, Caddy's paged listings, HAProxy's
+// captured Range and Content-Range headers, 416 answers to curl. The suite builds
 // cmd/forensics once; REALSERVER_FORENSICS=/path/to/forensics uses a
 // prebuilt binary instead, and REALSERVER_KEEP=DIR copies every run's logs
 // and index to DIR for reading by hand.

@@ -127,7 +127,7 @@ func checkTruth(t *testing.T, r *run) {
 // TestKill checks that Kill, as t.Cleanup calls it after a failure, stops
 // a running server and all its workers at once.
 func TestKill(t *testing.T) {
-	for _, k := range []rs.Kind{rs.Nginx, rs.Apache, rs.Lighttpd} {
+	for _, k := range []rs.Kind{rs.Nginx, rs.Apache, rs.Lighttpd, rs.Caddy} {
 		t.Run(string(k), func(t *testing.T) {
 			requireBinary(t, k)
 			docRoot, dir := t.TempDir(), t.TempDir()

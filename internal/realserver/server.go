@@ -26,6 +26,11 @@ const (
 	Nginx    Kind = "nginx"
 	Apache   Kind = "apache"
 	Lighttpd Kind = "lighttpd"
+	Caddy    Kind = "caddy"
+	// HAProxy is a reverse proxy in front of another server
+	// (Config.Backend); it logs with "option httplog" and captures the
+	// Range request and Content-Range response headers.
+	HAProxy Kind = "haproxy"
 )
 
 // Binary returns the path of kind's server binary, or an error when it is
@@ -35,6 +40,8 @@ func Binary(kind Kind) (string, error) {
 		Nginx:    {"nginx"},
 		Apache:   {"apache2", "httpd"},
 		Lighttpd: {"lighttpd"},
+		Caddy:    {"caddy"},
+		HAProxy:  {"haproxy"},
 	}[kind]
 	for _, n := range names {
 		if p, err := exec.LookPath(n); err == nil {
@@ -94,6 +101,13 @@ func Formats(kind Kind) map[string]LogFormat {
 			FormatDefault:  {FormatDefault, "lighttpd", ""},
 			FormatExtended: {FormatExtended, "apache:" + ext, ext},
 		}
+	case Caddy:
+		// Caddy's JSON access log: one format.
+		return map[string]LogFormat{FormatDefault: {FormatDefault, "caddy", ""}}
+	case HAProxy:
+		// option httplog, with the captured Range and Content-Range
+		// headers as its two {...} blocks.
+		return map[string]LogFormat{FormatDefault: {FormatDefault, "haproxy", ""}}
 	}
 	return nil
 }
@@ -113,6 +127,11 @@ type Config struct {
 	// TZ, when set, is the server's time zone (the TZ environment
 	// variable), so that its local-time stamps carry that offset.
 	TZ string
+	// AcceptPathInfo turns Apache's AcceptPathInfo on: a request for
+	// "x.wav/anything" is answered with x.wav.
+	AcceptPathInfo bool
+	// Backend is the "127.0.0.1:port" HAProxy forwards to.
+	Backend string
 }
 
 // A Server is a running web server process on 127.0.0.1.
@@ -158,8 +177,11 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	if cfg.Kind == Lighttpd && len(cfg.Formats) != 1 {
-		return nil, errors.New("realserver: lighttpd writes one access log: give one format")
+	if (cfg.Kind == Lighttpd || cfg.Kind == Caddy || cfg.Kind == HAProxy) && len(cfg.Formats) != 1 {
+		return nil, fmt.Errorf("realserver: %s writes one access log: give one format", cfg.Kind)
+	}
+	if cfg.Kind == HAProxy && cfg.Backend == "" {
+		return nil, errors.New("realserver: HAProxy needs a Backend")
 	}
 	if os.Geteuid() == 0 {
 		// Workers run as nobody: let them reach the files.
@@ -239,8 +261,25 @@ func (s *Server) launch(ctx context.Context, bin string, args []string) error {
 	cmd.Dir = s.Dir
 	cmd.Stdout, cmd.Stderr = out, out
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Env = os.Environ()
 	if s.cfg.TZ != "" {
-		cmd.Env = append(os.Environ(), "TZ="+s.cfg.TZ)
+		cmd.Env = append(cmd.Env, "TZ="+s.cfg.TZ)
+	}
+	switch s.Kind {
+	case HAProxy:
+		// HAProxy logs to its standard output ("log stdout"), in its
+		// local time without a zone: make that UTC.
+		log, err := os.OpenFile(s.AccessLog(s.cfg.Formats[0].Name), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+		if err != nil {
+			return err
+		}
+		defer log.Close()
+		cmd.Stdout = log
+		cmd.Env = append(cmd.Env, "TZ=UTC")
+	case Caddy:
+		// Caddy keeps its state under $HOME and the XDG folders: keep it
+		// in Dir.
+		cmd.Env = append(cmd.Env, "HOME="+s.Dir, "XDG_CONFIG_HOME="+filepath.Join(s.Dir, "config"), "XDG_DATA_HOME="+filepath.Join(s.Dir, "data"))
 	}
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("realserver: start %s: %w", s.Kind, err)
@@ -295,6 +334,9 @@ func (s *Server) startupDiagnostics() string {
 // SIGUSR1, lighttpd SIGHUP), returning once the new files exist. Stop
 // gzips the renamed files.
 func (s *Server) Rotate() error {
+	if s.Kind == Caddy || s.Kind == HAProxy {
+		return fmt.Errorf("realserver: rotating %s's log is not supported", s.Kind)
+	}
 	s.gen++
 	for _, f := range s.cfg.Formats {
 		if err := os.Rename(s.AccessLog(f.Name), s.AccessLog(f.Name)+"."+strconv.Itoa(s.gen)); err != nil {
@@ -349,7 +391,9 @@ func (s *Server) Stop() error {
 		return nil
 	}
 	s.stopped = true
-	sig := map[Kind]syscall.Signal{Nginx: syscall.SIGQUIT, Apache: syscall.SIGTERM, Lighttpd: syscall.SIGINT}[s.Kind]
+	// Graceful stops: every log line written, then exit.
+	sig := map[Kind]syscall.Signal{Nginx: syscall.SIGQUIT, Apache: syscall.SIGTERM, Lighttpd: syscall.SIGINT,
+		Caddy: syscall.SIGINT, HAProxy: syscall.SIGUSR1}[s.Kind]
 	s.cmd.Process.Signal(sig)
 	select {
 	case <-s.done:

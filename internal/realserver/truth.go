@@ -59,8 +59,9 @@ type Exchange struct {
 	// Range is the Range header sent, if any.
 	Range string
 	// Raw is set when the request went over a raw connection, bypassing
-	// Go's URL handling.
+	// Go's URL handling; Curl when curl made it.
 	Raw    bool
+	Curl   bool
 	Status int
 	// BodyBytes is the number of body bytes the client read.
 	BodyBytes    int64
@@ -74,8 +75,11 @@ type Exchange struct {
 	// end of the body.
 	Aborted bool
 	// Recording is the path of the recording the request was for, "" for
-	// listings and probes of things that are not recordings.
+	// listings and probes of things that are not recordings. PathInfo is
+	// set when the target named it with something after its file name
+	// and the body was the recording's bytes.
 	Recording string
+	PathInfo  bool
 	// Listing is set when the response was a directory listing; Listed
 	// holds the recordings whose names it showed, in order of appearance.
 	Listing bool

@@ -28,12 +28,19 @@ type Candidate struct {
 	Format string // the format's name
 	Lines  int    // data lines tried (not counting skipped lines)
 	Parsed int    // lines parsed into records
+	// NotHTTP counts lines the format recognised as its server's that
+	// record no HTTP request (rejected with ErrNotHTTP): an HAProxy
+	// TCP-mode line, an FTP session line of a W3C log.
+	NotHTTP int
 	// Fields scores the fields filled, summed over the parsed lines: 2
 	// for each typed Record field that holds a logged value (time,
 	// client, method, status, byte counts, ...), 1 for each non-empty
 	// Extra field.
 	Fields int
 }
+
+// recognised returns the lines parsed or known as not HTTP.
+func (c Candidate) recognised() int { return c.Parsed + c.NotHTTP }
 
 // Fraction returns the share of lines parsed, from 0 to 1.
 func (c Candidate) Fraction() float64 {
@@ -116,7 +123,15 @@ func (d Detection) Disagreements() []InputDetection {
 //     field is ambiguous.
 //   - CloudFront's logs are W3C with tab separators.
 //
-// When no format parses at least half of the lines, or the best formats
+// Lines that a format recognises as its server's but that hold no HTTP
+// request (HAProxy TCP-mode lines, the FTP service's lines of a W3C log:
+// ErrNotHTTP) count as recognised: a log of them is detected, and Reason
+// says how many lines are not HTTP; reading rejects them under their own
+// kind. When most lines carry docker compose's "service | " prefix, the
+// format is detected from the lines without it and wrapped in a
+// ComposeFormat ("compose:caddy").
+//
+// When no format recognises at least half of the lines, or the best formats
 // tie and no evidence separates them, Detect returns an error wrapping
 // ErrNotDetected that names the candidates and their scores; the
 // Detection then holds the candidates and an empty Format.
@@ -225,6 +240,9 @@ func detect(sample []byte, formats []Format) (Format, Detection, error) {
 // and the scores and evidence are summed. perSample[i][j] is the score of
 // format j (in the order of formats) on sample i alone.
 func detectSamples(samples [][]byte, formats []Format) (Format, Detection, [][]Candidate, error) {
+	if inner, with, total := composeSamples(samples); inner != nil {
+		return detectCompose(inner, with, total, formats)
+	}
 	blank := true
 	for _, sample := range samples {
 		if len(bytes.TrimSpace(sample)) != 0 {
@@ -267,6 +285,9 @@ func detectSamples(samples [][]byte, formats []Format) (Format, Detection, [][]C
 				if err != nil {
 					var perr *ParseError
 					if errors.As(err, &perr) {
+						if errors.Is(perr.Err, ErrNotHTTP) {
+							c.NotHTTP++
+						}
 						continue
 					}
 					break // cannot happen on a bytes.Reader
@@ -295,7 +316,7 @@ func detectSamples(samples [][]byte, formats []Format) (Format, Detection, [][]C
 					}
 				}
 			}
-			perSample[si][fi] = Candidate{Format: c.Format, Lines: c.Lines - before.Lines, Parsed: c.Parsed - before.Parsed, Fields: c.Fields - before.Fields}
+			perSample[si][fi] = Candidate{Format: c.Format, Lines: c.Lines - before.Lines, Parsed: c.Parsed - before.Parsed, NotHTTP: c.NotHTTP - before.NotHTTP, Fields: c.Fields - before.Fields}
 			rs := r.Stats()
 			st.Records += rs.Records
 			st.Rejected += rs.Rejected
@@ -323,11 +344,18 @@ func choose(cands []scored, ev evidence, samples [][]byte) (Format, Detection, e
 		}
 	}
 	slices.SortStableFunc(cands, func(a, b scored) int {
-		// Formats that parse some line first, then the larger share of
+		// Formats that recognise some line first, then the larger share
+		// of lines recognised (parsed, or known as not HTTP), then of
 		// lines parsed, then more fields per line, then by name. (A
 		// format that skips every line has no share at all.)
-		if (a.Parsed > 0) != (b.Parsed > 0) {
-			if a.Parsed > 0 {
+		if (a.recognised() > 0) != (b.recognised() > 0) {
+			if a.recognised() > 0 {
+				return -1
+			}
+			return 1
+		}
+		if x, y := a.recognised()*b.Lines, b.recognised()*a.Lines; x != y {
+			if x > y {
 				return -1
 			}
 			return 1
@@ -348,7 +376,7 @@ func choose(cands []scored, ev evidence, samples [][]byte) (Format, Detection, e
 	})
 	var d Detection
 	for _, c := range cands {
-		if c.Parsed > 0 {
+		if c.recognised() > 0 {
 			d.Candidates = append(d.Candidates, c.Candidate)
 		}
 	}
@@ -356,7 +384,7 @@ func choose(cands []scored, ev evidence, samples [][]byte) (Format, Detection, e
 		return nil, d, fmt.Errorf("logparse: %w: no data lines in the sample", ErrNotDetected)
 	}
 	best := cands[0]
-	if best.Parsed == 0 && hasHeader {
+	if best.recognised() == 0 && hasHeader {
 		// Only header lines (an IIS or CloudFront file with its directives
 		// and no request yet): the format that skips them all.
 		var skip []string
@@ -380,8 +408,15 @@ func choose(cands []scored, ev evidence, samples [][]byte) (Format, Detection, e
 			}
 		}
 	}
-	if best.Parsed == 0 || 2*best.Parsed < best.Lines {
+	if best.recognised() == 0 || 2*best.recognised() < best.Lines {
 		return nil, d, fmt.Errorf("logparse: %w: no format parses half of the %d lines tried (best: %s)", ErrNotDetected, best.Lines, candidateList(d.Candidates))
+	}
+	if best.Parsed == 0 {
+		// Lines of a server's log that hold no HTTP request (TCP-mode
+		// HAProxy, an FTP service's W3C log): recognised, not HTTP.
+		d.Format = best.Format
+		d.Reason = fmt.Sprintf("%s recognises %d of %d lines, none of them an HTTP request%s", best.Format, best.NotHTTP, best.Lines, notHTTPNote(best.Candidate))
+		return best.f, d, nil
 	}
 	// The formats tied with the best: as many lines parsed and as many
 	// fields filled, or, in a family of look-alike formats, fields
@@ -391,7 +426,7 @@ func choose(cands []scored, ev evidence, samples [][]byte) (Format, Detection, e
 	var tied []scored
 	fam := familyOf(best.Format)
 	for _, c := range cands {
-		if c.Parsed == 0 || c.Parsed*best.Lines != best.Parsed*c.Lines {
+		if c.Parsed == 0 || c.Parsed*best.Lines != best.Parsed*c.Lines || c.NotHTTP*best.Lines != best.NotHTTP*c.Lines {
 			continue
 		}
 		same := c.Fields*best.Parsed == best.Fields*c.Parsed
@@ -403,7 +438,7 @@ func choose(cands []scored, ev evidence, samples [][]byte) (Format, Detection, e
 	if len(tied) == 1 {
 		d.Format = best.Format
 		d.Reason = fmt.Sprintf("%s parses %d of %d lines with %.1f fields per line, more than any other format", best.Format, best.Parsed, best.Lines, best.FieldsPerLine())
-		d.Reason += bytesNote(best.Format, ev)
+		d.Reason += bytesNote(best.Format, ev) + notHTTPNote(best.Candidate)
 		return best.f, d, nil
 	}
 	for _, c := range tied[1:] {
@@ -416,6 +451,7 @@ func choose(cands []scored, ev evidence, samples [][]byte) (Format, Detection, e
 		if c.Format == name {
 			d.Format = name
 			d.Reason = fmt.Sprintf("%s parses %d of %d lines with %.1f fields per line, as do %s; %s", name, c.Parsed, c.Lines, c.FieldsPerLine(), otherNames(tied, name), why)
+			d.Reason += notHTTPNote(c.Candidate)
 			if !strings.Contains(why, "bytes field") {
 				d.Reason += bytesNote(name, ev)
 			}
@@ -423,6 +459,19 @@ func choose(cands []scored, ev evidence, samples [][]byte) (Format, Detection, e
 		}
 	}
 	return nil, d, fmt.Errorf("logparse: %w: formats tie: %s", ErrNotDetected, candidateList(tiedCandidates(tied)))
+}
+
+// notHTTPNote is added to the reason when lines were recognised as not
+// HTTP.
+func notHTTPNote(c Candidate) string {
+	if c.NotHTTP == 0 {
+		return ""
+	}
+	n := "1 line is"
+	if c.NotHTTP != 1 {
+		n = strconv.Itoa(c.NotHTTP) + " lines are"
+	}
+	return fmt.Sprintf("; %s the server's own but not an HTTP request (a TCP connection or another service's line): rejected as such", n)
 }
 
 // bytesNote is added to the reason for a format whose bytes field is

@@ -69,6 +69,11 @@
 //   - caddy, jsonl: Caddy's JSON log; JSON lines with a field mapping
 //     (JSONFormat)
 //   - haproxy: HAProxy HTTP logs, with or without a syslog prefix
+//   - compose:NAME: lines of format NAME behind docker compose's
+//     "service | " prefix (ComposeFormat)
+//
+// Lines of a server's log that hold no HTTP request (HAProxy's TCP mode,
+// IIS's FTP service) are rejected with ErrNotHTTP, a kind of their own.
 //
 // Formats whose lines depend on earlier lines (w3c and cloudfront, through
 // their #Fields headers) are read in one piece; the others may be split.

@@ -23,6 +23,11 @@ var (
 	ErrNoFields      = errors.New("data line before any #Fields header")
 	ErrTruncated     = errors.New("input cut short inside a line")
 	ErrUnknownFormat = errors.New("unknown format")
+	// ErrNotHTTP marks a line that the format recognises as its server's
+	// but that records no HTTP request: an HAProxy TCP-mode connection, an
+	// FTP session line of a W3C log. It is counted as rejected, under its
+	// own kind, and Detect counts such lines as recognised.
+	ErrNotHTTP = errors.New("not an HTTP request (a TCP connection or another service's line)")
 )
 
 // ErrCompressed is wrapped by the fatal error a Reader made by NewReader

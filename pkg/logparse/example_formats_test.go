@@ -42,6 +42,6 @@ func Example_w3c() {
 	fmt.Printf("lines %d, records %d, skipped %d, rejected %d\n", st.Lines, st.Records, st.Skipped, st.Rejected)
 	// Output:
 	// 2019-02-18 21:02:31 +0000 UTC 198.51.100.7 GET /samtal/rec-000001.mp3 206 65871 120ms Mozilla/5.0 (X11; Linux)
-	// rejected: u_ex190218.log:6:34: bad request line
+	// rejected: u_ex190218.log:6:34: not an HTTP request (a TCP connection or another service's line)
 	// lines 6, records 1, skipped 4, rejected 1
 }

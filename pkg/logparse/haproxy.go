@@ -63,8 +63,10 @@ import (
 // Lines that HAProxy writes to the same log but that report no request are
 // skipped: daemon messages after a syslog header ("Proxy www started.") and
 // connection errors ("client:port [date] frontend/bind: SSL handshake
-// failure"). A TCP-mode line (option tcplog, three timers) is rejected with
-// ErrLiteral: it is another format and holds no HTTP request.
+// failure"). A TCP-mode line (option tcplog: three timers, bytes, a
+// two-letter termination state, connections and queues) holds no HTTP
+// request: it is rejected with ErrNotHTTP, so that it is counted as
+// HAProxy's but not HTTP, and Detect still recognises a log of them.
 type HAProxyFormat struct {
 	// Location is the zone of accept_date when the syslog header does not
 	// give one. Nil means UTC.
@@ -175,7 +177,10 @@ func (p *haproxyParser) Parse(line []byte, rec *Record) error {
 			rec.addExtra("after_server", bstr(timers))
 			timers, tcol = s.token()
 		} else {
-			return errAt(tcol, ErrLiteral) // tcplog has three timers
+			if isHAProxyTCPLog(timers, s) {
+				return errAt(tcol, ErrNotHTTP)
+			}
+			return errAt(tcol, ErrLiteral)
 		}
 	}
 	rec.addExtra("timers", bstr(timers))
@@ -275,6 +280,34 @@ func (p *haproxyParser) Parse(line []byte, rec *Record) error {
 		rec.addExtra("request", bstr(req))
 	}
 	return nil
+}
+
+// isHAProxyTCPLog reports whether the rest of a line whose timers token
+// is timers reads as option tcplog's "Tw/Tc/Tt bytes_read
+// termination_state actconn/feconn/beconn/srv_conn/retries
+// srv_queue/backend_queue".
+func isHAProxyTCPLog(timers []byte, s *haScanner) bool {
+	if bytes.Count(timers, []byte("/")) != 2 {
+		return false
+	}
+	save := s.i
+	defer func() { s.i = save }()
+	b, _ := s.token()
+	if len(b) > 0 && b[0] == '+' {
+		b = b[1:]
+	}
+	if _, ok := parseInt64(b); !ok {
+		return false
+	}
+	if ts, _ := s.token(); len(ts) != 2 {
+		return false
+	}
+	if c, _ := s.token(); bytes.Count(c, []byte("/")) != 4 {
+		return false
+	}
+	q, _ := s.token()
+	rest, _ := s.token()
+	return bytes.Count(q, []byte("/")) == 1 && len(rest) == 0
 }
 
 // haproxyCompletion maps the first termination-state character.

@@ -122,7 +122,7 @@ func TestHAProxyTestdata(t *testing.T) {
 	if len(recs) != 2 || st.Skipped != 1 {
 		t.Fatalf("%d records, stats %+v", len(recs), st)
 	}
-	if diff := fxRejects(ErrLiteral, 4); len(rejs) != 1 || rejs[0] != diff[0] {
+	if diff := fxRejects(ErrNotHTTP, 4); len(rejs) != 1 || rejs[0] != diff[0] {
 		t.Errorf("rejects %v, want the tcplog line 4", rejs)
 	}
 	if _, off := recs[1].Time.Zone(); off != 3600 || recs[1].Completion != CompletionAborted {
@@ -132,7 +132,8 @@ func TestHAProxyTestdata(t *testing.T) {
 
 // TestHAProxyRealWorld: the tcplog files are HAProxy's TCP-mode log
 // ("option tcplog"): no HTTP status line or request, three timers; a person
-// would not read them as HTTP requests either, so they are rejected.
+// would not read them as HTTP requests either: they are rejected as
+// ErrNotHTTP, recognised as HAProxy's but not HTTP.
 func TestHAProxyRealWorld(t *testing.T) {
 	fxCorpus(t, HAProxyFormat{}, "haproxy", []fxCorpusCase{
 		// Lines 3-5 are SSL handshake failures: connection errors, no request.
@@ -141,10 +142,10 @@ func TestHAProxyRealWorld(t *testing.T) {
 		// Lines 2-10 log a host name after backend/server (custom format).
 		{file: "filebeat-haproxy-log-haproxy.log", records: 10},
 		{file: "filebeat-haproxy-log-httplog-no-headers.log", records: 3, skipped: 1},
-		{file: "filebeat-haproxy-log-tcplog.log", rejected: fxRejects(ErrLiteral, 1)},
+		{file: "filebeat-haproxy-log-tcplog.log", rejected: fxRejects(ErrNotHTTP, 1)},
 		// Lines 1-3 are "Proxy ... started." daemon messages; line 14 an SSL handshake failure.
 		{file: "lnav-logfile_haproxy.0.log", records: 13, skipped: 4},
-		{file: "logstash-patterns-core-haproxy_spec-lines.log", records: 7, rejected: fxRejects(ErrLiteral, 8)},
+		{file: "logstash-patterns-core-haproxy_spec-lines.log", records: 7, rejected: fxRejects(ErrNotHTTP, 8)},
 	})
 }
 

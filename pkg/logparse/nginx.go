@@ -29,12 +29,20 @@ import (
 // and addresses never hold a space. The exceptions are $time_local and
 // $time_iso8601, which have a fixed width and may contain the ending byte,
 // and the $upstream_* and $http_x_forwarded_for lists, whose ", " and " : "
-// separators do not end them. Two variables with no literal between them
+// separators do not end them. $remote_addr may hold such a list too. Two variables with no literal between them
 // cannot be split and are a compile error.
 //
 // Escaped values are decoded into the record; other values alias the line.
 // nginx writes a variable that has no value as "-" (escape=default) or as
 // nothing (json, none); both read as absent.
+//
+// An address list where $remote_addr stands ("10.0.0.2, 10.0.0.1,
+// 127.0.0.1 - - [...]": a log_format that writes $proxy_add_x_forwarded_for
+// there, as in the test logs of Elastic's nginx module) is read the way
+// nginx builds that variable: the last address is the one that connected
+// to nginx (Client), the addresses before it are the X-Forwarded-For header
+// nginx received (ForwardedFor, as logged), whose claims only a trusted
+// proxy vouches for. A single address is $remote_addr as usual.
 //
 // Typed variables fill the Record: $remote_addr (Client), $remote_user,
 // $time_local, $time_iso8601 and $msec (Time), $request, $request_method,
@@ -362,7 +370,7 @@ func resolveNginxKinds(steps []nginxStep) {
 		}
 		lower := strings.ToLower(s.name)
 		s.list = strings.HasPrefix(lower, "$upstream_") || s.kind == nkForwardedFor ||
-			lower == "$proxy_add_x_forwarded_for"
+			lower == "$proxy_add_x_forwarded_for" || s.kind == nkRemoteAddr
 	}
 }
 
@@ -659,6 +667,16 @@ func nginxNil(v []byte) bool {
 func (p *nginxParser) set(rec *Record, st *nginxStep, v []byte, col int) error {
 	switch st.kind {
 	case nkRemoteAddr, nkRealIPRemoteAddr:
+		if i := bytes.LastIndex(v, []byte(", ")); i >= 0 && st.kind == nkRemoteAddr {
+			// An address list where $remote_addr stands: the log_format
+			// writes $proxy_add_x_forwarded_for there. The last address
+			// connected to nginx; the ones before are the X-Forwarded-For
+			// header it received.
+			if rec.ForwardedFor == "" {
+				rec.ForwardedFor = bstr(v[:i])
+			}
+			v = v[i+2:]
+		}
 		setClient(rec, v)
 	case nkRemoteUser:
 		rec.User = dash(v)

@@ -727,8 +727,8 @@ func TestNginxRealWorld(t *testing.T) {
 		{"nginx_combined/elastic-examples-nginx_logs-partial-copy.log", "nginx_combined", counts{28021, 0, 0, nil}, ""},
 		{"nginx_combined/filebeat-nginx-access-access.log", "nginx_combined", counts{12, 0, 1, map[string]int64{literal: 1}},
 			"line 13 carries a $host prefix"},
-		{"nginx_combined/filebeat-nginx-access-test.log", "nginx_combined", counts{2, 0, 5, map[string]int64{literal: 4, trailing: 1}},
-			"lines 1, 3, 5, 6 hold address lists where nginx's $remote_addr holds one address; line 2 has a trailing X-Forwarded-For field"},
+		{"nginx_combined/filebeat-nginx-access-test.log", "nginx_combined", counts{4, 0, 3, map[string]int64{literal: 2, trailing: 1}},
+			"lines 1 and 3 hold address lists ($proxy_add_x_forwarded_for where $remote_addr stands: read); lines 5 and 6 a quoted list or a list and an address (another layout); line 2 has a trailing X-Forwarded-For field"},
 		{"nginx_combined/lnav-logfile_shop_access_log.0-zanbil.log", "nginx_combined", counts{0, 0, 1000, map[string]int64{trailing: 1000}},
 			"every line has a trailing \"$http_x_forwarded_for\": combined is the wrong format for this file"},
 		{"nginx_combined/lnav-logfile_shop_access_log.0-zanbil.log", combinedXFF, counts{1000, 0, 0, nil},
@@ -757,8 +757,8 @@ func TestNginxRealWorld(t *testing.T) {
 		{"nginx_custom/datadog-integrations-core-nginx_tests-access-lines.log",
 			`nginx:$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent`,
 			counts{1, 0, 3, map[string]int64{trailing: 3}}, "line 1's format; the others go on after $body_bytes_sent"},
-		{"nginx_custom/filebeat-nginx-access-test-with-host.log", withHost, counts{3, 0, 7, map[string]int64{literal: 5, trailing: 2}},
-			"lines 1, 3, 5, 6, 10 hold address lists where nginx's $remote_addr holds one address; lines 2 and 9 have a trailing X-Forwarded-For field"},
+		{"nginx_custom/filebeat-nginx-access-test-with-host.log", withHost, counts{5, 0, 5, map[string]int64{literal: 2, trailing: 3}},
+			"lines 1 and 3 hold address lists (read); lines 5 and 6 a quoted list or a list and an address (another layout); lines 2, 9 and 10 have a trailing X-Forwarded-For field"},
 		{"nginx_custom/filebeat-nginx-ingress_controller-test.log",
 			`nginx:$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" $request_length $request_time [$proxy_upstream_name] [$proxy_alternative_upstream_name] $upstream_addr $upstream_response_length $upstream_response_time $upstream_status $req_id`,
 			counts{29, 0, 0, nil}, "ingress-nginx's upstreaminfo format; upstream lists hold ', '"},
@@ -816,5 +816,23 @@ func TestNginxRealWorldRecords(t *testing.T) {
 	}
 	if rec.RequestBytes != 348 || rec.Duration != time.Millisecond || rec.Status != 200 {
 		t.Errorf("line 23: got request bytes %d, duration %v, status %d", rec.RequestBytes, rec.Duration, rec.Status)
+	}
+}
+
+func TestNginxRemoteAddrList(t *testing.T) {
+	f, err := ParseFormat("nginx_combined")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const line = `203.0.113.9, 198.51.100.4, 127.0.0.1 - - [07/Dec/2016:11:05:07 +0100] "GET /ocelot HTTP/1.1" 200 571 "-" "curl/7.64.0"` + "\n"
+	recs, rejs, _ := fxRead(t, f, line+strings.Replace(line, "203.0.113.9, 198.51.100.4, 127.0.0.1", "192.0.2.7", 1))
+	if len(recs) != 2 || len(rejs) != 0 {
+		t.Fatalf("%d records, rejects %v", len(recs), rejs)
+	}
+	if r := recs[0]; r.Client != fxAddr("127.0.0.1") || r.ForwardedFor != "203.0.113.9, 198.51.100.4" || r.Status != 200 || r.BodyBytes != 571 {
+		t.Errorf("list: client %v forwarded for %q status %d bytes %d", r.Client, r.ForwardedFor, r.Status, r.BodyBytes)
+	}
+	if r := recs[1]; r.Client != fxAddr("192.0.2.7") || r.ForwardedFor != "" {
+		t.Errorf("single address: client %v forwarded for %q", r.Client, r.ForwardedFor)
 	}
 }

@@ -134,7 +134,7 @@ func detectSource(inputs []Input, formats []Format) (Format, Detection, []ownCho
 		if src.Lines == 0 {
 			continue
 		}
-		ok := 2*src.Parsed >= src.Lines
+		ok := 2*src.recognised() >= src.Lines
 		if own[i].f != nil && own[i].f.Name() != f.Name() {
 			for j, g := range formats {
 				if g.Name() != own[i].f.Name() {

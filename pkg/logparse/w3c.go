@@ -2,6 +2,8 @@ package logparse
 
 import (
 	"bytes"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -14,9 +16,30 @@ import (
 // columns of the data lines after it and may change mid-file (IIS writes a
 // new header block after each restart); "#Date:" supplies the date when the
 // columns hold a time but no date; every other "#" line and blank lines are
-// skipped. A data line before any "#Fields:" is rejected with ErrNoFields,
-// and a line with more or fewer values than the header names with
-// ErrFieldCount. Because of this state the format is not Splittable.
+// skipped. A line with more or fewer values than the header names is
+// rejected with ErrFieldCount. Because of this state the format is not
+// Splittable.
+//
+// A data line before any "#Fields:" (a file whose header was lost, or
+// lines cut out of a log) is read with one of IIS's own field sets when it
+// has its shape, and Extra "fields_assumed" says which: "iis_default", the
+// default set of IIS 7 and later (date time s-ip cs-method cs-uri-stem
+// cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer)
+// sc-status sc-substatus sc-win32-status time-taken), or "iis_all", every
+// standard field in IIS's order (date time s-sitename s-computername s-ip
+// cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs-version
+// cs(User-Agent) cs(Cookie) cs(Referer) cs-host sc-status sc-substatus
+// sc-win32-status sc-bytes cs-bytes time-taken); either may be followed by
+// up to four custom fields (IIS 8.5 appends them), kept in Extra as
+// "field16" and so on by position. The shape: a date and a time, addresses
+// where the set has them, a method, a path, a port and numbers where the
+// set has them. Any other line before a header is rejected with
+// ErrNoFields.
+//
+// Lines of IIS's FTP service hold no HTTP request and are rejected with
+// ErrNotHTTP: the FTP commands of IIS 4 to 6 in cs-method behind a session
+// number ("[2]USER"), and every line under a #Fields header with the
+// x-session column of IIS 7 and later.
 //
 // Values are separated by runs of spaces (Oracle Web Cache pads with
 // several) and may be quoted ("a b", with "" for a quote inside); "-"
@@ -161,6 +184,7 @@ type w3cParser struct {
 	lastClock int       // seconds since midnight of the previous line, -1 if none
 
 	oracle bool // #Software names Oracle: time-taken goes to Extra
+	ftp    bool // the columns are IIS's FTP service's: no HTTP requests
 
 	spans []w3cSpan
 }
@@ -173,13 +197,26 @@ func (p *w3cParser) Parse(line []byte, rec *Record) error {
 		p.directive(line)
 		return ErrSkip
 	}
-	if !p.hasCols {
-		return errAt(0, ErrNoFields)
-	}
 	spans, err := splitW3C(line, p.spans[:0])
 	p.spans = spans
 	if err != nil {
 		return err
+	}
+	if !p.hasCols {
+		// No #Fields header (yet): IIS's own field sets, when the line
+		// has their shape.
+		cols, name := guessIISFields(line, spans)
+		if cols == nil {
+			return errAt(0, ErrNoFields)
+		}
+		if err := p.fillWith(cols, line, spans, rec); err != nil {
+			return err
+		}
+		rec.addExtra("fields_assumed", name)
+		return nil
+	}
+	if p.ftp {
+		return errAt(0, ErrNotHTTP)
 	}
 	if len(spans) != len(p.cols) {
 		if len(spans) > len(p.cols) {
@@ -202,6 +239,9 @@ func (p *w3cParser) directive(line []byte) {
 		}
 		p.hasCols = len(p.cols) > 0
 		p.lastClock = -1
+		// IIS's FTP service (7.0 and later) logs its sessions in W3C with
+		// an x-session column.
+		p.ftp = slices.ContainsFunc(p.cols, func(c w3cColumn) bool { return lowerASCII(c.name) == "x-session" })
 	case equalFold(name, "#Software:"):
 		// Oracle Web Cache does not document the unit of its time-taken.
 		p.oracle = bytes.HasPrefix(bytes.TrimSpace(rest), []byte("Oracle"))
@@ -292,13 +332,17 @@ func w3cValue(rec *Record, line []byte, sp w3cSpan) []byte {
 }
 
 func (p *w3cParser) fill(line []byte, spans []w3cSpan, rec *Record) error {
+	return p.fillWith(p.cols, line, spans, rec)
+}
+
+func (p *w3cParser) fillWith(cols []w3cColumn, line []byte, spans []w3cSpan, rec *Record) error {
 	var (
 		ts          [4]w3cTimePart // date, time, date-local, time-local
 		stem, query []byte
 		haveStem    bool
 	)
 	for i, sp := range spans {
-		col := p.cols[i]
+		col := cols[i]
 		v := w3cValue(rec, line, sp)
 		switch col.kind {
 		case w3cDate, w3cTime, w3cDateLocal, w3cTimeLocal:
@@ -314,6 +358,9 @@ func (p *w3cParser) fill(line []byte, spans []w3cSpan, rec *Record) error {
 		case w3cUser:
 			rec.User = bstr(v)
 		case w3cMethod:
+			if isFTPSessionVerb(v) {
+				return errAt(sp.start, ErrNotHTTP)
+			}
 			if len(v) > 0 && !isToken(v) {
 				return errAt(sp.start, ErrRequestLine)
 			}
@@ -540,4 +587,115 @@ func lowerASCII(s string) string {
 // equalFold reports whether b equals s without regard to ASCII case.
 func equalFold(b []byte, s string) bool {
 	return len(b) == len(s) && strings.EqualFold(bstr(b), s)
+}
+
+// isFTPSessionVerb reports whether a cs-method value is an FTP command as
+// the FTP service of IIS 4 to 6 logs it, behind its session number:
+// "[2]USER", "[3]sent", "[3]created".
+func isFTPSessionVerb(v []byte) bool {
+	if len(v) < 4 || v[0] != '[' {
+		return false
+	}
+	j := bytes.IndexByte(v, ']')
+	if j < 2 || !allDigits(string(v[1:j])) || j+1 == len(v) {
+		return false
+	}
+	for _, c := range v[j+1:] {
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z') {
+			return false
+		}
+	}
+	return true
+}
+
+// IIS's field sets, for data lines without a #Fields header. IIS writes
+// the fields it logs in one fixed order; the default set (IIS 7 and
+// later) and the set with every standard field are the ones found
+// without their header.
+var (
+	iisDefaultFields = w3cColumns("date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken")
+	iisAllFields     = w3cColumns("date time s-sitename s-computername s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs-version cs(User-Agent) cs(Cookie) cs(Referer) cs-host sc-status sc-substatus sc-win32-status sc-bytes cs-bytes time-taken")
+)
+
+// maxIISCustomFields is how many custom fields (IIS 8.5 and later append
+// them after the standard ones) a line without header may carry.
+const maxIISCustomFields = 4
+
+func w3cColumns(names string) []w3cColumn {
+	var cols []w3cColumn
+	for _, n := range strings.Fields(names) {
+		cols = append(cols, w3cColumn{name: n, kind: w3cKinds[lowerASCII(n)]})
+	}
+	return cols
+}
+
+// iisWithCustom caches a standard set followed by custom fields, named
+// by their 1-based position ("field16").
+var iisWithCustom = func() map[[2]int][]w3cColumn {
+	m := make(map[[2]int][]w3cColumn)
+	for set, base := range [][]w3cColumn{iisDefaultFields, iisAllFields} {
+		for k := 0; k <= maxIISCustomFields; k++ {
+			cols := slices.Clone(base)
+			for i := range k {
+				cols = append(cols, w3cColumn{name: "field" + strconv.Itoa(len(base)+i+1)})
+			}
+			m[[2]int{set, k}] = cols
+		}
+	}
+	return m
+}()
+
+// guessIISFields returns the IIS field set that a data line without a
+// #Fields header has the shape of, and its name for Extra
+// "fields_assumed", or nil. The shape: the number of values (a standard
+// set and up to maxIISCustomFields custom fields), a date and a time, the
+// server and client addresses, a method, a stem that is a path, a port,
+// and numeric status, substatus, win32 status and time-taken.
+func guessIISFields(line []byte, spans []w3cSpan) ([]w3cColumn, string) {
+	val := func(i int) []byte { return line[spans[i].start:spans[i].end] }
+	dash := func(b []byte) bool { return len(b) == 1 && b[0] == '-' }
+	addr := func(b []byte) bool { _, ok := parseAddr(b); return ok || dash(b) }
+	num := func(b []byte) bool { _, ok := parseInt64(b); return ok }
+	for set, base := range [][]w3cColumn{iisDefaultFields, iisAllFields} {
+		k := len(spans) - len(base)
+		if k < 0 || k > maxIISCustomFields {
+			continue
+		}
+		cols := iisWithCustom[[2]int{set, k}]
+		ok := true
+		for i, c := range base {
+			v := val(i)
+			switch c.name {
+			case "date":
+				_, _, _, ok = parseISODate(v)
+			case "time":
+				_, _, ok = parseClock(v)
+			case "s-ip", "c-ip":
+				ok = addr(v)
+			case "cs-method":
+				ok = isToken(v)
+			case "cs-uri-stem":
+				ok = len(v) > 0 && (v[0] == '/' || v[0] == '*' || dash(v))
+			case "s-port":
+				n, d := digits(v)
+				ok = d && len(v) <= 5 && n <= 65535
+			case "cs-version":
+				ok = dash(v) || bytes.HasPrefix(v, []byte("HTTP/"))
+			case "sc-status":
+				_, ok = parseStatus(v)
+			case "sc-substatus", "sc-win32-status", "time-taken", "sc-bytes", "cs-bytes":
+				ok = num(v) || dash(v)
+			}
+			if !ok {
+				break
+			}
+		}
+		if ok {
+			if set == 0 {
+				return cols, "iis_default"
+			}
+			return cols, "iis_all"
+		}
+	}
+	return nil, ""
 }

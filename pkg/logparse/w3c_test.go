@@ -257,7 +257,8 @@ func TestW3CFailure(t *testing.T) {
 		{"bad-date", fields + "2019-13-18 21:02:31 192.0.2.1 GET / 200 1 1\n", ErrTimestamp, 1},
 		{"bad-time", fields + "2019-02-18 25:02:31 192.0.2.1 GET / 200 1 1\n", ErrTimestamp, 12},
 		{"bad-client", fields + "2019-02-18 21:02:31 [192.0.2.1](http://192.0.2.1) GET / 200 1 1\n", ErrAddress, 21},
-		{"ftp-verb", fields + "2019-02-18 21:02:31 192.0.2.1 [2]USER anonymous 331 1 1\n", ErrRequestLine, 31},
+		{"ftp-verb", fields + "2019-02-18 21:02:31 192.0.2.1 [2]USER anonymous 331 1 1\n", ErrNotHTTP, 31},
+		{"bad-method", fields + "2019-02-18 21:02:31 192.0.2.1 [2]USER/ anonymous 331 1 1\n", ErrRequestLine, 31},
 		{"bad-status", fields + "2019-02-18 21:02:31 192.0.2.1 GET / 2x0 1 1\n", ErrStatus, 37},
 		{"bad-bytes", fields + "2019-02-18 21:02:31 192.0.2.1 GET / 200 -5 1\n", ErrNumber, 41},
 		{"unclosed-quote", fields + `2019-02-18 21:02:31 192.0.2.1 GET "/ 200 1 1` + "\n", ErrQuote, 35},
@@ -317,19 +318,22 @@ func TestW3CRealWorld(t *testing.T) {
 		{file: "filebeat-iis-access-access-azure.log", records: 1, skipped: 2},
 		{file: "filebeat-iis-access-access-full.log", records: 1, skipped: 4},
 		{file: "filebeat-iis-access-access.log", records: 1, skipped: 4},
-		// No #Fields header: the columns cannot be known.
-		{file: "filebeat-iis-access-test-iis-7.2-noheader.log", rejected: fxRejects(ErrNoFields, 1, 2, 3, 4, 5)},
+		// No #Fields header: IIS's default field set (15 values).
+		{file: "filebeat-iis-access-test-iis-7.2-noheader.log", records: 5},
 		// Line 5 went through a Markdown renderer: c-ip is "[a.b.c.d](http://...)".
 		{file: "filebeat-iis-access-test-iis-7.5.log", records: 3, skipped: 4, rejected: fxRejects(ErrAddress, 5)},
 		{file: "filebeat-iis-access-test-ipv6zone.log", records: 1, skipped: 4},
-		{file: "filebeat-iis-access-test-x-forward-for-extended-noheader.log", rejected: fxRejects(ErrNoFields, 1, 2, 3, 4, 5, 6)},
-		{file: "filebeat-iis-access-test-x-forward-for-noheader.log", rejected: fxRejects(ErrNoFields, 1, 2, 3, 4, 5, 6, 7, 8, 9)},
+		// No #Fields header: IIS's set of all standard fields and one
+		// custom field (an X-Forwarded-For), 23 values.
+		{file: "filebeat-iis-access-test-x-forward-for-extended-noheader.log", records: 6},
+		// No #Fields header: the default set and one custom field.
+		{file: "filebeat-iis-access-test-x-forward-for-noheader.log", records: 9},
 		// Lines 16 and 17 were pasted from a file with another #Fields (15 columns under a 22-column header).
 		{file: "filebeat-iis-access-test.log", records: 3, skipped: 12, rejected: fxRejects(ErrFieldCount, 16, 17)},
 		{file: "lnav-logfile_w3c.0.log", records: 1, skipped: 4},
 		{file: "lnav-logfile_w3c.1-oracle-webcache.log", records: 1, skipped: 6},
 		// IIS 4 FTP service log: "[2]USER" is an FTP session command, not an HTTP method.
-		{file: "lnav-logfile_w3c.2-iis4-ftp.log", skipped: 8, rejected: fxRejects(ErrRequestLine, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 20, 21, 22)},
+		{file: "lnav-logfile_w3c.2-iis4-ftp.log", skipped: 8, rejected: fxRejects(ErrNotHTTP, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 20, 21, 22)},
 		{file: "lnav-logfile_w3c.3-iis-advanced-logging.log", records: 3, skipped: 7},
 		{file: "lnav-logfile_w3c.4-incapsula.log", records: 2, skipped: 4},
 		// The #Fields line is cut short: 17 values under 6 names.
@@ -367,6 +371,20 @@ func TestW3CRealWorldValues(t *testing.T) {
 	// Advanced Logging: doubled quotes inside a quoted value.
 	if v, _ := read("lnav-logfile_w3c.3-iis-advanced-logging.log")[2].Field("sc-substatus"); v != ` "garbage" w/ spaces ` {
 		t.Errorf("sc-substatus %q", v)
+	}
+	// No #Fields header: IIS's default set, and the set of all fields
+	// with a custom one after it.
+	if r := read("filebeat-iis-access-test-iis-7.2-noheader.log")[2]; r.Client != fxAddr("10.50.6.188") || r.Method != "GET" || r.Path != "/Director" ||
+		r.ServerPort != 443 || r.Status != 401 || r.UserAgent != "Mozilla/4.0 (compatible; MSIE 8.0; Windows NT 5.1; Trident/4.0)" || r.Time != fxDate("2018-12-31T12:02:53Z") {
+		t.Errorf("no header, default set: %+v", r)
+	} else if v, _ := r.Field("fields_assumed"); v != "iis_default" {
+		t.Errorf("no header: fields_assumed %q, want iis_default", v)
+	}
+	if r := read("filebeat-iis-access-test-x-forward-for-extended-noheader.log")[1]; r.VHost != "images.hogeschoolrotterdam.nl" || r.Protocol != "HTTP/1.1" ||
+		r.WireBytes != 346 || r.RequestBytes != 306 || r.Status != 200 || r.Path != "/robots.txt" {
+		t.Errorf("no header, all fields: %+v", r)
+	} else if v, _ := r.Field("field23"); v != "119.16.157.180" {
+		t.Errorf("no header, all fields: custom field23 %q", v)
 	}
 	// Two spaces between s-port and cs-username are one separator.
 	if r := read("plaso-iis10_edge_cases.log")[0]; r.User != `random\ranuser1` || r.Client != fxAddr("::1") {
@@ -450,4 +468,24 @@ func fxAllocs(t *testing.T, f Format, header []string, line string) float64 {
 		rec.reset(true)
 		p.Parse(b, &rec)
 	})
+}
+
+func TestW3CFTPService(t *testing.T) {
+	// IIS 7.5's FTP service: an x-session column; its lines are not HTTP.
+	const log = "#Software: Microsoft Internet Information Services 7.5\n" +
+		"#Fields: date time c-ip cs-username s-ip s-port cs-method cs-uri-stem sc-status sc-win32-status sc-substatus x-session x-fullpath\n" +
+		"2019-02-18 21:02:31 192.0.2.1 - 198.51.100.2 21 ControlChannelOpened - - 0 0 1c5b0d2f-3b3e-4a57-8a1b-5e4f2b1a7e10 -\n" +
+		"2019-02-18 21:02:32 192.0.2.1 anonymous 198.51.100.2 21 RETR rec-000001.mp3 226 0 0 1c5b0d2f-3b3e-4a57-8a1b-5e4f2b1a7e10 /rec-000001.mp3\n"
+	recs, rejs, st := fxRead(t, W3CFormat{}, log)
+	if len(recs) != 0 || st.Rejected != 2 {
+		t.Fatalf("%d records, stats %+v", len(recs), st)
+	}
+	if diff := cmp.Diff(fxRejects(ErrNotHTTP, 3, 4), rejs); diff != "" {
+		t.Errorf("rejects (-want +got)\n%s", diff)
+	}
+	// Detect recognises the log as W3C, without HTTP requests.
+	f, d, err := Detect([]byte(log))
+	if err != nil || f.Name() != "w3c" || !strings.Contains(d.Reason, "none of them an HTTP request") {
+		t.Errorf("Detect: %v, %q, %v", f, d.Reason, err)
+	}
 }

@@ -9,12 +9,13 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/forensiclog/forensics/internal/testutil"
 	"github.com/forensiclog/forensics/internal/useragent"
 	"github.com/forensiclog/forensics/pkg/exposure"
 	"github.com/google/go-cmp/cmp"
 )
 
-const corpus = "/work/shared/corpus/realworld"
+var corpus, _ = testutil.CorpusDir() // the real-world corpus; "" when absent
 
 // realWorld are user agents taken from the shared corpus of real logs;
 // file is where each one occurs (as a quoted field).
@@ -98,9 +99,7 @@ var realWorld = []struct {
 }
 
 func TestRealWorld(t *testing.T) {
-	if _, err := os.Stat(corpus); err != nil {
-		t.Skipf("real-world corpus not available at %s: %v", corpus, err)
-	}
+	testutil.Corpus(t) // skips (fails under CI) when the corpus is absent
 	p := useragent.New(0)
 	files := map[string][]byte{}
 	for i, tc := range realWorld {

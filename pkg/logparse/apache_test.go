@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/forensiclog/forensics/internal/testutil"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 )
@@ -581,8 +582,15 @@ func TestApacheFastMatchesGeneral(t *testing.T) {
 	for _, layout := range []string{"common", "combined", "vhost_combined", "custom"} {
 		lines = append(lines, bytes.Split(apGenLog(500, layout), []byte{'\n'})...)
 	}
+	corpus, err := testutil.CorpusDir() // more lines when present
+	if err != nil {
+		t.Logf("generated lines only: %v", err)
+	}
 	for _, dir := range []string{"apache_common", "apache_combined", "apache_vhost_combined", "apache_custom", "lighttpd", "nginx_combined"} {
-		files, _ := filepath.Glob(filepath.Join(apCorpusDir, dir, "*"))
+		if corpus == "" {
+			break
+		}
+		files, _ := filepath.Glob(filepath.Join(corpus, dir, "*"))
 		for _, name := range files {
 			data, err := os.ReadFile(name)
 			if err != nil {
@@ -650,18 +658,12 @@ func apSpansEqual(a, b []apSpan) bool {
 	return true
 }
 
-// apCorpusDir holds the shared real-world logs (not in the repository).
-const apCorpusDir = "/work/shared/corpus/realworld"
-
 // apReadCorpus reads a real-world file and returns its records (cloned) by
 // line number and its line errors.
 func apReadCorpus(t *testing.T, rel, spec string) (map[int64]*Record, []*ParseError, Stats) {
 	t.Helper()
-	path := filepath.Join(apCorpusDir, rel)
+	path := filepath.Join(testutil.Corpus(t), rel)
 	fh, err := os.Open(path)
-	if errors.Is(err, os.ErrNotExist) {
-		t.Skipf("real-world corpus not present (%s); it lives outside the repository", apCorpusDir)
-	}
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -867,11 +869,12 @@ func TestApacheRealWorldDetails(t *testing.T) {
 // the tail of one (a wrapped record's second half that happens to be a
 // whole line), and every rejected line is a piece of a wrapped record.
 func TestApacheHardWrapped(t *testing.T) {
-	good, err := os.ReadFile(filepath.Join(apCorpusDir, "apache_common/nasa-http-aug95-first1880-reconstructed.log"))
-	if errors.Is(err, os.ErrNotExist) {
-		t.Skipf("real-world corpus not present (%s)", apCorpusDir)
+	corpus := testutil.Corpus(t)
+	good, err := os.ReadFile(filepath.Join(corpus, "apache_common/nasa-http-aug95-first1880-reconstructed.log"))
+	if err != nil {
+		t.Fatal(err)
 	}
-	wrapped, err := os.ReadFile(filepath.Join(apCorpusDir, "apache_common/nasa-http-aug95-first1930-hardwrapped-copy.log"))
+	wrapped, err := os.ReadFile(filepath.Join(corpus, "apache_common/nasa-http-aug95-first1930-hardwrapped-copy.log"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -940,31 +943,50 @@ func TestApacheCLFTimeCache(t *testing.T) {
 	}
 }
 
-// TestApacheHostileLines checks that lines built to make the matcher
-// backtrack cost time linear in their length: each would take seconds if
-// every candidate end were scanned to the end of the line.
-func TestApacheHostileLines(t *testing.T) {
-	if testing.Short() {
-		t.Skip("timing test")
-	}
+// apHostileLines are built to make the matcher backtrack: each would
+// take seconds if every candidate end were scanned to the end of the line.
+func apHostileLines() []string {
 	const n = 400 << 10
-	lines := []string{
+	return []string{
 		strings.Repeat(`" `, n/2),
 		`192.0.2.1 - - ` + apTSLine + ` "` + strings.Repeat(`" " `, n/4),
 		`192.0.2.1 - - ` + apTSLine + ` "GET / HTTP/1.1" 200 1 "` + strings.Repeat(`" "`, n/3),
 		strings.Repeat(`\`, n/2) + strings.Repeat(`"`, n/2),
 	}
-	start := time.Now()
-	for _, spec := range []string{"combined", "vhost_combined", `apache:%u %u "%U" %U%U%U %{x}i "%{z}i"`, `apache:%U%U%U%U%U%U%U%U%>s`} {
-		f, _ := ParseFormat(spec)
-		p := f.NewParser()
-		for _, l := range lines {
+}
+
+var apHostileSpecs = []string{"combined", "vhost_combined", `apache:%u %u "%U" %U%U%U %{x}i "%{z}i"`, `apache:%U%U%U%U%U%U%U%U%>s`}
+
+// TestApacheHostileLines checks, without a clock, what keeps hostile lines
+// linear: the matcher charges the field ends it tries and the bytes it
+// scans, and stops within its budgets (apMatchBudget tries, apWorkPerByte
+// bytes per byte of the line, overdrawn by one charge at most). Some of
+// the lines must run into a budget: otherwise they no longer test it.
+// BenchmarkApacheHostileLines measures the time.
+func TestApacheHostileLines(t *testing.T) {
+	stopped := 0
+	for _, spec := range apHostileSpecs {
+		f, err := ParseFormat(spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, l := range apHostileLines() {
+			p := f.NewParser().(*apacheParser)
 			var r Record
 			r.reset(true)
-			p.Parse([]byte(l), &r) // errors expected; only the time counts
+			p.Parse([]byte(l), &r) // errors expected
+			for j, q := range append([]*apacheParser{p}, p.alts...) {
+				tries := apMatchBudget - q.budget
+				if tries > apMatchBudget+1 || q.work < -len(l) {
+					t.Errorf("%s, line %d, variant %d: %d tries, %d bytes of work left: over budget", spec, i, j, tries, q.work)
+				}
+				if q.budget <= 0 {
+					stopped++
+				}
+			}
 		}
 	}
-	if d := time.Since(start); d > 3*time.Second {
-		t.Errorf("16 hostile lines of %d KiB took %v", n>>10, d)
+	if stopped == 0 {
+		t.Error("no hostile line ran into the matcher's budget")
 	}
 }

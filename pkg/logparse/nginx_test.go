@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/forensiclog/forensics/internal/testutil"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 )
@@ -680,15 +681,11 @@ func readNginxFile(t *testing.T, spec, path string) Stats {
 	return st
 }
 
-const nginxCorpusDir = "/work/shared/corpus/realworld"
-
 // TestNginxRealWorld reads the public nginx samples of the shared corpus
 // (see its SOURCES.md) and pins how many lines parse and why the others do
 // not. Every rejection is a line that the named format did not write.
 func TestNginxRealWorld(t *testing.T) {
-	if _, err := os.Stat(nginxCorpusDir); err != nil {
-		t.Skipf("real-world corpus not present at %s: %v", nginxCorpusDir, err)
-	}
+	corpus := testutil.Corpus(t)
 	const (
 		literal  = "text does not match the format"
 		trailing = "unexpected data after last field"
@@ -767,7 +764,7 @@ func TestNginxRealWorld(t *testing.T) {
 			counts{1000, 0, 0, nil}, "gonx's example format"},
 	}
 	for _, tt := range tests {
-		path := filepath.Join(nginxCorpusDir, tt.file)
+		path := filepath.Join(corpus, tt.file)
 		if _, err := os.Stat(path); err != nil {
 			t.Errorf("%s: %v", tt.file, err)
 			continue
@@ -782,10 +779,7 @@ func TestNginxRealWorld(t *testing.T) {
 
 // TestNginxRealWorldRecords spot-checks decoded fields in the corpus.
 func TestNginxRealWorldRecords(t *testing.T) {
-	path := filepath.Join(nginxCorpusDir, "nginx_custom/filebeat-nginx-ingress_controller-test.log")
-	if _, err := os.Stat(path); err != nil {
-		t.Skipf("real-world corpus not present: %v", err)
-	}
+	path := filepath.Join(testutil.Corpus(t), "nginx_custom/filebeat-nginx-ingress_controller-test.log")
 	f, _ := ParseFormat(`nginx:$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" $request_length $request_time [$proxy_upstream_name] [$proxy_alternative_upstream_name] $upstream_addr $upstream_response_length $upstream_response_time $upstream_status $req_id`)
 	fh, err := os.Open(path)
 	if err != nil {

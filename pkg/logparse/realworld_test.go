@@ -14,13 +14,13 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/forensiclog/forensics/internal/testutil"
 )
 
 // The real-world corpus lives outside the repository (it is not ours to
-// commit): /work/shared/corpus/realworld, or wherever
-// FORENSICS_REALWORLD_CORPUS points. SOURCES.md there says what each file
-// is and where it comes from.
-const defaultRealWorldCorpus = "/work/shared/corpus/realworld"
+// commit): see testutil.Corpus. SOURCES.md there says what each file is and
+// where it comes from.
 
 func init() {
 	// Other test files of the package may define -update too.
@@ -78,18 +78,6 @@ var realWorldFormats = map[string]string{
 	"iis_w3c/lnav-logfile_w3c.5.log":                     "w3c",
 }
 
-func realWorldCorpus(t *testing.T) string {
-	t.Helper()
-	dir := os.Getenv("FORENSICS_REALWORLD_CORPUS")
-	if dir == "" {
-		dir = defaultRealWorldCorpus
-	}
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("real-world corpus not found at %s (set FORENSICS_REALWORLD_CORPUS): %v", dir, err)
-	}
-	return dir
-}
-
 // TestRealWorld reads every file of the real-world corpus and compares
 // what it found with testdata/realworld.golden: the format, the counts and
 // the rejected lines by kind and number, never line contents. Regenerate
@@ -99,7 +87,7 @@ func realWorldCorpus(t *testing.T) string {
 //
 // and review every rejection against testdata/realworld.notes.
 func TestRealWorld(t *testing.T) {
-	dir := realWorldCorpus(t)
+	dir := testutil.Corpus(t)
 	var files []string
 	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {

@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/forensiclog/forensics/internal/testutil"
 )
 
 // fxFuzz reads data with f, with and without ReuseRecord, and checks the
@@ -61,11 +63,11 @@ func fxFuzz(t *testing.T, f Format, data []byte) {
 // folders (when present) as seeds.
 func fxSeed(f *testing.F, sub string, corpus ...string) {
 	paths, _ := filepath.Glob(filepath.Join("testdata", sub, "*"))
-	root := os.Getenv("FORENSICS_REALWORLD_CORPUS")
-	if root == "" {
-		root = "/work/shared/corpus/realworld"
-	}
+	root, err := testutil.CorpusDir() // extra seeds, when present
 	for _, c := range corpus {
+		if err != nil {
+			break
+		}
 		more, _ := filepath.Glob(filepath.Join(root, c, "*"))
 		paths = append(paths, more...)
 	}

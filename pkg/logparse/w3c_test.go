@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/forensiclog/forensics/internal/testutil"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 )
@@ -112,16 +113,12 @@ func fxFailure(t *testing.T, f Format, in string, kind error, col int) {
 	}
 }
 
-// fxCorpusDir is the real-world corpus (see its SOURCES.md).
+// fxCorpusDir is a folder of the real-world corpus (see testutil.Corpus).
 func fxCorpusDir(t *testing.T, sub string) string {
 	t.Helper()
-	root := os.Getenv("FORENSICS_REALWORLD_CORPUS")
-	if root == "" {
-		root = "/work/shared/corpus/realworld"
-	}
-	dir := filepath.Join(root, sub)
+	dir := filepath.Join(testutil.Corpus(t), sub)
 	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("real-world corpus not present (%v); set FORENSICS_REALWORLD_CORPUS", err)
+		t.Fatal(err)
 	}
 	return dir
 }

@@ -66,7 +66,12 @@ func nginxConfig(c Config, port int, root bool) (string, []string) {
 		}
 		fmt.Fprintf(&b, "  access_log %s %s;\n", quote(filepath.Join(d, "access-"+f.Name+".log")), name)
 	}
-	fmt.Fprintf(&b, "  server {\n    listen 127.0.0.1:%d;\n    server_name localhost;\n    root %s;\n", port, quote(c.DocRoot))
+	if c.TLS {
+		fmt.Fprintf(&b, "  server {\n    listen 127.0.0.1:%d ssl http2;\n    server_name localhost;\n    root %s;\n", port, quote(c.DocRoot))
+		fmt.Fprintf(&b, "    ssl_certificate %s;\n    ssl_certificate_key %s;\n", quote(filepath.Join(d, "cert.pem")), quote(filepath.Join(d, "key.pem")))
+	} else {
+		fmt.Fprintf(&b, "  server {\n    listen 127.0.0.1:%d;\n    server_name localhost;\n    root %s;\n", port, quote(c.DocRoot))
+	}
 	b.WriteString("    autoindex on;\n    set_real_ip_from 127.0.0.1;\n    real_ip_header X-Forwarded-For;\n    real_ip_recursive on;\n  }\n}\n")
 	os.MkdirAll(filepath.Join(d, "tmp"), 0o755)
 	conf := filepath.Join(d, "nginx.conf")

@@ -52,6 +52,12 @@ func TestRules(t *testing.T) {
 		analyzeRules(t, r, "the engine does not apply ListingView to listings yet (issue 11: paged listings)",
 			sure{"full", rs.ActorFull, rs.LevelFull}, sure{"probed", rs.ActorProbe, rs.LevelMetadata})
 	})
+	t.Run("nginx-h2", func(t *testing.T) {
+		t.Parallel()
+		r := playRules(t, rs.Nginx, rs.FormatExtended, h2Rules)
+		checkH2Rules(t, r)
+		analyzeRules(t, r, "")
+	})
 	t.Run("haproxy", func(t *testing.T) {
 		t.Parallel()
 		r := playRules(t, rs.HAProxy, rs.FormatDefault, haproxyRules)
@@ -104,7 +110,8 @@ func playRules(t *testing.T, kind rs.Kind, format string, script func(*rs.Tree, 
 		t.Fatal(err)
 	}
 	lf := rs.Formats(kind)[format]
-	cfg := rs.Config{Kind: kind, Dir: dir, DocRoot: docRoot, Formats: []rs.LogFormat{lf}, TZ: serverTZ, AcceptPathInfo: true}
+	cfg := rs.Config{Kind: kind, Dir: dir, DocRoot: docRoot, Formats: []rs.LogFormat{lf}, TZ: serverTZ,
+		AcceptPathInfo: kind == rs.Apache, TLS: kind == rs.Nginx}
 	if kind == rs.HAProxy {
 		requireBinary(t, rs.Apache)
 		bdir := t.TempDir()
@@ -292,6 +299,37 @@ func checkHAProxyRules(t *testing.T, r *run) {
 			t.Errorf("line %d: captured headers not logged as {bytes=...} {bytes .../size}", i+1)
 		}
 	}
+}
+
+// h2Rules: nginx over TLS and HTTP/2. A complete download, and a
+// player's stream cancelled after 64 KiB on a connection that stays open.
+func h2Rules(tree *rs.Tree, mk func(netip.Addr, string) *rs.Actor) error {
+	var err error
+	a := mk(rs.ActorFull, "Mozilla/5.0 (X11; Linux x86_64; rv:65.0) Gecko/20100101 Firefox/65.0")
+	ex, e := a.Request("h2-full", "GET", rs.EscapePath(tree.Rec("full").Path), nil)
+	err = want(err, ex, e, 200)
+	c := mk(rs.ActorFull, curlUA)
+	ex, e = c.Curl("h2-curl", rs.EscapePath(tree.Rec("ranges").Path), "--http2")
+	err = want(err, ex, e, 200)
+	p := mk(rs.ActorPlayer, "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/72.0.3626.121 Safari/537.36")
+	ex, e = p.CancelledStream("h2-cancel", rs.EscapePath(tree.Rec("big").Path), 65536)
+	err = want(err, ex, e, 200)
+	// A later request on the same connection: the stream was reset, the
+	// connection lives on.
+	ex, e = p.Request("h2-after", "HEAD", rs.EscapePath(tree.Rec("head").Path), nil)
+	return want(err, ex, e, 200)
+}
+
+func checkH2Rules(t *testing.T, r *run) {
+	t.Helper()
+	for _, ex := range r.truth.Exchanges {
+		if !strings.HasPrefix(ex.Proto, "HTTP/2") {
+			t.Errorf("step %s: answered over %s, want HTTP/2", ex.Step, ex.Proto)
+		}
+	}
+	wantLevel(t, r, "full", rs.ActorFull, rs.LevelFull)
+	wantLevel(t, r, "ranges", rs.ActorFull, rs.LevelFull)
+	wantLevel(t, r, "big", rs.ActorPlayer, rs.LevelPartial)
 }
 
 // wantLevel checks the client-side truth itself: the scenario did what

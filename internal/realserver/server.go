@@ -4,9 +4,16 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
+	"math/big"
 	"net"
 	"os"
 	"os/exec"
@@ -132,6 +139,9 @@ type Config struct {
 	AcceptPathInfo bool
 	// Backend is the "127.0.0.1:port" HAProxy forwards to.
 	Backend string
+	// TLS serves HTTPS with HTTP/2 (nginx only), with a self-signed
+	// certificate for 127.0.0.1 written to Dir.
+	TLS bool
 }
 
 // A Server is a running web server process on 127.0.0.1.
@@ -148,6 +158,15 @@ type Server struct {
 	waitErr error
 	gen     int // rotations so far
 	stopped bool
+}
+
+// URL returns the server's base URL, "http://127.0.0.1:port" or
+// "https://..." with TLS.
+func (s *Server) URL() string {
+	if s.cfg.TLS {
+		return "https://" + s.Addr
+	}
+	return "http://" + s.Addr
 }
 
 // AccessLog returns the path of the current access log of format name.
@@ -182,6 +201,14 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	if cfg.Kind == HAProxy && cfg.Backend == "" {
 		return nil, errors.New("realserver: HAProxy needs a Backend")
+	}
+	if cfg.TLS {
+		if cfg.Kind != Nginx {
+			return nil, errors.New("realserver: TLS is set up for nginx only")
+		}
+		if err := writeSelfSigned(cfg.Dir); err != nil {
+			return nil, err
+		}
 	}
 	if os.Geteuid() == 0 {
 		// Workers run as nobody: let them reach the files.
@@ -522,4 +549,33 @@ func unprivileged() (string, string) {
 		g = "nobody"
 	}
 	return u, g
+}
+
+// writeSelfSigned writes cert.pem and key.pem for 127.0.0.1 to dir.
+func writeSelfSigned(dir string) error {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return err
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1),
+		Subject:      pkix.Name{CommonName: "127.0.0.1"},
+		IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1)},
+		NotBefore:    time.Now().Add(-time.Hour),
+		NotAfter:     time.Now().Add(24 * time.Hour),
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		return err
+	}
+	kder, err := x509.MarshalECPrivateKey(key)
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "cert.pem"), pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, "key.pem"), pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kder}), 0o600)
 }

@@ -63,6 +63,9 @@ type Exchange struct {
 	Raw    bool
 	Curl   bool
 	Status int
+	// Proto is the response's protocol as the client saw it ("HTTP/1.1",
+	// "HTTP/2.0").
+	Proto string
 	// BodyBytes is the number of body bytes the client read.
 	BodyBytes    int64
 	ContentRange string

@@ -2,6 +2,9 @@ package logparse
 
 import (
 	"bytes"
+	"fmt"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -43,7 +46,9 @@ import (
 //	captured headers     Extra "captured_request_headers" and
 //	                     "captured_response_headers" as logged ("a|b|c");
 //	                     when only one block is logged it is taken as the
-//	                     request headers, which HAProxy cannot tell apart
+//	                     request headers, which HAProxy cannot tell apart.
+//	                     A captured Range and Content-Range also go to
+//	                     Range and ContentRange (see RangeCapture)
 //	frontend, backend, server, captured_request_cookie,
 //	captured_response_cookie, termination_state, connections
 //	(actconn/feconn/beconn/srv_conn/retries), queues (srv/backend)
@@ -71,10 +76,51 @@ type HAProxyFormat struct {
 	// Location is the zone of accept_date when the syslog header does not
 	// give one. Nil means UTC.
 	Location *time.Location
+
+	// RangeCapture and ContentRangeCapture say which captured header
+	// holds the request's Range and which the response's Content-Range,
+	// so that a 206 carries the bytes it sent (Record.Range and
+	// ContentRange): the 1-based position of the header among the
+	// frontend's "capture request header" (or "capture response header")
+	// lines, which is the order in which HAProxy logs the values. With
+	//
+	//	capture request header Host len 32
+	//	capture request header Range len 64
+	//	capture response header Content-Range len 64
+	//
+	// a line logs {host|bytes=0-99} {bytes 0-99/2390282}: RangeCapture is
+	// 2, ContentRangeCapture 1. With 0 (the default) they are recognised
+	// by their content: the first request value that begins with "bytes="
+	// is the Range, the first response value that begins with "bytes "
+	// and holds a "/" is the Content-Range (also "bytes */SIZE" of a 416).
+	// -1 reads neither from the captures. ParseFormat gives them as
+	// "haproxy:range=2,content_range=1" ("auto" for 0, "none" for -1).
+	//
+	// When a line logs one block only (the frontend captures request or
+	// response headers, not both), it is the request block when
+	// RangeCapture is set (> 0), the response block when only
+	// ContentRangeCapture is; by content, either value is recognised in
+	// it. The captured values are always kept in Extra as logged.
+	RangeCapture, ContentRangeCapture int
 }
 
-// Name returns "haproxy".
-func (HAProxyFormat) Name() string { return "haproxy" }
+// Name returns "haproxy", followed by the capture positions when they
+// are set ("haproxy:range=2,content_range=1").
+func (f HAProxyFormat) Name() string {
+	if f.RangeCapture == 0 && f.ContentRangeCapture == 0 {
+		return "haproxy"
+	}
+	pos := func(n int) string {
+		switch {
+		case n == 0:
+			return "auto"
+		case n < 0:
+			return "none"
+		}
+		return strconv.Itoa(n)
+	}
+	return "haproxy:range=" + pos(f.RangeCapture) + ",content_range=" + pos(f.ContentRangeCapture)
+}
 
 // NewParser returns a parser for one HAProxy log.
 func (f HAProxyFormat) NewParser() Parser {
@@ -82,7 +128,42 @@ func (f HAProxyFormat) NewParser() Parser {
 	if loc == nil {
 		loc = time.UTC
 	}
-	return &haproxyParser{loc: loc}
+	return &haproxyParser{loc: loc, rangeAt: f.RangeCapture, contentRangeAt: f.ContentRangeCapture}
+}
+
+// compileHAProxy reads "range=N,content_range=M" (N and M positions,
+// "auto" or "none").
+func compileHAProxy(spec string) (Format, error) {
+	var f HAProxyFormat
+	seen := map[string]bool{}
+	for _, kv := range strings.Split(spec, ",") {
+		k, v, ok := strings.Cut(strings.TrimSpace(kv), "=")
+		if !ok || seen[k] {
+			return nil, fmt.Errorf("haproxy options: want range=N,content_range=M")
+		}
+		seen[k] = true
+		n := 0
+		switch v {
+		case "auto":
+		case "none":
+			n = -1
+		default:
+			var err error
+			n, err = strconv.Atoi(v)
+			if err != nil || n < 1 || n > 64 {
+				return nil, fmt.Errorf("haproxy options: %s: a capture position from 1, auto or none", k)
+			}
+		}
+		switch k {
+		case "range":
+			f.RangeCapture = n
+		case "content_range":
+			f.ContentRangeCapture = n
+		default:
+			return nil, fmt.Errorf("haproxy options: unknown option (known: range, content_range)")
+		}
+	}
+	return f, nil
 }
 
 // Splittable reports true: each line stands alone.
@@ -90,11 +171,14 @@ func (HAProxyFormat) Splittable() bool { return true }
 
 func init() {
 	register("haproxy", func() Format { return HAProxyFormat{} })
+	registerStyle("haproxy", compileHAProxy)
 }
 
 type haproxyParser struct {
 	loc   *time.Location
 	zones zoneCache
+
+	rangeAt, contentRangeAt int // HAProxyFormat's capture positions
 }
 
 func (p *haproxyParser) Parse(line []byte, rec *Record) error {
@@ -247,6 +331,8 @@ func (p *haproxyParser) Parse(line []byte, rec *Record) error {
 
 	// Optional {captured headers} blocks, then the quoted request.
 	names := [...]string{"captured_request_headers", "captured_response_headers"}
+	var blocks [2][]byte
+	nblocks := 0
 	for k := 0; k < 2; k++ {
 		s.skipSpaces()
 		if s.i >= len(line) || line[s.i] != '{' {
@@ -256,11 +342,15 @@ func (p *haproxyParser) Parse(line []byte, rec *Record) error {
 		if j < 0 {
 			return errAt(s.i, ErrLiteral)
 		}
-		if v := line[s.i+1 : s.i+j]; len(v) > 0 {
+		v := line[s.i+1 : s.i+j]
+		if len(v) > 0 {
 			rec.addExtra(names[k], bstr(v))
 		}
+		blocks[k] = v
+		nblocks++
 		s.i += j + 1
 	}
+	p.captures(rec, blocks, nblocks)
 	s.skipSpaces()
 	if s.i >= len(line) {
 		return errAt(s.i, ErrFieldCount)
@@ -278,6 +368,58 @@ func (p *haproxyParser) Parse(line []byte, rec *Record) error {
 	if !setRequestLine(rec, req) {
 		rec.Method, rec.Protocol = "", ""
 		rec.addExtra("request", bstr(req))
+	}
+	return nil
+}
+
+// captures sets Range and ContentRange from the captured header blocks
+// (see HAProxyFormat.RangeCapture).
+func (p *haproxyParser) captures(rec *Record, blocks [2][]byte, n int) {
+	if n == 0 {
+		return
+	}
+	req, resp := blocks[0], blocks[1]
+	if n == 1 {
+		switch {
+		case p.rangeAt > 0:
+		case p.contentRangeAt > 0:
+			req, resp = nil, blocks[0]
+		default:
+			resp = blocks[0] // by content: either value may be in it
+		}
+	}
+	if p.rangeAt > 0 {
+		if v := captureAt(req, p.rangeAt); len(v) > 0 && !(len(v) == 1 && v[0] == '-') {
+			rec.Range = bstr(v)
+		}
+	} else if p.rangeAt == 0 {
+		for v := range bytes.SplitSeq(req, []byte("|")) {
+			if bytes.HasPrefix(v, []byte("bytes=")) {
+				rec.Range = bstr(v)
+				break
+			}
+		}
+	}
+	if p.contentRangeAt > 0 {
+		if v := captureAt(resp, p.contentRangeAt); len(v) > 0 && !(len(v) == 1 && v[0] == '-') {
+			rec.ContentRange = bstr(v)
+		}
+	} else if p.contentRangeAt == 0 {
+		for v := range bytes.SplitSeq(resp, []byte("|")) {
+			if bytes.HasPrefix(v, []byte("bytes ")) && bytes.IndexByte(v, '/') > 0 {
+				rec.ContentRange = bstr(v)
+				break
+			}
+		}
+	}
+}
+
+// captureAt returns the value at 1-based position i of a "a|b|c" block.
+func captureAt(block []byte, i int) []byte {
+	for v := range bytes.SplitSeq(block, []byte("|")) {
+		if i--; i == 0 {
+			return v
+		}
 	}
 	return nil
 }

@@ -2,6 +2,8 @@ package logparse
 
 import (
 	"os"
+
+	"github.com/google/go-cmp/cmp"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +18,7 @@ func haBase() Record {
 	want.Method, want.Target, want.Path, want.Query, want.Protocol = "GET", "/samtal/a%20b.mp3?x=1", "/samtal/a b.mp3", "x=1", "HTTP/1.1"
 	want.Status, want.WireBytes, want.Duration = 206, 65871, 109*time.Millisecond
 	want.Completion = CompletionComplete
+	want.Range, want.ContentRange = "bytes=0-65535", "bytes 0-65535/2390282"
 	want.Extra = []Field{{"client_port", "33317"}, {"frontend", "http-in"}, {"backend", "static"}, {"server", "srv1"},
 		{"timers", "10/0/30/69/109"}, {"termination_state", "----"}, {"connections", "1/1/1/1/0"}, {"queues", "0/0"},
 		{"captured_request_headers", "example.org|bytes=0-65535"}, {"captured_response_headers", "bytes 0-65535/2390282"}}
@@ -44,6 +47,7 @@ func TestHAProxySuccess(t *testing.T) {
 	})
 	t.Run("client-abort-logasap-no-captures", func(t *testing.T) {
 		want := haBase()
+		want.Range, want.ContentRange = "", ""
 		want.Completion, want.Duration, want.WireBytes = CompletionAborted, 2000*time.Millisecond, 120000
 		want.Extra = []Field{{"client_port", "33317"}, {"frontend", "http-in"}, {"backend", "static"}, {"server", "srv1"},
 			{"timers", "0/0/1/5/+2000"}, {"logasap", "true"}, {"termination_state", "CD--"}, {"connections", "2/2/0/0/0"}, {"queues", "0/0"}}
@@ -80,6 +84,96 @@ func TestHAProxySkipped(t *testing.T) {
 		_, _, st := fxRead(t, HAProxyFormat{}, in)
 		if st.Skipped != 1 || st.Lines != 1 {
 			t.Errorf("%q: stats %+v, want one skipped line", strings.TrimSpace(in)[:10], st)
+		}
+	}
+}
+
+// TestHAProxyCaptures reads lines that a real HAProxy wrote with
+// captured Range and Content-Range headers (testdata/haproxy/captures.md
+// says how they were made).
+func TestHAProxyCaptures(t *testing.T) {
+	type got struct {
+		Status              int
+		Range, ContentRange string
+	}
+	read := func(f Format, file string) []got {
+		t.Helper()
+		data, err := os.ReadFile("testdata/haproxy/" + file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		recs, rejs, _ := fxRead(t, f, string(data))
+		if len(rejs) != 0 {
+			t.Fatalf("%s: rejects %v", file, rejs)
+		}
+		var out []got
+		for _, r := range recs {
+			out = append(out, got{r.Status, r.Range, r.ContentRange})
+		}
+		return out
+	}
+	want := []got{
+		{200, "", ""},
+		{206, "bytes=0-65535", "bytes 0-65535/100000"},
+		{206, "bytes=65536-", "bytes 65536-99999/100000"},
+		{206, "bytes=-500", "bytes 99500-99999/100000"},
+		{206, "bytes=0-9,20-29", ""}, // multipart/byteranges: no Content-Range header
+		{416, "bytes=200000-", "bytes */100000"},
+		{200, "", ""}, // HEAD
+		{200, "", ""}, // listing
+		{206, "bytes=0-49999", "bytes 0-49999/100000"},
+		{206, "bytes=50000-", "bytes 50000-99999/100000"}, // resumed
+		{206, "bytes=0-24999", "bytes 0-24999/100000"},
+		{206, "bytes=25000-49999", "bytes 25000-49999/100000"},
+		{206, "bytes=50000-74999", "bytes 50000-74999/100000"},
+		{206, "bytes=75000-99999", "bytes 75000-99999/100000"},
+	}
+	// By content (the default), and by position: Host is the first
+	// request capture, Range the second.
+	for _, f := range []Format{HAProxyFormat{}, HAProxyFormat{RangeCapture: 2, ContentRangeCapture: 1}} {
+		if diff := cmp.Diff(want, read(f, "captures.log")); diff != "" {
+			t.Errorf("%s: captures.log (-want +got)\n%s", f.Name(), diff)
+		}
+	}
+	// A wrong position reads the wrong value, as configured.
+	if g := read(HAProxyFormat{RangeCapture: 1, ContentRangeCapture: -1}, "captures.log")[1]; g.Range != "127.0.0.1:18080" || g.ContentRange != "" {
+		t.Errorf("range=1,content_range=none: %+v", g)
+	}
+	// Only the response block is logged.
+	wantResp := []got{{206, "", "bytes 0-999/100000"}, {206, "", "bytes 1000-99999/100000"}, {200, "", ""}}
+	for _, f := range []Format{HAProxyFormat{}, HAProxyFormat{RangeCapture: -1, ContentRangeCapture: 1}} {
+		if diff := cmp.Diff(wantResp, read(f, "captures-response-only.log")); diff != "" {
+			t.Errorf("%s: captures-response-only.log (-want +got)\n%s", f.Name(), diff)
+		}
+	}
+	// Detect reads them by content.
+	data, _ := os.ReadFile("testdata/haproxy/captures.log")
+	if f, _, err := Detect(data); err != nil || f.Name() != "haproxy" {
+		t.Errorf("Detect: %v, %v", f, err)
+	}
+}
+
+func TestHAProxyOptions(t *testing.T) {
+	f := func(spec string, want HAProxyFormat) {
+		t.Helper()
+		got, err := ParseFormat(spec)
+		if err != nil {
+			t.Fatalf("ParseFormat(%q): %v", spec, err)
+		}
+		if got != want {
+			t.Errorf("ParseFormat(%q) = %+v, want %+v", spec, got, want)
+		}
+		if again, err := ParseFormat(got.Name()); err != nil || again != want {
+			t.Errorf("ParseFormat(%q) (its name) = %+v, %v", got.Name(), again, err)
+		}
+	}
+	f("haproxy", HAProxyFormat{})
+	f("haproxy:range=2,content_range=1", HAProxyFormat{RangeCapture: 2, ContentRangeCapture: 1})
+	f("haproxy:content_range=3", HAProxyFormat{ContentRangeCapture: 3})
+	f("haproxy:range=none,content_range=auto", HAProxyFormat{RangeCapture: -1})
+	for _, bad := range []string{"haproxy:range=0", "haproxy:range", "haproxy:size=1", "haproxy:range=1,range=2", "haproxy:range=x"} {
+		if _, err := ParseFormat(bad); err == nil {
+			t.Errorf("ParseFormat(%q): no error", bad)
 		}
 	}
 }

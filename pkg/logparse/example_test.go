@@ -128,6 +128,41 @@ func ExampleExpandInputs() {
 	// error.log
 }
 
+// The files of a rotated set are one log source, and their format is
+// detected from them together: the 304 with a byte count in access.log.1
+// shows Debian's %O, which access.log alone cannot tell.
+func ExampleDetectSource() {
+	dir, err := os.MkdirTemp("", "logs")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	files := map[string]string{
+		"access.log.1": `192.0.2.1 - - [10/Feb/2019:10:00:01 +0100] "GET /calls/a.mp3 HTTP/1.1" 304 187 "-" "curl/7.64.0"` + "\n",
+		"access.log":   `192.0.2.2 - - [11/Feb/2019:10:00:02 +0100] "GET /calls/b.mp3 HTTP/1.1" 200 50321 "-" "curl/7.64.0"` + "\n",
+	}
+	for name, text := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			log.Fatal(err)
+		}
+	}
+	inputs, err := logparse.ExpandInputs([]string{dir})
+	if err != nil {
+		log.Fatal(err)
+	}
+	f, d, err := logparse.DetectSource(inputs)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(filepath.Base(d.Source), f.Name())
+	for _, in := range d.Disagreements() {
+		fmt.Println("on its own:", filepath.Base(in.Name), in.Format)
+	}
+	// Output:
+	// access.log combined_debian
+	// on its own: access.log combined
+}
+
 // Open an input: compression is found from its bytes, and the SHA-256 of
 // the bytes as stored is known at the end.
 func ExampleInput_Open() {

@@ -72,7 +72,7 @@ type apacheParser struct {
 
 // Parse implements Parser.
 func (p *apacheParser) Parse(line []byte, rec *Record) error {
-	if apIsBlank(line) {
+	if isBlank(line) {
 		return ErrSkip
 	}
 	if t := p.f.tail; len(t) == 0 || (t[len(t)-1] != ' ' && t[len(t)-1] != '\t') {
@@ -97,15 +97,6 @@ func (p *apacheParser) Parse(line []byte, rec *Record) error {
 		}
 	}
 	return errAt(col, kind)
-}
-
-func apIsBlank(b []byte) bool {
-	for _, c := range b {
-		if c != ' ' && c != '\t' {
-			return false
-		}
-	}
-	return true
 }
 
 // altAccept checks that a line read with a vhost-prefixed variant really

@@ -227,6 +227,60 @@ var (
 	apWeekdayFull = [...]string{"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"}
 )
 
+// An apNumConv is a strftime conversion that is a number: its width in
+// digits (-1: two characters, the first maybe a space), the apTp* part it
+// sets (0: read and ignored, as %U) and the factor applied to it.
+type apNumConv struct {
+	width int8
+	set   uint16
+	scale int
+}
+
+// apNumConvs are the numeric conversions, by conversion byte.
+var apNumConvs = [256]apNumConv{
+	'Y': {4, apTpYear, 1},
+	'm': {2, apTpMon, 1},
+	'd': {2, apTpDay, 1},
+	'e': {-1, apTpDay, 1},
+	'H': {2, apTpHour, 1},
+	'k': {-1, apTpHour, 1},
+	'I': {2, apTpHour12, 1},
+	'l': {-1, apTpHour12, 1},
+	'M': {2, apTpMin, 1},
+	'S': {2, apTpSec, 1},
+	'j': {3, apTpYday, 1},
+	'C': {2, 0, 1}, 'g': {2, 0, 1}, 'U': {2, 0, 1}, 'V': {2, 0, 1}, 'W': {2, 0, 1},
+	'G': {4, 0, 1},
+	'u': {1, 0, 1}, 'w': {1, 0, 1},
+	apTcMsecFrac: {3, apTpNsec, 1e6},
+	apTcUsecFrac: {6, apTpNsec, 1e3},
+}
+
+// setNum sets the part that bit names to n; bit 0 sets nothing.
+func (tp *apTimeParts) setNum(bit uint16, n int) {
+	switch bit {
+	case 0:
+		return
+	case apTpYear:
+		tp.year = n
+	case apTpMon:
+		tp.mon = n
+	case apTpDay:
+		tp.day = n
+	case apTpYday:
+		tp.yday = n
+	case apTpHour, apTpHour12:
+		tp.hour = n
+	case apTpMin:
+		tp.min = n
+	case apTpSec:
+		tp.sec = n
+	case apTpNsec:
+		tp.nsec = n
+	}
+	tp.set |= bit
+}
+
 // apScanStrftime reads a time written with a compiled strftime format at
 // pos and returns the index after it.
 func apScanStrftime(parts []apTimePart, line []byte, pos int, tp *apTimeParts) (int, bool) {
@@ -240,13 +294,19 @@ func apScanStrftime(parts []apTimePart, line []byte, pos int, tp *apTimeParts) (
 			pos += len(pt.lit)
 			continue
 		}
-		switch pt.conv {
-		case 'Y':
-			if n, pos, ok = apFixedDigits(line, pos, 4); !ok {
+		if c := apNumConvs[pt.conv]; c.width != 0 {
+			if c.width < 0 {
+				n, pos, ok = apPaddedDigits(line, pos)
+			} else {
+				n, pos, ok = apFixedDigits(line, pos, int(c.width))
+			}
+			if !ok {
 				return 0, false
 			}
-			tp.year = n
-			tp.set |= apTpYear
+			tp.setNum(c.set, n*c.scale)
+			continue
+		}
+		switch pt.conv {
 		case 'y':
 			if n, pos, ok = apFixedDigits(line, pos, 2); !ok {
 				return 0, false
@@ -258,78 +318,6 @@ func apScanStrftime(parts []apTimePart, line []byte, pos int, tp *apTimeParts) (
 				}
 				tp.yearDigits = 2
 				tp.set |= apTpYear
-			}
-		case 'm':
-			if n, pos, ok = apFixedDigits(line, pos, 2); !ok {
-				return 0, false
-			}
-			tp.mon = n
-			tp.set |= apTpMon
-		case 'd':
-			if n, pos, ok = apFixedDigits(line, pos, 2); !ok {
-				return 0, false
-			}
-			tp.day = n
-			tp.set |= apTpDay
-		case 'e':
-			if n, pos, ok = apPaddedDigits(line, pos); !ok {
-				return 0, false
-			}
-			tp.day = n
-			tp.set |= apTpDay
-		case 'H':
-			if n, pos, ok = apFixedDigits(line, pos, 2); !ok {
-				return 0, false
-			}
-			tp.hour = n
-			tp.set |= apTpHour
-		case 'k':
-			if n, pos, ok = apPaddedDigits(line, pos); !ok {
-				return 0, false
-			}
-			tp.hour = n
-			tp.set |= apTpHour
-		case 'I':
-			if n, pos, ok = apFixedDigits(line, pos, 2); !ok {
-				return 0, false
-			}
-			tp.hour = n
-			tp.set |= apTpHour12
-		case 'l':
-			if n, pos, ok = apPaddedDigits(line, pos); !ok {
-				return 0, false
-			}
-			tp.hour = n
-			tp.set |= apTpHour12
-		case 'M':
-			if n, pos, ok = apFixedDigits(line, pos, 2); !ok {
-				return 0, false
-			}
-			tp.min = n
-			tp.set |= apTpMin
-		case 'S':
-			if n, pos, ok = apFixedDigits(line, pos, 2); !ok {
-				return 0, false
-			}
-			tp.sec = n
-			tp.set |= apTpSec
-		case 'j':
-			if n, pos, ok = apFixedDigits(line, pos, 3); !ok {
-				return 0, false
-			}
-			tp.yday = n
-			tp.set |= apTpYday
-		case 'C', 'g', 'U', 'V', 'W':
-			if _, pos, ok = apFixedDigits(line, pos, 2); !ok {
-				return 0, false
-			}
-		case 'G':
-			if _, pos, ok = apFixedDigits(line, pos, 4); !ok {
-				return 0, false
-			}
-		case 'u', 'w':
-			if _, pos, ok = apFixedDigits(line, pos, 1); !ok {
-				return 0, false
 			}
 		case 'b':
 			if len(line)-pos < 3 {
@@ -407,18 +395,6 @@ func apScanStrftime(parts []apTimePart, line []byte, pos int, tp *apTimeParts) (
 			tp.epoch = v * scale
 			tp.epochSec = scale == 1e9
 			tp.set |= apTpEpoch
-		case apTcMsecFrac:
-			if n, pos, ok = apFixedDigits(line, pos, 3); !ok {
-				return 0, false
-			}
-			tp.nsec = n * 1e6
-			tp.set |= apTpNsec
-		case apTcUsecFrac:
-			if n, pos, ok = apFixedDigits(line, pos, 6); !ok {
-				return 0, false
-			}
-			tp.nsec = n * 1e3
-			tp.set |= apTpNsec
 		default:
 			return 0, false
 		}

@@ -79,16 +79,11 @@ func digits(b []byte) (int, bool) {
 // (without brackets), also with a fraction after the seconds
 // ("10/Oct/2000:13:55:36.123 -0700"), keeping the offset.
 func parseCLFTime(b []byte, z *zoneCache) (time.Time, bool) {
-	if len(b) < 26 || b[2] != '/' || b[6] != '/' || b[11] != ':' || b[14] != ':' || b[17] != ':' {
+	if len(b) < 26 {
 		return time.Time{}, false
 	}
-	day, ok1 := digits(b[0:2])
-	mon := parseMonth(b[3:6])
-	year, ok2 := digits(b[7:11])
-	hh, ok3 := digits(b[12:14])
-	mm, ok4 := digits(b[15:17])
-	ss, ok5 := digits(b[18:20])
-	if !(ok1 && ok2 && ok3 && ok4 && ok5) || mon == 0 {
+	year, mon, day, hh, mm, ss, ok := parseDMYClock(b)
+	if !ok {
 		return time.Time{}, false
 	}
 	rest := b[20:]
@@ -107,10 +102,29 @@ func parseCLFTime(b []byte, z *zoneCache) (time.Time, bool) {
 		return time.Time{}, false
 	}
 	off, ok := parseOffset(rest[1:])
-	if !ok || !validClock(day, hh, mm, ss) || day > daysIn(year, mon) {
+	if !ok {
 		return time.Time{}, false
 	}
 	return time.Date(year, time.Month(mon), day, hh, mm, ss, nsec, z.zone(off)), true
+}
+
+// parseDMYClock parses the date and clock "10/Oct/2000:13:55:36" at the
+// start of b, as the Common Log Format and HAProxy write them, and checks
+// that they name a real day and time (a leap second allowed).
+func parseDMYClock(b []byte) (year, mon, day, hh, mm, ss int, ok bool) {
+	if len(b) < 20 || b[2] != '/' || b[6] != '/' || b[11] != ':' || b[14] != ':' || b[17] != ':' {
+		return
+	}
+	day, ok1 := digits(b[0:2])
+	mon = parseMonth(b[3:6])
+	year, ok2 := digits(b[7:11])
+	hh, ok3 := digits(b[12:14])
+	mm, ok4 := digits(b[15:17])
+	ss, ok5 := digits(b[18:20])
+	if !(ok1 && ok2 && ok3 && ok4 && ok5) || mon == 0 || !validClock(day, hh, mm, ss) || day > daysIn(year, mon) {
+		return 0, 0, 0, 0, 0, 0, false
+	}
+	return year, mon, day, hh, mm, ss, true
 }
 
 func validClock(day, hh, mm, ss int) bool {

@@ -28,3 +28,24 @@ func TestParseCLFTime(t *testing.T) {
 	f("10/Oct/2000:13:55:36 -2500", false, "")
 	f("10/Oct/2000:13:55:36", false, "")
 }
+
+// TestParseHAProxyDate checks HAProxy's accept date, which shares the
+// date and clock of the Common Log Format (parseDMYClock): a day that
+// does not exist is refused, not moved into the next month.
+func TestParseHAProxyDate(t *testing.T) {
+	f := func(in string, ok bool, want string) {
+		t.Helper()
+		got, gotOK := parseHAProxyDate([]byte(in), time.UTC)
+		if gotOK != ok || (ok && got.Format(time.RFC3339Nano) != want) {
+			t.Errorf("%q: %s %v, want %s %v", in, got.Format(time.RFC3339Nano), gotOK, want, ok)
+		}
+	}
+	f("06/Feb/2009:12:14:14.655", true, "2009-02-06T12:14:14.655Z")
+	f("06/Feb/2009:12:14:14", true, "2009-02-06T12:14:14Z")
+	f("29/Feb/2020:00:00:00.000", true, "2020-02-29T00:00:00Z")
+	f("30/Feb/2009:12:14:14.655", false, "") // time.Date would say 2 March
+	f("31/Jun/2009:12:14:14.655", false, "")
+	f("06/Feb/2009:24:14:14.655", false, "")
+	f("06/Feb/2009:12:14:14.", false, "")
+	f("06/Feb/2009:12:14", false, "")
+}

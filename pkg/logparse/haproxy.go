@@ -275,10 +275,11 @@ func (p *haproxyParser) Parse(line []byte, rec *Record) error {
 	}
 	if !(len(tt) == 2 && tt[0] == '-' && tt[1] == '1') {
 		ms, ok := parseInt64(tt)
-		if !ok || ms > int64(maxDuration/time.Millisecond) {
+		d, ok2 := millis(ms)
+		if !ok || !ok2 {
 			return errAt(tcol, ErrNumber)
 		}
-		rec.Duration = time.Duration(ms) * time.Millisecond
+		rec.Duration = d
 	}
 
 	status, scol := s.token()
@@ -480,16 +481,8 @@ func findHAProxyDate(line []byte) int {
 
 // parseHAProxyDate parses "06/Feb/2009:12:14:14.655".
 func parseHAProxyDate(b []byte, loc *time.Location) (time.Time, bool) {
-	if len(b) < 20 || b[2] != '/' || b[6] != '/' || b[11] != ':' || b[14] != ':' || b[17] != ':' {
-		return time.Time{}, false
-	}
-	day, ok1 := digits(b[0:2])
-	mon := parseMonth(b[3:6])
-	year, ok2 := digits(b[7:11])
-	hh, ok3 := digits(b[12:14])
-	mm, ok4 := digits(b[15:17])
-	ss, ok5 := digits(b[18:20])
-	if !(ok1 && ok2 && ok3 && ok4 && ok5) || mon == 0 || !validClock(day, hh, mm, ss) {
+	year, mon, day, hh, mm, ss, ok := parseDMYClock(b)
+	if !ok {
 		return time.Time{}, false
 	}
 	nsec := 0

@@ -552,22 +552,6 @@ func (p *jsonParser) str(rec *Record) (string, error) {
 	return "", errAt(len(b), ErrSyntax)
 }
 
-// hex4 parses the four hex digits at b[i:].
-func hex4(b []byte, i int) (rune, bool) {
-	if i+4 > len(b) {
-		return 0, false
-	}
-	var r rune
-	for _, c := range b[i : i+4] {
-		h, ok := unhex(c)
-		if !ok {
-			return 0, false
-		}
-		r = r<<4 | rune(h)
-	}
-	return r, true
-}
-
 // leaf handles a scalar (or joined array) value at the current path. The
 // value aliases the line or the record's scratch space.
 func (p *jsonParser) leaf(rec *Record, s string, isNum bool, col int) error {

@@ -528,7 +528,7 @@ func nginxScanEscaped(b []byte, from int, term byte, escape nginxEscape) int {
 			case escape == nginxEscapeJSON && j+1 < len(b):
 				j++
 				continue
-			case escape == nginxEscapeDefault && j+3 < len(b) && b[j+1] == 'x' && nginxIsHex(b[j+2]) && nginxIsHex(b[j+3]):
+			case escape == nginxEscapeDefault && j+3 < len(b) && b[j+1] == 'x' && isHex(b[j+2]) && isHex(b[j+3]):
 				j += 3
 				continue
 			}
@@ -564,11 +564,6 @@ func nginxSkipList(b []byte, i int, term byte) int {
 	return i
 }
 
-func nginxIsHex(c byte) bool {
-	_, ok := unhex(c)
-	return ok
-}
-
 // unescapeNginx decodes the escapes nginx wrote in v into rec's scratch
 // space and returns the decoded bytes.
 func unescapeNginx(rec *Record, v []byte, escape nginxEscape) []byte {
@@ -581,11 +576,9 @@ func unescapeNginx(rec *Record, v []byte, escape nginxEscape) []byte {
 			continue
 		}
 		if escape == nginxEscapeDefault {
-			if i+3 < len(v) && v[i+1] == 'x' {
-				h, ok1 := unhex(v[i+2])
-				l, ok2 := unhex(v[i+3])
-				if ok1 && ok2 {
-					s = append(s, h<<4|l)
+			if v[i+1] == 'x' {
+				if h, ok := hexByte(v, i+2); ok {
+					s = append(s, h)
 					i += 3
 					continue
 				}
@@ -627,12 +620,12 @@ func unescapeNginx(rec *Record, v []byte, escape nginxEscape) []byte {
 // surrogate escape if r is a high surrogate. n is the bytes used, 0 if
 // there are not four hex digits.
 func nginxJSONRune(b []byte) (rune, int) {
-	r, ok := nginxHex4(b)
+	r, ok := hex4(b, 0)
 	if !ok {
 		return 0, 0
 	}
 	if 0xD800 <= r && r < 0xDC00 && len(b) >= 10 && b[4] == '\\' && b[5] == 'u' {
-		if lo, ok := nginxHex4(b[6:]); ok && 0xDC00 <= lo && lo < 0xE000 {
+		if lo, ok := hex4(b, 6); ok && 0xDC00 <= lo && lo < 0xE000 {
 			return 0x10000 + (r-0xD800)<<10 + (lo - 0xDC00), 10
 		}
 	}
@@ -640,21 +633,6 @@ func nginxJSONRune(b []byte) (rune, int) {
 		return utf8.RuneError, 4
 	}
 	return r, 4
-}
-
-func nginxHex4(b []byte) (rune, bool) {
-	if len(b) < 4 {
-		return 0, false
-	}
-	var r rune
-	for _, c := range b[:4] {
-		h, ok := unhex(c)
-		if !ok {
-			return 0, false
-		}
-		r = r<<4 | rune(h)
-	}
-	return r, true
 }
 
 // nginxNil reports whether nginx logged no value: "-" (escape=default) or

@@ -3,7 +3,6 @@ package logparse
 import (
 	"bytes"
 	"strconv"
-	"time"
 )
 
 // S3Format is the Amazon S3 server access log. Its name is "s3".
@@ -202,10 +201,11 @@ func (p *s3Parser) field(rec *Record, n int, v []byte, col int) error {
 	case s3TotalTime:
 		if !dashed {
 			ms, ok := parseInt64(v)
-			if !ok || ms > int64(maxDuration/time.Millisecond) {
+			d, ok2 := millis(ms)
+			if !ok || !ok2 {
 				return errAt(col, ErrNumber)
 			}
-			rec.Duration = time.Duration(ms) * time.Millisecond
+			rec.Duration = d
 		}
 	case s3Referer:
 		rec.Referer = dash(v)

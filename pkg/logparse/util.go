@@ -1,6 +1,22 @@
 package logparse
 
-import "bytes"
+import (
+	"bytes"
+	"strings"
+	"time"
+)
+
+// maxDuration is the longest time.Duration.
+const maxDuration = time.Duration(1<<63 - 1)
+
+// millis returns n milliseconds as a Duration; ok is false when n does not
+// fit.
+func millis(n int64) (time.Duration, bool) {
+	if n > int64(maxDuration/time.Millisecond) || n < -int64(maxDuration/time.Millisecond) {
+		return 0, false
+	}
+	return time.Duration(n) * time.Millisecond, true
+}
 
 // Small helpers shared by the formats: bytes, digits, calendar. A helper
 // that more than one file needs lives here, once.
@@ -31,6 +47,29 @@ func unhex(c byte) (byte, bool) {
 		return c - 'A' + 10, true
 	}
 	return 0, false
+}
+
+// isHex reports whether c is a hex digit.
+func isHex(c byte) bool {
+	_, ok := unhex(c)
+	return ok
+}
+
+// hex4 decodes the four hex digits at b[i:i+4] (as in "\u00e9"); ok is
+// false when b ends before them or they are not hex digits.
+func hex4(b []byte, i int) (rune, bool) {
+	if i < 0 || i+4 > len(b) {
+		return 0, false
+	}
+	var r rune
+	for _, c := range b[i : i+4] {
+		h, ok := unhex(c)
+		if !ok {
+			return 0, false
+		}
+		r = r<<4 | rune(h)
+	}
+	return r, true
 }
 
 // hexByte decodes the two hex digits at b[i:i+2] (as in "%41" or "\x41");
@@ -85,4 +124,36 @@ func hasPrefixFold(b []byte, p string) bool {
 		}
 	}
 	return true
+}
+
+// isBlank reports whether b holds only spaces and tabs.
+func isBlank(b []byte) bool {
+	for _, c := range b {
+		if c != ' ' && c != '\t' {
+			return false
+		}
+	}
+	return true
+}
+
+// lowerASCII returns s with ASCII upper-case letters in lower case,
+// without allocating when there are none.
+func lowerASCII(s string) string {
+	for i := 0; i < len(s); i++ {
+		if 'A' <= s[i] && s[i] <= 'Z' {
+			b := []byte(s)
+			for j := i; j < len(b); j++ {
+				if 'A' <= b[j] && b[j] <= 'Z' {
+					b[j] += 'a' - 'A'
+				}
+			}
+			return string(b)
+		}
+	}
+	return s
+}
+
+// equalFold reports whether b equals s without regard to ASCII case.
+func equalFold(b []byte, s string) bool {
+	return len(b) == len(s) && strings.EqualFold(bstr(b), s)
 }

@@ -403,10 +403,11 @@ func (p *w3cParser) fillWith(cols []w3cColumn, line []byte, spans []w3cSpan, rec
 			case w3cRequestBytes:
 				rec.RequestBytes = n
 			default:
-				if n > int64(maxDuration/time.Millisecond) {
+				d, ok := millis(n)
+				if !ok {
 					return errAt(sp.start, ErrNumber)
 				}
-				rec.Duration = time.Duration(n) * time.Millisecond
+				rec.Duration = d
 			}
 		case w3cVHost:
 			rec.VHost = bstr(v)
@@ -449,9 +450,6 @@ type w3cTimePart struct {
 	col int
 	set bool
 }
-
-// maxDuration is the longest time.Duration.
-const maxDuration = time.Duration(1<<63 - 1)
 
 func (p *w3cParser) setTime(rec *Record, dp, cp w3cTimePart, loc *time.Location) error {
 	date, dateCol, clock, clockCol := dp.v, dp.col, cp.v, cp.col
@@ -558,35 +556,6 @@ func isToken(b []byte) bool {
 		}
 	}
 	return len(b) > 0
-}
-
-func isBlank(b []byte) bool {
-	for _, c := range b {
-		if c != ' ' && c != '\t' {
-			return false
-		}
-	}
-	return true
-}
-
-func lowerASCII(s string) string {
-	for i := 0; i < len(s); i++ {
-		if 'A' <= s[i] && s[i] <= 'Z' {
-			b := []byte(s)
-			for j := i; j < len(b); j++ {
-				if 'A' <= b[j] && b[j] <= 'Z' {
-					b[j] += 'a' - 'A'
-				}
-			}
-			return string(b)
-		}
-	}
-	return s
-}
-
-// equalFold reports whether b equals s without regard to ASCII case.
-func equalFold(b []byte, s string) bool {
-	return len(b) == len(s) && strings.EqualFold(bstr(b), s)
 }
 
 // isFTPSessionVerb reports whether a cs-method value is an FTP command as

@@ -143,6 +143,8 @@ func (c *AnalyzeCmd) Run(log *slog.Logger) error {
 		return err
 	}
 	run.problems = run.checkInputs(log)
+	run.noteInputNames()
+	run.skippedReports = skippedInputs(log, run.skipped)
 	res := run.engine.Finish(run.shards...)
 	if p := run.checkMatches(log, res.Summary.Engine); p != "" {
 		run.problems = append(run.problems, p)

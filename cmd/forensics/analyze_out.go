@@ -40,6 +40,8 @@ type manifest struct {
 	Outputs  map[string]string `json:"outputs"` // file -> SHA-256
 	// Problems say why the run's verdicts cannot be trusted (exit 2).
 	Problems []string `json:"problems,omitempty"`
+	// Skipped lists files of log folders that are not regular files.
+	Skipped []skippedReport `json:"skipped_inputs,omitempty"`
 	// Pseudonymized holds the scheme and key ID; never the key or its path.
 	Pseudonymized map[string]string `json:"pseudonymized,omitempty"`
 }
@@ -90,6 +92,7 @@ func (a *analysis) write(out string, res *exposure.Result, started time.Time) er
 		Totals:   map[string]int64{},
 		Outputs:  sums,
 		Problems: a.problems,
+		Skipped:  a.skippedReports,
 	}
 	if a.geo != nil {
 		m.GeoIP = a.geo.Metadata()

@@ -23,25 +23,29 @@ import (
 
 // analysis is one run of analyze.
 type analysis struct {
-	cmd      *AnalyzeCmd
-	index    *exposure.Index
-	geo      *geoip.DB
-	engine   *exposure.Engine
-	shards   []*exposure.Shard
-	format   logparse.Format // nil: detect per input
-	inputs   []inputReport
-	all      []logparse.Input
-	dups     map[int]int // duplicate input -> the earlier identical one
-	partial  bool        // some input could not be read in full
-	indexSum string
-	tally    *pathTally // recording-like request paths (verdict_checks.go)
-	problems []string   // why the verdicts cannot be trusted (verdict_checks.go)
+	cmd            *AnalyzeCmd
+	index          *exposure.Index
+	geo            *geoip.DB
+	engine         *exposure.Engine
+	shards         []*exposure.Shard
+	format         logparse.Format // nil: detect per input
+	inputs         []inputReport
+	all            []logparse.Input
+	dups           map[int]int // duplicate input -> the earlier identical one
+	partial        bool        // some input could not be read in full
+	indexSum       string
+	tally          *pathTally // recording-like request paths (verdict_checks.go)
+	skipped        []logparse.SkippedInput
+	byContent      map[int]bool // dups found by decompressed content (inputs_dedup.go)
+	problems       []string     // why the verdicts cannot be trusted (verdict_checks.go)
+	skippedReports []skippedReport
 }
 
 // inputReport is one input's line accounting for the manifest. It holds
 // positions and counts, never line contents.
 type inputReport struct {
 	Name         string           `json:"name"`
+	NameB64      string           `json:"name_b64,omitempty"` // the exact name when it is not UTF-8
 	Source       string           `json:"source"`
 	Compression  string           `json:"compression,omitempty"`
 	SHA256       string           `json:"sha256,omitempty"`
@@ -58,6 +62,7 @@ type inputReport struct {
 	InvalidUTF8  int64            `json:"invalid_utf8_lines,omitempty"`
 	NULPrefixed  int64            `json:"nul_prefixed_lines,omitempty"`
 	DuplicateOf  string           `json:"duplicate_of,omitempty"`
+	DuplicateBy  string           `json:"duplicate_by,omitempty"` // "bytes" or "content" (decompressed)
 	// TrailingFields counts records with fields after the format's last
 	// (an extended log read with a plain format): kept, not used.
 	TrailingFields int64 `json:"trailing_fields_lines,omitempty"`
@@ -141,13 +146,14 @@ func (c *AnalyzeCmd) setup(log *slog.Logger) (*analysis, error) {
 	}
 	// Inputs are expanded here: the engine needs their reading order to
 	// find rotated files that overlap.
-	if a.all, err = logparse.ExpandInputs(c.Logs); err != nil {
+	if a.all, a.skipped, err = logparse.ExpandInputsSkipped(c.Logs); err != nil {
 		return nil, err
 	}
 	if len(a.all) == 0 {
 		return nil, errors.New("no log inputs found")
 	}
 	a.dups = duplicateInputs(a.all)
+	a.byContent = contentDuplicates(a.all, a.dups)
 	for i, in := range a.all {
 		if _, dup := a.dups[i]; !dup {
 			eopt.InputOrder = append(eopt.InputOrder, in.Name)
@@ -174,7 +180,12 @@ func (a *analysis) readLogs(log *slog.Logger) error {
 	var where []int // todo[j] is inputs[where[j]]
 	for i, in := range inputs {
 		if d, ok := dups[i]; ok {
-			a.inputs[i] = inputReport{Name: in.Name, Source: in.Source, DuplicateOf: inputs[d].Name, RawBytes: in.Size}
+			a.inputs[i] = inputReport{Name: in.Name, Source: in.Source, DuplicateOf: inputs[d].Name, DuplicateBy: "bytes", RawBytes: in.Size}
+			if a.byContent[i] {
+				a.inputs[i].DuplicateBy = "content"
+				log.Warn("input skipped: the same log as an earlier input, compressed otherwise (identical decompressed bytes)", "input", in.Name, "same_as", inputs[d].Name)
+				continue
+			}
 			log.Warn("input skipped: identical bytes to an earlier input", "input", in.Name, "same_as", inputs[d].Name)
 			continue
 		}
@@ -270,6 +281,8 @@ func (a *analysis) readLogs(log *slog.Logger) error {
 			msg := "input cut short"
 			var rerr *logparse.ReadError
 			switch {
+			case r.Input.Err != nil:
+				msg = "cannot read the input" // found so by the folder walk
 			case r.Format == "" && !errors.As(r.Err, &rerr):
 				msg = "cannot detect the format"
 			case r.Stats.Lines == 0 && !errors.As(r.Err, &rerr):

@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"compress/gzip"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"io"
@@ -15,6 +17,7 @@ import (
 	"testing"
 	"time"
 	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/parquet-go/parquet-go"
@@ -373,7 +376,7 @@ func testReadOnlyOut(t *testing.T, bin string) {
 // hostile-input suite (testHostileInputs) and scanned by the privacy test.
 func runSafetyCases() []hostileCase {
 	nginxDir := func(t *testing.T) string { return filepath.Join(demoDir(t), "logs", "nginx") }
-	return []hostileCase{
+	return append(inputCases(), []hostileCase{
 		{
 			// A format that fits no line of the input: exit 2 naming the
 			// input and the format the lines look like, also with -q.
@@ -505,7 +508,7 @@ func runSafetyCases() []hostileCase {
 			exit:   exitBadInput,
 			stderr: []string{`try --strip-prefix /public/nas \(`},
 		},
-	}
+	}...)
 }
 
 // checkProblem checks that the manifest names the problem: on the input
@@ -563,4 +566,153 @@ func prefixedIndex(t *testing.T, prefix string) []byte {
 		}
 	}
 	return []byte(strings.Join(lines, ""))
+}
+
+// inputCases are the hostile inputs of issue 10 item 5: what a folder of
+// logs can hold besides logs.
+func inputCases() []hostileCase {
+	return []hostileCase{
+		{
+			// A dangling symbolic link in a log folder: that input's
+			// error (exit 2), the other files analysed.
+			name: "dangling symlink in a folder",
+			prepare: func(t *testing.T, dir string) []string {
+				os.Mkdir(filepath.Join(dir, "logs"), 0o755)
+				writeFile(t, filepath.Join(dir, "logs", "access.log"), joinLines(genCombined(demoRecordings(t, 5), 90, 0), "\n"))
+				if err := os.Symlink(filepath.Join(dir, "gone.log"), filepath.Join(dir, "logs", "old.log")); err != nil {
+					t.Fatal(err)
+				}
+				return []string{"logs"}
+			},
+			exit:   exitBadInput,
+			stderr: []string{`level=ERROR msg="cannot read the input" input=logs/old\.log error=".*dangling symbolic link`, `could not be read in full`},
+			check: func(t *testing.T, h *hostileEnv, dir string, r forensicsRun, m *hostileManifest) {
+				if in := m.input(t, "old.log"); in.Error == "" {
+					t.Error("old.log: no error in the manifest")
+				}
+				if in := m.input(t, "access.log"); in.Records != 90 || in.Error != "" {
+					t.Errorf("access.log: %d records, error %q; want 90 and none (the rest analysed)", in.Records, in.Error)
+				}
+			},
+		},
+		{
+			// A named pipe in a log folder would block the run: skipped,
+			// listed in the manifest.
+			name: "FIFO in a folder",
+			prepare: func(t *testing.T, dir string) []string {
+				os.Mkdir(filepath.Join(dir, "logs"), 0o755)
+				writeFile(t, filepath.Join(dir, "logs", "access.log"), joinLines(genCombined(demoRecordings(t, 5), 90, 0), "\n"))
+				if err := syscall.Mkfifo(filepath.Join(dir, "logs", "pipe.log"), 0o600); err != nil {
+					t.Fatal(err)
+				}
+				return []string{"logs"}
+			},
+			exit:   exitOK,
+			stderr: []string{`file in a log folder skipped: not a regular file" input=logs/pipe\.log kind="named pipe"`},
+			check: func(t *testing.T, h *hostileEnv, dir string, r forensicsRun, m *hostileManifest) {
+				var mf struct {
+					Skipped []struct{ Name, Kind string } `json:"skipped_inputs"`
+				}
+				readJSONFile(t, filepath.Join(dir, "out", "manifest.json"), &mf)
+				if len(mf.Skipped) != 1 || mf.Skipped[0].Name != "logs/pipe.log" || mf.Skipped[0].Kind != "named pipe" {
+					t.Errorf("manifest: skipped_inputs %+v, want logs/pipe.log, named pipe", mf.Skipped)
+				}
+				if len(m.Inputs) != 1 {
+					t.Errorf("manifest: %d inputs, want 1 (the pipe is not an input)", len(m.Inputs))
+				}
+			},
+		},
+		{
+			// An endless input without newlines, with a format: one line
+			// rejected as too long, then the input ends at the bound
+			// (logparse.DefaultMaxDiscard, 1 GiB) with an error.
+			name: "dev zero with a format",
+			prepare: func(t *testing.T, dir string) []string {
+				return []string{"--format", "combined", "/dev/zero"}
+			},
+			exit:   exitBadInput,
+			stderr: []string{`input=/dev/zero error=".*no line end within the bound`},
+			check: func(t *testing.T, h *hostileEnv, dir string, r forensicsRun, m *hostileManifest) {
+				if in := m.input(t, "/dev/zero"); in.Lines != 1 || in.Rejected != 1 || !strings.Contains(in.Error, "no line end") {
+					t.Errorf("/dev/zero: lines %d rejected %d error %q", in.Lines, in.Rejected, in.Error)
+				}
+			},
+		},
+		{
+			name: "dev zero detected",
+			prepare: func(t *testing.T, dir string) []string {
+				return []string{"/dev/zero"}
+			},
+			exit:   exitBadInput,
+			stderr: []string{`forensics: input /dev/zero: format not detected: the input is not text`},
+		},
+		{
+			// The same log as a plain file and gzip-compressed, in two
+			// folders: read once, the later reported as duplicate_of the
+			// earlier, by content.
+			name: "plain and gzip duplicate",
+			prepare: func(t *testing.T, dir string) []string {
+				b := joinLines(genCombined(demoRecordings(t, 10), 300, 0), "\n")
+				os.Mkdir(filepath.Join(dir, "a"), 0o755)
+				os.Mkdir(filepath.Join(dir, "b"), 0o755)
+				writeFile(t, filepath.Join(dir, "a", "access.log"), b)
+				var z bytes.Buffer
+				zw := gzip.NewWriter(&z)
+				zw.Write(b)
+				zw.Close()
+				writeFile(t, filepath.Join(dir, "b", "access.log.gz"), z.Bytes())
+				return []string{"a", "b"}
+			},
+			exit:   exitOK,
+			stderr: []string{`input skipped: the same log as an earlier input, compressed otherwise.* input=b/access\.log\.gz same_as=a/access\.log`},
+			check: func(t *testing.T, h *hostileEnv, dir string, r forensicsRun, m *hostileManifest) {
+				if !m.hasField("b/access.log.gz", "duplicate_by") {
+					t.Fatal("manifest: b/access.log.gz has no duplicate_by")
+				}
+				if in := m.input(t, "b/access.log.gz"); in.DuplicateOf != "a/access.log" || in.Lines != 0 {
+					t.Errorf("b/access.log.gz: duplicate_of %q, lines %d; want a/access.log, 0", in.DuplicateOf, in.Lines)
+				}
+				if m.Totals["duplicate_inputs"] != 1 || m.Totals["records"] != 300 {
+					t.Errorf("totals: duplicate_inputs %d records %d; want 1, 300", m.Totals["duplicate_inputs"], m.Totals["records"])
+				}
+				_, ref := h.rerun(t, func(dir string) []string {
+					writeFile(t, filepath.Join(dir, "access.log"), joinLines(genCombined(h.recs, 300, 0), "\n"))
+					return []string{"access.log"}
+				})
+				if diff := cmp.Diff(exposureRequests(t, ref), exposureRequests(t, filepath.Join(dir, "out"))); diff != "" {
+					t.Errorf("exposures differ from one copy's (-once +twice):\n%s", diff)
+				}
+			},
+		},
+		{
+			// A file name that is not UTF-8 (Latin-1 "café"): escaped in
+			// "name", exact in "name_b64".
+			name: "non-UTF-8 file name",
+			prepare: func(t *testing.T, dir string) []string {
+				os.Mkdir(filepath.Join(dir, "logs"), 0o755)
+				writeFile(t, filepath.Join(dir, "logs", "caf\xe9.log"), joinLines(genCombined(demoRecordings(t, 5), 30, 0), "\n"))
+				return []string{"logs"}
+			},
+			exit: exitOK,
+			check: func(t *testing.T, h *hostileEnv, dir string, r forensicsRun, m *hostileManifest) {
+				var mf struct {
+					Inputs []struct {
+						Name    string `json:"name"`
+						NameB64 string `json:"name_b64"`
+					} `json:"inputs"`
+				}
+				readJSONFile(t, filepath.Join(dir, "out", "manifest.json"), &mf)
+				if len(mf.Inputs) != 1 {
+					t.Fatalf("manifest: %d inputs, want 1", len(mf.Inputs))
+				}
+				raw, err := base64.StdEncoding.DecodeString(mf.Inputs[0].NameB64)
+				if err != nil || string(raw) != "logs/caf\xe9.log" {
+					t.Errorf("manifest: name_b64 %q decodes to %q, %v; want the exact name", mf.Inputs[0].NameB64, raw, err)
+				}
+				if !utf8.ValidString(mf.Inputs[0].Name) || !strings.HasPrefix(mf.Inputs[0].Name, "logs/caf") {
+					t.Errorf("manifest: name %q, want the name escaped as UTF-8", mf.Inputs[0].Name)
+				}
+			},
+		},
+	}
 }

@@ -1016,6 +1016,7 @@ func TestForensicsBinary(t *testing.T) {
 	t.Run("interrupted", func(t *testing.T) { testAnalyzeInterrupted(t, bin) })
 	t.Run("cannot_write", func(t *testing.T) { testAnalyzeCannotWrite(t, bin) })
 	t.Run("runsafety", func(t *testing.T) { testRunSafety(t, bin) })
+	t.Run("privacy_fields", func(t *testing.T) { testPrivacyFields(t, bin) })
 }
 
 func testHostileInputs(t *testing.T, bin string) {

@@ -86,6 +86,7 @@ var pageSource string
 var page = template.Must(template.New("report").Funcs(template.FuncMap{
 	"when":  when,
 	"stamp": stamp,
+	"scrub": ScrubNumbers,
 	"dur":   humanDuration,
 	"pct":   pct,
 	"join":  strings.Join,
@@ -445,4 +446,61 @@ func toFloat(x any) float64 {
 		return x
 	}
 	return 0
+}
+
+// ScrubNumbers replaces every run of 6 or more digits in s, counted across
+// single separators ' ', '-' and '+' as people write numbers ("070-174 06
+// 65", "19741123-7055"), by "#": the report promises no identity or phone
+// number, and fields a client or a resolver controls (a host name logged
+// for the client address, a user agent) can hold one. IP addresses are
+// left as they are: their digit runs are at most 4 long ('.' and ':'
+// separate them), and so are IPv4 addresses written with dashes in host
+// names (crawl-66-249-66-1.googlebot.com).
+func ScrubNumbers(s string) string {
+	var b strings.Builder
+	i := 0
+	for i < len(s) {
+		if s[i] < '0' || s[i] > '9' {
+			b.WriteByte(s[i])
+			i++
+			continue
+		}
+		// A run of digits with single separators between them.
+		j, digits, end := i, 0, i
+		for j < len(s) {
+			if s[j] >= '0' && s[j] <= '9' {
+				digits++
+				j++
+				end = j
+				continue
+			}
+			if (s[j] == ' ' || s[j] == '-' || s[j] == '+') && j+1 < len(s) && s[j+1] >= '0' && s[j+1] <= '9' {
+				j++
+				continue
+			}
+			break
+		}
+		if digits >= 6 && !dashedIPv4(s[i:end]) {
+			b.WriteByte('#')
+		} else {
+			b.WriteString(s[i:end])
+		}
+		i = end
+	}
+	return b.String()
+}
+
+// dashedIPv4 reports whether s is four numbers 0-255 joined by '-'.
+func dashedIPv4(s string) bool {
+	parts := strings.Split(s, "-")
+	if len(parts) != 4 {
+		return false
+	}
+	for _, p := range parts {
+		n, err := strconv.Atoi(p)
+		if err != nil || len(p) > 3 || n > 255 {
+			return false
+		}
+	}
+	return true
 }

@@ -232,10 +232,11 @@ type tallyShard struct {
 const tallySample = 1024
 
 // newPathTally collects the index's extensions (at most 16, the most
-// common first).
+// common first), from up to 65536 of its paths spread over it.
 func newPathTally(ix *exposure.Index, workers int) *pathTally {
 	count := map[string]int{}
-	for i := range ix.Len() {
+	step := max(1, ix.Len()/65536)
+	for i := 0; i < ix.Len(); i += step {
 		if ext := path.Ext(ix.Key(i)); ext != "" && len(ext) <= 8 && len(count) < 1024 {
 			count[strings.ToLower(ext)]++
 		}

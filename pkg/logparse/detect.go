@@ -225,9 +225,10 @@ type evidence struct {
 
 type scored struct {
 	Candidate
-	f           Format
-	index       int  // in the formats tried
-	onlySkipped bool // the sample's lines were all headers or comments to it
+	f                          Format
+	index                      int   // in the formats tried
+	records, rejected, skipped int64 // the reader's counts
+	onlySkipped                bool  // the sample's lines were all headers or comments to it
 }
 
 func detect(sample []byte, formats []Format) (Format, Detection, error) {
@@ -243,9 +244,99 @@ func detectSamples(samples [][]byte, formats []Format) (Format, Detection, [][]C
 	if inner, with, total := composeSamples(samples); inner != nil {
 		return detectCompose(inner, with, total, formats)
 	}
-	blank := true
+	var scores []sampleScore
 	for _, sample := range samples {
 		if len(bytes.TrimSpace(sample)) != 0 {
+			scores = append(scores, scoreSample(sample, formats))
+		} else {
+			scores = append(scores, sampleScore{blank: true})
+		}
+	}
+	return chooseScores(scores, formats)
+}
+
+// A sampleScore is what one sample says: each format's score on it (in
+// the order of the formats tried) and the evidence for look-alikes.
+type sampleScore struct {
+	blank  bool // the sample holds only blank lines: no scores
+	cands  []scored
+	ev     evidence
+	header bool // a #Fields: or #Software: directive
+	edge   bool // CloudFront's x-edge-location field
+}
+
+// scoreSample reads a sample with every format.
+func scoreSample(sample []byte, formats []Format) sampleScore {
+	sc := sampleScore{
+		header: bytes.Contains(sample, []byte("#Fields:")) || bytes.Contains(sample, []byte("#Software:")),
+		edge:   bytes.Contains(sample, []byte("x-edge-location")),
+	}
+	ev := &sc.ev
+	ev.nginxEscapes = bytes.Count(sample, []byte(`\x22`)) + bytes.Count(sample, []byte(`\x5C`))
+	ev.apacheEscapes = bytes.Count(sample, []byte(`\"`))
+	for line := range bytes.Lines(sample) {
+		if len(line) > 0 && line[0] != '#' && bytes.IndexByte(line, '\t') >= 0 {
+			ev.tabs++
+		}
+	}
+	for fi, f := range formats {
+		c := scored{Candidate: Candidate{Format: f.Name()}, f: f, index: fi}
+		r := NewReader(bytes.NewReader(sample), f)
+		r.ReuseRecord = true
+		r.MaxLineLength = max(len(sample), 1)
+		for c.Lines < DetectLines {
+			rec, err := r.Read()
+			if err == io.EOF {
+				break
+			}
+			c.Lines++
+			if err != nil {
+				var perr *ParseError
+				if errors.As(err, &perr) {
+					if errors.Is(perr.Err, ErrNotHTTP) {
+						c.NotHTTP++
+					}
+					continue
+				}
+				break // cannot happen on a bytes.Reader
+			}
+			c.Parsed++
+			c.Fields += typedFields(rec)
+			switch f.Name() {
+			case "combined":
+				ev.parsed++
+				if rec.Status == 499 {
+					ev.status499++
+				}
+				if rec.VHost != "" {
+					ev.vhost++
+				}
+				switch {
+				case rec.BodyBytes > 0 && (rec.Status == 304 || rec.Method == "HEAD"):
+					ev.wireBytes++
+				case rec.BodyBytes == 0 || rec.BodyBytes == NotLogged:
+					ev.zeroBytes++
+				}
+			case "lighttpd":
+				ev.lighttpd++
+				if hostLike(rec.VHost) {
+					ev.hostIdent++
+				}
+			}
+		}
+		st := r.Stats()
+		c.records, c.rejected, c.skipped = st.Records, st.Rejected, st.Skipped
+		sc.cands = append(sc.cands, c)
+	}
+	return sc
+}
+
+// chooseScores sums the scores of samples and chooses a format. The
+// per-sample candidates are returned as detectSamples says.
+func chooseScores(scores []sampleScore, formats []Format) (Format, Detection, [][]Candidate, error) {
+	blank := true
+	for _, sc := range scores {
+		if !sc.blank {
 			blank = false
 		}
 	}
@@ -254,95 +345,57 @@ func detectSamples(samples [][]byte, formats []Format) (Format, Detection, [][]C
 		// so that the input counts as read in full.
 		return emptyFormat{}, Detection{Format: "empty", Reason: "the input is empty or holds only blank lines"}, nil, nil
 	}
-	var cands []scored
-	var ev evidence
-	perSample := make([][]Candidate, len(samples))
-	for i, sample := range samples {
-		perSample[i] = make([]Candidate, len(formats))
-		ev.nginxEscapes += bytes.Count(sample, []byte(`\x22`)) + bytes.Count(sample, []byte(`\x5C`))
-		ev.apacheEscapes += bytes.Count(sample, []byte(`\"`))
-		for line := range bytes.Lines(sample) {
-			if len(line) > 0 && line[0] != '#' && bytes.IndexByte(line, '\t') >= 0 {
-				ev.tabs++
-			}
-		}
-	}
+	cands := make([]scored, len(formats))
 	for fi, f := range formats {
-		c := scored{Candidate: Candidate{Format: f.Name()}, f: f, index: fi}
-		var st Stats
-		for si, sample := range samples {
-			before := c.Candidate
-			r := NewReader(bytes.NewReader(sample), f)
-			r.ReuseRecord = true
-			r.MaxLineLength = max(len(sample), 1)
-			for lines := 0; lines < DetectLines; {
-				rec, err := r.Read()
-				if err == io.EOF {
-					break
-				}
-				lines++
-				c.Lines++
-				if err != nil {
-					var perr *ParseError
-					if errors.As(err, &perr) {
-						if errors.Is(perr.Err, ErrNotHTTP) {
-							c.NotHTTP++
-						}
-						continue
-					}
-					break // cannot happen on a bytes.Reader
-				}
-				c.Parsed++
-				c.Fields += typedFields(rec)
-				switch f.Name() {
-				case "combined":
-					ev.parsed++
-					if rec.Status == 499 {
-						ev.status499++
-					}
-					if rec.VHost != "" {
-						ev.vhost++
-					}
-					switch {
-					case rec.BodyBytes > 0 && (rec.Status == 304 || rec.Method == "HEAD"):
-						ev.wireBytes++
-					case rec.BodyBytes == 0 || rec.BodyBytes == NotLogged:
-						ev.zeroBytes++
-					}
-				case "lighttpd":
-					ev.lighttpd++
-					if hostLike(rec.VHost) {
-						ev.hostIdent++
-					}
-				}
-			}
-			perSample[si][fi] = Candidate{Format: c.Format, Lines: c.Lines - before.Lines, Parsed: c.Parsed - before.Parsed, NotHTTP: c.NotHTTP - before.NotHTTP, Fields: c.Fields - before.Fields}
-			rs := r.Stats()
-			st.Records += rs.Records
-			st.Rejected += rs.Rejected
-			st.Skipped += rs.Skipped
-		}
-		c.onlySkipped = st.Records == 0 && st.Rejected == 0 && st.Skipped > 0
-		cands = append(cands, c)
+		cands[fi] = scored{Candidate: Candidate{Format: f.Name()}, f: f, index: fi}
 	}
-	f, d, err := choose(cands, ev, samples)
+	var ev evidence
+	var header, edge bool
+	perSample := make([][]Candidate, len(scores))
+	for si, sc := range scores {
+		perSample[si] = make([]Candidate, len(formats))
+		if sc.blank {
+			continue
+		}
+		header, edge = header || sc.header, edge || sc.edge
+		ev.add(sc.ev)
+		for fi, c := range sc.cands {
+			perSample[si][fi] = c.Candidate
+			t := &cands[fi]
+			t.Lines += c.Lines
+			t.Parsed += c.Parsed
+			t.NotHTTP += c.NotHTTP
+			t.Fields += c.Fields
+			t.records += c.records
+			t.rejected += c.rejected
+			t.skipped += c.skipped
+		}
+	}
+	for i := range cands {
+		c := &cands[i]
+		c.onlySkipped = c.records == 0 && c.rejected == 0 && c.skipped > 0
+	}
+	f, d, err := choose(cands, ev, header, edge)
 	return f, d, perSample, err
 }
 
-// choose picks the best candidate, or explains why none.
-func choose(cands []scored, ev evidence, samples [][]byte) (Format, Detection, error) {
-	hasHeader := false
-	for _, sample := range samples {
-		if bytes.Contains(sample, []byte("#Fields:")) || bytes.Contains(sample, []byte("#Software:")) {
-			hasHeader = true
-		}
-	}
-	edgeLocation := false
-	for _, sample := range samples {
-		if bytes.Contains(sample, []byte("x-edge-location")) {
-			edgeLocation = true
-		}
-	}
+// add adds the counts of o.
+func (ev *evidence) add(o evidence) {
+	ev.nginxEscapes += o.nginxEscapes
+	ev.apacheEscapes += o.apacheEscapes
+	ev.status499 += o.status499
+	ev.wireBytes += o.wireBytes
+	ev.zeroBytes += o.zeroBytes
+	ev.tabs += o.tabs
+	ev.vhost += o.vhost
+	ev.hostIdent += o.hostIdent
+	ev.parsed += o.parsed
+	ev.lighttpd += o.lighttpd
+}
+
+// choose picks the best candidate, or explains why none. header says that
+// a sample holds W3C directives, edge CloudFront's x-edge-location.
+func choose(cands []scored, ev evidence, hasHeader, edgeLocation bool) (Format, Detection, error) {
 	slices.SortStableFunc(cands, func(a, b scored) int {
 		// Formats that recognise some line first, then the larger share
 		// of lines recognised (parsed, or known as not HTTP), then of

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"strings"
 	"sync"
 )
@@ -60,9 +61,20 @@ const sourceSampleLines = 4 * DetectLines
 // opened are left out of the detection (their InputDetection has no
 // Format); reading them reports the error.
 func DetectSource(inputs []Input) (Format, Detection, error) {
-	f, d, _, err := detectSource(inputs, builtinFormats())
+	for _, in := range inputs {
+		if !sampleable(in) {
+			return nil, Detection{}, fmt.Errorf("logparse: DetectSource: %s is not a regular file", in.Name)
+		}
+	}
+	formats := builtinFormats()
+	exams := examineInputs(context.Background(), inputs, formats, runtime.GOMAXPROCS(0))
+	f, d, _, err := decideSource(inputs, exams, formats)
 	return f, d, err
 }
+
+// sampleable reports whether an input can be opened for a sample and
+// again for reading.
+func sampleable(in Input) bool { return in.r == nil && !in.Stdin() && in.Size >= 0 }
 
 // ownChoice is what one file's own lines choose.
 type ownChoice struct {
@@ -71,13 +83,70 @@ type ownChoice struct {
 	err error
 }
 
-// detectSource is DetectSource; it also returns each input's own choice.
-func detectSource(inputs []Input, formats []Format) (Format, Detection, []ownChoice, error) {
+// An exam is what one file of a source gave: its sample, each format's
+// score on it, and its own choice.
+type exam struct {
+	sample []byte
+	blank  bool // no sample, or only blank lines
+	score  sampleScore
+	own    ownChoice
+}
+
+// examineInputs samples and scores inputs, workers at a time.
+func examineInputs(ctx context.Context, inputs []Input, formats []Format, workers int) []exam {
+	exams := make([]exam, len(inputs))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range max(1, min(workers, len(inputs))) {
+		wg.Go(func() {
+			for i := range next {
+				if ctx.Err() == nil {
+					exams[i] = examine(inputs[i], formats)
+				}
+			}
+		})
+	}
+	for i := range inputs {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	return exams
+}
+
+// examine samples one input and scores the sample.
+func examine(in Input, formats []Format) exam {
+	var e exam
+	sample, err := sampleInput(in)
+	if err != nil && len(sample) == 0 {
+		e.blank, e.own.err = true, err
+		return e
+	}
+	e.sample = sample
+	if len(bytes.TrimSpace(sample)) == 0 {
+		e.blank = true
+		e.own.f, e.own.d = emptyFormat{}, Detection{Format: "empty", Reason: "the input is empty or holds only blank lines"}
+		return e
+	}
+	if inner, _, _ := composeSamples([][]byte{sample}); inner != nil {
+		e.own.f, e.own.d, e.own.err = detect(sample, formats)
+		return e // the source is decided from the samples (see decideSource)
+	}
+	e.score = scoreSample(sample, formats)
+	e.own.f, e.own.d, _, e.own.err = chooseScores([]sampleScore{e.score}, formats)
+	return e
+}
+
+// decideSource decides the format of a source from its files' exams: see
+// DetectSource. It also returns each input's own choice.
+func decideSource(inputs []Input, exams []exam, formats []Format) (Format, Detection, []ownChoice, error) {
 	own := make([]ownChoice, len(inputs))
-	var samples [][]byte
-	var which []int // samples[k] is of inputs[which[k]]
 	ids := make([]InputDetection, len(inputs))
 	source := ""
+	var samples [][]byte
+	var scores []sampleScore
+	var which []int // samples[k] is of inputs[which[k]]
+	compose := false
 	for i, in := range inputs {
 		ids[i].Name = in.Name
 		if source == "" {
@@ -86,31 +155,34 @@ func detectSource(inputs []Input, formats []Format) (Format, Detection, []ownCho
 				source = SourceOf(in.Name)
 			}
 		}
-		if in.r != nil || in.Stdin() || in.Size < 0 {
-			return nil, Detection{}, nil, fmt.Errorf("logparse: DetectSource: %s is not a file", in.Name)
+		own[i] = exams[i].own
+		if own[i].err == nil && own[i].f != nil {
+			ids[i].Format = own[i].d.Format
 		}
-		sample, err := sampleInput(in)
-		if err != nil && len(sample) == 0 {
-			own[i].err = err
-			continue
-		}
-		f, d, err := detect(sample, formats)
-		own[i] = ownChoice{f, d, err}
-		if err == nil {
-			ids[i].Format = d.Format
-		}
-		if len(bytes.TrimSpace(sample)) == 0 {
+		if exams[i].blank {
 			continue // an empty file says nothing of the source
 		}
-		samples = append(samples, sample)
+		samples = append(samples, exams[i].sample)
+		scores = append(scores, exams[i].score)
 		which = append(which, i)
+		if exams[i].score.cands == nil {
+			compose = true // scored only through detect: see examine
+		}
 	}
 	if len(samples) == 0 {
 		// Every file is empty (or unreadable): read each as it is.
 		d := Detection{Format: "empty", Reason: "the source's files are empty or hold only blank lines", Source: source, Inputs: ids}
 		return emptyFormat{}, d, own, nil
 	}
-	f, d, per, err := detectSamples(samples, formats)
+	var f Format
+	var d Detection
+	var per [][]Candidate
+	var err error
+	if compose {
+		f, d, per, err = detectSamples(samples, formats)
+	} else {
+		f, d, per, err = chooseScores(scores, formats)
+	}
 	d.Source, d.Inputs = source, ids
 	if err != nil {
 		if len(samples) > 1 {
@@ -127,8 +199,8 @@ func detectSource(inputs []Input, formats []Format) (Format, Detection, []ownCho
 	var misfits []string
 	for k, i := range which {
 		ids[i].Fits = true
-		if ji < 0 {
-			continue // the empty format: cannot happen with data
+		if ji < 0 || per == nil {
+			continue // the empty format, or a compose-wrapped one
 		}
 		src := per[k][ji]
 		if src.Lines == 0 {
@@ -216,14 +288,17 @@ type sourceFormat struct {
 }
 
 // detectSources detects the format of each source of inputs from its
-// regular files together, sources in parallel. Inputs that are not
-// regular files are left to be detected as they are read (done false).
+// regular files together: every file is sampled and scored (workers at a
+// time), then each source decided. Inputs that are not regular files are
+// left to be detected as they are read (done false).
 func detectSources(ctx context.Context, inputs []Input, workers int) []sourceFormat {
 	out := make([]sourceFormat, len(inputs))
 	groups := make(map[string][]int)
 	var order []string
+	var files []Input
+	var at []int // files[k] is inputs[at[k]]
 	for i, in := range inputs {
-		if in.r != nil || in.Stdin() || in.Size < 0 {
+		if !sampleable(in) {
 			continue
 		}
 		src := in.Source
@@ -234,51 +309,46 @@ func detectSources(ctx context.Context, inputs []Input, workers int) []sourceFor
 			order = append(order, src)
 		}
 		groups[src] = append(groups[src], i)
+		files = append(files, in)
+		at = append(at, i)
 	}
 	formats := builtinFormats()
-	jobs := make(chan []int)
-	var wg sync.WaitGroup
-	for range min(workers, len(order)) {
-		wg.Go(func() {
-			for idx := range jobs {
-				if ctx.Err() != nil {
-					continue
-				}
-				ins := make([]Input, len(idx))
-				for k, i := range idx {
-					ins[k] = inputs[i]
-				}
-				f, d, own, err := detectSource(ins, formats)
-				shared := &d
-				notDetected := errors.Is(err, ErrNotDetected) && len(idx) > 1
-				for k, i := range idx {
-					sf := sourceFormat{done: true, format: f, detection: shared, err: err}
-					switch {
-					case errors.Is(err, ErrSourceMixed) && d.Inputs[k].Fits:
-						sf.err = nil
-					case errors.Is(err, ErrSourceMixed), notDetected:
-						// Read in its own format, and say why.
-						o := own[k]
-						o.d.Source, o.d.Inputs = d.Source, d.Inputs
-						if notDetected {
-							o.d.Reason += fmt.Sprintf("; the files of its source %s together fit no format: read on its own", d.Source)
-						} else {
-							o.d.Reason += fmt.Sprintf("; this file does not fit the format of its source %s (%s): read on its own", d.Source, d.Format)
-						}
-						if o.f == nil && o.err == nil {
-							o.err = err
-						}
-						sf = sourceFormat{done: true, format: o.f, detection: &o.d, err: o.err}
-					}
-					out[i] = sf
-				}
-			}
-		})
+	examined := examineInputs(ctx, files, formats, workers)
+	exams := make(map[int]exam, len(files))
+	for k, i := range at {
+		exams[i] = examined[k]
 	}
 	for _, src := range order {
-		jobs <- groups[src]
+		idx := groups[src]
+		ins := make([]Input, len(idx))
+		ex := make([]exam, len(idx))
+		for k, i := range idx {
+			ins[k], ex[k] = inputs[i], exams[i]
+		}
+		f, d, own, err := decideSource(ins, ex, formats)
+		shared := &d
+		notDetected := errors.Is(err, ErrNotDetected) && len(idx) > 1
+		for k, i := range idx {
+			sf := sourceFormat{done: true, format: f, detection: shared, err: err}
+			switch {
+			case errors.Is(err, ErrSourceMixed) && d.Inputs[k].Fits:
+				sf.err = nil
+			case errors.Is(err, ErrSourceMixed), notDetected:
+				// Read in its own format, and say why.
+				o := own[k]
+				o.d.Source, o.d.Inputs = d.Source, d.Inputs
+				if notDetected {
+					o.d.Reason += fmt.Sprintf("; the files of its source %s together fit no format: read on its own", d.Source)
+				} else {
+					o.d.Reason += fmt.Sprintf("; this file does not fit the format of its source %s (%s): read on its own", d.Source, d.Format)
+				}
+				if o.f == nil && o.err == nil {
+					o.err = err
+				}
+				sf = sourceFormat{done: true, format: o.f, detection: &o.d, err: o.err}
+			}
+			out[i] = sf
+		}
 	}
-	close(jobs)
-	wg.Wait()
 	return out
 }

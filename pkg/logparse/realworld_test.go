@@ -71,11 +71,10 @@ var realWorldFormats = map[string]string{
 	"litespeed/crowdsec-hub-litespeed-logs-mixed.log":        "combined",
 	"nginx_custom/crowdsec-hub-npmplus-logs-mixed.log":       `nginx:[$time_local] $host $remote_addr $request_time "$request" $status $body_bytes_sent $request_length $http_referer $http_user_agent`,
 
-	// Files that detection rightly refuses (damaged, or data lines that
-	// contradict their #Fields header): read in the format they claim to
-	// be, so that the golden file shows which lines fail and why.
+	// Files that detection rightly refuses (damaged): read in the format
+	// they claim to be, so that the golden file shows which lines fail and
+	// why.
 	"nginx_combined/bitfield-script-testdata-access.log": "combined",
-	"iis_w3c/lnav-logfile_w3c.5.log":                     "w3c",
 }
 
 // TestRealWorld reads every file of the real-world corpus and compares

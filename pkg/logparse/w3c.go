@@ -22,19 +22,28 @@ import (
 //
 // A data line before any "#Fields:" (a file whose header was lost, or
 // lines cut out of a log) is read with one of IIS's own field sets when it
-// has its shape, and Extra "fields_assumed" says which: "iis_default", the
-// default set of IIS 7 and later (date time s-ip cs-method cs-uri-stem
-// cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer)
-// sc-status sc-substatus sc-win32-status time-taken), or "iis_all", every
-// standard field in IIS's order (date time s-sitename s-computername s-ip
-// cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs-version
-// cs(User-Agent) cs(Cookie) cs(Referer) cs-host sc-status sc-substatus
-// sc-win32-status sc-bytes cs-bytes time-taken); either may be followed by
-// up to four custom fields (IIS 8.5 appends them), kept in Extra as
-// "field16" and so on by position. The shape: a date and a time, addresses
-// where the set has them, a method, a path, a port and numbers where the
-// set has them. Any other line before a header is rejected with
-// ErrNoFields.
+// has its shape, and Extra "fields_assumed" names the set:
+//
+//   - "iis_default", the default set of IIS 7 and later: date time s-ip
+//     cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip
+//     cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status
+//     time-taken;
+//   - "iis_default_bytes", the same with sc-bytes and cs-bytes before
+//     time-taken (tried before "iis_default" with two custom fields);
+//   - "iis_all", every standard field in IIS's order: date time
+//     s-sitename s-computername s-ip cs-method cs-uri-stem cs-uri-query
+//     s-port cs-username c-ip cs-version cs(User-Agent) cs(Cookie)
+//     cs(Referer) cs-host sc-status sc-substatus sc-win32-status sc-bytes
+//     cs-bytes time-taken.
+//
+// Each may be followed by up to four custom fields (IIS 8.5 appends them),
+// kept in Extra as "field16" and so on by position. The shape: a date and
+// a time, addresses, a method, a path, a port and numbers where the set
+// has them. Any other line before a header is rejected with ErrNoFields.
+// A line with more values than its #Fields header names, when the header's
+// names begin one of these sets and the line has the set's shape, is read
+// with the set (the header was cut short), and "fields_assumed" says so
+// ("iis_default_bytes_header_cut").
 //
 // Lines of IIS's FTP service hold no HTTP request and are rejected with
 // ErrNotHTTP: the FTP commands of IIS 4 to 6 in cs-method behind a session
@@ -205,7 +214,7 @@ func (p *w3cParser) Parse(line []byte, rec *Record) error {
 	if !p.hasCols {
 		// No #Fields header (yet): IIS's own field sets, when the line
 		// has their shape.
-		cols, name := guessIISFields(line, spans)
+		cols, name := guessIISFields(line, spans, nil)
 		if cols == nil {
 			return errAt(0, ErrNoFields)
 		}
@@ -219,6 +228,15 @@ func (p *w3cParser) Parse(line []byte, rec *Record) error {
 		return errAt(0, ErrNotHTTP)
 	}
 	if len(spans) != len(p.cols) {
+		// A #Fields header cut short (its names begin one of IIS's
+		// sets, the line has the whole set's shape).
+		if cols, name := guessIISFields(line, spans, p.cols); cols != nil && len(spans) > len(p.cols) {
+			if err := p.fillWith(cols, line, spans, rec); err != nil {
+				return err
+			}
+			rec.addExtra("fields_assumed", name+"_header_cut")
+			return nil
+		}
 		if len(spans) > len(p.cols) {
 			return errAt(spans[len(p.cols)].start, ErrFieldCount)
 		}
@@ -579,12 +597,18 @@ func isFTPSessionVerb(v []byte) bool {
 
 // IIS's field sets, for data lines without a #Fields header. IIS writes
 // the fields it logs in one fixed order; the default set (IIS 7 and
-// later) and the set with every standard field are the ones found
-// without their header.
-var (
-	iisDefaultFields = w3cColumns("date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken")
-	iisAllFields     = w3cColumns("date time s-sitename s-computername s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs-version cs(User-Agent) cs(Cookie) cs(Referer) cs-host sc-status sc-substatus sc-win32-status sc-bytes cs-bytes time-taken")
-)
+// later), the default set with the byte counts, and the set with every
+// standard field are the ones found without their header. They are tried
+// in this order: with as many values, the byte counts are more common
+// than two custom fields.
+var iisSets = []struct {
+	name string
+	cols []w3cColumn
+}{
+	{"iis_all", w3cColumns("date time s-sitename s-computername s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs-version cs(User-Agent) cs(Cookie) cs(Referer) cs-host sc-status sc-substatus sc-win32-status sc-bytes cs-bytes time-taken")},
+	{"iis_default_bytes", w3cColumns("date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status sc-bytes cs-bytes time-taken")},
+	{"iis_default", w3cColumns("date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken")},
+}
 
 // maxIISCustomFields is how many custom fields (IIS 8.5 and later append
 // them after the standard ones) a line without header may carry.
@@ -598,15 +622,15 @@ func w3cColumns(names string) []w3cColumn {
 	return cols
 }
 
-// iisWithCustom caches a standard set followed by custom fields, named
-// by their 1-based position ("field16").
+// iisWithCustom caches each set of iisSets followed by k custom fields,
+// named by their 1-based position ("field16").
 var iisWithCustom = func() map[[2]int][]w3cColumn {
 	m := make(map[[2]int][]w3cColumn)
-	for set, base := range [][]w3cColumn{iisDefaultFields, iisAllFields} {
+	for set, base := range iisSets {
 		for k := 0; k <= maxIISCustomFields; k++ {
-			cols := slices.Clone(base)
+			cols := slices.Clone(base.cols)
 			for i := range k {
-				cols = append(cols, w3cColumn{name: "field" + strconv.Itoa(len(base)+i+1)})
+				cols = append(cols, w3cColumn{name: "field" + strconv.Itoa(len(base.cols)+i+1)})
 			}
 			m[[2]int{set, k}] = cols
 		}
@@ -620,19 +644,26 @@ var iisWithCustom = func() map[[2]int][]w3cColumn {
 // set and up to maxIISCustomFields custom fields), a date and a time, the
 // server and client addresses, a method, a stem that is a path, a port,
 // and numeric status, substatus, win32 status and time-taken.
-func guessIISFields(line []byte, spans []w3cSpan) ([]w3cColumn, string) {
+//
+// declared, when not empty, is a #Fields header that the line contradicts:
+// a set is tried only when the header's names begin it (a header cut
+// short).
+func guessIISFields(line []byte, spans []w3cSpan, declared []w3cColumn) ([]w3cColumn, string) {
 	val := func(i int) []byte { return line[spans[i].start:spans[i].end] }
 	dash := func(b []byte) bool { return len(b) == 1 && b[0] == '-' }
 	addr := func(b []byte) bool { _, ok := parseAddr(b); return ok || dash(b) }
 	num := func(b []byte) bool { _, ok := parseInt64(b); return ok }
-	for set, base := range [][]w3cColumn{iisDefaultFields, iisAllFields} {
-		k := len(spans) - len(base)
+	for set, base := range iisSets {
+		k := len(spans) - len(base.cols)
 		if k < 0 || k > maxIISCustomFields {
+			continue
+		}
+		if len(declared) > 0 && !namesPrefix(declared, base.cols) {
 			continue
 		}
 		cols := iisWithCustom[[2]int{set, k}]
 		ok := true
-		for i, c := range base {
+		for i, c := range base.cols {
 			v := val(i)
 			switch c.name {
 			case "date":
@@ -660,11 +691,22 @@ func guessIISFields(line []byte, spans []w3cSpan) ([]w3cColumn, string) {
 			}
 		}
 		if ok {
-			if set == 0 {
-				return cols, "iis_default"
-			}
-			return cols, "iis_all"
+			return cols, base.name
 		}
 	}
 	return nil, ""
+}
+
+// namesPrefix reports whether the names of cols begin set's, without
+// regard to case.
+func namesPrefix(cols, set []w3cColumn) bool {
+	if len(cols) > len(set) {
+		return false
+	}
+	for i, c := range cols {
+		if lowerASCII(c.name) != lowerASCII(set[i].name) {
+			return false
+		}
+	}
+	return true
 }

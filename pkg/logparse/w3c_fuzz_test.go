@@ -82,5 +82,8 @@ func fxSeed(f *testing.F, sub string, corpus ...string) {
 func FuzzW3C(f *testing.F) {
 	fxSeed(f, "w3c", "iis_w3c")
 	f.Add([]byte("#Fields: date time c-ip\n2019-02-18 00:00:00 \"192.0.2.1\"\n#Date: 2019-02-18 00:00:00\n#Fields: time\n23:00:00\n01:00:00\n"))
+	// No header, and a header cut short.
+	f.Add([]byte("2019-02-18 21:02:31 198.51.100.2 GET /a.mp3 - 80 - 192.0.2.1 curl/7.64.0 - 200 0 0 15\n" +
+		"#Fields: date time s-ip cs-method\n2019-02-18 21:02:31 198.51.100.2 GET /a.mp3 - 80 - 192.0.2.1 curl - 206 0 0 1405 242 283 203.0.113.1\n"))
 	f.Fuzz(func(t *testing.T, data []byte) { fxFuzz(t, W3CFormat{}, data) })
 }

@@ -333,8 +333,9 @@ func TestW3CRealWorld(t *testing.T) {
 		{file: "lnav-logfile_w3c.2-iis4-ftp.log", skipped: 8, rejected: fxRejects(ErrNotHTTP, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 20, 21, 22)},
 		{file: "lnav-logfile_w3c.3-iis-advanced-logging.log", records: 3, skipped: 7},
 		{file: "lnav-logfile_w3c.4-incapsula.log", records: 2, skipped: 4},
-		// The #Fields line is cut short: 17 values under 6 names.
-		{file: "lnav-logfile_w3c.5.log", skipped: 1, rejected: fxRejects(ErrFieldCount, 2)},
+		// The #Fields line is cut short: 17 values under 6 names, which
+		// begin IIS's default set with the byte counts.
+		{file: "lnav-logfile_w3c.5.log", records: 1, skipped: 1},
 		{file: "lnav-logfile_w3c.6.log", records: 1, skipped: 4},
 		{file: "lnav-logfile_w3c_big.0.log", records: 210, skipped: 44},
 		{file: "plaso-iis10.log", records: 1, skipped: 4},
@@ -382,6 +383,12 @@ func TestW3CRealWorldValues(t *testing.T) {
 		t.Errorf("no header, all fields: %+v", r)
 	} else if v, _ := r.Field("field23"); v != "119.16.157.180" {
 		t.Errorf("no header, all fields: custom field23 %q", v)
+	}
+	// A #Fields header cut short.
+	if r := read("lnav-logfile_w3c.5.log")[0]; r.Status != 404 || r.WireBytes != 1405 || r.RequestBytes != 242 || r.Duration != 283*time.Millisecond || r.Client != fxAddr("157.55.39.146") {
+		t.Errorf("header cut short: %+v", r)
+	} else if v, _ := r.Field("fields_assumed"); v != "iis_default_bytes_header_cut" {
+		t.Errorf("header cut short: fields_assumed %q", v)
 	}
 	// Two spaces between s-port and cs-username are one separator.
 	if r := read("plaso-iis10_edge_cases.log")[0]; r.User != `random\ranuser1` || r.Client != fxAddr("::1") {

@@ -89,6 +89,10 @@ func (c *AnalyzeCmd) setup(log *slog.Logger) (*analysis, error) {
 		Format:     c.IndexFormat,
 		Columns:    c.Column,
 		PathMapper: exposure.PathMapper{StripPrefix: c.StripPrefix, AddPrefix: c.AddPrefix, FoldCase: c.FoldCase},
+		Location:   indexZone,
+		// The century of a 10-digit number in a row without a date:
+		// relative to today, the day the index is read.
+		Reference: time.Now(),
 	}
 	a.index, err = exposure.LoadIndex(c.Index, opt)
 	if err != nil {

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"log"
 	"strings"
+	"time"
+	_ "time/tzdata" // the zone below on any machine
 
 	"github.com/forensiclog/forensics/pkg/exposure"
 )
@@ -18,9 +20,15 @@ func ExampleLoadIndex() {
 /nas/rec/2019/02/01/C2.mp3,C2,2019-02-01 10:15:00,200000,Sörmland,patient:RES-4711-X
 /nas/rec/2019/02/01/C3.mp3,C3,2019-02-01 11:00:00,-1,Värmland,
 `
+	stockholm, err := time.LoadLocation("Europe/Stockholm")
+	if err != nil {
+		log.Fatal(err)
+	}
 	ix, err := exposure.ReadIndex(strings.NewReader(csv), exposure.IndexOptions{
 		// The web server published /nas/rec as /rec.
 		PathMapper: exposure.PathMapper{StripPrefix: "/rec", AddPrefix: "/nas/rec"},
+		// The platform wrote local times without an offset.
+		Location: stockholm,
 	})
 	if err != nil {
 		log.Fatal(err)
@@ -44,10 +52,10 @@ func ExampleLoadIndex() {
 	fmt.Println("listing shows", len(dir.Recordings), "recordings")
 	fmt.Printf("%+v\n", ix.Stats())
 	// Output:
-	// exposure: index row 4: size_bytes: bad number
+	// exposure: index row 4: size_bytes: bad number (row kept, recording uncertain)
 	// C1 2019-02-01 09:30 CET +*********05
 	// caller: personnummer 19121212-**** child=false
 	// patient: personnummer 20150505-**** child=true
-	// listing shows 2 recordings
-	// {Recordings:2 Subjects:3 SubjectsByKind:map[personnummer:2 reserve:1] Children:1 WithPhone:1 Errors:1}
+	// listing shows 3 recordings
+	// {Recordings:3 Subjects:3 SubjectsByKind:map[personnummer:2 reserve:1] Persons:3 Children:1 WithPhone:1 Uncertain:1 Errors:0 Warnings:1}
 }

@@ -79,7 +79,28 @@ type Identity struct {
 // February is accepted) but Canonical and Birth stay empty.
 func ParseIdentity(s string, ref time.Time) Identity {
 	s = strings.TrimSpace(s)
-	id := Identity{Given: s, Kind: Reserve}
+	p := parsePnr(s, ref)
+	id := Identity{Given: s, Kind: p.kind}
+	if p.canonical {
+		id.Canonical = string(p.digits[:])
+		id.Birth = time.Date(p.year, time.Month(p.month), p.day, 0, 0, 0, 0, time.UTC)
+	}
+	return id
+}
+
+// pnr is a parsed identity number, before any allocation.
+type pnr struct {
+	kind      IdentityKind
+	canonical bool     // the century is known: digits and the date are set
+	digits    [12]byte // YYYYMMDDNNNC in ASCII
+	year      int
+	month     int
+	day       int // without the 60 of a samordningsnummer
+}
+
+// parsePnr does ParseIdentity's work on the trimmed s without allocating.
+func parsePnr(s string, ref time.Time) (p pnr) {
+	p.kind = Reserve
 	var digits [12]byte
 	n, sep := 0, byte(0)
 	for i := 0; i < len(s); i++ {
@@ -87,27 +108,27 @@ func ParseIdentity(s string, ref time.Time) Identity {
 		switch {
 		case '0' <= c && c <= '9':
 			if n == len(digits) {
-				return id
+				return p
 			}
 			digits[n] = c - '0'
 			n++
 		case (c == '-' || c == '+') && sep == 0 && (n == 6 || n == 8):
 			sep = c
 		default:
-			return id
+			return p
 		}
 	}
 	// The separator must stand before the last four digits.
 	if n != 10 && n != 12 || sep != 0 && s[len(s)-5] != sep {
-		return id
+		return p
 	}
 	d := digits[:n]
-	id.Kind = Invalid
+	p.kind = Invalid
 	if n == 12 {
 		d = digits[2:12]
 	}
 	if !pnrLuhnOK(d) {
-		return id
+		return p
 	}
 	yy := int(d[0])*10 + int(d[1])
 	month := int(d[2])*10 + int(d[3])
@@ -118,7 +139,7 @@ func ParseIdentity(s string, ref time.Time) Identity {
 		day -= 60
 	}
 	if month < 1 || month > 12 || day < 1 {
-		return id
+		return p
 	}
 	var year int
 	switch {
@@ -128,10 +149,10 @@ func ParseIdentity(s string, ref time.Time) Identity {
 		// Century unknown (or a reference date no 12-digit form can
 		// express): check what can be checked.
 		if day > pnrDaysIn(month, 2000) {
-			return id
+			return p
 		}
-		id.Kind = kind
-		return id
+		p.kind = kind
+		return p
 	default:
 		ry, rm, rd := ref.Date()
 		year = ry/100*100 + yy
@@ -143,18 +164,17 @@ func ParseIdentity(s string, ref time.Time) Identity {
 		}
 	}
 	if day > pnrDaysIn(month, year) {
-		return id
+		return p
 	}
-	id.Kind = kind
-	id.Birth = time.Date(year, time.Month(month), day, 0, 0, 0, 0, time.UTC)
-	var b [12]byte
-	b[0] = byte('0' + year/1000%10)
-	b[1] = byte('0' + year/100%10)
+	p.kind = kind
+	p.canonical = true
+	p.year, p.month, p.day = year, month, day
+	p.digits[0] = byte('0' + year/1000%10)
+	p.digits[1] = byte('0' + year/100%10)
 	for i, v := range d {
-		b[2+i] = '0' + v
+		p.digits[2+i] = '0' + v
 	}
-	id.Canonical = string(b[:])
-	return id
+	return p
 }
 
 // pnrLuhnOK reports whether the ten digits d (YYMMDDNNNC) carry a good
@@ -182,7 +202,16 @@ func pnrLuhnDigit(digits []byte) byte {
 
 // pnrDaysIn returns the number of days in the month of the year.
 func pnrDaysIn(month, year int) int {
-	return time.Date(year, time.Month(month)+1, 0, 0, 0, 0, 0, time.UTC).Day()
+	switch month {
+	case 2:
+		if year%4 == 0 && (year%100 != 0 || year%400 == 0) {
+			return 29
+		}
+		return 28
+	case 4, 6, 9, 11:
+		return 30
+	}
+	return 31
 }
 
 // Valid reports whether id is a valid personnummer or samordningsnummer.

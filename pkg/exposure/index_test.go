@@ -2,19 +2,21 @@ package exposure
 
 import (
 	"bufio"
-	"bytes"
+	"encoding/csv"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
 	"runtime"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
+	_ "time/tzdata" // Europe/Stockholm in tests
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/parquet-go/parquet-go"
 )
 
 // ixCmp compares identities through their masked, hashed form, so that a
@@ -54,6 +56,15 @@ func ixSampleRecordings() []*Recording {
 		{Path: "/rec/2019/02/02/C3.wav", CallID: "C3", Size: -1, Region: "Värmland", Row: 4, Subjects: []Subject{
 			{Role: "caller", ID: ParseIdentity(ixBad, time.Time{})},
 			{Role: "", ID: ParseIdentity("RES-4711-X", time.Time{})}}},
+		// Rows with a bad size, start or duration are kept, uncertain;
+		// without a start, the latest start of the index (t8) decides
+		// the century.
+		{Path: "/rec/2019/02/02/C5.mp3", CallID: "C5", StartedAt: t8, Duration: 10 * time.Second, Size: -1, Region: "Stockholm",
+			Row: 6, Uncertain: true, Subjects: []Subject{{Role: "caller", ID: ParseIdentity(ixA, t8)}}},
+		{Path: "/rec/2019/02/02/C6.mp3", CallID: "C6", Duration: 10 * time.Second, Size: 100, Region: "Stockholm",
+			Row: 7, Uncertain: true, Subjects: []Subject{{Role: "caller", ID: ParseIdentity(ixA, t8)}}},
+		{Path: "/rec/2019/02/02/C7.mp3", CallID: "C7", StartedAt: t8, Size: 100, Region: "Stockholm",
+			Row: 8, Uncertain: true, Subjects: []Subject{{Role: "caller", ID: ParseIdentity(ixA, t8)}}},
 		{Path: "/REC/2019/02/01/c1_46701740605.mp3", CallID: "C8", StartedAt: t8, Duration: 10 * time.Second,
 			Size: 100, Region: "Stockholm", CallerPhone: ixMobileE, Row: 9, Subjects: []Subject{
 				{Role: "caller", ID: ParseIdentity(ixA, t8)}}},
@@ -79,12 +90,16 @@ func ixErrorRows(ix *Index) []string {
 	var out []string
 	for _, e := range ix.Errors() {
 		kind := "?"
-		for _, k := range []error{ErrIndexNoPath, ErrIndexDuplicate, ErrIndexNumber, ErrIndexTime, ErrIndexSyntax, ErrIndexTooLong, ErrIndexSubjects} {
+		for _, k := range []error{ErrIndexNoPath, ErrIndexDuplicate, ErrIndexNumber, ErrIndexTime, ErrIndexSyntax, ErrIndexTooLong, ErrIndexSubjects, ErrIndexFields, ErrIndexCentury} {
 			if errors.Is(e, k) {
 				kind = k.Error()
 			}
 		}
-		out = append(out, fmt.Sprintf("%d:%s:%s", e.Row, e.Column, kind))
+		kept := ""
+		if e.Kept {
+			kept = ":kept"
+		}
+		out = append(out, fmt.Sprintf("%d:%s:%s%s", e.Row, e.Column, kind, kept))
 	}
 	return out
 }
@@ -105,16 +120,22 @@ func ixCheckErrorText(t *testing.T, ix *Index) {
 	}
 }
 
+// ixSampleOptions reads the sample with local times in Stockholm.
+var ixSampleOptions = IndexOptions{Location: ixStockholm}
+
 func TestLoadIndexCSV(t *testing.T) {
-	ix, err := LoadIndex(filepath.Join("testdata", "index", "sample.csv"), IndexOptions{})
+	ix, err := LoadIndex(filepath.Join("testdata", "index", "sample.csv"), ixSampleOptions)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff(ixSampleRecordings(), ixRecordings(ix), ixCmp); diff != "" {
+	want := ixSampleRecordings()
+	// Row 12 repeats C1's path: its subject joins C1.
+	want[0].Subjects = append(want[0].Subjects, Subject{Role: "caller", ID: ParseIdentity(ixA, want[0].StartedAt)})
+	if diff := cmp.Diff(want, ixRecordings(ix), ixCmp); diff != "" {
 		t.Errorf("recordings (-want +got):\n%s", diff)
 	}
-	wantErrs := []string{"5:path:missing path", "6:size_bytes:bad number", "7:started_at:bad time",
-		"8:duration_s:bad number", "12:path:duplicate path (first row kept)"}
+	wantErrs := []string{"5:path:missing path", "6:size_bytes:bad number:kept", "7:started_at:bad time:kept",
+		"8:duration_s:bad number:kept", "12:path:duplicate path (subjects merged into the first row):kept"}
 	if diff := cmp.Diff(wantErrs, ixErrorRows(ix)); diff != "" {
 		t.Errorf("errors (-want +got):\n%s", diff)
 	}
@@ -126,130 +147,58 @@ func TestLoadIndexCSV(t *testing.T) {
 			t.Errorf("accessors of recording %d disagree with Recording", i)
 		}
 	}
-	wantStats := IndexStats{Recordings: 5, Subjects: 6, Children: 1, WithPhone: 3, Errors: 5,
-		SubjectsByKind: map[IdentityKind]int{Personnummer: 3, Samordningsnummer: 1, Invalid: 1, Reserve: 1}}
+	if e := ix.Errors()[4]; e.First != 2 || !strings.HasSuffix(e.Error(), "(row 2)") {
+		t.Errorf("duplicate's error does not name the first row: %v", e)
+	}
+	wantStats := IndexStats{Recordings: 8, Subjects: 10, Persons: 5, Children: 1, WithPhone: 3, Uncertain: 3, Errors: 1, Warnings: 4,
+		SubjectsByKind: map[IdentityKind]int{Personnummer: 7, Samordningsnummer: 1, Invalid: 1, Reserve: 1}}
 	if diff := cmp.Diff(wantStats, ix.Stats()); diff != "" {
 		t.Errorf("stats (-want +got):\n%s", diff)
 	}
 }
 
 func TestLoadIndexJSONL(t *testing.T) {
-	ix, err := LoadIndex(filepath.Join("testdata", "index", "sample.jsonl"), IndexOptions{})
+	ix, err := LoadIndex(filepath.Join("testdata", "index", "sample.jsonl"), ixSampleOptions)
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := ixSampleRecordings()
 	// JSONL rows are lines (no header): C8 is on line 8, C9 after a
-	// blank line on 10.
-	want[0].Row, want[1].Row, want[2].Row, want[3].Row = 1, 2, 3, 8
+	// blank line on 10. C5 to C7 give no more than path, one bad value
+	// and subjects.
+	for k, row := range []int{1, 2, 3, 5, 6, 7, 8, 10} {
+		want[k].Row = row
+	}
+	t8 := want[6].StartedAt
+	for _, r := range want[3:6] {
+		r.CallID, r.Region, r.StartedAt, r.Duration, r.Size = "", "", time.Time{}, 0, -1
+	}
+	want[4].Size, want[5].Size = -1, -1
 	if diff := cmp.Diff(want, ixRecordings(ix), ixCmp); diff != "" {
 		t.Errorf("recordings (-want +got):\n%s", diff)
 	}
-	wantErrs := []string{"4:path:missing path", "5:size_bytes:bad number", "6:started_at:bad time",
-		"7:duration_s:bad number", "11:path:duplicate path (first row kept)", "12::syntax error"}
+	_ = t8
+	// Cut into parts of a few bytes, the same.
+	func() {
+		defer func(n int) { csvPartSize = n }(csvPartSize)
+		csvPartSize = 5
+		parts, err := LoadIndex(filepath.Join("testdata", "index", "sample.jsonl"), ixSampleOptions)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(ixRecordings(ix), ixRecordings(parts), ixCmp); diff != "" {
+			t.Errorf("in parts (-one +parts):\n%s", diff)
+		}
+		if diff := cmp.Diff(ixErrorRows(ix), ixErrorRows(parts)); diff != "" {
+			t.Errorf("in parts, errors (-one +parts):\n%s", diff)
+		}
+	}()
+	wantErrs := []string{"4:path:missing path", "5:size_bytes:bad number:kept", "6:started_at:bad time:kept",
+		"7:duration_s:bad number:kept", "11:path:duplicate path (subjects merged into the first row):kept", "12::syntax error"}
 	if diff := cmp.Diff(wantErrs, ixErrorRows(ix)); diff != "" {
 		t.Errorf("errors (-want +got):\n%s", diff)
 	}
 	ixCheckErrorText(t, ix)
-}
-
-// ixParquetRow is the layout of a Parquet index written by the tests.
-type ixParquetRow struct {
-	Path      string             `parquet:"path"`
-	CallID    string             `parquet:"call_id"`
-	StartedAt time.Time          `parquet:"started_at,timestamp(millisecond)"`
-	Duration  float64            `parquet:"duration_s"`
-	Size      int64              `parquet:"size_bytes"`
-	Region    string             `parquet:"region"`
-	Phone     string             `parquet:"caller_phone"`
-	Subjects  []ixParquetSubject `parquet:"subjects,list"`
-}
-
-type ixParquetSubject struct {
-	Role string `parquet:"role"`
-	ID   string `parquet:"id"`
-}
-
-// ixParquetFlat has subjects as one string in the CSV form and renamed
-// columns.
-type ixParquetFlat struct {
-	File     string `parquet:"File"`
-	Bytes    int32  `parquet:"Bytes"`
-	Started  string `parquet:"Started"`
-	Subjects string `parquet:"subjects"`
-}
-
-func ixWriteParquet[T any](t *testing.T, rows []T) string {
-	t.Helper()
-	name := filepath.Join(t.TempDir(), "index.parquet")
-	f, err := os.Create(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w := parquet.NewGenericWriter[T](f)
-	if _, err := w.Write(rows); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return name
-}
-
-func TestLoadIndexParquet(t *testing.T) {
-	t1 := time.Date(2019, 2, 1, 8, 30, 0, 0, time.UTC)
-	name := ixWriteParquet(t, []ixParquetRow{
-		{Path: "/rec/C1_46701740605.mp3", CallID: "C1", StartedAt: t1, Duration: 93.5, Size: 1495040, Region: "Stockholm",
-			Subjects: []ixParquetSubject{{"caller", ixA}, {"patient", "20" + ixC}}},
-		{Path: "/rec/C2.mp3", CallID: "C2", StartedAt: t1, Size: 10, Phone: "0701740606",
-			Subjects: []ixParquetSubject{{"", "RES-4711-X"}}},
-		{Path: "", CallID: "C3", StartedAt: t1, Size: 10},
-		{Path: "/rec/C4.mp3", CallID: "C4", StartedAt: t1, Size: -1},
-		{Path: "/rec/C5.mp3", CallID: "C5", StartedAt: t1, Size: 5},
-	})
-	ix, err := LoadIndex(name, IndexOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := []*Recording{
-		{Path: "/rec/C1_46701740605.mp3", CallID: "C1", StartedAt: t1, Duration: 93500 * time.Millisecond, Size: 1495040,
-			Region: "Stockholm", CallerPhone: ixMobileE, Row: 1, Subjects: []Subject{
-				{Role: "caller", ID: ParseIdentity(ixA, t1)}, {Role: "patient", ID: ParseIdentity("20"+ixC, t1)}}},
-		{Path: "/rec/C2.mp3", CallID: "C2", StartedAt: t1, Size: 10, CallerPhone: "+46701740606", Row: 2,
-			Subjects: []Subject{{ID: ParseIdentity("RES-4711-X", t1)}}},
-		{Path: "/rec/C5.mp3", CallID: "C5", StartedAt: t1, Size: 5, Row: 5},
-	}
-	if diff := cmp.Diff(want, ixRecordings(ix), ixCmp); diff != "" {
-		t.Errorf("recordings (-want +got):\n%s", diff)
-	}
-	if diff := cmp.Diff([]string{"3:path:missing path", "4:size_bytes:bad number"}, ixErrorRows(ix)); diff != "" {
-		t.Errorf("errors (-want +got):\n%s", diff)
-	}
-	ixCheckErrorText(t, ix)
-
-	// Renamed columns, subjects as a string, local time; read from a
-	// stream with the format detected from the content.
-	name = ixWriteParquet(t, []ixParquetFlat{
-		{File: "/rec/C9.mp3", Bytes: 7, Started: "2019-02-01 10:15:00", Subjects: "caller:" + ixS + ";patient:" + ixC},
-	})
-	data, err := os.ReadFile(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ix, err = ReadIndex(bytes.NewReader(data), IndexOptions{Columns: map[string]string{
-		ColPath: "file", ColSize: "BYTES", ColStartedAt: "started"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t2 := time.Date(2019, 2, 1, 10, 15, 0, 0, ixStockholm)
-	want = []*Recording{{Path: "/rec/C9.mp3", StartedAt: t2, Size: 7, Row: 1, Subjects: []Subject{
-		{Role: "caller", ID: ParseIdentity(ixS, t2)}, {Role: "patient", ID: ParseIdentity(ixC, t2)}}}}
-	if diff := cmp.Diff(want, ixRecordings(ix), ixCmp); diff != "" {
-		t.Errorf("flat parquet (-want +got):\n%s", diff)
-	}
 }
 
 func TestReadIndexOptions(t *testing.T) {
@@ -339,11 +288,16 @@ func TestIndexMatch(t *testing.T) {
 		t.Errorf("Dir inside the strip prefix: %v %v", l, ok)
 	}
 	// With folding, the C8 row repeats C1's path.
-	if got := ixErrorRows(folded); !cmp.Equal(got[len(got)-2:], []string{"9:path:duplicate path (first row kept)", "12:path:duplicate path (first row kept)"}) {
+	if got := ixErrorRows(folded); !cmp.Equal(got[len(got)-2:], []string{"9:path:duplicate path (subjects merged into the first row):kept",
+		"12:path:duplicate path (subjects merged into the first row):kept"}) {
 		t.Errorf("folded duplicates: %v", got)
 	}
-	if folded.Len() != 4 {
-		t.Errorf("folded Len = %d, want 4", folded.Len())
+	if folded.Len() != 7 {
+		t.Errorf("folded Len = %d, want 7", folded.Len())
+	}
+	// C1 now has the subjects of C8 (row 9) and row 12.
+	if n := folded.NumSubjects(0); n != 4 {
+		t.Errorf("folded C1 has %d subjects, want 4", n)
 	}
 
 	// Match does not allocate for a clean path.
@@ -375,7 +329,7 @@ func TestIndexDir(t *testing.T) {
 	f("/rec/2019/02/", nil, []string{"01", "02"}, true)
 	f("/rec/2019/02", nil, []string{"01", "02"}, true)
 	f("/rec/2019/02/01/", []string{"C1", "C2"}, nil, true)
-	f("/rec/2019/02/02/?C=N;O=D", []string{"C3"}, []string{"x"}, true)
+	f("/rec/2019/02/02/?C=N;O=D", []string{"C3", "C5", "C6", "C7"}, []string{"x"}, true)
 	f("/rec%2F2019/02/02/x/", []string{"C9"}, nil, true)
 	f("/rec/2019/02/01/C2.mp3", nil, nil, false)
 	f("/rec/2019/0", nil, nil, false)
@@ -384,7 +338,8 @@ func TestIndexDir(t *testing.T) {
 
 func TestReadIndexRowBounds(t *testing.T) {
 	// An over-long JSONL line is an error for that line only.
-	in := `{"path": "/a.mp3"}` + "\n" + `{"path": "/b.mp3", "x": "` + strings.Repeat("y", maxLine) + `"}` + "\n" + `{"path": "/c.mp3"}` + "\n"
+	const cols = `"started_at": "2019-02-01T10:00:00Z", "size_bytes": 1, "subjects": "x:RES-1"`
+	in := `{"path": "/a.mp3", ` + cols + `}` + "\n" + `{"path": "/b.mp3", "x": "` + strings.Repeat("y", maxLine) + `"}` + "\n" + `{"path": "/c.mp3", ` + cols + `}` + "\n"
 	ix, err := ReadIndex(strings.NewReader(in), IndexOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -393,7 +348,7 @@ func TestReadIndexRowBounds(t *testing.T) {
 		t.Errorf("Len = %d, errors %v", ix.Len(), ixErrorRows(ix))
 	}
 	// A CSV syntax error is an error for that row only.
-	ix, err = ReadIndex(strings.NewReader("path,size_bytes\n/a,1\n/b\"x,2\n/c,3\n"), IndexOptions{})
+	ix, err = ReadIndex(strings.NewReader("path,size_bytes,started_at,subjects\n/a,1,2019-02-01T10:00:00Z,x\n/b\"x,2,,x\n/c,3,,x\n"), IndexOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -408,9 +363,9 @@ func FuzzReadIndexCSV(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Add(string(seed))
-	f.Add("path\n/a\n/a\n")
-	f.Add("path,subjects\n/a,\"caller:x;;:;|\"\n")
-	f.Add("path,started_at,duration_s\n/a,2019-02-01 10:00:00,1:2:3\n")
+	f.Add("path,size_bytes,started_at,subjects\n/a,1,,x\n/a,,,y\n")
+	f.Add("path,subjects,size_bytes,started_at\n/a,\"caller:x;;:;|\",1,\n")
+	f.Add("path,started_at,duration_s,size_bytes,subjects\n/a,2019-02-01 10:00:00,1:2:3,1,\"a\nb\"\n/b\n/c,,,,\n")
 	f.Fuzz(func(t *testing.T, in string) {
 		ix, err := ReadIndex(strings.NewReader(in), IndexOptions{Format: "csv"})
 		if err != nil {
@@ -419,6 +374,8 @@ func FuzzReadIndexCSV(f *testing.F) {
 			}
 			return
 		}
+		ixCheckCSVRows(t, in, ix)
+		ixCheckParts(t, in, ix)
 		lines := strings.Count(in, "\n") + 1
 		prev := 0
 		for _, e := range ix.Errors() {
@@ -449,9 +406,14 @@ func FuzzReadIndexCSV(f *testing.F) {
 	})
 }
 
-// BenchmarkLoadIndex3M writes a 3-million-row CSV index and loads it,
-// reporting the heap the Index keeps per recording. It takes a minute or
-// more and about 400 MB of disk; it is skipped with -short.
+// BenchmarkLoadIndex3M writes a 3-million-row CSV index (1 to 3
+// subjects a row, children and samordningsnummer, phone numbers in file
+// names) and loads it, reporting the bytes the Index keeps per recording
+// (subjects and persons apart), per subject and per person, and the heap
+// growth per recording. It takes a minute or more and about 450 MB of
+// disk; it is skipped with -short.
+//
+//	go test ./pkg/exposure -run '^$' -bench LoadIndex -benchtime 1x
 func BenchmarkLoadIndex3M(b *testing.B) {
 	if testing.Short() {
 		b.Skip("writes a 3M-row index; not in -short mode")
@@ -464,12 +426,17 @@ func BenchmarkLoadIndex3M(b *testing.B) {
 	st, _ := os.Stat(name)
 	b.SetBytes(st.Size())
 	b.ReportAllocs()
-	var perRec float64
+	var perRec, cpu float64
+	var ix *Index
 	for b.Loop() {
+		ix = nil
 		runtime.GC()
 		var before, after runtime.MemStats
 		runtime.ReadMemStats(&before)
-		ix, err := LoadIndex(name, IndexOptions{})
+		var err error
+		cpu0 := ixCPUTime()
+		ix, err = LoadIndex(name, IndexOptions{})
+		cpu = ixCPUTime() - cpu0
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -479,10 +446,24 @@ func BenchmarkLoadIndex3M(b *testing.B) {
 			b.Fatalf("Len = %d, errors %d", ix.Len(), len(ix.Errors()))
 		}
 		perRec = float64(after.HeapAlloc-before.HeapAlloc) / n
-		runtime.KeepAlive(ix)
 	}
+	recs, subjs, persons := ix.footprint()
 	b.ReportMetric(perRec, "heapB/recording")
+	b.ReportMetric(float64(recs)/n, "B/recording")
+	b.ReportMetric(float64(subjs)/float64(ix.subjStart[n]), "B/subject")
+	b.ReportMetric(float64(persons)/float64(ix.NumPersons()), "B/person")
+	b.ReportMetric(float64(ix.NumPersons()), "persons")
 	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "recordings/s")
+	b.ReportMetric(cpu, "cpu-s/op")
+}
+
+// ixCPUTime returns the process's user and system CPU time in seconds.
+func ixCPUTime() float64 {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
 }
 
 // ixWriteBigCSV writes n rows like a call platform's export: paths by
@@ -499,12 +480,16 @@ func ixWriteBigCSV(name string, n int) error {
 	for i := range n {
 		t := start.Add(time.Duration(i) * 67 * time.Second)
 		phone := 701000000 + (i*7919)%57000
-		yy := 30 + i%70
-		birth := fmt.Sprintf("%02d%02d%02d", yy%100, 1+i%12, 1+i%28)
+		// Distinct callers: a birth date and serial from i.
+		q := i / 1000
+		birth := fmt.Sprintf("%02d%02d%02d", (30+q%70)%100, 1+(q/70)%12, 1+(q/840)%28)
 		fmt.Fprintf(w, "/rec/%s/C%08d_46%d.mp3,C%08d,%s,%d,%d,%s,,caller:%s",
 			t.Format("2006/01/02"), i, phone, i, t.Format(time.RFC3339), 60+i%900, 100000+i%9000000, regions[i%3], ixPnr(birth, fmt.Sprintf("%03d", i%1000)))
 		if i%3 == 0 {
-			fmt.Fprintf(w, ";patient:20%s", ixPnr(fmt.Sprintf("%02d%02d%02d", 5+i%8, 1+i%12, 1+i%28), fmt.Sprintf("%03d", (i/7)%1000)))
+			fmt.Fprintf(w, ";patient:20%s", ixPnr(fmt.Sprintf("%02d%02d%02d", 5+q%8, 1+(q/8)%12, 1+(q/96)%28), fmt.Sprintf("%03d", i%1000)))
+		}
+		if i%7 == 0 { // a samordningsnummer
+			fmt.Fprintf(w, "|patient:%s", ixPnr(fmt.Sprintf("%02d%02d%02d", 60+q%30, 1+(q/30)%12, 61+(q/360)%28), fmt.Sprintf("%03d", i%1000)))
 		}
 		w.WriteByte('\n')
 	}
@@ -512,4 +497,112 @@ func ixWriteBigCSV(name string, n int) error {
 		return err
 	}
 	return f.Close()
+}
+
+// ixCheckCSVRows compares the rows an index kept with what encoding/csv
+// reads from the same input: every record is a recording, an error row,
+// or (a row repeating a path) merged; row numbers are csv's start lines.
+func ixCheckCSVRows(t *testing.T, in string, ix *Index) {
+	t.Helper()
+	in = strings.TrimPrefix(in, "\ufeff")
+	cr := csv.NewReader(strings.NewReader(in))
+	cr.FieldsPerRecord = -1
+	var rows []int
+	header := true
+	for {
+		_, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		var line int
+		var pe *csv.ParseError
+		switch {
+		case errors.As(err, &pe):
+			line = pe.StartLine
+		case err != nil:
+			t.Fatalf("csv: %v", err)
+		default:
+			line, _ = cr.FieldPos(0)
+		}
+		if header {
+			header = false
+			continue
+		}
+		rows = append(rows, line)
+	}
+	got := map[int]bool{}
+	for i := range ix.Len() {
+		got[ix.Recording(i).Row] = true
+	}
+	for _, e := range ix.Errors() {
+		if !e.Kept || errors.Is(e, ErrIndexDuplicate) {
+			got[e.Row] = true
+		}
+	}
+	for _, r := range rows {
+		if !got[r] {
+			t.Fatalf("csv record at line %d is neither a recording nor an error", r)
+		}
+		delete(got, r)
+	}
+	if len(got) > 0 {
+		t.Fatalf("rows %v are not csv records", got)
+	}
+}
+
+// ixCheckParts reads in again cut into parts of a few bytes (each parsed
+// on its own, in parallel) and checks that the index is the same as ix,
+// read in one part.
+func ixCheckParts(t *testing.T, in string, ix *Index) {
+	t.Helper()
+	defer func(n int) { csvPartSize = n }(csvPartSize)
+	for _, size := range []int{1, 7, 40} {
+		csvPartSize = size
+		got, err := ReadIndex(strings.NewReader(in), IndexOptions{Format: "csv"})
+		if err != nil {
+			t.Fatalf("parts of %d bytes: %v", size, err)
+		}
+		if diff := cmp.Diff(ixRecordings(ix), ixRecordings(got), ixCmp); diff != "" {
+			t.Fatalf("parts of %d bytes: recordings differ (-one part +parts):\n%s", size, diff)
+		}
+		if diff := cmp.Diff(ixErrorRows(ix), ixErrorRows(got)); diff != "" {
+			t.Fatalf("parts of %d bytes: errors differ (-one part +parts):\n%s", size, diff)
+		}
+		for i := range ix.Len() {
+			for _, s := range ix.Recording(i).Subjects {
+				if ix.Person(int(s.Person)).ID() != got.Person(int(s.Person)).ID() {
+					t.Fatalf("parts of %d bytes: persons differ", size)
+				}
+			}
+		}
+	}
+}
+
+// TestReadIndexParts reads indexes with quoted line ends, errors and
+// duplicates across many small parts, as one part would.
+func TestReadIndexParts(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("path,started_at,size_bytes,subjects,region\n")
+	for i := range 300 {
+		switch i % 10 {
+		case 3:
+			fmt.Fprintf(&b, "/r/%d/c%d.mp3,2019-02-01T10:00:00Z,%d,\"caller:%s\npatient:x\",\"two\nlines\"\n", i%7, i, i, ixA)
+		case 5:
+			fmt.Fprintf(&b, "/r/%d/c%d.mp3,bad,1,caller:%s\n", i%7, i-1, ixA) // a duplicate, uncertain
+		case 7:
+			fmt.Fprintf(&b, "/r/%d/c%d.mp3,\"2019\"x,1,\n", i%7, i) // a syntax error
+		case 8:
+			b.WriteString("\r\n\n/short,row\n")
+		default:
+			fmt.Fprintf(&b, "/r/%d/c%d.mp3,2019-02-01T10:00:00+01:00,%d,caller:%s\r\n", i%7, i, i, ixPnr(fmt.Sprintf("8001%02d", 1+i%28), fmt.Sprintf("%03d", i)))
+		}
+	}
+	in := b.String()
+	ix, err := ReadIndex(strings.NewReader(in), IndexOptions{Format: "csv"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ixCheckCSVRows(t, in, ix)
+	ixCheckParts(t, in, ix)
+	ixCheckTables(t, ix)
 }

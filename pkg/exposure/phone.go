@@ -22,12 +22,81 @@ func NormalizePhone(s string) (string, bool) {
 	if s == "" {
 		return "", false
 	}
-	// Fast path for what indexes usually hold: digits only, or "+" and
-	// digits.
-	if d, ok := phoneDigits(s); ok {
-		return normalizeDigitRun(d, s[0] == '+', nil)
+	if nat, ok := swedishNational(s); ok {
+		if valid, decided := seFastValid(nat); decided && valid {
+			return "+46" + nat, true
+		}
 	}
 	return parsePhone(s)
+}
+
+// swedishNational reads the common written forms of a Swedish number
+// ("070-123 45 67", "+46 70-123 45 67", "0046 8-123 456 78", "08123456")
+// by hand: an optional '+', digits with single spaces or dashes between
+// them, starting with +46, 0046 or a trunk 0 before a non-zero digit. It
+// returns the national significant number's digits, or false for any
+// other form (left to libphonenumber).
+func swedishNational(s string) (string, bool) {
+	var buf [20]byte
+	d := buf[:0]
+	plus := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case '0' <= c && c <= '9':
+			if len(d) == len(buf) {
+				return "", false
+			}
+			d = append(d, c)
+		case c == '+' && i == 0:
+			plus = true
+		case (c == ' ' || c == '-') && i > 0 && i+1 < len(s) && isDigit(s[i-1]) && isDigit(s[i+1]):
+		default:
+			return "", false
+		}
+	}
+	var nat []byte
+	switch {
+	case plus && len(d) > 2 && d[0] == '4' && d[1] == '6':
+		nat = d[2:]
+	case !plus && len(d) > 4 && string(d[:4]) == "0046":
+		nat = d[4:]
+	case !plus && len(d) > 1 && d[0] == '0' && d[1] != '0':
+		nat = d[1:]
+	default:
+		return "", false
+	}
+	return string(nat), true
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+// seFastValid decides, without libphonenumber, the numbers most indexes
+// hold: Swedish mobile numbers (7[02369] and seven digits) and Stockholm
+// numbers (8 and six to eight digits), which libphonenumber's metadata
+// for SE accepts. For anything else decided is false: ask
+// libphonenumber. TestSwedishFastPath checks the verdicts against
+// libphonenumber.
+func seFastValid(nat string) (valid, decided bool) {
+	switch {
+	case len(nat) == 9 && nat[0] == '7':
+		switch nat[1] {
+		case '0', '2', '3', '6', '9':
+			return allDigits(nat), true
+		}
+	case len(nat) >= 7 && len(nat) <= 9 && nat[0] == '8':
+		return allDigits(nat), true
+	}
+	return false, false
+}
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !isDigit(s[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 // phoneDigits returns s without a leading '+' when s holds only digits
@@ -50,35 +119,87 @@ func phoneDigits(s string) (string, bool) {
 // Swedish national number is read as country code 46. memo, when not
 // nil, remembers verdicts on Swedish national numbers.
 func normalizeDigitRun(d string, plus bool, memo *phoneMemo) (string, bool) {
+	n, ok := normalizeDigitRunNum(d, plus, memo)
+	if !ok {
+		return "", false
+	}
+	return e164(n), true
+}
+
+// e164 writes the E.164 form of a number given as the digits after '+'.
+func e164(n uint64) string {
+	var b [24]byte
+	b[0] = '+'
+	return string(appendUint(b[:1], n))
+}
+
+// e164Num returns the digits of an E.164 string as a number.
+func e164Num(s string, ok bool) (uint64, bool) {
+	if !ok || len(s) < 2 || s[0] != '+' {
+		return 0, false
+	}
+	var n uint64
+	for i := 1; i < len(s); i++ {
+		if !isDigit(s[i]) || i > 19 {
+			return 0, false
+		}
+		n = n*10 + uint64(s[i]-'0')
+	}
+	return n, n != 0
+}
+
+// normalizeDigitRunNum is normalizeDigitRun with the E.164 digits as a
+// number.
+func normalizeDigitRunNum(d string, plus bool, memo *phoneMemo) (uint64, bool) {
 	var nat string
 	switch {
 	case plus && strings.HasPrefix(d, "46"):
 		nat = d[2:]
 	case plus:
-		return parsePhone("+" + d)
+		return e164Num(parsePhone("+" + d))
 	case strings.HasPrefix(d, "0046"):
 		nat = d[4:]
 	case strings.HasPrefix(d, "00"):
-		return parsePhone("+" + d[2:])
+		return e164Num(parsePhone("+" + d[2:]))
 	case strings.HasPrefix(d, "46") && len(d) >= 9:
 		nat = d[2:]
 	case strings.HasPrefix(d, "0"):
 		nat = d[1:]
 	default:
-		return parsePhone(d)
+		return e164Num(parsePhone(d))
 	}
 	// A Swedish national significant number: no trunk 0, 6 to 11 digits.
 	if len(nat) < 6 || len(nat) > 11 || nat[0] == '0' {
-		return "", false
+		return 0, false
 	}
 	var n uint64
 	for i := 0; i < len(nat); i++ {
 		n = n*10 + uint64(nat[i]-'0')
 	}
-	if !memo.valid(n) {
-		return "", false
+	if valid, decided := seFastValid(nat); decided {
+		if !valid {
+			return 0, false
+		}
+	} else if !memo.valid(n) {
+		return 0, false
 	}
-	return "+46" + nat, true
+	return 46*pow10(len(nat)) + n, true
+}
+
+func pow10(k int) uint64 {
+	p := uint64(1)
+	for range k {
+		p *= 10
+	}
+	return p
+}
+
+// isSwedish reports whether E.164 digits n carry country code 46.
+func isSwedish(n uint64) bool {
+	for n >= 100 {
+		n /= 10
+	}
+	return n == 46
 }
 
 // A phoneMemo remembers which Swedish national numbers libphonenumber
@@ -135,6 +256,16 @@ func PhoneFromFileName(name string) (string, bool) {
 }
 
 func phoneFromFileName(name string, memo *phoneMemo) (string, bool) {
+	n, ok := phoneFromFileNameNum(name, memo)
+	if !ok {
+		return "", false
+	}
+	return e164(n), true
+}
+
+// phoneFromFileNameNum is phoneFromFileName with the E.164 digits as a
+// number.
+func phoneFromFileNameNum(name string, memo *phoneMemo) (uint64, bool) {
 	name = path.Base(strings.ReplaceAll(name, "\\", "/"))
 	// First the runs with a country code, then those with the national
 	// prefix: a call id such as C01234567 is not validated for nothing.
@@ -151,21 +282,21 @@ func phoneFromFileName(name string, memo *phoneMemo) (string, bool) {
 			run := name[i:j]
 			i = j
 			if pass == 0 && isIntlPhoneRun(run) {
-				if e, ok := normalizeDigitRun(run, false, memo); ok && strings.HasPrefix(e, "+46") {
-					return e, true
+				if n, ok := normalizeDigitRunNum(run, false, memo); ok && isSwedish(n) {
+					return n, true
 				}
 			}
 			if pass == 1 && !isIntlPhoneRun(run) && len(run) >= 8 && len(run) <= 11 && run[0] == '0' && run[1] != '0' {
 				if len(run) == 10 && run[1] != '7' && ParseIdentity(run, time.Time{}).Valid() {
 					continue
 				}
-				if e, ok := normalizeDigitRun(run, false, memo); ok {
-					return e, true
+				if n, ok := normalizeDigitRunNum(run, false, memo); ok {
+					return n, true
 				}
 			}
 		}
 	}
-	return "", false
+	return 0, false
 }
 
 // isIntlPhoneRun reports whether a digit run may be a Swedish number with

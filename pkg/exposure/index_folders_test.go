@@ -125,7 +125,7 @@ func TestIndexFolders(t *testing.T) {
 	f("/rec/2019/02/01/", "/rec/2019/02/01/", []string{"C1", "C2"})
 	f("/rec/2019/02/01", "/rec/2019/02/01/", []string{"C1", "C2"})
 	f("/rec%2F2019/02//01/?C=N;O=D", "/rec/2019/02/01/", []string{"C1", "C2"})
-	f("/rec/2019/02/02/", "/rec/2019/02/02/", []string{"C3"})
+	f("/rec/2019/02/02/", "/rec/2019/02/02/", []string{"C3", "C6", "C7", "C5"}) // by availability
 	f("/rec/2019/", "/rec/2019/", nil)
 	f("", "/", nil)
 	f("/", "/", nil)
@@ -160,7 +160,7 @@ func TestIndexFolders(t *testing.T) {
 }
 
 func TestIndexPersons(t *testing.T) {
-	ix, err := LoadIndex(filepath.Join("testdata", "index", "sample.csv"), IndexOptions{})
+	ix, err := LoadIndex(filepath.Join("testdata", "index", "sample.csv"), ixSampleOptions)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -180,15 +180,16 @@ func TestIndexPersons(t *testing.T) {
 	if diff := cmp.Diff(a, ix.Person(0), ixCmp); diff != "" {
 		t.Errorf("Person(0) is not as parsed for its first recording (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff([]int32{0, 3}, ix.PersonRecordings(0)); diff != "" {
+	if diff := cmp.Diff([]int32{0, 3, 4, 5, 6}, ix.PersonRecordings(0)); diff != "" {
 		t.Errorf("PersonRecordings(0) (-want +got):\n%s", diff)
 	}
-	if s := ix.Recording(3).Subjects; len(s) != 1 || s[0].Person != 0 {
+	if s := ix.Recording(6).Subjects; len(s) != 1 || s[0].Person != 0 {
 		t.Errorf("C8's caller is not person 0")
 	}
 
 	// A person named twice in one row is listed once.
-	ix, err = ReadIndex(strings.NewReader("path,subjects\n/a/1.mp3,caller:"+ixA+";patient:"+ixA+"\n/a/2.mp3,\n/b/3.mp3,x:"+ixA+"\n"), IndexOptions{})
+	ix, err = ReadIndex(strings.NewReader("path,started_at,size_bytes,subjects\n/a/1.mp3,2019-01-01T00:00:00Z,1,caller:"+ixA+";patient:"+ixA+
+		"\n/a/2.mp3,,,\n/b/3.mp3,,,x:"+ixA+"\n"), IndexOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

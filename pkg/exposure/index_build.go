@@ -1,0 +1,1014 @@
+package exposure
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"hash/maphash"
+	"math"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// The builder turns rows into an Index in two stages. Rows are encoded
+// into chunks, each by one rowEncoder (for CSV and JSONL several chunks
+// are encoded in parallel); then assemble puts the chunks together in
+// input order: duplicate paths, the arena, folders, persons.
+
+// An IndexRow is one input row, given to an IndexBuilder by a reader of a
+// format this package does not read itself. Values are text as in a CSV
+// index; a typed start time and structured subjects may be given instead.
+type IndexRow struct {
+	// Row is the row's position, as Recording.Row.
+	Row int
+	// StartedAt, when not zero, is the start time (a typed column) and
+	// the ColStartedAt text is ignored.
+	StartedAt time.Time
+	// Subjects, when not nil, are the row's subjects (a structured
+	// column) and the ColSubjects text is ignored.
+	Subjects []IndexSubject
+	vals     [numIndexColumns]string
+	// given records which columns the row has, for the column checks.
+	given [numIndexColumns]bool
+}
+
+// An IndexSubject is a subject as an input gives it.
+type IndexSubject struct {
+	Role, ID string
+}
+
+// Set sets the text of our column col (ColPath, ...); it reports false
+// for an unknown column. Set it for every column the input has, even when
+// the value is empty.
+func (r *IndexRow) Set(col, value string) bool {
+	c := columnNumber(col)
+	if c < 0 {
+		return false
+	}
+	r.vals[c], r.given[c] = value, true
+	return true
+}
+
+func columnNumber(col string) int {
+	for i, c := range indexColumns {
+		if c == col {
+			return i
+		}
+	}
+	return -1
+}
+
+// An IndexBuilder builds an Index from rows given one by one. It exists
+// for readers of formats this package does not read itself (see
+// RegisterIndexFormat); LoadIndex and ReadIndex use it internally.
+type IndexBuilder struct {
+	sh    *buildShared
+	enc   *rowEncoder
+	found []string // the header's names, when Header was called
+}
+
+// NewIndexBuilder returns a builder for an index read with opt.
+func NewIndexBuilder(opt IndexOptions) (*IndexBuilder, error) {
+	sh, err := newBuildShared(opt)
+	if err != nil {
+		return nil, err
+	}
+	return &IndexBuilder{sh: sh, enc: sh.encoder(&chunk{})}, nil
+}
+
+// InputColumn returns the input column name (lower-cased) that holds our
+// column col, as IndexOptions.Columns maps it.
+func (b *IndexBuilder) InputColumn(col string) string {
+	if c := columnNumber(col); c >= 0 {
+		return b.sh.cols[c]
+	}
+	return ""
+}
+
+// Header checks the input's column names (as given, matched without
+// regard to case) against the required columns and returns an
+// *IndexColumnsError when one is missing. Call it once before the rows
+// when the input has a header; without a call, Finish checks that every
+// required column was set in some row.
+func (b *IndexBuilder) Header(names []string) error {
+	b.found = append([]string{}, names...)
+	_, err := b.sh.columnPositions(names)
+	return err
+}
+
+// Add adds a row.
+func (b *IndexBuilder) Add(r *IndexRow) { b.enc.add(r) }
+
+// Fail records a row that cannot be used at all (a syntax error, say):
+// col is our column name or "", err one of the ErrIndex* values or a
+// wrapper of one.
+func (b *IndexBuilder) Fail(row int, col string, err error) {
+	b.enc.fail(row, columnNumber(col), err)
+}
+
+// Finish returns the Index. It fails with an *IndexColumnsError when a
+// required column was in no row, or empty in every row.
+func (b *IndexBuilder) Finish() (*Index, error) {
+	chunks := []*chunk{b.enc.out}
+	if err := b.sh.checkColumns(chunks, b.enc.out.has, b.found); err != nil {
+		return nil, err
+	}
+	return b.sh.assemble(chunks)
+}
+
+// buildShared is what the encoders of one index share.
+type buildShared struct {
+	opt     IndexOptions
+	loc     *time.Location
+	cols    [numIndexColumns]string // input column names, lower-cased
+	foldKey PathMapper
+	seed    maphash.Seed
+	strip   string
+	add     string
+	folders interner
+	roles   interner
+	regions interner
+}
+
+func newBuildShared(opt IndexOptions) (*buildShared, error) {
+	sh := &buildShared{opt: opt, loc: opt.Location, foldKey: PathMapper{FoldCase: opt.PathMapper.FoldCase},
+		seed: maphash.MakeSeed()}
+	if sh.loc == nil {
+		sh.loc = time.UTC
+	}
+	m := opt.PathMapper
+	if m.StripPrefix != "" || m.AddPrefix != "" {
+		strip, add := normalizeBase(m.StripPrefix), normalizeBase(m.AddPrefix)
+		if m.FoldCase {
+			strip, add = foldPath(strip), foldPath(add)
+		}
+		sh.strip, sh.add = strings.TrimSuffix(strip, "/"), strings.TrimSuffix(add, "/")
+	}
+	for k := range opt.Columns {
+		if columnNumber(k) < 0 {
+			return nil, fmt.Errorf("exposure: IndexOptions.Columns: unknown column %q", k)
+		}
+	}
+	for i, name := range indexColumns {
+		if v, ok := opt.Columns[name]; ok {
+			name = v
+		}
+		sh.cols[i] = strings.ToLower(strings.TrimSpace(name))
+	}
+	sh.roles.id("")
+	sh.regions.id("")
+	return sh, nil
+}
+
+// columnPositions maps a header to column positions (-1 when absent) and
+// checks that the required columns are there.
+func (sh *buildShared) columnPositions(header []string) ([numIndexColumns]int, error) {
+	var pos [numIndexColumns]int
+	for i := range pos {
+		pos[i] = -1
+	}
+	for j, h := range header {
+		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
+		for i, c := range sh.cols {
+			if h == c && pos[i] < 0 {
+				pos[i] = j
+			}
+		}
+	}
+	var missing []string
+	for _, k := range requiredColumns {
+		if pos[k] < 0 {
+			missing = append(missing, indexColumns[k])
+		}
+	}
+	if len(missing) > 0 {
+		found := make([]string, len(header))
+		for j, h := range header {
+			found[j] = columnShown(j, strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))
+		}
+		return pos, &IndexColumnsError{Missing: missing, Found: found, Mapped: sh.opt.Columns}
+	}
+	return pos, nil
+}
+
+// columnShown returns a header name as an error may show it: a name
+// that looks like data (a run of four digits or more, or over 40 bytes:
+// a file without a header row) is shown by its position only.
+func columnShown(j int, name string) string {
+	run := 0
+	for i := 0; i < len(name); i++ {
+		if isDigit(name[i]) {
+			if run++; run >= 4 {
+				return "#" + strconv.Itoa(j+1) + " (holds digits: no header row?)"
+			}
+		} else {
+			run = 0
+		}
+	}
+	if len(name) > 40 {
+		return "#" + strconv.Itoa(j+1) + " (long: no header row?)"
+	}
+	return name
+}
+
+// An interner numbers strings, for encoders working in parallel; each
+// encoder keeps a cache in front of it.
+type interner struct {
+	mu   sync.Mutex
+	ids  map[string]uint32
+	list []string
+}
+
+func (in *interner) id(s string) uint32 {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if id, ok := in.ids[s]; ok {
+		return id
+	}
+	if in.ids == nil {
+		in.ids = make(map[string]uint32)
+	}
+	s = strings.Clone(s)
+	id := uint32(len(in.list))
+	in.list = append(in.list, s)
+	in.ids[s] = id
+	return id
+}
+
+// A chunk is the encoded rows of one part of the input.
+type chunk struct {
+	start, end int // the part's bytes in the input (CSV, JSONL)
+	line       int // the input line number of start, minus one
+	lines      int // line ends in the part (CSV)
+	rows       int // rows given to the encoder
+	data       []byte
+	recs       []chunkRec
+	keys       []uint64 // subject -> canonical number, or personString|index in strs
+	strs       []string
+	deferred   []deferredSubject
+	errs       []*IndexError
+	seen       [numIndexColumns]bool // columns with a value in some row
+	has        [numIndexColumns]bool // columns some row has
+	maxStart   int64                 // latest Unix start, math.MinInt64 when none
+}
+
+// reserve sizes a chunk's buffers for n input bytes of typical rows.
+func (c *chunk) reserve(n int) {
+	c.data = make([]byte, 0, n*3/5+64)
+	c.recs = make([]chunkRec, 0, n/100+1)
+	c.keys = make([]uint64, 0, n/60+1)
+}
+
+type chunkRec struct {
+	off, end uint32 // the body in data
+	subjOff  uint32 // the subject count in data
+	row      int    // relative to chunk.line
+	hash     uint64
+	folder   uint32 // folders interner number
+	subjBase uint32 // first subject in keys
+	nsubj    uint32
+	avail    int64
+}
+
+// A deferredSubject waits for the index's latest call date to learn its
+// century (IndexOptions.Reference zero, the row without a date).
+type deferredSubject struct {
+	key   int    // in chunk.keys
+	hdr   uint32 // the subject's header byte in chunk.data
+	rec   int    // in chunk.recs
+	given string
+}
+
+// rowEncoder encodes rows into one chunk.
+type rowEncoder struct {
+	sh      *buildShared
+	out     *chunk
+	folders map[string]uint32
+	roles   map[string]uint32
+	regions map[string]uint32
+	memo    phoneMemo
+	subj    []IndexSubject
+	key     []byte
+}
+
+func (sh *buildShared) encoder(c *chunk) *rowEncoder {
+	c.maxStart = math.MinInt64
+	return &rowEncoder{sh: sh, out: c, folders: map[string]uint32{}, roles: map[string]uint32{}, regions: map[string]uint32{}}
+}
+
+func (e *rowEncoder) fail(row, col int, err error) {
+	e.failKept(row, col, err, false)
+}
+
+func (e *rowEncoder) failKept(row, col int, err error, kept bool) {
+	name := ""
+	if col >= 0 {
+		name = indexColumns[col]
+	}
+	e.out.errs = append(e.out.errs, &IndexError{Row: row, Column: name, Err: err, Kept: kept})
+}
+
+func cachedID(cache map[string]uint32, in *interner, s string) uint32 {
+	if id, ok := cache[s]; ok {
+		return id
+	}
+	id := in.id(s)
+	cache[in.list[id]] = id
+	return id
+}
+
+// add encodes one row, or records why it cannot be used.
+func (e *rowEncoder) add(r *IndexRow) {
+	c, sh := e.out, e.sh
+	c.rows++
+	v := &r.vals
+	for i := range v {
+		if r.given[i] {
+			c.has[i] = true
+		}
+		if !c.seen[i] && strings.TrimSpace(v[i]) != "" {
+			c.seen[i] = true
+		}
+	}
+	if !r.StartedAt.IsZero() {
+		c.has[cStartedAt], c.seen[cStartedAt] = true, true
+	}
+	if r.Subjects != nil {
+		c.has[cSubjects] = true
+		if len(r.Subjects) > 0 {
+			c.seen[cSubjects] = true
+		}
+	}
+	p := strings.TrimSpace(v[cPath])
+	if p == "" {
+		e.fail(r.Row, cPath, ErrIndexNoPath)
+		return
+	}
+	var flags uint64
+	size := int64(-1)
+	if s := strings.TrimSpace(v[cSize]); s != "" {
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || n < 0 || n == math.MaxInt64 {
+			e.failKept(r.Row, cSize, ErrIndexNumber, true)
+			flags |= recUncertain
+		} else {
+			size = n
+		}
+	}
+	var ts indexTime
+	if !r.StartedAt.IsZero() {
+		ts = timeOf(r.StartedAt, sh.loc)
+	} else if s := strings.TrimSpace(v[cStartedAt]); s != "" {
+		var ok bool
+		if ts, ok = parseIndexTime(s, sh.loc); !ok {
+			e.failKept(r.Row, cStartedAt, ErrIndexTime, true)
+			flags |= recUncertain
+		}
+	}
+	var dur time.Duration
+	if s := strings.TrimSpace(v[cDuration]); s != "" {
+		var ok bool
+		if dur, ok = parseIndexDuration(s); !ok {
+			e.failKept(r.Row, cDuration, ErrIndexNumber, true)
+			flags |= recUncertain
+		}
+	}
+	subj := r.Subjects
+	if subj == nil {
+		subj = parseSubjects(v[cSubjects], e.subj[:0])
+		e.subj = subj
+	}
+	var phone string
+	var phoneNum uint64
+	if s := strings.TrimSpace(v[cPhone]); s != "" {
+		if n, ok := e.normalizePhone(s); ok {
+			phoneNum = n
+		} else {
+			phone = s
+		}
+	} else if n, ok := phoneFromFileNameNum(p, &e.memo); ok {
+		phoneNum = n
+	}
+
+	key := NormalizePath(p, sh.foldKey)
+	folder := directFolder(key)
+	name := key[len(folder):]
+	fid := cachedID(e.folders, &sh.folders, folder)
+	rec := chunkRec{off: uint32(len(c.data)), row: r.Row - c.line, hash: maphash.String(sh.seed, key),
+		folder: fid, subjBase: uint32(len(c.keys)), nsubj: uint32(len(subj)), avail: math.MinInt64}
+
+	if key != p {
+		flags |= recPath
+	}
+	if ts.ok {
+		flags |= recTime | uint64(ts.zone)
+		if ts.nsec != 0 {
+			flags |= recNanos
+		}
+		rec.avail = availableAt(ts.sec, ts.nsec, dur)
+		c.maxStart = max(c.maxStart, ts.sec)
+	}
+	if dur%time.Second == 0 {
+		flags |= recDurSec
+	}
+	switch {
+	case phoneNum != 0:
+		flags |= recPhoneE164
+	case phone != "":
+		flags |= recPhoneRaw
+	}
+	b := c.data
+	b = appendUvarint(b, flags)
+	b = appendStr(b, name)
+	if flags&recPath != 0 {
+		b = appendStr(b, p)
+	}
+	if ts.ok {
+		b = appendVarint(b, ts.sec)
+		if ts.nsec != 0 {
+			b = appendUvarint(b, uint64(ts.nsec))
+		}
+		if ts.zone == recZoneFixed {
+			b = appendVarint(b, int64(ts.offset))
+		}
+	}
+	if flags&recDurSec != 0 {
+		b = appendUvarint(b, uint64(dur/time.Second))
+	} else {
+		b = appendUvarint(b, uint64(dur))
+	}
+	b = appendUvarint(b, uint64(size+1))
+	b = appendUvarint(b, uint64(cachedID(e.regions, &sh.regions, strings.TrimSpace(v[cRegion]))))
+	b = appendStr(b, strings.TrimSpace(v[cCallID]))
+	switch {
+	case phoneNum != 0:
+		b = appendUvarint(b, phoneNum)
+	case phone != "":
+		b = appendStr(b, phone)
+	}
+	rec.subjOff = uint32(len(b))
+	b = appendUvarint(b, uint64(len(subj)))
+	var ref time.Time
+	if ts.ok {
+		ref = ts.time(sh.loc)
+	} else {
+		ref = sh.opt.Reference
+	}
+	for _, s := range subj {
+		given := strings.TrimSpace(s.ID)
+		id := parsePnr(given, ref)
+		role := uint64(cachedID(e.roles, &sh.roles, strings.TrimSpace(s.Role)))
+		form := byte(formVerbatim)
+		if id.canonical {
+			form = givenForm(given, &id.digits)
+			k := canonicalKey(&id.digits)
+			c.keys = append(c.keys, k)
+		} else {
+			if ref.IsZero() && (id.kind == Personnummer || id.kind == Samordningsnummer) {
+				c.deferred = append(c.deferred, deferredSubject{key: len(c.keys), hdr: uint32(len(b)),
+					rec: len(c.recs), given: strings.Clone(given)})
+			}
+			c.keys = append(c.keys, personString|uint64(len(c.strs)))
+			c.strs = append(c.strs, strings.Clone(given))
+		}
+		b = appendUvarint(b, role<<5|uint64(form)<<2|uint64(id.kind))
+		if form == formVerbatim {
+			b = appendStr(b, given)
+		}
+	}
+	if len(b)-int(rec.off) > maxEncoded || len(b) > math.MaxUint32 {
+		c.data = c.data[:rec.off]
+		c.keys = c.keys[:rec.subjBase]
+		for len(c.deferred) > 0 && c.deferred[len(c.deferred)-1].rec == len(c.recs) {
+			c.deferred = c.deferred[:len(c.deferred)-1]
+		}
+		e.fail(r.Row, -1, ErrIndexTooLong)
+		return
+	}
+	c.data = b
+	rec.end = uint32(len(b))
+	c.recs = append(c.recs, rec)
+}
+
+// maxEncoded bounds one encoded recording.
+const maxEncoded = 64 << 10
+
+// normalizePhone returns the digits of a phone number's E.164 form.
+func (e *rowEncoder) normalizePhone(s string) (uint64, bool) {
+	if d, isDigits := phoneDigits(s); isDigits {
+		return normalizeDigitRunNum(d, s[0] == '+', &e.memo)
+	}
+	return e164Num(NormalizePhone(s))
+}
+
+// availableAt returns sec+nsec+d in Unix nanoseconds, saturating at the
+// limits of int64.
+func availableAt(sec, nsec int64, d time.Duration) int64 {
+	const maxSec = math.MaxInt64/int64(time.Second) - 1
+	switch {
+	case sec >= maxSec:
+		return math.MaxInt64
+	case sec <= -maxSec:
+		return math.MinInt64 + 1
+	}
+	ns := sec*int64(time.Second) + nsec
+	if ns > math.MaxInt64-int64(d) {
+		return math.MaxInt64
+	}
+	return ns + int64(d)
+}
+
+// folderOfKey returns the folder path (with its trailing slash) that
+// directly holds the recording with the normalised key k, and "" for the
+// root.
+func folderOfKey(k string) string {
+	return k[:strings.LastIndexByte(strings.TrimSuffix(k, "/"), '/')+1]
+}
+
+// directFolder returns the folder that directly holds the recording with
+// key k; a row whose path is the root itself is held by the root.
+func directFolder(k string) string {
+	if d := folderOfKey(k); d != "" {
+		return d
+	}
+	return "/"
+}
+
+// checkColumns reports required columns that no row has, or that are
+// empty in every row.
+func (sh *buildShared) checkColumns(chunks []*chunk, has [numIndexColumns]bool, found []string) error {
+	var seen [numIndexColumns]bool
+	rows, errs := 0, 0
+	for _, c := range chunks {
+		for i, v := range c.seen {
+			seen[i] = seen[i] || v
+		}
+		rows += c.rows
+		errs += len(c.errs)
+	}
+	if rows == 0 && errs > 0 {
+		// No row could be read at all: the row errors say why.
+		return nil
+	}
+	e := &IndexColumnsError{Found: found, Mapped: sh.opt.Columns}
+	for _, k := range requiredColumns {
+		switch {
+		case !has[k]:
+			e.Missing = append(e.Missing, indexColumns[k])
+		case !seen[k]:
+			e.Empty = append(e.Empty, indexColumns[k])
+		}
+	}
+	if len(e.Missing) > 0 || len(e.Empty) > 0 {
+		return e
+	}
+	return nil
+}
+
+// ---- assembly ----
+
+// recRef names a record of a chunk.
+type recRef struct {
+	c *chunk
+	j int
+}
+
+// assemble builds the Index from chunks in input order; each chunk's rows
+// count from its line.
+func (sh *buildShared) assemble(chunks []*chunk) (*Index, error) {
+	ix := &Index{seed: sh.seed, loc: sh.loc, mapper: sh.opt.PathMapper, strip: sh.strip, add: sh.add}
+	total := 0
+	for _, c := range chunks {
+		total += len(c.recs)
+		for _, e := range c.errs {
+			e.Row += c.line
+		}
+		ix.errs = append(ix.errs, c.errs...)
+	}
+	if total >= math.MaxInt32 {
+		return nil, errors.New("exposure: index too large (2^31 recordings)")
+	}
+	sh.resolveCenturies(chunks, ix)
+
+	// Duplicate paths: the first row of a key is the recording; later
+	// rows lend it their subjects.
+	refs := make([]recRef, 0, total)
+	for _, c := range chunks {
+		for j := range c.recs {
+			refs = append(refs, recRef{c, j})
+		}
+	}
+	ix.recTable = newSlotTable(total)
+	name := func(r recRef) string {
+		c := cursor(r.c.data[r.c.recs[r.j].off:])
+		c.uvarint()
+		return c.str()
+	}
+	var dupOf []int32 // input record -> the record it repeats, or -1
+	for g, r := range refs {
+		cr := &r.c.recs[r.j]
+		_, free, found := ix.recTable.probe(cr.hash, func(h int) bool {
+			o := refs[h]
+			return o.c.recs[o.j].folder == cr.folder && name(o) == name(r)
+		})
+		if !found {
+			ix.recTable.set(free, cr.hash, g)
+			continue
+		}
+		if dupOf == nil {
+			dupOf = make([]int32, total)
+			for k := range dupOf {
+				dupOf[k] = -1
+			}
+		}
+		h, _, _ := ix.recTable.probe(cr.hash, func(h int) bool {
+			o := refs[h]
+			return o.c.recs[o.j].folder == cr.folder && name(o) == name(r)
+		})
+		dupOf[g] = int32(h)
+		first := refs[h]
+		ix.errs = append(ix.errs, &IndexError{Row: cr.row + r.c.line, Column: ColPath, Err: ErrIndexDuplicate,
+			Kept: true, First: first.c.recs[first.j].row + first.c.line})
+	}
+	// kept: the input records that are recordings, in order; dups: the
+	// records merged into each.
+	kept := refs
+	var merged map[int][]recRef // recording -> its duplicates
+	if dupOf != nil {
+		kept = make([]recRef, 0, total)
+		final := make([]int32, total)
+		merged = map[int][]recRef{}
+		for g, r := range refs {
+			if d := dupOf[g]; d >= 0 {
+				merged[int(final[d])] = append(merged[int(final[d])], r)
+				continue
+			}
+			final[g] = int32(len(kept))
+			kept = append(kept, r)
+		}
+		idMask := uint32(1)<<ix.recTable.idBits - 1
+		for k, s := range ix.recTable.slots {
+			if s != 0 {
+				ix.recTable.slots[k] = s&^idMask | uint32(final[s&idMask-1]+1)
+			}
+		}
+	}
+	n := len(kept)
+
+	// The arena and the per-recording arrays.
+	size := 0
+	for i, r := range kept {
+		cr := &r.c.recs[r.j]
+		size += uvarintLen(uint64(cr.row+r.c.line-i-1)) + int(cr.end-cr.off)
+		for _, d := range merged[i] {
+			dr := &d.c.recs[d.j]
+			size += int(dr.end-dr.subjOff) + 4
+		}
+	}
+	if size > math.MaxUint32 {
+		return nil, errors.New("exposure: index too large (4 GiB encoded)")
+	}
+	ix.data = make([]byte, 0, size)
+	ix.offs = make([]uint32, n)
+	ix.avail = make([]int64, n)
+	ix.subjStart = make([]uint32, n+1)
+	folderOf := make([]uint32, n) // interner numbers until the folders are sorted
+	nsubj := 0
+	for i, r := range kept {
+		cr := &r.c.recs[r.j]
+		ix.offs[i] = uint32(len(ix.data))
+		ix.data = appendUvarint(ix.data, uint64(cr.row+r.c.line-i-1))
+		ds := merged[i]
+		if len(ds) == 0 {
+			ix.data = append(ix.data, r.c.data[cr.off:cr.end]...)
+		} else {
+			ix.data = append(ix.data, r.c.data[cr.off:cr.subjOff]...)
+			count := cr.nsubj
+			for _, d := range ds {
+				count += d.c.recs[d.j].nsubj
+			}
+			ix.data = appendUvarint(ix.data, uint64(count))
+			ix.data = append(ix.data, r.c.data[cr.subjOff+uint32(uvarintLen(uint64(cr.nsubj))):cr.end]...)
+			for _, d := range ds {
+				dr := &d.c.recs[d.j]
+				ix.data = append(ix.data, d.c.data[dr.subjOff+uint32(uvarintLen(uint64(dr.nsubj))):dr.end]...)
+			}
+		}
+		ix.avail[i] = cr.avail
+		folderOf[i] = cr.folder
+		nsubj += int(cr.nsubj)
+		for _, d := range ds {
+			nsubj += int(d.c.recs[d.j].nsubj)
+		}
+		ix.subjStart[i+1] = uint32(nsubj)
+	}
+	ix.roles = sh.roles.list
+	ix.region = sh.regions.list
+
+	sh.buildFolders(ix, folderOf)
+	if err := sh.buildPersons(ix, kept, merged); err != nil {
+		return nil, err
+	}
+	slices.SortStableFunc(ix.errs, func(x, y *IndexError) int { return x.Row - y.Row })
+	return ix, nil
+}
+
+// resolveCenturies parses the identities that waited for a reference
+// date: the latest call start of the index.
+func (sh *buildShared) resolveCenturies(chunks []*chunk, ix *Index) {
+	latest := int64(math.MinInt64)
+	for _, c := range chunks {
+		latest = max(latest, c.maxStart)
+	}
+	for _, c := range chunks {
+		lastRec := -1
+		for _, d := range c.deferred {
+			if latest == math.MinInt64 {
+				if d.rec != lastRec {
+					lastRec = d.rec
+					ix.errs = append(ix.errs, &IndexError{Row: c.recs[d.rec].row + c.line, Column: ColSubjects,
+						Err: ErrIndexCentury, Kept: true})
+				}
+				continue
+			}
+			id := parsePnr(d.given, time.Unix(latest, 0).In(sh.loc))
+			c.data[d.hdr] = c.data[d.hdr]&^3 | byte(id.kind)
+			if id.canonical {
+				k := canonicalKey(&id.digits)
+				c.keys[d.key] = k
+			}
+		}
+	}
+}
+
+// buildFolders numbers the folders in path order and lists each one's
+// recordings by availability.
+func (sh *buildShared) buildFolders(ix *Index, folderOf []uint32) {
+	list := sh.folders.list
+	used := make([]bool, len(list))
+	for _, f := range folderOf {
+		used[f] = true
+	}
+	set := make(map[string]struct{})
+	for f, d := range list {
+		if !used[f] {
+			continue
+		}
+		for d != "" {
+			if _, ok := set[d]; ok {
+				break
+			}
+			set[d] = struct{}{}
+			d = folderOfKey(d)
+		}
+	}
+	ix.folderKeys = make([]string, 0, len(set))
+	for k := range set {
+		ix.folderKeys = append(ix.folderKeys, k)
+	}
+	slices.Sort(ix.folderKeys)
+	ix.folderTable = newSlotTable(len(ix.folderKeys))
+	number := make(map[string]int32, len(ix.folderKeys))
+	for f, k := range ix.folderKeys {
+		number[k] = int32(f)
+		h := maphash.String(ix.seed, k[:len(k)-1])
+		_, free, _ := ix.folderTable.probe(h, func(int) bool { return false })
+		ix.folderTable.set(free, h, f)
+	}
+	remap := make([]int32, len(list))
+	for f, d := range list {
+		if used[f] {
+			remap[f] = number[d]
+		}
+	}
+	n := len(folderOf)
+	ix.folderOf = make([]int32, n)
+	ix.folderStart = make([]uint32, len(ix.folderKeys)+1)
+	for i, f := range folderOf {
+		g := remap[f]
+		ix.folderOf[i] = g
+		ix.folderStart[g+1]++
+	}
+	for f := range ix.folderKeys {
+		ix.folderStart[f+1] += ix.folderStart[f]
+	}
+	ix.folderRecs = make([]int32, n)
+	next := slices.Clone(ix.folderStart[:len(ix.folderKeys)])
+	for i, f := range ix.folderOf {
+		ix.folderRecs[next[f]] = int32(i)
+		next[f]++
+	}
+	byAvail := func(a, b int32) int {
+		return cmp.Or(cmp.Compare(ix.avail[a], ix.avail[b]), cmp.Compare(a, b))
+	}
+	parallel(len(ix.folderKeys), func(f int) {
+		if recs := ix.FolderRecordings(f); !slices.IsSortedFunc(recs, byAvail) {
+			slices.SortFunc(recs, byAvail)
+		}
+	})
+}
+
+// parallel calls f(0..n-1) on GOMAXPROCS goroutines.
+func parallel(n int, f func(int)) {
+	workers := min(runtime.GOMAXPROCS(0), n)
+	if workers <= 1 {
+		for k := range n {
+			f(k)
+		}
+		return
+	}
+	var next sync.Mutex
+	k := 0
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for {
+				next.Lock()
+				j := k
+				k++
+				next.Unlock()
+				if j >= n {
+					return
+				}
+				f(j)
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// buildPersons numbers the persons in ascending ID order and lists each
+// one's recordings.
+func (sh *buildShared) buildPersons(ix *Index, kept []recRef, merged map[int][]recRef) error {
+	n := len(kept)
+	nsubj := int(ix.subjStart[n])
+	// Each subject's key, in final subject order; strings apart.
+	type strSubj struct {
+		id string
+		s  uint32
+	}
+	var strs []strSubj
+	packed := nsubj < 1<<24
+	var canon []uint64 // key<<24 | subject when packed
+	type canonSubj struct {
+		k uint64
+		s uint32
+	}
+	var wide []canonSubj
+	if packed {
+		canon = make([]uint64, 0, nsubj)
+	}
+	subjRec := make([]int32, nsubj)
+	s := uint32(0)
+	addRec := func(i int, r recRef) {
+		cr := &r.c.recs[r.j]
+		for _, k := range r.c.keys[cr.subjBase : cr.subjBase+cr.nsubj] {
+			subjRec[s] = int32(i)
+			switch {
+			case k&personString != 0:
+				strs = append(strs, strSubj{r.c.strs[k&^personString], s})
+			case packed:
+				canon = append(canon, k<<24|uint64(s))
+			default:
+				wide = append(wide, canonSubj{k, s})
+			}
+			s++
+		}
+	}
+	for i, r := range kept {
+		addRec(i, r)
+		for _, d := range merged[i] {
+			addRec(i, d)
+		}
+	}
+	if packed {
+		radixSort40(canon)
+	} else {
+		slices.SortFunc(wide, func(a, b canonSubj) int { return cmp.Or(cmp.Compare(a.k, b.k), cmp.Compare(a.s, b.s)) })
+	}
+	slices.SortFunc(strs, func(a, b strSubj) int { return cmp.Or(strings.Compare(a.id, b.id), cmp.Compare(a.s, b.s)) })
+	canonAt := func(j int) (uint64, uint32) {
+		if packed {
+			return canon[j] >> 24, uint32(canon[j] & (1<<24 - 1))
+		}
+		return wide[j].k, wide[j].s
+	}
+	nc := len(canon) + len(wide)
+
+	// Count the persons first, to size their tables.
+	persons := 0
+	for k := range nc {
+		if a, _ := canonAt(k); k == 0 || a != func() uint64 { b, _ := canonAt(k - 1); return b }() {
+			persons++
+		}
+	}
+	for k := range strs {
+		if k == 0 || strs[k].id != strs[k-1].id {
+			persons++
+		}
+	}
+	ix.personKey = make([]uint64, 0, persons)
+	ix.subjPerson = make([]int32, nsubj)
+	ix.personStart = make([]uint32, 1, persons+1)
+	ix.personRecs = make([]int32, 0, nsubj)
+	p := int32(-1)
+	lastRec := int32(-1)
+	var lastKey uint64
+	var lastStr string
+	emit := func(s uint32, newPerson bool) {
+		if newPerson {
+			if p >= 0 {
+				ix.personStart = append(ix.personStart, uint32(len(ix.personRecs)))
+			}
+			p++
+			lastRec = -1
+		}
+		ix.subjPerson[s] = p
+		if r := subjRec[s]; r != lastRec {
+			ix.personRecs = append(ix.personRecs, r)
+			lastRec = r
+		}
+	}
+	i, j := 0, 0
+	first := true
+	for i < nc || j < len(strs) {
+		takeCanon := j == len(strs)
+		if !takeCanon && i < nc {
+			k, _ := canonAt(i)
+			d := canonicalDigits(k)
+			takeCanon = string(d[:]) < strs[j].id
+		}
+		if takeCanon {
+			k, s := canonAt(i)
+			i++
+			isNew := first || lastStr != "" || k != lastKey
+			if isNew {
+				ix.personKey = append(ix.personKey, k)
+			}
+			lastKey, lastStr = k, ""
+			emit(s, isNew)
+		} else {
+			st := strs[j]
+			j++
+			isNew := first || lastStr != st.id
+			if isNew {
+				ix.personKey = append(ix.personKey, personString|uint64(len(ix.personStrs)))
+				ix.personStrs = append(ix.personStrs, st.id)
+			}
+			lastStr = st.id
+			emit(st.s, isNew)
+		}
+		first = false
+	}
+	if p >= 0 {
+		ix.personStart = append(ix.personStart, uint32(len(ix.personRecs)))
+	}
+	ix.personKey = slices.Clip(ix.personKey)
+	ix.personRecs = slices.Clip(ix.personRecs)
+	return nil
+}
+
+// radixSort40 sorts values by their top 40 bits, stably (an LSD radix
+// sort in five byte passes).
+func radixSort40(a []uint64) {
+	buf := make([]uint64, len(a))
+	src, dst := a, buf
+	for shift := uint(24); shift < 64; shift += 8 {
+		var count [256]int
+		for _, v := range src {
+			count[v>>shift&0xff]++
+		}
+		pos := 0
+		for b := range count {
+			c := count[b]
+			count[b] = pos
+			pos += c
+		}
+		for _, v := range src {
+			b := v >> shift & 0xff
+			dst[count[b]] = v
+			count[b]++
+		}
+		src, dst = dst, src
+	}
+	// Five passes: the result is in buf.
+	copy(a, src)
+}
+
+// sortByName sorts recordings by their names (names[k] for recs[k]).
+func sortByName(recs []int, names []string) {
+	idx := make([]int, len(recs))
+	for k := range idx {
+		idx[k] = k
+	}
+	slices.SortFunc(idx, func(a, b int) int { return strings.Compare(names[a], names[b]) })
+	out := make([]int, len(recs))
+	for k, j := range idx {
+		out[k] = recs[j]
+	}
+	copy(recs, out)
+}

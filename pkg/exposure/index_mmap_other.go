@@ -1,0 +1,11 @@
+//go:build !unix
+
+package exposure
+
+import "os"
+
+// mapFile reads a file whole (no mapping on this system).
+func mapFile(name string) (data []byte, release func(), err error) {
+	data, err = os.ReadFile(name)
+	return data, func() {}, err
+}

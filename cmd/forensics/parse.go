@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -97,41 +96,22 @@ func (c *ParseCmd) Run(log *slog.Logger) error {
 // parseInput reads one input into sink. ok is false when the input could
 // not be read in full; err is an output error, which ends the run.
 func (c *ParseCmd) parseInput(log *slog.Logger, in logparse.Input, sink recordSink) (ok bool, err error) {
-	ir, err := in.Open()
+	r, err := logparse.OpenInput(in, c.format) // decompresses; detects the format when none is given
+	if errors.Is(err, logparse.ErrNotDetected) {
+		log.Error("format not detected; input skipped (use --format)", "input", in.Name, "err", err)
+		return false, nil
+	}
 	if err != nil {
 		log.Error("cannot open input", "input", in.Name, "err", err)
 		return false, nil
 	}
-	defer ir.Close()
-
-	var src io.Reader = ir
-	f := c.format
+	defer r.Close()
+	ir := r.InputReader()
 	how := "given by --format"
-	if f == nil {
-		var det logparse.Detection
-		var derr error
-		var br *bufio.Reader
-		f, det, br, derr = logparse.DetectInput(ir)
-		src = br
-		if derr != nil && !errors.Is(derr, logparse.ErrNotDetected) {
-			// The input failed inside the sample (a cut-short gzip):
-			// detect from the whole lines read before the failure; the
-			// reader meets the failure again after them.
-			sample, _ := br.Peek(br.Buffered())
-			if i := bytes.LastIndexByte(sample, '\n'); i >= 0 {
-				f, det, derr = logparse.Detect(sample[:i+1])
-			}
-		}
-		if derr != nil {
-			log.Error("format not detected; input skipped (use --format)", "input", in.Name, "err", derr)
-			return false, nil
-		}
-		how = det.Reason
+	if d := r.Detection(); d != nil {
+		how = d.Reason
 	}
-	log.Info("input", "input", in.Name, "format", f.Name(), "why", how, "compression", ir.Compression())
-
-	r := logparse.NewReader(src, f)
-	r.Name = in.Name
+	log.Info("input", "input", in.Name, "format", r.Format().Name(), "why", how, "compression", ir.Compression())
 	r.ReuseRecord = true // sinks copy what they keep
 	var readErr error
 	shown := 0

@@ -495,6 +495,21 @@ func runSafetyCases() []hostileCase {
 			},
 		},
 		{
+			// A server on a case-insensitive file system: the request
+			// spells the file names in another case.
+			name: "file names in another case",
+			prepare: func(t *testing.T, dir string) []string {
+				lines := genCombined(demoRecordings(t, 10), 300, 0)
+				for i := range lines {
+					lines[i] = strings.NewReplacer(".mp3 HTTP", ".MP3 HTTP", ".wav HTTP", ".WAV HTTP").Replace(lines[i])
+				}
+				writeFile(t, filepath.Join(dir, "access.log"), joinLines(lines, "\n"))
+				return []string{"access.log"}
+			},
+			exit:   exitBadInput,
+			stderr: []string{`no request matched a recording of the index, though 100 requests name files ending in .*; try --fold-case`},
+		},
+		{
 			// Requests under a published prefix the index does not have.
 			name: "URL prefix to strip",
 			prepare: func(t *testing.T, dir string) []string {

@@ -37,7 +37,8 @@ import (
 //     and the index paths differ in their leading folders. The reason
 //     suggests --strip-prefix and --add-prefix from the most common
 //     difference between sampled request paths and index paths of the
-//     same file name. Only leading folders are printed, never a whole
+//     same file name (or --fold-case, when the file names differ in case
+//     only). Only leading folders are printed, never a whole
 //     path (a file name may hold a phone number), and no folder that holds
 //     a run of 6 or more digits.
 
@@ -316,10 +317,13 @@ func suggestPrefix(ix *exposure.Index, sample []string, m exposure.PathMapper) s
 		return ""
 	}
 	byBase := map[string][]string{} // file name -> sampled request paths
+	folded := map[string]int{}      // lower-case file name -> requests
 	for _, p := range sample {
 		p = exposure.NormalizePath(p, m)
 		byBase[path.Base(p)] = append(byBase[path.Base(p)], p)
+		folded[strings.ToLower(path.Base(p))]++
 	}
+	foldMatched := 0
 	type pair struct{ strip, add string }
 	tally := map[pair]int{}
 	matched := 0
@@ -327,6 +331,11 @@ func suggestPrefix(ix *exposure.Index, sample []string, m exposure.PathMapper) s
 		key := ix.Key(i)
 		reqs, ok := byBase[path.Base(key)]
 		if !ok {
+			if !m.FoldCase {
+				low := strings.ToLower(path.Base(key))
+				foldMatched += folded[low]
+				delete(folded, low)
+			}
 			continue
 		}
 		delete(byBase, path.Base(key)) // one index path per file name
@@ -339,6 +348,9 @@ func suggestPrefix(ix *exposure.Index, sample []string, m exposure.PathMapper) s
 		}
 	}
 	if matched == 0 {
+		if foldMatched > 0 {
+			return fmt.Sprintf("try --fold-case (file names differ from the index's in case only in %d of %d sampled requests)", foldMatched, len(sample))
+		}
 		return ""
 	}
 	best, bestN := pair{}, 0

@@ -495,6 +495,19 @@ func runSafetyCases() []hostileCase {
 			},
 		},
 		{
+			// Index paths without extensions: requests that share a file
+			// name (and the folders above it) with the index count.
+			name: "wrong URL prefix, no extensions",
+			prepare: func(t *testing.T, dir string) []string {
+				noExt := strings.NewReplacer(".mp3,", ",", ".wav,", ",", ".mp3 HTTP", " HTTP", ".wav HTTP", " HTTP")
+				writeFile(t, filepath.Join(dir, "index.csv"), []byte(noExt.Replace(string(prefixedIndex(t, "/data")))))
+				writeFile(t, filepath.Join(dir, "access.log"), []byte(noExt.Replace(string(joinLines(genCombined(demoRecordings(t, 10), 300, 0), "\n")))))
+				return []string{"-q", "--index", "index.csv", "access.log"}
+			},
+			exit:   exitBadInput,
+			stderr: []string{`forensics: no request matched a recording of the index, though sampled requests name files of the index: .*; try --add-prefix /data \(`},
+		},
+		{
 			// A server on a case-insensitive file system: the request
 			// spells the file names in another case.
 			name: "file names in another case",

@@ -220,6 +220,7 @@ func looksBinary(b []byte) bool {
 // that some request matched. It keeps a bounded sample, not every path.
 type pathTally struct {
 	exts    []string // lower-case extensions of index paths, with the dot
+	all     bool     // the index paths have no extension: sample every path
 	workers []tallyShard
 }
 
@@ -250,13 +251,17 @@ func newPathTally(ix *exposure.Index, workers int) *pathTally {
 	if len(exts) > 16 {
 		exts = exts[:16]
 	}
-	return &pathTally{exts: exts, workers: make([]tallyShard, workers)}
+	return &pathTally{exts: exts, all: len(exts) == 0, workers: make([]tallyShard, workers)}
 }
 
 // observe counts p if it looks like a recording. Called from worker w
 // only.
 func (t *pathTally) observe(w int, p string) {
-	if t == nil || len(t.exts) == 0 {
+	if t == nil {
+		return
+	}
+	if t.all {
+		t.sample(w, p)
 		return
 	}
 	dot := strings.LastIndexByte(p, '.')
@@ -274,6 +279,10 @@ func (t *pathTally) observe(w int, p string) {
 	if !found {
 		return
 	}
+	t.sample(w, p)
+}
+
+func (t *pathTally) sample(w int, p string) {
 	s := &t.workers[w]
 	s.n++
 	if len(s.sample) < tallySample {
@@ -298,8 +307,17 @@ func (a *analysis) checkMatches(log *slog.Logger, st exposure.Stats) string {
 	if n == 0 {
 		return ""
 	}
-	msg := fmt.Sprintf("no request matched a recording of the index, though %d requests name files ending in %s: request paths and index paths differ", n, strings.Join(t.exts[:min(len(t.exts), 4)], ", "))
 	fix := suggestPrefix(a.index, sample, exposure.PathMapper{FoldCase: a.cmd.FoldCase})
+	what := fmt.Sprintf("%d requests name files ending in %s", n, strings.Join(t.exts[:min(len(t.exts), 4)], ", "))
+	if t.all {
+		// Index paths without extensions: only requests that share a file
+		// name with the index say that something should have matched.
+		if fix == "" {
+			return ""
+		}
+		what = "sampled requests name files of the index"
+	}
+	msg := fmt.Sprintf("no request matched a recording of the index, though %s: request paths and index paths differ", what)
 	if fix != "" {
 		msg += "; " + fix
 	} else {

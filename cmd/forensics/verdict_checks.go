@@ -271,7 +271,7 @@ func (t *pathTally) observe(w int, p string) {
 	ext := p[dot:]
 	found := false
 	for _, e := range t.exts {
-		if strings.EqualFold(e, ext) {
+		if asciiEqualFold(e, ext) {
 			found = true
 			break
 		}
@@ -432,4 +432,22 @@ func hasLongDigitRun(s string) bool {
 		}
 	}
 	return false
+}
+
+// asciiEqualFold reports whether s equals lower, a lower-case string,
+// ignoring ASCII case.
+func asciiEqualFold(lower, s string) bool {
+	if len(s) != len(lower) {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != lower[i] {
+			return false
+		}
+	}
+	return true
 }

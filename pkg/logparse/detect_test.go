@@ -334,3 +334,22 @@ func TestDetectNoData(t *testing.T) {
 		t.Errorf("IIS headers only: %v %v; want w3c", f, err)
 	}
 }
+
+func TestDetectRecognised(t *testing.T) {
+	f := func(name, sample, want, reason string) {
+		t.Helper()
+		got, d, err := Detect([]byte(sample))
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if got.Name() != want || !strings.Contains(d.Reason, reason) {
+			t.Errorf("%s: %s (%s), want %s with %q", name, got.Name(), d.Reason, want, reason)
+		}
+	}
+	tcp := "Sep 20 15:44:23 lb haproxy[25457]: 192.0.2.1:40962 [20/Sep/2018:15:44:23.285] main app/<NOSRV> -1/-1/1 212 SC 1/1/0/0/0 0/0\n"
+	f("HAProxy TCP mode only", tcp+tcp, "haproxy", "none of them an HTTP request")
+	iis := "2019-02-18 21:02:31 198.51.100.2 GET /a.mp3 - 80 - 192.0.2.1 curl/7.64.0 - 200 0 0 15\n"
+	f("IIS without #Fields", iis+iis, "w3c", "parses 2 of 2 lines")
+	nginx := `203.0.113.9, 198.51.100.4, 127.0.0.1 - - [07/Dec/2016:11:05:07 +0100] "GET /a HTTP/1.1" 200 571 "-" "curl/7.64.0"` + "\n"
+	f("nginx address list", nginx+nginx, "nginx_combined", "parses 2 of 2 lines")
+}

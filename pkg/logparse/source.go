@@ -55,6 +55,10 @@ const sourceSampleLines = 4 * DetectLines
 // format (ParallelReader does) and reports the mix. When no format fits
 // the files together, the error wraps ErrNotDetected.
 //
+// The files are sampled GOMAXPROCS at a time; each file's sample is read
+// by every built-in format once, and both its own choice and the source's
+// come from those scores.
+//
 // The inputs must be regular files, which can be opened twice (here, and
 // to read them): standard input, named pipes (Size -1) and ReaderInputs
 // are detected as they are read, with DetectInput. Files that cannot be

@@ -2,6 +2,7 @@ package exposure
 
 import (
 	"cmp"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"hash/maphash"
@@ -287,9 +288,9 @@ type deferredSubject struct {
 type rowEncoder struct {
 	sh      *buildShared
 	out     *chunk
-	folders map[string]uint32
-	roles   map[string]uint32
-	regions map[string]uint32
+	folders idCache
+	roles   idCache
+	regions idCache
 	memo    phoneMemo
 	subj    []IndexSubject
 	key     []byte
@@ -297,7 +298,7 @@ type rowEncoder struct {
 
 func (sh *buildShared) encoder(c *chunk) *rowEncoder {
 	c.maxStart = math.MinInt64
-	return &rowEncoder{sh: sh, out: c, folders: map[string]uint32{}, roles: map[string]uint32{}, regions: map[string]uint32{}}
+	return &rowEncoder{sh: sh, out: c}
 }
 
 func (e *rowEncoder) fail(row, col int, err error) {
@@ -312,12 +313,27 @@ func (e *rowEncoder) failKept(row, col int, err error, kept bool) {
 	e.out.errs = append(e.out.errs, &IndexError{Row: row, Column: name, Err: err, Kept: kept})
 }
 
-func cachedID(cache map[string]uint32, in *interner, s string) uint32 {
-	if id, ok := cache[s]; ok {
-		return id
+// An idCache keeps an encoder's interner numbers: the last one (rows in
+// a folder come together), then a map.
+type idCache struct {
+	last   string
+	lastID uint32
+	ids    map[string]uint32
+}
+
+func (c *idCache) id(in *interner, s string) uint32 {
+	if s == c.last && c.ids != nil {
+		return c.lastID
 	}
-	id := in.id(s)
-	cache[in.list[id]] = id
+	id, ok := c.ids[s]
+	if !ok {
+		id = in.id(s)
+		if c.ids == nil {
+			c.ids = make(map[string]uint32)
+		}
+		c.ids[in.list[id]] = id
+	}
+	c.last, c.lastID = in.list[id], id
 	return id
 }
 
@@ -397,7 +413,7 @@ func (e *rowEncoder) add(r *IndexRow) {
 	key := NormalizePath(p, sh.foldKey)
 	folder := directFolder(key)
 	name := key[len(folder):]
-	fid := cachedID(e.folders, &sh.folders, folder)
+	fid := e.folders.id(&sh.folders, folder)
 	rec := chunkRec{off: uint32(len(c.data)), row: r.Row - c.line, hash: maphash.String(sh.seed, key),
 		folder: fid, subjBase: uint32(len(c.keys)), nsubj: uint32(len(subj)), avail: math.MinInt64}
 
@@ -442,7 +458,7 @@ func (e *rowEncoder) add(r *IndexRow) {
 		b = appendUvarint(b, uint64(dur))
 	}
 	b = appendUvarint(b, uint64(size+1))
-	b = appendUvarint(b, uint64(cachedID(e.regions, &sh.regions, strings.TrimSpace(v[cRegion]))))
+	b = appendUvarint(b, uint64(e.regions.id(&sh.regions, strings.TrimSpace(v[cRegion]))))
 	b = appendStr(b, strings.TrimSpace(v[cCallID]))
 	switch {
 	case phoneNum != 0:
@@ -461,7 +477,7 @@ func (e *rowEncoder) add(r *IndexRow) {
 	for _, s := range subj {
 		given := strings.TrimSpace(s.ID)
 		id := parsePnr(given, ref)
-		role := uint64(cachedID(e.roles, &sh.roles, strings.TrimSpace(s.Role)))
+		role := uint64(e.roles.id(&sh.roles, strings.TrimSpace(s.Role)))
 		form := byte(formVerbatim)
 		if id.canonical {
 			form = givenForm(given, &id.digits)
@@ -602,36 +618,50 @@ func (sh *buildShared) assemble(chunks []*chunk) (*Index, error) {
 			refs = append(refs, recRef{c, j})
 		}
 	}
-	ix.recTable = newSlotTable(total)
+	parts := 1
+	if total >= 1<<16 {
+		parts = 4
+	}
+	ix.recTable = newSlotTable(total, parts)
 	name := func(r recRef) string {
 		c := cursor(r.c.data[r.c.recs[r.j].off:])
 		c.uvarint()
 		return c.str()
 	}
-	var dupOf []int32 // input record -> the record it repeats, or -1
-	for g, r := range refs {
-		cr := &r.c.recs[r.j]
-		_, free, found := ix.recTable.probe(cr.hash, func(h int) bool {
-			o := refs[h]
-			return o.c.recs[o.j].folder == cr.folder && name(o) == name(r)
-		})
-		if !found {
-			ix.recTable.set(free, cr.hash, g)
-			continue
-		}
-		if dupOf == nil {
-			dupOf = make([]int32, total)
-			for k := range dupOf {
-				dupOf[k] = -1
+	// Each part of the table is filled by one goroutine, in input order,
+	// so that the first row of a key always wins.
+	type dup struct{ g, first int }
+	dups := make([][]dup, parts)
+	parallel(parts, func(p int) {
+		for g, r := range refs {
+			cr := &r.c.recs[r.j]
+			if ix.recTable.part(cr.hash) != p {
+				continue
+			}
+			h, free, found := ix.recTable.probe(cr.hash, func(h int) bool {
+				o := refs[h]
+				return o.c.recs[o.j].folder == cr.folder && name(o) == name(r)
+			})
+			if found {
+				dups[p] = append(dups[p], dup{g, h})
+			} else {
+				ix.recTable.set(free, cr.hash, g)
 			}
 		}
-		h, _, _ := ix.recTable.probe(cr.hash, func(h int) bool {
-			o := refs[h]
-			return o.c.recs[o.j].folder == cr.folder && name(o) == name(r)
-		})
-		dupOf[g] = int32(h)
-		first := refs[h]
-		ix.errs = append(ix.errs, &IndexError{Row: cr.row + r.c.line, Column: ColPath, Err: ErrIndexDuplicate,
+	})
+	all := slices.Concat(dups...)
+	slices.SortFunc(all, func(a, b dup) int { return a.g - b.g })
+	var dupOf []int32 // input record -> the record it repeats, or -1
+	if len(all) > 0 {
+		dupOf = make([]int32, total)
+		for k := range dupOf {
+			dupOf[k] = -1
+		}
+	}
+	for _, d := range all {
+		dupOf[d.g] = int32(d.first)
+		r, first := refs[d.g], refs[d.first]
+		ix.errs = append(ix.errs, &IndexError{Row: r.c.recs[r.j].row + r.c.line, Column: ColPath, Err: ErrIndexDuplicate,
 			Kept: true, First: first.c.recs[first.j].row + first.c.line})
 	}
 	// kept: the input records that are recordings, in order; dups: the
@@ -660,6 +690,31 @@ func (sh *buildShared) assemble(chunks []*chunk) (*Index, error) {
 	n := len(kept)
 
 	// The arena and the per-recording arrays.
+	folderOf := make([]uint32, n) // interner numbers until the folders are sorted
+	if merged == nil {
+		if err := sh.copyChunks(ix, chunks, folderOf); err != nil {
+			return nil, err
+		}
+	} else if err := sh.copyMerged(ix, kept, merged, folderOf); err != nil {
+		return nil, err
+	}
+	ix.roles = sh.roles.list
+	ix.region = sh.regions.list
+
+	sh.buildFolders(ix, folderOf)
+	if err := sh.buildPersons(ix, chunks, kept, merged); err != nil {
+		return nil, err
+	}
+	slices.SortStableFunc(ix.errs, func(x, y *IndexError) int { return x.Row - y.Row })
+	return ix, nil
+}
+
+var errTooLarge = errors.New("exposure: index too large (4 GiB encoded)")
+
+// copyMerged copies the records into the arena one by one, putting the
+// subjects of duplicate rows after those of their first row.
+func (sh *buildShared) copyMerged(ix *Index, kept []recRef, merged map[int][]recRef, folderOf []uint32) error {
+	n := len(kept)
 	size := 0
 	for i, r := range kept {
 		cr := &r.c.recs[r.j]
@@ -670,13 +725,12 @@ func (sh *buildShared) assemble(chunks []*chunk) (*Index, error) {
 		}
 	}
 	if size > math.MaxUint32 {
-		return nil, errors.New("exposure: index too large (4 GiB encoded)")
+		return errTooLarge
 	}
 	ix.data = make([]byte, 0, size)
 	ix.offs = make([]uint32, n)
 	ix.avail = make([]int64, n)
 	ix.subjStart = make([]uint32, n+1)
-	folderOf := make([]uint32, n) // interner numbers until the folders are sorted
 	nsubj := 0
 	for i, r := range kept {
 		cr := &r.c.recs[r.j]
@@ -706,15 +760,54 @@ func (sh *buildShared) assemble(chunks []*chunk) (*Index, error) {
 		}
 		ix.subjStart[i+1] = uint32(nsubj)
 	}
-	ix.roles = sh.roles.list
-	ix.region = sh.regions.list
+	return nil
+}
 
-	sh.buildFolders(ix, folderOf)
-	if err := sh.buildPersons(ix, kept, merged); err != nil {
-		return nil, err
+// copyChunks copies the records of chunks without duplicates into the
+// arena, the chunks in parallel.
+func (sh *buildShared) copyChunks(ix *Index, chunks []*chunk, folderOf []uint32) error {
+	n := len(folderOf)
+	recBase := make([]int, len(chunks)+1)
+	subjBase := make([]int, len(chunks)+1)
+	for k, c := range chunks {
+		recBase[k+1] = recBase[k] + len(c.recs)
+		subjBase[k+1] = subjBase[k] + len(c.keys)
 	}
-	slices.SortStableFunc(ix.errs, func(x, y *IndexError) int { return x.Row - y.Row })
-	return ix, nil
+	dataBase := make([]int, len(chunks)+1)
+	parallel(len(chunks), func(k int) {
+		c := chunks[k]
+		size := 0
+		for j := range c.recs {
+			cr := &c.recs[j]
+			size += uvarintLen(uint64(cr.row+c.line-(recBase[k]+j)-1)) + int(cr.end-cr.off)
+		}
+		dataBase[k+1] = size
+	})
+	for k := range chunks {
+		dataBase[k+1] += dataBase[k]
+	}
+	if dataBase[len(chunks)] > math.MaxUint32 {
+		return errTooLarge
+	}
+	ix.data = make([]byte, dataBase[len(chunks)])
+	ix.offs = make([]uint32, n)
+	ix.avail = make([]int64, n)
+	ix.subjStart = make([]uint32, n+1)
+	parallel(len(chunks), func(k int) {
+		c := chunks[k]
+		at := dataBase[k]
+		for j := range c.recs {
+			cr := &c.recs[j]
+			i := recBase[k] + j
+			ix.offs[i] = uint32(at)
+			at += binary.PutUvarint(ix.data[at:], uint64(cr.row+c.line-i-1))
+			at += copy(ix.data[at:], c.data[cr.off:cr.end])
+			ix.avail[i] = cr.avail
+			folderOf[i] = cr.folder
+			ix.subjStart[i+1] = uint32(subjBase[k] + int(cr.subjBase+cr.nsubj))
+		}
+	})
+	return nil
 }
 
 // resolveCenturies parses the identities that waited for a reference
@@ -771,7 +864,7 @@ func (sh *buildShared) buildFolders(ix *Index, folderOf []uint32) {
 		ix.folderKeys = append(ix.folderKeys, k)
 	}
 	slices.Sort(ix.folderKeys)
-	ix.folderTable = newSlotTable(len(ix.folderKeys))
+	ix.folderTable = newSlotTable(len(ix.folderKeys), 1)
 	number := make(map[string]int32, len(ix.folderKeys))
 	for f, k := range ix.folderKeys {
 		number[k] = int32(f)
@@ -843,7 +936,7 @@ func parallel(n int, f func(int)) {
 
 // buildPersons numbers the persons in ascending ID order and lists each
 // one's recordings.
-func (sh *buildShared) buildPersons(ix *Index, kept []recRef, merged map[int][]recRef) error {
+func (sh *buildShared) buildPersons(ix *Index, chunks []*chunk, kept []recRef, merged map[int][]recRef) error {
 	n := len(kept)
 	nsubj := int(ix.subjStart[n])
 	// Each subject's key, in final subject order; strings apart.
@@ -879,14 +972,55 @@ func (sh *buildShared) buildPersons(ix *Index, kept []recRef, merged map[int][]r
 			s++
 		}
 	}
-	for i, r := range kept {
-		addRec(i, r)
-		for _, d := range merged[i] {
-			addRec(i, d)
+	if merged == nil && packed {
+		// No duplicates: each chunk's subjects in parallel.
+		base := make([][4]int, len(chunks)+1) // records, subjects, canonical, strings
+		parallel(len(chunks), func(k int) {
+			c := chunks[k]
+			nstr := 0
+			for _, key := range c.keys {
+				if key&personString != 0 {
+					nstr++
+				}
+			}
+			base[k+1] = [4]int{len(c.recs), len(c.keys), len(c.keys) - nstr, nstr}
+		})
+		for k := range chunks {
+			for f := range 4 {
+				base[k+1][f] += base[k][f]
+			}
+		}
+		canon = canon[:base[len(chunks)][2]]
+		strs = make([]strSubj, base[len(chunks)][3])
+		parallel(len(chunks), func(k int) {
+			c := chunks[k]
+			b := base[k]
+			ci, si := b[2], b[3]
+			for j := range c.recs {
+				cr := &c.recs[j]
+				for t := cr.subjBase; t < cr.subjBase+cr.nsubj; t++ {
+					s := uint32(b[1]) + t
+					subjRec[s] = int32(b[0] + j)
+					if key := c.keys[t]; key&personString != 0 {
+						strs[si] = strSubj{c.strs[key&^personString], s}
+						si++
+					} else {
+						canon[ci] = key<<24 | uint64(s)
+						ci++
+					}
+				}
+			}
+		})
+	} else {
+		for i, r := range kept {
+			addRec(i, r)
+			for _, d := range merged[i] {
+				addRec(i, d)
+			}
 		}
 	}
 	if packed {
-		radixSort40(canon)
+		parallelRadixSort40(canon)
 	} else {
 		slices.SortFunc(wide, func(a, b canonSubj) int { return cmp.Or(cmp.Compare(a.k, b.k), cmp.Compare(a.s, b.s)) })
 	}
@@ -970,6 +1104,31 @@ func (sh *buildShared) buildPersons(ix *Index, kept []recRef, merged map[int][]r
 	ix.personKey = slices.Clip(ix.personKey)
 	ix.personRecs = slices.Clip(ix.personRecs)
 	return nil
+}
+
+// parallelRadixSort40 is radixSort40 on two halves at once, merged.
+func parallelRadixSort40(a []uint64) {
+	if len(a) < 1<<16 || runtime.GOMAXPROCS(0) < 2 {
+		radixSort40(a)
+		return
+	}
+	half := len(a) / 2
+	x, y := slices.Clone(a[:half]), slices.Clone(a[half:])
+	var wg sync.WaitGroup
+	wg.Go(func() { radixSort40(x) })
+	radixSort40(y)
+	wg.Wait()
+	// Merge: equal keys keep their order (x holds the earlier values).
+	i, j := 0, 0
+	for k := range a {
+		if j == len(y) || i < len(x) && x[i]>>24 <= y[j]>>24 {
+			a[k] = x[i]
+			i++
+		} else {
+			a[k] = y[j]
+			j++
+		}
+	}
 }
 
 // radixSort40 sorts values by their top 40 bits, stably (an LSD radix

@@ -354,24 +354,44 @@ func identityOf(k uint64, form byte, kind IdentityKind, given string) Identity {
 		Birth: time.Date(d(0)*100+d(2), time.Month(d(4)), day, 0, 0, 0, 0, time.UTC)}
 }
 
+// childAt reports whether the person with canonical number k was under
+// 18 at the civil date of at (as Identity.Child).
+func childAt(k uint64, at time.Time) bool {
+	yy, md := int(k/1e8), int(k/1e4%1e4) // YYYY, MMDD
+	if md%100 > 60 {
+		md -= 60
+	}
+	y, m, d := at.Date()
+	age := y - yy
+	if int(m)*100+d < md {
+		age--
+	}
+	return age >= 0 && age < 18
+}
+
 // ---- hash tables ----
 
 // A slotTable is an open-addressing hash table of numbers 0..n-1. A slot
-// holds the number + 1 in its low idBits bits (0: empty) and the top bits
-// of the hash above them, so that most probes that miss never touch the
-// arena.
+// holds the number + 1 in its low idBits bits (0: empty) and hash bits
+// above them, so that most probes that miss never touch the arena. The
+// slots are cut into parts by the top bits of the hash, each probed on
+// its own, so that parts can be filled in parallel.
 type slotTable struct {
-	slots  []uint32
-	mask   uint64
-	idBits uint
+	slots     []uint32
+	mask      uint64 // within a part
+	partShift uint   // 64 - log2(parts): the part is h >> partShift
+	idBits    uint
 }
 
-func newSlotTable(n int) slotTable {
-	size := 16
+// newSlotTable returns a table for n numbers in parts (a power of two)
+// parts.
+func newSlotTable(n, parts int) slotTable {
+	size := 16 * parts
 	for size < n+n/3+1 {
 		size <<= 1
 	}
-	return slotTable{slots: make([]uint32, size), mask: uint64(size - 1), idBits: uint(bits.Len(uint(n)))}
+	return slotTable{slots: make([]uint32, size), mask: uint64(size/parts - 1),
+		partShift: uint(64 - bits.Len(uint(parts-1))), idBits: uint(bits.Len(uint(n)))}
 }
 
 // tag returns the hash bits a slot keeps, shifted into place.
@@ -379,7 +399,15 @@ func (t *slotTable) tag(h uint64) uint32 {
 	if t.idBits >= 32 {
 		return 0
 	}
-	return uint32(h>>(32+t.idBits)) << t.idBits
+	return uint32(h>>32) << t.idBits
+}
+
+// part returns the part of a hash.
+func (t *slotTable) part(h uint64) int {
+	if t.partShift >= 64 {
+		return 0
+	}
+	return int(h >> t.partShift)
 }
 
 // probe calls eq for each number whose slot matches h, in probe order,
@@ -391,10 +419,11 @@ func (t *slotTable) probe(h uint64, eq func(id int) bool) (id int, free int, fou
 	if t.idBits >= 32 {
 		idMask = ^uint32(0)
 	}
+	base := uint64(t.part(h)) * (t.mask + 1)
 	for j := h & t.mask; ; j = (j + 1) & t.mask {
-		s := t.slots[j]
+		s := t.slots[base+j]
 		if s == 0 {
-			return 0, int(j), false
+			return 0, int(base + j), false
 		}
 		if s&^idMask == tag {
 			if id := int(s&idMask) - 1; eq(id) {

@@ -3,6 +3,8 @@ package exposure
 import (
 	"errors"
 	"fmt"
+	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -152,5 +154,81 @@ func TestIndexCentury(t *testing.T) {
 	}
 	if id := ix.Recording(0).Subjects[0].ID; id.Canonical != "" || id.Kind != Personnummer || ix.NumPersons() != 2 {
 		t.Errorf("without any date: canonical %v, kind %v, %d persons", id.Canonical != "", id.Kind, ix.NumPersons())
+	}
+}
+
+// TestIndexLarge reads an index large enough for the parallel paths
+// (hash table parts, chunks copied at once, persons sorted in halves)
+// and checks it against the rows.
+func TestIndexLarge(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a 100,000-row index; not in -short mode")
+	}
+	const n = 100_000
+	var b strings.Builder
+	b.WriteString("path,started_at,size_bytes,subjects\n")
+	for i := range n {
+		fmt.Fprintf(&b, "/r/%d/%d/c%d.mp3,2019-02-01T10:%02d:00Z,%d,caller:%s", i%13, i%101, i, i%60, i, ixPnr(fmt.Sprintf("%02d%02d%02d", 30+i%70, 1+i%12, 1+i%28), fmt.Sprintf("%03d", i%997)))
+		if i%5 == 0 {
+			fmt.Fprintf(&b, ";patient:RES-%d", i%1234)
+		}
+		b.WriteByte('\n')
+	}
+	in := b.String()
+	for _, dup := range []string{"", "/r/3/3/c3.mp3,,1,x:RES-9\n"} {
+		ix, err := ReadIndex(strings.NewReader(in+dup), IndexOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ix.Len() != n {
+			t.Fatalf("Len = %d", ix.Len())
+		}
+		ixCheckTables(t, ix)
+		for i := 0; i < n; i += 7 {
+			if j, ok := ix.Match(fmt.Sprintf("/r/%d/%d/c%d.mp3", i%13, i%101, i)); !ok || j != i {
+				t.Fatalf("Match of recording %d = %d %v", i, j, ok)
+			}
+			if r := ix.Recording(i); r.Row != i+2 || r.Size != int64(i) {
+				t.Fatalf("recording %d: row %d size %d", i, r.Row, r.Size)
+			}
+		}
+		if dup != "" && ix.NumSubjects(3) != 2 {
+			t.Errorf("the duplicate's subject is not merged")
+		}
+	}
+}
+
+func TestParallelRadixSort(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	a := make([]uint64, 200_000)
+	for i := range a {
+		a[i] = uint64(r.IntN(5000))<<24 | uint64(i) // keys repeat; subjects ascending
+	}
+	want := slices.Clone(a)
+	slices.Sort(want)
+	parallelRadixSort40(a)
+	if !slices.Equal(a, want) {
+		t.Errorf("parallelRadixSort40 differs from slices.Sort")
+	}
+}
+
+// TestChildAt checks the index's age test against Identity.Child on
+// generated numbers and call dates.
+func TestChildAt(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	for range 20_000 {
+		d := time.Date(1990+r.IntN(35), time.Month(1+r.IntN(12)), 1+r.IntN(28), 0, 0, 0, 0, time.UTC)
+		day := d.Day()
+		if r.IntN(4) == 0 {
+			day += 60 // a samordningsnummer
+		}
+		twelve := ixPnr(fmt.Sprintf("%02d%02d%02d", d.Year()%100, d.Month(), day), fmt.Sprintf("%03d", r.IntN(1000)))
+		id := ParseIdentity(fmt.Sprintf("%02d", d.Year()/100)+twelve, time.Time{})
+		at := d.AddDate(r.IntN(25), r.IntN(12)-6, r.IntN(60)-30)
+		var digits [12]byte
+		copy(digits[:], id.Canonical)
+		if got, want := childAt(canonicalKey(&digits), at), id.Child(at); got != want {
+			t.Fatalf("childAt differs from Identity.Child (%v at %v)", id, at.Format(time.DateOnly))
+		}
 	}
 }

@@ -32,6 +32,8 @@ const (
 	CompressionBzip2 = "bzip2"
 	CompressionZstd  = "zstd"
 	CompressionXz    = "xz"
+	// CompressionCompress is Unix compress (.Z, LZW).
+	CompressionCompress = "compress"
 )
 
 // StdinName is the Name of the Input that reads standard input.
@@ -496,6 +498,7 @@ var (
 	magicBz2  = []byte("BZh")
 	magicZstd = []byte{0x28, 0xb5, 0x2f, 0xfd}
 	magicXz   = []byte{0xfd, '7', 'z', 'X', 'Z', 0x00}
+	magicZ    = []byte{0x1f, 0x9d}
 )
 
 // sniffCompression names the compression whose magic bytes start b.
@@ -509,6 +512,8 @@ func sniffCompression(b []byte) string {
 		return CompressionZstd
 	case bytes.HasPrefix(b, magicXz):
 		return CompressionXz
+	case bytes.HasPrefix(b, magicZ):
+		return CompressionCompress
 	}
 	return CompressionNone
 }
@@ -553,8 +558,9 @@ func (c *countingHash) Read(p []byte) (int, error) {
 }
 
 // Open opens the input and finds its compression from its first bytes:
-// gzip (also several members one after another), bzip2, zstd or xz; any
-// other input is read as it is. Reading the result yields the
+// gzip (also several members one after another), bzip2, zstd, xz or
+// Unix compress (.Z; it has no end marker, so a .Z file cut short reads
+// as a shorter one, without error); any other input is read as it is. Reading the result yields the
 // decompressed bytes. A compressed stream that is corrupt or cut short
 // makes Read fail with an error that wraps the decompressor's (for a cut,
 // usually io.ErrUnexpectedEOF); the bytes before it are delivered first.
@@ -613,6 +619,12 @@ func (ir *InputReader) startDecoder() error {
 		ir.dec, ir.decClose = zr, zr.Close
 	case CompressionXz:
 		zr, err := xz.NewReader(ir.rawBuf)
+		if err != nil {
+			return err
+		}
+		ir.dec = zr
+	case CompressionCompress:
+		zr, err := newCompressReader(ir.rawBuf)
 		if err != nil {
 			return err
 		}

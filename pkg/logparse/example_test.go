@@ -277,3 +277,17 @@ func ExampleOpen() {
 	// combined gzip 3 1
 	// true
 }
+
+// AppendForwarded keeps every entry of an X-Forwarded-For chain in its
+// place: one that is not an address is the zero Addr, where a walk from
+// the nearest proxy must stop.
+func ExampleRecord_AppendForwarded() {
+	rec := logparse.Record{ForwardedFor: "203.0.113.66, unknown, [2001:db8::7]:443"}
+	for _, a := range rec.AppendForwarded(nil) {
+		fmt.Println(a.IsValid(), a)
+	}
+	// Output:
+	// true 203.0.113.66
+	// false invalid IP
+	// true 2001:db8::7
+}

@@ -90,9 +90,9 @@
 // set: access.log for access.log.2.gz, u_ex.log for an IIS site folder's
 // u_exYYMMDD.log files), by the one set of naming rules of SourceOf.
 // OpenInput returns a Reader for one input, in a given format or the one
-// detected. Underneath, Input.Open recognises gzip, bzip2, zstd, xz and
-// compress (.Z) by their magic bytes and computes the SHA-256 of the raw
-// bytes as it reads.
+// detected. Underneath, Input.Open recognises gzip, bzip2, zstd, xz, LZ4
+// and compress (.Z) by their magic bytes and computes the SHA-256 of the
+// raw bytes as it reads.
 // DetectSource detects one format for the files of a source together, and
 // reports files that disagree or do not fit (ErrSourceMixed); DetectInput
 // detects the format of one open input without losing bytes.

@@ -21,6 +21,7 @@ import (
 
 	"github.com/forensiclog/forensics/internal/xz"
 	"github.com/klauspost/compress/zstd"
+	"github.com/pierrec/lz4/v4"
 )
 
 // Compression names, as Input.Compression and InputReader.Compression
@@ -34,6 +35,8 @@ const (
 	CompressionXz    = "xz"
 	// CompressionCompress is Unix compress (.Z, LZW).
 	CompressionCompress = "compress"
+	// CompressionLZ4 is the LZ4 frame format (.lz4).
+	CompressionLZ4 = "lz4"
 )
 
 // StdinName is the Name of the Input that reads standard input.
@@ -499,6 +502,7 @@ var (
 	magicZstd = []byte{0x28, 0xb5, 0x2f, 0xfd}
 	magicXz   = []byte{0xfd, '7', 'z', 'X', 'Z', 0x00}
 	magicZ    = []byte{0x1f, 0x9d}
+	magicLZ4  = []byte{0x04, 0x22, 0x4d, 0x18}
 )
 
 // sniffCompression names the compression whose magic bytes start b.
@@ -514,6 +518,8 @@ func sniffCompression(b []byte) string {
 		return CompressionXz
 	case bytes.HasPrefix(b, magicZ):
 		return CompressionCompress
+	case bytes.HasPrefix(b, magicLZ4):
+		return CompressionLZ4
 	}
 	return CompressionNone
 }
@@ -558,8 +564,8 @@ func (c *countingHash) Read(p []byte) (int, error) {
 }
 
 // Open opens the input and finds its compression from its first bytes:
-// gzip (also several members one after another), bzip2, zstd, xz or
-// Unix compress (.Z; it has no end marker, so a .Z file cut short reads
+// gzip (also several members one after another), bzip2, zstd, xz, LZ4
+// (frame format) or Unix compress (.Z; it has no end marker, so a .Z file cut short reads
 // as a shorter one, without error); any other input is read as it is. Reading the result yields the
 // decompressed bytes. A compressed stream that is corrupt or cut short
 // makes Read fail with an error that wraps the decompressor's (for a cut,
@@ -629,6 +635,8 @@ func (ir *InputReader) startDecoder() error {
 			return err
 		}
 		ir.dec = zr
+	case CompressionLZ4:
+		ir.dec = lz4.NewReader(ir.rawBuf)
 	default:
 		ir.dec = ir.rawBuf
 	}

@@ -105,3 +105,46 @@ func FuzzCompressReader(f *testing.F) {
 		}
 	})
 }
+
+// TestLZ4LikeLZ4Command reads a file made by the lz4 command (Debian
+// lz4), whole and cut short, and compares with lz4 -dc.
+func TestLZ4LikeLZ4Command(t *testing.T) {
+	if _, err := exec.LookPath("lz4"); err != nil {
+		t.Skip("the lz4 command is not installed (Debian lz4): nothing to compare with")
+	}
+	dir := t.TempDir()
+	var b strings.Builder
+	for i := range 20000 {
+		fmt.Fprintf(&b, "192.0.2.%d - - [10/Feb/2019:10:%02d:%02d +0100] \"GET /rec/%06x.mp3 HTTP/1.1\" 200 %d \"-\" \"agent-%x\"\n", i%250+1, i/60%60, i%60, i*7919, 1000+i*7, i*i%65521)
+	}
+	plain := filepath.Join(dir, "access.log")
+	writeFile(t, plain, []byte(b.String()))
+	// 64 KiB blocks, so that a cut keeps whole blocks before it.
+	if out, err := exec.Command("lz4", "-q", "-B4", plain, plain+".lz4").CombinedOutput(); err != nil {
+		t.Fatalf("lz4: %v: %s", err, out)
+	}
+	data, err := os.ReadFile(plain + ".lz4")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, keep := range []int{len(data), len(data) * 2 / 3, len(data) / 5} {
+		p := filepath.Join(dir, fmt.Sprintf("cut-%d.log.lz4", keep))
+		writeFile(t, p, data[:keep])
+		want, _ := exec.Command("lz4", "-dc", p).Output()
+		ir, err := Input{Name: p, Path: p}.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, rerr := io.ReadAll(ir)
+		ir.Close()
+		if ir.Compression() != CompressionLZ4 {
+			t.Errorf("compression %q", ir.Compression())
+		}
+		if (rerr == nil) != (keep == len(data)) {
+			t.Errorf("cut at %d of %d: error %v", keep, len(data), rerr)
+		}
+		if gl, wl := bytes.Count(got, []byte{'\n'}), bytes.Count(want, []byte{'\n'}); gl != wl || !strings.HasPrefix(b.String(), string(got)) {
+			t.Errorf("cut at %d of %d: %d lines, lz4 -dc gives %d", keep, len(data), gl, wl)
+		}
+	}
+}

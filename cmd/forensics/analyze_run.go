@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"strings"
@@ -285,8 +286,8 @@ func (a *analysis) readLogs(log *slog.Logger) error {
 			msg := "input cut short"
 			var rerr *logparse.ReadError
 			switch {
-			case r.Input.Err != nil:
-				msg = "cannot read the input" // found so by the folder walk
+			case r.Input.Err != nil, errors.Is(r.Err, fs.ErrPermission), errors.Is(r.Err, fs.ErrNotExist):
+				msg = "cannot read the input" // found so by the folder walk, or by open
 			case r.Format == "" && !errors.As(r.Err, &rerr):
 				msg = "cannot detect the format"
 			case r.Stats.Lines == 0 && !errors.As(r.Err, &rerr):

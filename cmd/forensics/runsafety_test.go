@@ -117,6 +117,40 @@ func testRunSafety(t *testing.T, bin string) {
 	t.Run("rerun_replaces", func(t *testing.T) { testRerunReplaces(t, bin) })
 	t.Run("interrupt", func(t *testing.T) { testInterrupt(t, bin) })
 	t.Run("read_only_out", func(t *testing.T) { testReadOnlyOut(t, bin) })
+	t.Run("unreadable_in_folder", func(t *testing.T) { testUnreadableInFolder(t, bin) })
+}
+
+// A file and a subfolder without read permission in a log folder: each is
+// that input's error (exit 2), the rest is analysed.
+func testUnreadableInFolder(t *testing.T, bin string) {
+	if os.Geteuid() == 0 {
+		t.Skip("running as root, which reads files of mode 0000")
+	}
+	dir := t.TempDir()
+	logs := filepath.Join(dir, "logs")
+	os.MkdirAll(filepath.Join(logs, "sub"), 0o755)
+	writeFile(t, filepath.Join(logs, "access.log"), joinLines(genCombined(demoRecordings(t, 5), 90, 0), "\n"))
+	writeFile(t, filepath.Join(logs, "secret.log"), joinLines(genCombined(demoRecordings(t, 5), 9, 0), "\n"))
+	if err := os.Chmod(filepath.Join(logs, "secret.log"), 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(filepath.Join(logs, "sub"), 0); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.Chmod(filepath.Join(logs, "sub"), 0o755) })
+	r := runForensics(t, bin, dir, "analyze", "--index", filepath.Join(demoDir(t), "index.csv"), "--out", "out", "logs")
+	if r.exit != exitBadInput {
+		t.Errorf("exit %d, want %d\n%s", r.exit, exitBadInput, tail(r.stderr, 2000))
+	}
+	m := readManifest(t, filepath.Join(dir, "out"))
+	for _, name := range []string{"secret.log", "sub"} {
+		if in := m.input(t, name); in.Error == "" {
+			t.Errorf("%s: no error in the manifest", name)
+		}
+	}
+	if in := m.input(t, "access.log"); in.Records != 90 {
+		t.Errorf("access.log: %d records, want 90 (the rest analysed)", in.Records)
+	}
 }
 
 // startAnalyze starts analyze in dir with a pipe on standard input (the

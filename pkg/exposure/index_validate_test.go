@@ -232,3 +232,31 @@ func TestChildAt(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkIndexMatch looks up request paths (half of them in the index)
+// and their folders in a 200,000-recording index.
+func BenchmarkIndexMatch(b *testing.B) {
+	const n = 200_000
+	var sb strings.Builder
+	sb.WriteString("path,started_at,size_bytes,subjects\n")
+	paths := make([]string, 0, 2*n)
+	for i := range n {
+		p := fmt.Sprintf("/rec/%d/%02d/%02d/C%07d_0701740%03d.mp3", 2013+i%7, 1+i%12, 1+i%28, i, i%1000)
+		fmt.Fprintf(&sb, "%s,2019-02-01T10:00:00Z,%d,x:RES-%d\n", p, i, i)
+		paths = append(paths, p, p[:len(p)-4]+".wav")
+	}
+	ix, err := ReadIndex(strings.NewReader(sb.String()), IndexOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	k := 0
+	for b.Loop() {
+		p := paths[k%len(paths)]
+		k++
+		if _, ok := ix.Match(p); !ok && k%2 == 1 {
+			b.Fatal("no match")
+		}
+		ix.Folder(p[:strings.LastIndexByte(p, '/')+1])
+	}
+}

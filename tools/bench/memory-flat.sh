@@ -36,6 +36,7 @@ for scale in 1 "$k"; do
     >/dev/null 2>"$work/err" || rc=$?
   read -r secs kib < <(tail -n 1 "$work/time")
   if grep -q '^fatal error: out of memory' "$work/err"; then rc=oom; fi
+  if grep -q '^SIGQUIT: quit' "$work/err"; then rc=sigquit; fi
   echo "$kib" >"$work/peak$scale"
   lines=$(awk '/"lines"/{gsub(/[^0-9]/,"");print}' "$data/stats.json")
   printf '%3sx %11d %8d %9.2f %10.0f  %s\n' "$scale" "$lines" "$(($(stat -c %s "$data/access.log") / 1000000))" "$secs" "$(awk -v k="$kib" 'BEGIN{print k/1024}')" "$rc"

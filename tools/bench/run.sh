@@ -70,6 +70,7 @@ measure() {
   # The Go runtime exits 2 when out of memory, as analyze does for an
   # input not read in full: tell them apart.
   if grep -q '^fatal error: out of memory' "$work/$name.err"; then rc=oom; fi
+  if grep -q '^SIGQUIT: quit' "$work/$name.err"; then rc=sigquit; fi
   echo "$secs $kib $rc $b $n" >"$work/$name"
   if [ "$rc" != 0 ]; then
     echo "  $name: exit $rc; first lines of its stderr:" >&2
@@ -118,7 +119,7 @@ ratio "analyze gz" "wc -l" "analyze (gzip) / wc -l:"
 ratio goaccess analyze "goaccess / analyze:"
 for step in analyze "analyze gz" "index load"; do
   read -r _ _ rc _ _ <"$work/$step"
-  if [ "$rc" != 0 ]; then echo "note: $step exited $rc (2: an input not read in full, see the manifest; oom: out of memory under MEM_LIMIT=$limit; 124: timeout; 137: killed)"; fi
+  if [ "$rc" != 0 ]; then echo "note: $step exited $rc (2: an input not read in full, see the manifest; oom: out of memory under MEM_LIMIT=$limit; sigquit: stopped by a SIGQUIT from outside; 124: timeout; 137: killed)"; fi
 done
 
 if [ "$flat" = 1 ]; then

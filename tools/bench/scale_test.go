@@ -3,10 +3,12 @@
 package bench
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -59,7 +61,8 @@ func TestScaleCI(t *testing.T) {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, "analyze", "-q", "--format", "combined",
 		"--index", filepath.Join(in, "index.csv"), "--out", out, filepath.Join(in, "access.log"))
-	cmd.Stderr = os.Stderr // the summary on stdout is not needed
+	var stderr bytes.Buffer // the summary on stdout is not needed
+	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -73,7 +76,9 @@ func TestScaleCI(t *testing.T) {
 	t.Logf("forensics analyze: exit %d, %.1f s CPU, peak RSS %d MiB (budget %d MiB)",
 		cmd.ProcessState.ExitCode(), time.Duration(ru.Utime.Nano()+ru.Stime.Nano()).Seconds(), peak>>20, scaleBudget>>20)
 	if err != nil {
-		t.Errorf("forensics analyze: %v (peak RSS %d MiB)", err, peak>>20)
+		// A crash prints every goroutine: its first lines say enough.
+		head, _, _ := strings.Cut(stderr.String(), "\ngoroutine ")
+		t.Errorf("forensics analyze: %v (peak RSS %d MiB); stderr begins:\n%.2000s", err, peak>>20, head)
 	}
 	if peak > scaleBudget {
 		t.Errorf("peak RSS %d MiB, budget %d MiB", peak>>20, scaleBudget>>20)

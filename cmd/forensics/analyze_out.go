@@ -63,7 +63,7 @@ func (a *analysis) write(out string, res *exposure.Result, started time.Time) er
 		{"actors.parquet", func(p string) error { return parquetout.WriteFile(p, res.Actors) }},
 		{"coverage.parquet", func(p string) error { return parquetout.WriteFile(p, res.Coverage.Rows()) }},
 		{"summary.json", func(p string) error { return writeJSON(p, res.Summary) }},
-		{"report.html", func(p string) error { return report.Write(p, res, a.reportMeta()) }},
+		{"report.html", func(p string) error { return report.Render(filepath.Dir(p), a.reportOptions()) }},
 	}
 	sums := map[string]string{}
 	for _, f := range files {
@@ -202,30 +202,4 @@ func days(sec int64) string {
 		return fmt.Sprintf("%dh", h)
 	}
 	return fmt.Sprintf("%dd %dh", d, h)
-}
-
-// reportMeta describes the run for the HTML report: no run time, so that
-// the report is byte-identical across runs on the same inputs.
-func (a *analysis) reportMeta() report.Meta {
-	m := report.Meta{
-		Title:             "Exposure of recorded calls: personal data breach report",
-		Controller:        a.cmd.Controller,
-		Contact:           a.cmd.Contact,
-		IndexRecordings:   a.index.Len(),
-		TrustedCategories: []string{},
-		Tool:              "forensics",
-		Version:           version,
-	}
-	if a.cmd.demo {
-		m.Title = "Demo incident: exposure of recorded calls"
-	}
-	for _, c := range a.cmd.TrustedCategory {
-		if c != "none" {
-			m.TrustedCategories = append(m.TrustedCategories, c)
-		}
-	}
-	for _, in := range a.inputs {
-		m.Inputs = append(m.Inputs, report.InputInfo{Name: in.Name, Format: in.Format, Lines: in.Lines, Rejected: in.Rejected, SHA256: in.SHA256})
-	}
-	return m
 }

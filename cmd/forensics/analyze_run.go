@@ -216,7 +216,14 @@ func (a *analysis) readLogs(log *slog.Logger) error {
 			}
 		},
 	}
-	stop := startProgress(log, counters, a.cmd.quiet)
+	var total int64 // input bytes to read; compressed ones estimated
+	for _, in := range todo {
+		total += estimatedBytes(in)
+	}
+	stop := startProgress(log, counters, total, a.cmd.quiet)
+	// Bytes read per worker, from the offsets of successive records of
+	// one input (a record's length is the step to the next one).
+	lastSource, lastOffset := make([]string, a.cmd.Workers), make([]int64, a.cmd.Workers)
 	// Lines with fields beyond the format (an extended log read with a
 	// plain format) keep them in Extra, unused: count them per input.
 	trailing := make([]map[string]int64, a.cmd.Workers)
@@ -224,6 +231,12 @@ func (a *analysis) readLogs(log *slog.Logger) error {
 		a.shards[w].Observe(rec)
 		a.tally.observe(w, rec.Path)
 		counters[w].n.Add(1)
+		// A worker may go on with a later chunk of the same file: a step
+		// longer than any line is a new chunk, not bytes read.
+		if d := rec.Offset - lastOffset[w]; rec.Source == lastSource[w] && d > 0 && d <= maxLineStep {
+			counters[w].bytes.Add(rec.Offset - lastOffset[w])
+		}
+		lastSource[w], lastOffset[w] = rec.Source, rec.Offset
 		if len(rec.Extra) > 0 {
 			if _, ok := rec.Field("trailing"); ok {
 				if trailing[w] == nil {
@@ -303,38 +316,73 @@ func (a *analysis) readLogs(log *slog.Logger) error {
 	return nil
 }
 
-// paddedCounter counts one worker's records without sharing a cache line.
+// paddedCounter counts one worker's records and bytes without sharing a
+// cache line.
 type paddedCounter struct {
-	n atomic.Int64
-	_ [56]byte
+	n     atomic.Int64
+	bytes atomic.Int64
+	_     [48]byte
 }
 
-// startProgress reports progress on stderr every few seconds for long
-// runs: a live line on a terminal, a log line otherwise. It returns a
-// function that stops it.
-func startProgress(log *slog.Logger, counters []paddedCounter, quiet bool) func() {
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	total := func() int64 {
-		var n int64
-		for i := range counters {
-			n += counters[i].n.Load()
-		}
-		return n
+// compressionRatio estimates how many bytes a compressed log holds per
+// byte on disk (access logs compress 8-15 times with gzip): the progress
+// bar's total for compressed inputs. The bar never shows 100 % before the
+// end.
+const compressionRatio = 10
+
+// maxLineStep bounds the offset step between two records of one worker
+// that counts as the first record's length.
+const maxLineStep = 1 << 20
+
+// estimatedBytes is what reading in is expected to go through: its size,
+// times compressionRatio when compressed, 0 when unknown (a pipe).
+func estimatedBytes(in logparse.Input) int64 {
+	if in.Size <= 0 {
+		return 0
 	}
+	if in.Compression != "" && in.Compression != "none" {
+		return in.Size * compressionRatio
+	}
+	return in.Size
+}
+
+// startProgress shows the reading phase on stderr: on a terminal, a bar
+// with the share of input bytes read, the rate and the time left; on
+// anything else (a file, a pipe, CI), a log line when the phase starts,
+// one every 10 seconds with the same figures, and one when it ends. No
+// rate is shown before a second has passed, so that the first one is not
+// a division by almost nothing. It returns a function that ends the phase
+// and announces the next (deciding and writing the outputs).
+func startProgress(log *slog.Logger, counters []paddedCounter, total int64, quiet bool) func() {
 	if quiet {
 		return func() {}
 	}
+	sum := func() (records, bytes int64) {
+		for i := range counters {
+			records += counters[i].n.Load()
+			bytes += counters[i].bytes.Load()
+		}
+		return records, bytes
+	}
+	start := time.Now()
+	tty := term.IsTerminal(int(os.Stderr.Fd()))
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	log.Info("phase", "name", "reading", "input_bytes", total)
 	wg.Go(func() {
 		var bar *progressbar.ProgressBar
-		if term.IsTerminal(int(os.Stderr.Fd())) {
-			bar = progressbar.NewOptions64(-1, progressbar.OptionSetWriter(os.Stderr),
-				progressbar.OptionSetDescription("records"), progressbar.OptionShowCount(),
-				progressbar.OptionShowIts(), progressbar.OptionSetItsString("records"),
-				progressbar.OptionThrottle(500*time.Millisecond), progressbar.OptionClearOnFinish())
+		if tty {
+			max := total
+			if max <= 0 {
+				max = -1 // unknown: a spinner with the count
+			}
+			bar = progressbar.NewOptions64(max, progressbar.OptionSetWriter(os.Stderr),
+				progressbar.OptionSetDescription("reading"), progressbar.OptionShowBytes(true),
+				progressbar.OptionSetPredictTime(true), progressbar.OptionSetElapsedTime(true),
+				progressbar.OptionSetWidth(30), progressbar.OptionThrottle(250*time.Millisecond),
+				progressbar.OptionShowDescriptionAtLineEnd(), progressbar.OptionClearOnFinish())
 		}
-		start := time.Now()
-		tick := time.NewTicker(500 * time.Millisecond)
+		tick := time.NewTicker(250 * time.Millisecond)
 		defer tick.Stop()
 		lastLog := start
 		for {
@@ -345,17 +393,37 @@ func startProgress(log *slog.Logger, counters []paddedCounter, quiet bool) func(
 				}
 				return
 			case now := <-tick.C:
-				n := total()
+				records, read := sum()
+				elapsed := now.Sub(start)
 				if bar != nil {
-					bar.Set64(n)
+					if elapsed < time.Second {
+						continue // no rate from a few milliseconds
+					}
+					if total > 0 && read >= total {
+						read = total - 1 // an estimate ran short: not done yet
+					}
+					bar.Set64(read)
+					bar.Describe(fmt.Sprintf("reading, %d records", records))
 				} else if now.Sub(lastLog) >= 10*time.Second {
 					lastLog = now
-					log.Info("progress", "records", n, "records_per_s", int64(float64(n)/now.Sub(start).Seconds()))
+					rate := float64(read) / elapsed.Seconds()
+					args := []any{"phase", "reading", "records", records, "bytes", read, "mb_per_s", fmt.Sprintf("%.1f", rate/1e6)}
+					if total > 0 && read < total && rate > 0 {
+						args = append(args, "percent", fmt.Sprintf("%.0f", 100*float64(read)/float64(total)),
+							"eta", time.Duration(float64(total-read)/rate*float64(time.Second)).Round(time.Second).String())
+					}
+					log.Info("progress", args...)
 				}
 			}
 		}
 	})
-	return func() { close(done); wg.Wait() }
+	return func() {
+		close(done)
+		wg.Wait()
+		records, read := sum()
+		log.Info("phase done", "name", "reading", "records", records, "bytes", read, "elapsed", time.Since(start).Round(time.Millisecond).String())
+		log.Info("phase", "name", "deciding and writing")
+	}
 }
 
 // duplicateInputs finds inputs whose bytes equal an earlier input's: same

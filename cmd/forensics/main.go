@@ -26,6 +26,7 @@ type CLI struct {
 	Quiet   bool             `short:"q" help:"Only print errors on stderr."`
 
 	Parse   ParseCmd   `cmd:"" help:"Parse access logs into normalized records (JSON lines or Parquet)."`
+	Report  ReportCmd  `cmd:"" help:"Render the reports (HTML, Markdown, per-region notification lists, letters) again from an output directory."`
 	Analyze AnalyzeCmd `cmd:"" default:"withargs" help:"Decide which recordings and persons were exposed (runs the bundled demo without arguments)."`
 }
 

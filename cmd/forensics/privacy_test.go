@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/parquet-go/parquet-go"
+	"github.com/xuri/excelize/v2"
 
 	"github.com/forensiclog/forensics/internal/outdir"
 )
@@ -374,13 +375,24 @@ func checkPrivateFiles(t *testing.T, name, path string) {
 	}
 	files := []string{path}
 	if st.IsDir() {
-		entries, err := os.ReadDir(path)
+		// Folders of outputs (notify/, letters/) are mode 0700, their
+		// files 0600 like the others.
+		files = files[:0]
+		err := filepath.WalkDir(path, func(p string, e fs.DirEntry, err error) error {
+			if err != nil || p == path {
+				return err
+			}
+			if e.IsDir() {
+				if st, err := os.Stat(p); err == nil && st.Mode().Perm() != 0o700 {
+					t.Errorf("%s: folder %s has mode %v, want 0700", name, filepath.Base(p), st.Mode().Perm())
+				}
+				return nil
+			}
+			files = append(files, p)
+			return nil
+		})
 		if err != nil {
 			t.Fatal(err)
-		}
-		files = files[:0]
-		for _, e := range entries {
-			files = append(files, filepath.Join(path, e.Name()))
 		}
 		if len(files) == 0 {
 			t.Errorf("%s: no outputs in %s", name, filepath.Base(path))
@@ -459,6 +471,10 @@ func testAnalyzeInterrupted(t *testing.T, bin string) {
 				// the killed run's staging directory (removed by the
 				// next run), the lock file, the marker of a run cut
 				// while it moved its outputs into place
+			case e.IsDir() && (e.Name() == "notify" || e.Name() == "letters"):
+				// the lists and letters: renamed into place whole
+			case e.Name() == "report.md":
+				// written atomically, as report.html
 			case strings.HasSuffix(e.Name(), ".parquet"):
 				if err := wholeParquet(p); err != nil {
 					t.Errorf("killed at %s: %s is under its final name but not whole: %v", delay, e.Name(), err)
@@ -596,16 +612,25 @@ func testPseudonymized(t *testing.T, bin string, secrets *secretScanner) {
 	if kind := secrets.find(r.stderr + r.stdout); kind != "" {
 		t.Errorf("analyze --pseudonymize: stderr or stdout holds %s from the index", kind)
 	}
-	entries, err := os.ReadDir(filepath.Join(dir, "out"))
+	var outputs []string
+	err := filepath.WalkDir(filepath.Join(dir, "out"), func(p string, e fs.DirEntry, err error) error {
+		if err == nil && !e.IsDir() {
+			outputs = append(outputs, p)
+		}
+		return err
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, e := range entries {
-		p := filepath.Join(dir, "out", e.Name())
+	for _, p := range outputs {
+		e := fileName(p)
 		var text string
-		if strings.HasSuffix(e.Name(), ".parquet") {
+		switch {
+		case strings.HasSuffix(e.Name(), ".parquet"):
 			text = parquetStrings(t, p)
-		} else {
+		case strings.HasSuffix(e.Name(), ".xlsx"):
+			text = xlsxStrings(t, p)
+		default:
 			b, err := os.ReadFile(p)
 			if err != nil {
 				t.Fatal(err)
@@ -616,6 +641,34 @@ func testPseudonymized(t *testing.T, bin string, secrets *secretScanner) {
 			t.Errorf("--pseudonymize: %s holds %s from the index", e.Name(), kind)
 		}
 	}
+}
+
+// fileName is a path's base name as a Name method, as fs.DirEntry has.
+type fileName string
+
+func (f fileName) Name() string { return filepath.Base(string(f)) }
+
+// xlsxStrings returns every cell of every sheet of an XLSX file, one a
+// line.
+func xlsxStrings(t *testing.T, path string) string {
+	t.Helper()
+	x, err := excelize.OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	var b strings.Builder
+	for _, sheet := range x.GetSheetList() {
+		rows, err := x.GetRows(sheet)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rows {
+			b.WriteString(strings.Join(r, "\n"))
+			b.WriteByte('\n')
+		}
+	}
+	return b.String()
 }
 
 // parquetStrings returns every byte-array value of a Parquet file, one a

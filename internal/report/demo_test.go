@@ -1,144 +1,161 @@
 package report
 
 import (
-	"bufio"
-	"errors"
 	"io"
+	"os"
+	"os/exec"
 	"path/filepath"
-	"regexp"
 	"sync"
 	"testing"
 
-	"github.com/forensiclog/forensics/internal/actors"
-	"github.com/forensiclog/forensics/internal/geoip"
 	"github.com/forensiclog/forensics/internal/testutil"
-	"github.com/forensiclog/forensics/internal/useragent"
 	"github.com/forensiclog/forensics/pkg/exposure"
-	"github.com/forensiclog/forensics/pkg/logparse"
 )
 
-// demo is the demo incident analysed once per test binary, as
-// "forensics analyze" does with no arguments.
+// demo is the demo incident analysed once per test binary by the real
+// command ("forensics analyze" with no arguments), so that the reports
+// are tested on the files a user has, whatever the engine's API.
 var demo struct {
 	once sync.Once
-	res  *exposure.Result
-	meta Meta
+	dir  string // the analysis's output directory
 	root string
 	err  error
 }
 
-// demoRotation matches what log rotation appends to a file name (as the
-// CLI's sourceOf).
-var demoRotation = regexp.MustCompile(`(\.\d+|-\d{8}(\d{2})?)?(\.(gz|bz2|zst|xz))?$`)
+// demoFiles are the analysis outputs a report is made from.
+var demoFiles = []string{"persons.parquet", "exposures.parquet", "recordings.parquet", "actors.parquet", "coverage.parquet", "summary.json", "manifest.json"}
 
-// demoResult returns the demo's result and the Meta the CLI would give.
-// Input names are relative to the repository root, so that the golden
-// file does not depend on where the repository is checked out.
-func demoResult(t testing.TB) (*exposure.Result, Meta) {
+// demoOut returns a fresh directory holding the demo's analysis outputs
+// (no reports), for a test to render into.
+func demoOut(t testing.TB) string {
 	t.Helper()
 	demo.once.Do(func() {
 		demo.root, demo.err = testutil.RepoRoot()
-		if demo.err == nil {
-			demo.res, demo.meta, demo.err = analyzeDemo(demo.root)
+		if demo.err != nil {
+			return
+		}
+		tmp, err := os.MkdirTemp("", "report-demo-*")
+		if err != nil {
+			demo.err = err
+			return
+		}
+		bin := filepath.Join(tmp, "forensics")
+		build := exec.Command("go", "build", "-o", bin, "./cmd/forensics")
+		build.Dir = demo.root
+		if out, err := build.CombinedOutput(); err != nil {
+			demo.err = &cmdError{"go build", err, out}
+			return
+		}
+		demo.dir = filepath.Join(tmp, "out")
+		run := exec.Command(bin, "-q", "analyze", "--out", demo.dir)
+		run.Dir = demo.root
+		if out, err := run.CombinedOutput(); err != nil {
+			demo.err = &cmdError{"forensics analyze", err, out}
 		}
 	})
 	if demo.err != nil {
 		t.Fatalf("analysing the demo: %v", demo.err)
 	}
-	return demo.res, demo.meta
+	dir := t.TempDir()
+	for _, name := range demoFiles {
+		copyFile(t, filepath.Join(demo.dir, name), filepath.Join(dir, name))
+	}
+	return dir
 }
 
-func analyzeDemo(root string) (*exposure.Result, Meta, error) {
-	dir := filepath.Join(root, "fixtures", "demo")
-	ix, err := exposure.LoadIndex(filepath.Join(dir, "index.csv"), exposure.IndexOptions{})
-	if err != nil {
-		return nil, Meta{}, err
-	}
-	geo, err := geoip.Open(filepath.Join(dir, "geoip", "city.mmdb"), filepath.Join(dir, "geoip", "asn.mmdb"))
-	if err != nil {
-		return nil, Meta{}, err
-	}
-	defer geo.Close()
-	dirActors, err := actors.Load(filepath.Join(dir, "actors.yaml"))
-	if err != nil {
-		return nil, Meta{}, err
-	}
-	opt := exposure.Options{
-		Geo:        geo,
-		UserAgents: useragent.New(1 << 12),
-		Actors:     dirActors,
-		SourceOf: func(name string) string {
-			return demoRotation.ReplaceAllString(name, "")
-		},
-	}
-	eng := exposure.NewEngine(ix, opt)
-	shard := eng.NewShard()
-
-	// Names relative to the root, as a user running from there gives them.
-	inputs, err := logparse.ExpandInputs([]string{filepath.Join(dir, "logs")})
-	if err != nil {
-		return nil, Meta{}, err
-	}
-	meta := Meta{
-		Title:           "Demo incident: exposure of recorded calls",
-		IndexRecordings: ix.Len(),
-		Tool:            "forensics",
-		Version:         "test",
-	}
-	for _, in := range inputs {
-		info, err := readDemoInput(root, in, shard)
-		if err != nil {
-			return nil, Meta{}, err
-		}
-		meta.Inputs = append(meta.Inputs, info)
-	}
-	res := eng.Finish(shard)
-	for i, s := range res.Coverage.Sources {
-		if rel, err := filepath.Rel(root, s.Source); err == nil {
-			res.Coverage.Sources[i].Source = filepath.ToSlash(rel)
-		}
-	}
-	return res, meta, nil
+type cmdError struct {
+	what string
+	err  error
+	out  []byte
 }
 
-func readDemoInput(root string, in logparse.Input, shard *exposure.Shard) (InputInfo, error) {
-	name := in.Name
-	if rel, err := filepath.Rel(root, in.Name); err == nil {
-		name = filepath.ToSlash(rel)
-	}
-	info := InputInfo{Name: name}
-	ir, err := in.Open()
+func (e *cmdError) Error() string { return e.what + ": " + e.err.Error() + "\n" + string(e.out) }
+
+func copyFile(t testing.TB, from, to string) {
+	t.Helper()
+	in, err := os.Open(from)
 	if err != nil {
-		return info, err
+		t.Fatal(err)
 	}
-	defer ir.Close()
-	br := bufio.NewReaderSize(ir, 64<<10)
-	sample, _ := br.Peek(64 << 10)
-	f, _, err := logparse.Detect(sample)
+	defer in.Close()
+	out, err := os.OpenFile(to, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
 	if err != nil {
-		return info, err
+		t.Fatal(err)
 	}
-	info.Format = f.Name()
-	r := logparse.NewReader(br, f)
-	r.Name = in.Name
-	for {
-		rec, err := r.Read()
-		if err == io.EOF {
-			break
-		}
-		var perr *logparse.ParseError
-		if errors.As(err, &perr) {
-			continue
-		}
-		if err != nil {
-			return info, err
-		}
-		shard.Observe(rec)
+	if _, err := io.Copy(out, in); err != nil {
+		t.Fatal(err)
 	}
-	st := r.Stats()
-	info.Lines, info.Rejected = st.Lines, st.Rejected
-	if d, ok := ir.Digest(); ok {
-		info.SHA256 = d.String()
+	if err := out.Close(); err != nil {
+		t.Fatal(err)
 	}
-	return info, nil
+}
+
+// renderDemo renders the demo's reports with opts into a fresh directory
+// and returns it.
+func renderDemo(t testing.TB, opts Options) string {
+	t.Helper()
+	dir := demoOut(t)
+	if err := Render(dir, opts); err != nil {
+		t.Fatalf("Render: %v", err)
+	}
+	return dir
+}
+
+func readFile(t testing.TB, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func demoSummary(t testing.TB, dir string) exposure.Summary {
+	t.Helper()
+	s, err := readSummary(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// personalData returns every identity number (as stored and as written)
+// and phone number in the demo's outputs, read from the Parquet files.
+func personalData(t testing.TB, dir string) []string {
+	t.Helper()
+	seen := map[string]bool{}
+	var out []string
+	add := func(s string) {
+		if s != "" && !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	p, err := openRows[personIn](dir, "persons.parquet")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	for r, ok := p.Next(); ok; r, ok = p.Next() {
+		add(r.SubjectID)
+		add(WrittenID(r.SubjectID))
+		for _, ph := range r.Phones {
+			add(ph)
+		}
+	}
+	rec, err := openRows[recordingIn](dir, "recordings.parquet")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rec.Close()
+	for r, ok := rec.Next(); ok; r, ok = rec.Next() {
+		add(r.CallerPhone)
+		if len(r.CallerPhone) > 4 {
+			add(r.CallerPhone[3:]) // without +46
+		}
+	}
+	if len(out) < 100 {
+		t.Fatalf("the demo should hold hundreds of identity and phone numbers, found %d", len(out))
+	}
+	return out
 }

@@ -1,405 +1,369 @@
-// Package report renders an analysis result as one self-contained HTML page
-// for people: the data protection officer (dataskyddsombud) and the
-// response lead.
+// Package report renders the outputs of an analysis for people, from the
+// output directory alone: the Parquet files, summary.json and
+// manifest.json. No log is read, and no table is held in memory whole.
 //
-// # Contents
+// # Outputs
 //
-// The page has six sections: a one-screen summary; a draft of the GDPR
-// Art. 33(3) notification to IMY (anmälan av personuppgiftsincident);
-// who fetched what (the actors); log coverage; evidence and method; and an
-// Art. 34 notice template to a person, in Swedish and English.
+// Render writes into the directory:
+//
+//   - report.html: the authority report, one self-contained page (inline
+//     CSS and SVG charts, no script, no network) that prints on A4. A
+//     summary; a table per controller (region); the draft of the GDPR
+//     Art. 33 notification to IMY for the whole and for each region;
+//     who fetched what; accesses over time; log coverage; evidence and
+//     method. Swedish by default, English with Options.Lang "en".
+//   - report.md: the same content as Markdown (charts as tables), to paste
+//     into a case file.
+//   - notify/<region>.csv and notify/<region>.xlsx: the notification list
+//     of each region (and notify/no-region.* for persons without one):
+//     one row per person to notify, sorted by level (full first), then
+//     identity number. The CSV is UTF-8 with a byte order mark and
+//     ';'-separated by default (what Excel expects in a Swedish locale),
+//     cells that a spreadsheet would take for a formula made inert.
+//   - letters/<region>/<region>-NNNNN.md: one Art. 34 letter per row of
+//     the list (NNNNN is the row number), from a shipped Swedish or English
+//     template or Options.Letter.
 //
 // # Personal data
 //
-// The report is an aggregate document. It is built from the Summary, the
-// actors, the coverage and counts over the other rows; it never shows a
-// subject's identity number, a phone number or a recording's path (file
-// names hold callers' phone numbers). Actors' IP addresses are shown: they
-// are not the patients' data.
+// report.html and report.md hold counts only: no identity number, no phone
+// number, no recording path. The lists and letters hold them: they are
+// written with mode 0600 in folders with mode 0700.
 //
-// # Determinism
+// # Memory
 //
-// The same result and Meta give the same bytes: no run time, map keys
-// sorted, times in UTC. The page has inline CSS, no JavaScript and no
-// external resources.
+// The files are read in streaming passes. A person's calls come from
+// exposures.parquet, ordered by recording; they are sorted by subject in
+// runs spilled to temporary files (in a hidden folder of the output
+// directory, removed at the end), then merged with persons.parquet, which
+// is ordered by subject. Memory grows with the number of regions, actors
+// and exposed phone numbers, not with the number of persons.
 //
 // # Use
 //
-//	err := report.Write(filepath.Join(out, "report.html"), res, report.Meta{
-//		Title: "Exposure of recorded calls", Tool: "forensics", Version: version,
-//	})
-//
-// Render and Write may be called from several goroutines at once; they do
-// not modify the result.
+//	err := report.Render(outDir, report.Options{Lang: "sv", Controller: "Region Exempel"})
 package report
 
 import (
 	"bytes"
-	"cmp"
 	_ "embed"
 	"fmt"
-	"html/template"
-	"io"
+	htmltemplate "html/template"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
+	texttemplate "text/template"
 	"time"
 
 	"github.com/forensiclog/forensics/internal/atomicfile"
 	"github.com/forensiclog/forensics/pkg/exposure"
 )
 
-// Meta is what the report needs besides the result: who it is for and how
-// the result was made. It holds no run time, so that the report is
-// byte-identical across runs on the same inputs.
-type Meta struct {
-	// Title heads the page; empty means a default title.
+// Options say how to render. The zero value renders in Swedish, times in
+// Europe/Stockholm, reading the inputs from manifest.json.
+type Options struct {
+	// Lang is "sv" (default) or "en".
+	Lang string
+	// TZ is the zone times are shown in, with their offset; nil means
+	// Europe/Stockholm (UTC where the zone database is missing).
+	TZ *time.Location
+	// Title heads the report; empty means a default title.
 	Title string
 	// Controller (personuppgiftsansvarig) and Contact (the contact point,
-	// usually the DPO) go into the notification draft; empty values are
-	// left as placeholders for the controller to fill in.
+	// usually the DPO) go into the drafts and letters; empty values are
+	// left as placeholders.
 	Controller, Contact string
-	// Inputs are the log inputs, in the order read.
-	Inputs []InputInfo
-	// IndexRecordings is the number of recordings in the index.
-	IndexRecordings int
-	// TrustedCategories are the actor categories whose access was not
-	// counted as an exposure (exposure.Options.TrustedCategories); nil
-	// means the engine's default, authorized and internal.
+	// TrustedCategories are the actor categories whose access was not an
+	// exposure; nil means authorized and internal (the engine's default).
 	TrustedCategories []string
-	// Tool and Version name the program that made the result.
+	// Inputs, IndexName, IndexSHA256 and IndexRecordings describe what
+	// was analysed; when Inputs is nil they are read from manifest.json,
+	// with names made relative to the inputs' common folder.
+	Inputs          []InputInfo
+	IndexName       string
+	IndexSHA256     string
+	IndexRecordings int
+	// Letter is the text of a text/template for the Art. 34 letters;
+	// empty means the shipped template of Lang.
+	Letter string
+	// Comma separates the CSV lists' fields; 0 means ';'.
+	Comma rune
+	// Tool and Version name the program.
 	Tool, Version string
+	// Demo marks the bundled demo (its title).
+	Demo bool
+
+	// spill is the number of calls sorted in memory before a run is
+	// spilled to disk (tests make it small).
+	spill int
 }
 
 // InputInfo is one log input's line accounting.
 type InputInfo struct {
-	Name     string // file name as given
+	Name     string // name relative to what was given
 	Format   string // log format detected or given
 	Lines    int64  // lines read
 	Rejected int64  // lines that could not be parsed
 	SHA256   string // hex digest of the input's bytes as stored
 }
 
-//go:embed report.html.tmpl
-var pageSource string
-
-var page = template.Must(template.New("report").Funcs(template.FuncMap{
-	"when":  when,
-	"stamp": stamp,
-	"scrub": ScrubNumbers,
-	"dur":   humanDuration,
-	"pct":   pct,
-	"join":  strings.Join,
-	"add64": func(a, b int64) int64 { return a + b },
-	"has":   func(list []string, s string) bool { return slices.Contains(list, s) },
-}).Parse(pageSource))
-
-// Render writes the report for res to w.
-func Render(w io.Writer, res *exposure.Result, meta Meta) error {
-	if res == nil {
-		return fmt.Errorf("report: nil result")
+func (o *Options) spillRows() int {
+	if o.spill > 0 {
+		return o.spill
 	}
-	v := build(res, meta)
-	var buf bytes.Buffer
-	if err := page.Execute(&buf, v); err != nil {
-		return fmt.Errorf("report: %w", err)
-	}
-	_, err := w.Write(buf.Bytes())
-	return err
+	return 1 << 20
 }
 
-// Write renders the report for res into the file at path, atomically
-// (a temporary file in the same directory, then a rename) and with mode
-// 0600: the report is for the controller's eyes.
-func Write(path string, res *exposure.Result, meta Meta) error {
-	var buf bytes.Buffer
-	if err := Render(&buf, res, meta); err != nil {
+func (o *Options) comma() rune {
+	if o.Comma == 0 {
+		return ';'
+	}
+	return o.Comma
+}
+
+func (o *Options) defaults() error {
+	switch o.Lang {
+	case "":
+		o.Lang = "sv"
+	case "sv", "en":
+	default:
+		return fmt.Errorf("report: language %q: want sv or en", o.Lang)
+	}
+	if o.TZ == nil {
+		loc, err := time.LoadLocation("Europe/Stockholm")
+		if err != nil {
+			loc = time.UTC
+		}
+		o.TZ = loc
+	}
+	if o.TrustedCategories == nil {
+		o.TrustedCategories = []string{exposure.CategoryAuthorized, exposure.CategoryInternal}
+	}
+	if o.Tool == "" {
+		o.Tool = "forensics"
+	}
+	if c := o.comma(); c == '"' || c == '\r' || c == '\n' || c == '\uFFFD' {
+		return fmt.Errorf("report: %q cannot separate CSV fields", c)
+	}
+	return nil
+}
+
+//go:embed report.html.tmpl
+var htmlSource string
+
+//go:embed report.md.tmpl
+var mdSource string
+
+//go:embed letter_sv.md.tmpl
+var letterSV string
+
+//go:embed letter_en.md.tmpl
+var letterEN string
+
+// Render reads the outputs in dir and writes report.html, report.md, the
+// notification lists (notify/) and the letters (letters/) into it. The
+// lists and letters replace earlier ones as a whole.
+func Render(dir string, opts Options) error {
+	if err := opts.defaults(); err != nil {
 		return err
 	}
-	return atomicfile.WriteFile(path, buf.Bytes())
+	lists, err := newListWriter(dir, opts)
+	if err != nil {
+		return err
+	}
+	defer lists.close()
+	d, err := gather(dir, opts, lists)
+	if err != nil {
+		return err
+	}
+	if err := lists.write(d); err != nil {
+		return err
+	}
+	v := newView(d)
+	var page bytes.Buffer
+	if err := htmlPage(v.L, opts.TZ).Execute(&page, v); err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	var md bytes.Buffer
+	if err := mdPage(v.L, opts.TZ).Execute(&md, v); err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	if err := atomicfile.WriteFile(filepath.Join(dir, "report.html"), page.Bytes()); err != nil {
+		return err
+	}
+	return atomicfile.WriteFile(filepath.Join(dir, "report.md"), md.Bytes())
 }
 
-// levelInfo describes a level for readers, in English and Swedish.
-type levelInfo struct {
-	Name, Sv, Meaning string
-	Notify            bool
-}
-
-var levels = []levelInfo{
-	{"full", "fullständig", "Every audio byte of a recording was delivered to an actor: the call could be listened to in full.", true},
-	{"partial", "delvis", "Some audio bytes were delivered: part of the call could be listened to.", true},
-	{"metadata", "metadata", "The file name was seen (directory listing, HEAD, 304), so the caller's phone number and the call's date and region, but no audio.", true},
-	{"undeterminable", "kan inte avgöras", "The recording was available while no log was watching. No evidence is not evidence of no access.", true},
-	{"none", "ingen", "The logs cover the whole time the recording was available and show no access.", false},
-}
-
-// levelRow is one row of the summary's level table.
-type levelRow struct {
-	levelInfo
-	Persons, Children, Recordings int64
-}
-
-// countRow is a name and a count.
-type countRow struct {
-	Name    string
-	Sv      string
-	Count   int64
-	Persons int64 // persons reached, where it applies
-}
-
-// sourceRow sums one log source's coverage.
-type sourceRow struct {
-	Source   string
-	From, To time.Time
-	Spans    int
-	Gaps     int
-	GapTime  time.Duration
-}
-
-// gapRow is one gap of a source, or an uncovered part of the window.
-type gapRow struct {
-	Source     string
-	Start, End time.Time
-	Duration   time.Duration
-}
-
-// actorRow is an actor as the report shows it: no raw user agent (a
-// header may carry anything).
-type actorRow struct {
-	exposure.ActorRow
-	Trusted bool
-}
-
-// view is what the template renders.
+// view is what the templates render.
 type view struct {
-	Meta    Meta
-	Title   string
-	S       exposure.Summary
-	Levels  []levelRow
-	Notify  int64 // persons at a level above none
-	Kids    int64 // children among them
-	Exposed int64 // recordings at full, partial or metadata
-	// RecordingsUndet is the recordings whose verdict is undeterminable.
-	RecordingsUndet int64
-	Kinds           []countRow // subjects by identity kind
-	Roles           []countRow // persons to notify by role
-	ActorCats       []countRow
-	Countries       []countRow
-	Actors          []actorRow
-	ActorsMore      int // actors not listed
-	Trusted         []string
-	UntrustedActors int64
-	Press           int64 // actors in category press
+	*data
+	L      lang
+	Lang   string
+	Title  string
+	Tool   string
+	TZName string
+	Notify int64 // rows of all lists
 
-	Sources   []sourceRow
-	Gaps      []gapRow
-	GapsMore  int
-	Uncovered []gapRow
-	Window    time.Duration
-	Gap       time.Duration
-	Uncov     time.Duration
+	Controller, Contact, Comma string
 
-	Inputs                []InputInfo
-	Lines, Rejected       int64
-	UncertainRecordings   int64
-	UncertainExposures    int64
-	ExposureRows          int
-	UncertainBy           []countRow // exposure rows by flag
-	RecordingsInGap       int64
-	ExposuresViaListing   int64
-	RecordingsPriorCopy   int64
-	PersonsAlsoInGap      int64
-	PersonsOnGap          int64
-	ActorsWithoutGeo      int64
-	UncertainFlagMeanings map[string]string
-	LevelNames            []string
+	LevelsChart    htmltemplate.HTML
+	TimeChart      htmltemplate.HTML
+	CoverageChart  htmltemplate.HTML
+	CatsChart      htmltemplate.HTML
+	CountriesChart htmltemplate.HTML
+	ASNChart       htmltemplate.HTML
+	Defs           htmltemplate.HTML
+	Levels         []string
+	NotifyLevels   []string
+	Trusted        string
+	CatSummary     string
 }
 
-// maxGapRows bounds the per-source gaps listed; all are counted.
-const maxGapRows = 40
-
-// maxActorRows bounds the actors listed, those who reached the most
-// persons first; all are in actors.parquet.
-const maxActorRows = 200
-
-var kindSv = map[string]string{
-	"personnummer":      "personnummer (Swedish personal identity number)",
-	"samordningsnummer": "samordningsnummer (co-ordination number)",
-	"reserve":           "reservnummer (temporary number given by a care provider)",
-	"invalid":           "not a valid identity number (kept as given; a person all the same)",
-}
-
-var uncertainMeaning = map[string]string{
-	"wire_bytes":         "only bytes on the wire were logged; the audio bytes were estimated by subtracting the response headers",
-	"range_unknown":      "a partial response (206) whose byte range was not logged: bytes counted, position unknown",
-	"aborted":            "the server logged the connection as aborted: what the client kept may be less than what was sent",
-	"bytes_not_logged":   "the log format has no byte count: a successful response is taken as delivering the whole file",
-	"size_unknown":       "the index gives no file size, so a full delivery cannot be checked",
-	"multipart":          "a multi-range request: the logged count includes part headers",
-	"completion_unknown": "the delivery reaches the end of the file, but the log has no completion field (%X, $request_completion): some servers (Apache %b) log the full length also when the client went away; or the request came over HTTP/2 or HTTP/3, where a stream the client cancelled is logged as complete",
-}
-
-func build(res *exposure.Result, meta Meta) *view {
-	s := res.Summary
-	v := &view{Meta: meta, Title: meta.Title, S: s, Inputs: meta.Inputs, UncertainFlagMeanings: uncertainMeaning}
+func newView(d *data) *view {
+	t := catalog(d.opts.Lang)
+	v := &view{data: d, L: t, Lang: t.code, Title: d.opts.Title, Tool: d.opts.Tool, Levels: levelNames, NotifyLevels: notifyLevels}
+	if d.opts.Version != "" {
+		v.Tool += " " + d.opts.Version
+	}
 	if v.Title == "" {
-		v.Title = "Exposure of recorded calls: personal data breach report"
-	}
-	for _, l := range levels {
-		r := levelRow{levelInfo: l, Persons: s.PersonsByLevel[l.Name], Children: s.ChildrenByLevel[l.Name], Recordings: s.RecordingsByLevel[l.Name]}
-		if l.Notify {
-			v.Notify += r.Persons
-			v.Kids += r.Children
-		}
-		switch l.Name {
-		case "full", "partial", "metadata":
-			v.Exposed += r.Recordings
-		case "undeterminable":
-			v.RecordingsUndet = r.Recordings
-		}
-		v.Levels = append(v.Levels, r)
-		v.LevelNames = append(v.LevelNames, l.Name)
-	}
-	for _, k := range sortedKeys(s.SubjectsByKind) {
-		v.Kinds = append(v.Kinds, countRow{Name: k, Sv: kindSv[k], Count: s.SubjectsByKind[k]})
-	}
-	roles := map[string]int64{}
-	for _, p := range res.Persons {
-		if p.Level == "none" {
-			continue
-		}
-		for _, r := range p.Roles {
-			roles[r]++
+		v.Title = t.get("title")
+		if d.opts.Demo {
+			v.Title = t.get("title.demo")
 		}
 	}
-	for _, k := range sortedKeys(roles) {
-		v.Roles = append(v.Roles, countRow{Name: k, Count: roles[k]})
+	v.TZName = d.opts.TZ.String()
+	v.Controller, v.Contact, v.Comma = d.opts.Controller, d.opts.Contact, string(d.opts.comma())
+	v.Defs = svgDefs
+	v.LevelsChart = levelsChart(t, d.Whole)
+	if len(d.Buckets) > 0 {
+		v.TimeChart = timeChart(t, d)
 	}
-	reached := map[string]int64{}
-	for _, p := range res.Persons {
-		for _, c := range p.ActorCategories {
-			reached[c]++
-		}
+	v.CoverageChart = coverageChart(t, d)
+	trusted := d.opts.trusted
+	var cats []countRow
+	var parts []string
+	for _, c := range d.ActorCats {
+		cats = append(cats, countRow{Name: t.category(c.Name), Count: c.Count})
+		parts = append(parts, fmt.Sprintf("%s %d", t.category(c.Name), c.Count))
 	}
-	for _, k := range sortedKeys(s.ActorsByCategory) {
-		v.ActorCats = append(v.ActorCats, countRow{Name: k, Count: s.ActorsByCategory[k], Persons: reached[k]})
-	}
-	for _, k := range sortedKeys(s.ActorsByCountry) {
-		v.Countries = append(v.Countries, countRow{Name: k, Count: s.ActorsByCountry[k]})
-	}
-
-	v.Trusted = meta.TrustedCategories
-	if v.Trusted == nil {
-		v.Trusted = []string{exposure.CategoryAuthorized, exposure.CategoryInternal}
-	}
-	for _, a := range res.Actors {
-		r := actorRow{ActorRow: a, Trusted: slices.Contains(v.Trusted, a.Category)}
-		if !r.Trusted {
-			v.UntrustedActors++
-		}
-		if a.Category == exposure.CategoryPress {
-			v.Press++
-		}
-		if a.Country == "" {
-			v.ActorsWithoutGeo++
-		}
-		v.Actors = append(v.Actors, r)
-	}
-	// Most persons first, the controller's own systems last: what a
-	// reader must act on comes first.
-	slices.SortStableFunc(v.Actors, func(a, b actorRow) int {
-		if a.Trusted != b.Trusted {
-			if a.Trusted {
-				return 1
+	v.CatSummary = strings.Join(parts, ", ")
+	catFill := categoryFill(func(name string) bool {
+		for _, c := range d.ActorCats {
+			if t.category(c.Name) == name {
+				return trusted(c.Name)
 			}
-			return -1
 		}
-		return cmp.Compare(b.Persons, a.Persons)
+		return false
 	})
-	if len(v.Actors) > maxActorRows {
-		v.ActorsMore = len(v.Actors) - maxActorRows
-		v.Actors = v.Actors[:maxActorRows]
-	}
-
-	cov := res.Coverage
-	v.Window = cov.Window.Duration()
-	v.Gap = cov.Gap
-	for _, src := range cov.Sources {
-		sr := sourceRow{Source: src.Source, Spans: len(src.Spans), Gaps: len(src.Gaps)}
-		if n := len(src.Spans); n > 0 {
-			sr.From, sr.To = src.Spans[0].Start, src.Spans[n-1].End
-		}
-		for _, g := range src.Gaps {
-			sr.GapTime += g.Duration()
-			if len(v.Gaps) < maxGapRows {
-				v.Gaps = append(v.Gaps, gapRow{src.Source, g.Start, g.End, g.Duration()})
-			} else {
-				v.GapsMore++
+	if len(cats) > 0 {
+		v.CatsChart = barsChart(t.get("chart.cats"), 470, cats, t.get("chart.actors"), func(n string) string {
+			if n == t.category("press") {
+				return "#b3261e"
 			}
-		}
-		v.Sources = append(v.Sources, sr)
+			return catFill(n)
+		})
+		v.CountriesChart = barsChart(t.get("chart.countries"), 470, d.Countries, t.get("chart.actors"), func(string) string { return "url(#p-hatch)" })
+		v.ASNChart = barsChart(t.get("chart.asns"), 720, d.ASNs, t.get("chart.actors"), func(string) string { return "url(#p-dots)" })
 	}
-	for _, u := range cov.Uncovered {
-		v.Uncovered = append(v.Uncovered, gapRow{"", u.Start, u.End, u.Duration()})
-		v.Uncov += u.Duration()
+	var tr []string
+	for _, c := range d.opts.TrustedCategories {
+		tr = append(tr, t.category(c))
 	}
-
-	for _, in := range meta.Inputs {
-		v.Lines += in.Lines
-		v.Rejected += in.Rejected
+	v.Trusted = strings.Join(tr, ", ")
+	for _, r := range d.Regions {
+		v.Notify += r.List.Rows
 	}
-	for _, r := range res.Recordings {
-		if r.Uncertain != "" {
-			v.UncertainRecordings++
-		}
-		if r.InGap {
-			v.RecordingsInGap++
-		}
-	}
-	v.ExposureRows = len(res.Exposures)
-	flags := map[string]int64{}
-	for _, e := range res.Exposures {
-		if e.Uncertain != "" {
-			v.UncertainExposures++
-			for f := range strings.SplitSeq(e.Uncertain, ",") {
-				flags[f]++
-			}
-		}
-		if e.ViaListing {
-			v.ExposuresViaListing++
-		}
-	}
-	for _, k := range sortedKeys(flags) {
-		v.UncertainBy = append(v.UncertainBy, countRow{Name: k, Sv: uncertainMeaning[k], Count: flags[k]})
-	}
-	v.PersonsOnGap, v.PersonsAlsoInGap = s.PersonsOnGap, s.PersonsAlsoInGap
 	return v
 }
 
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
+func funcs(t lang, loc *time.Location, markup func(string) any) map[string]any {
+	return map[string]any{
+		"T": func(key string, args ...any) any {
+			// Values keep their brackets and stars: only the message's
+			// own markup is markup.
+			for i, a := range args {
+				if s, ok := a.(string); ok {
+					args[i] = shield.Replace(s)
+				}
+			}
+			return markup(t.f(key, args...))
+		},
+		"t": func(key string) string { return t.get(key) },
+		"lv": func(name string) string {
+			return t.level(name)
+		},
+		"lvx":  func(name string) string { return t.get("levelx." + name) },
+		"cat":  t.category,
+		"when": func(tm time.Time) string { return whenIn(tm.In(loc), t) },
+		"date": func(tm time.Time) string { return dateIn(tm, loc) },
+		"args": func(v *view, s *scope) draftArgs { return draftArgs{v, s} },
+		"dur":  humanDuration,
+		"pct":  pct,
+		"idx": func(m map[string]int64, k string) int64 {
+			return m[k]
+		},
+		"sumLevels": func(m map[string]int64, levels []string) int64 {
+			var n int64
+			for _, l := range levels {
+				n += m[l]
+			}
+			return n
+		},
+		"regionName": func(s *scope) string {
+			switch {
+			case s.Whole:
+				return t.get("whole")
+			case s.NoRegion:
+				return t.get("noregion")
+			}
+			return s.Name
+		},
+		"roles": func(rows []countRow) string {
+			var parts []string
+			for _, r := range rows {
+				parts = append(parts, t.role(r.Name)+" "+strconv.FormatInt(r.Count, 10))
+			}
+			return strings.Join(parts, ", ")
+		},
+		"has": func(list []string, s string) bool { return slices.Contains(list, s) },
+		"inc": func(i int) int { return i + 1 },
+		"ctrl": func(s *scope) string {
+			name := t.get("fill.controller")
+			if !s.Whole && !s.NoRegion {
+				name += ": " + s.Name
+			}
+			return "[" + name + "]"
+		},
+		"pipe":  func(s string) string { return strings.ReplaceAll(s, "|", `\|`) },
+		"scrub": ScrubNumbers,
 	}
-	slices.Sort(keys)
-	return keys
 }
 
-// when formats a time for the report: UTC, to the minute; "unknown" for
-// the zero time.
-func when(t time.Time) string {
-	if t.IsZero() {
-		return "unknown"
-	}
-	return t.UTC().Format("2006-01-02 15:04 UTC")
+func htmlPage(t lang, loc *time.Location) *htmltemplate.Template {
+	return htmltemplate.Must(htmltemplate.New("report").Funcs(funcs(t, loc, func(s string) any { return htmlText(s) })).Parse(htmlSource))
 }
 
-// stamp formats a time for a table whose header says UTC.
-func stamp(t time.Time) string {
-	if t.IsZero() {
-		return "–"
+func mdPage(t lang, loc *time.Location) *texttemplate.Template {
+	return texttemplate.Must(texttemplate.New("report").Funcs(funcs(t, loc, func(s string) any { return mdText(s) })).Parse(mdSource))
+}
+
+// shield hides markup characters in values from htmlText and mdText,
+// which put them back.
+var shield = strings.NewReplacer("[", "\x01", "]", "\x02", "*", "\x03", "`", "\x04")
+
+// draftArgs is the dot of the draft template: the report and one scope.
+type draftArgs struct {
+	V *view
+	S *scope
+}
+
+// whenIn formats a time in the report's zone with its offset.
+func whenIn(tm time.Time, t lang) string {
+	if tm.IsZero() {
+		return t.get("unknown")
 	}
-	return t.UTC().Format("2006-01-02 15:04")
+	return tm.Format("2006-01-02 15:04 -07:00")
 }
 
 // humanDuration formats a duration in days, hours and minutes.
@@ -420,7 +384,7 @@ func humanDuration(d time.Duration) string {
 		parts = append(parts, strconv.FormatInt(m, 10)+" min")
 	}
 	if len(parts) == 0 {
-		return "under 1 min"
+		return "< 1 min"
 	}
 	return strings.Join(parts, " ")
 }
@@ -447,7 +411,6 @@ func toFloat(x any) float64 {
 	}
 	return 0
 }
-
 // ScrubNumbers replaces every run of 6 or more digits in s, counted across
 // single separators ' ', '-' and '+' as people write numbers ("070-174 06
 // 65", "19741123-7055"), by "#": the report promises no identity or phone

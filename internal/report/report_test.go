@@ -1,376 +1,453 @@
 package report
 
 import (
-	"bytes"
 	"encoding/csv"
-	"flag"
+	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/xuri/excelize/v2"
 
-	"github.com/forensiclog/forensics/pkg/exposure"
+	"github.com/forensiclog/forensics/internal/testutil"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
-
-func renderString(t *testing.T, res *exposure.Result, meta Meta) string {
-	t.Helper()
-	var buf bytes.Buffer
-	if err := Render(&buf, res, meta); err != nil {
-		t.Fatalf("Render: %v", err)
-	}
-	return buf.String()
-}
-
-// TestRenderDemoGolden compares the demo's report with
-// testdata/demo.golden.html; run with -update to rewrite it after a
-// deliberate change, and look at the diff.
-func TestRenderDemoGolden(t *testing.T) {
-	res, meta := demoResult(t)
-	got := renderString(t, res, meta)
-	golden := filepath.Join("testdata", "demo.golden.html")
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run go test -run TestRenderDemoGolden -update)", err)
-	}
-	if diff := cmp.Diff(strings.Split(string(want), "\n"), strings.Split(got, "\n")); diff != "" {
-		t.Errorf("report differs from %s (-want +got):\n%s", golden, diff)
-	}
-}
-
-// TestRenderDemoNumbers checks that the summary's figures are where a
-// reader looks for them, independent of the golden file.
-func TestRenderDemoNumbers(t *testing.T) {
-	res, meta := demoResult(t)
-	html := renderString(t, res, meta)
-	s := res.Summary
-	var notify, kids int64
-	for _, l := range []string{"full", "partial", "metadata", "undeterminable"} {
-		notify += s.PersonsByLevel[l]
-		kids += s.ChildrenByLevel[l]
-	}
-	if notify != s.PersonsNotify {
-		t.Fatalf("levels add up to %d persons to notify, summary says %d", notify, s.PersonsNotify)
-	}
-	if notify == 0 || kids == 0 || s.PhonesExposed == 0 || s.Actors == 0 {
-		t.Fatalf("the demo should expose persons, children, phones and actors: %d %d %d %d", notify, kids, s.PhonesExposed, s.Actors)
-	}
-	want := []string{
-		`id="persons-to-notify">` + itoa(notify) + `<`,
-		`id="children-to-notify">` + itoa(kids) + `<`,
-		`id="phones-exposed">` + itoa(s.PhonesExposed) + `<`,
-		`id="actors-total">` + itoa(s.Actors) + `<`,
-		`id="gap-threshold">` + humanDuration(res.Coverage.Gap) + `<`,
-		"of " + itoa(s.PersonsTotal) + " in the index",
-		"no evidence is not evidence of no access",
-		"Art. 33", "Art. 34", "personuppgiftsincident", "personnummer", "barn",
-		"Hej <span class=\"fill\">[namn]</span>", "Dear <span class=\"fill\">[name]</span>",
-		s.GapReason,
-		when(s.Window.Start), when(s.Window.End), when(s.LogsFrom), when(s.LogsTo),
-	}
-	for _, l := range []string{"full", "partial", "metadata", "undeterminable", "none"} {
-		want = append(want, `<tr id="level-`+l+`">`+
-			`<td><span class="lv"><span class="dot `+l+`"></span>`+l+`</span>`)
-		row := levelRowHTML(t, html, l)
-		for _, n := range []int64{s.PersonsByLevel[l], s.ChildrenByLevel[l], s.RecordingsByLevel[l]} {
-			if !strings.Contains(row, `<td class="n">`+itoa(n)+`</td>`) {
-				t.Errorf("level %s row lacks %d: %s", l, n, row)
-			}
-		}
-	}
-	for cat, n := range s.ActorsByCategory {
-		want = append(want, `<tr><td>`+cat+`</td><td class="n">`+itoa(n)+`</td>`)
-		if cat == "authorized" {
-			want[len(want)-1] = `<tr><td>` + cat + ` <span class="tag trusted">trusted</span></td><td class="n">` + itoa(n) + `</td>`
-		}
-	}
-	for _, a := range res.Actors {
-		want = append(want, `<td class="mono">`+a.ActorIP+`</td>`)
-	}
-	for _, in := range meta.Inputs {
-		want = append(want, in.Name, in.SHA256)
-	}
-	for _, u := range res.Coverage.Uncovered {
-		want = append(want, "<td>"+when(u.Start)+"</td><td>"+when(u.End)+"</td>")
-	}
-	for _, w := range want {
-		if !strings.Contains(html, w) {
-			t.Errorf("report lacks %q", w)
-		}
-	}
-	for _, sec := range []string{"summary", "imy", "actors", "coverage", "method", "notice"} {
-		if !strings.Contains(html, `<section id="`+sec+`">`) {
-			t.Errorf("report lacks section %s", sec)
-		}
-	}
-}
-
-func levelRowHTML(t *testing.T, html, level string) string {
-	t.Helper()
-	i := strings.Index(html, `<tr id="level-`+level+`">`)
-	if i < 0 {
-		t.Fatalf("no row for level %s", level)
-	}
-	j := strings.Index(html[i:], "</tr>")
-	return html[i : i+j]
-}
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
-// TestRenderDemoNoPersonalData checks that no identity number, phone
-// number or recording path of the demo's index appears in the report, in
-// any of the usual spellings; and that the check finds one planted.
-func TestRenderDemoNoPersonalData(t *testing.T) {
-	res, meta := demoResult(t)
-	check := indexPersonalData(t)
-	if found := check(renderString(t, res, meta)); len(found) > 0 {
-		t.Errorf("the report contains personal data of the index: %v", found)
+// TestReportDemoNumbers checks that the figures of summary.json are where
+// a reader looks for them, in Swedish, with every chart.
+func TestReportDemoNumbers(t *testing.T) {
+	dir := renderDemo(t, Options{})
+	page := readFile(t, filepath.Join(dir, "report.html"))
+	md := readFile(t, filepath.Join(dir, "report.md"))
+	s := demoSummary(t, dir)
+	var kids int64
+	for _, l := range notifyLevels {
+		kids += s.ChildrenByLevel[l]
 	}
-	// The check itself: plant one number of each kind, respelt.
-	for _, plant := range []string{"+46 70-174 06 65", "0701740665", "19741123-7055", "741123-7055", "197411237055", "STO100001_0701740665.mp3"} {
-		m := meta
-		m.Controller = "Region X " + plant
-		if found := check(renderString(t, res, m)); len(found) == 0 {
-			t.Errorf("the check misses a planted number (%d characters)", len(plant))
+	if s.PersonsNotify == 0 || kids == 0 || s.PhonesExposed == 0 {
+		t.Fatalf("the demo should expose persons, children and phones: %d %d %d", s.PersonsNotify, kids, s.PhonesExposed)
+	}
+	want := []string{
+		`<html lang="sv">`,
+		`id="persons-to-notify">` + itoa(s.PersonsNotify) + `<`,
+		`id="children-to-notify">` + itoa(kids) + `<`,
+		`id="phones-exposed">` + itoa(s.PhonesExposed) + `<`,
+		"personuppgiftsincident", "Utkast till anmälan till IMY", "avsaknad av spår är inte bevis",
+		"@page { size: A4",
+		"+01:00", // times in Europe/Stockholm with their offset
+	}
+	for _, l := range levelNames {
+		want = append(want, `<tr id="level-`+l+`"><td>`+catalog("sv").level(l)+`</td><td class="n">`+itoa(s.PersonsByLevel[l])+`</td>`)
+	}
+	for _, w := range want {
+		if !strings.Contains(page, w) {
+			t.Errorf("report.html lacks %q", w)
+		}
+	}
+	for _, id := range []string{"chart-levels", "chart-time", "chart-coverage", "chart-actor-categories", "chart-actor-countries", "chart-actor-networks"} {
+		re := regexp.MustCompile(`<figure id="` + id + `"><svg [^>]*role="img"`)
+		if !re.MatchString(page) {
+			t.Errorf("report.html lacks the chart %s as inline SVG", id)
+		}
+	}
+	// The Markdown has the same numbers.
+	for _, w := range []string{"**" + itoa(s.PersonsNotify) + "**", "**" + itoa(kids) + "**", "| " + itoa(s.PhonesExposed) + " |", "## 3. Utkast till anmälan till IMY"} {
+		if !strings.Contains(md, w) {
+			t.Errorf("report.md lacks %q", w)
+		}
+	}
+	// One draft per region with persons to notify.
+	for _, r := range []string{"stockholm", "sormland", "varmland"} {
+		if !strings.Contains(page, `<section class="region" id="imy-`+r+`">`) {
+			t.Errorf("report.html lacks the draft of region %s", r)
+		}
+	}
+	if strings.Contains(page, "{") && regexp.MustCompile(`\{[a-z]+\.[a-z.]+\}`).MatchString(page) {
+		t.Errorf("report.html shows a missing message key: %s", regexp.MustCompile(`\{[a-z]+\.[a-z.]+\}`).FindString(page))
+	}
+}
+
+// TestReportRegionsAddUp checks the per-region table against the whole:
+// every person to notify is in some region's count, and each region's
+// list has as many rows as the region has persons to notify.
+func TestReportRegionsAddUp(t *testing.T) {
+	dir := demoOut(t)
+	opts := Options{}
+	if err := opts.defaults(); err != nil {
+		t.Fatal(err)
+	}
+	lists, err := newListWriter(dir, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lists.close()
+	d, err := gather(dir, opts, lists)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := lists.write(d); err != nil {
+		t.Fatal(err)
+	}
+	var notify, recs int64
+	for _, r := range d.Regions {
+		notify += r.Notify
+		recs += r.Recordings
+		if r.List.Rows != r.Notify {
+			t.Errorf("region %q: list has %d rows, %d persons to notify", r.Name, r.List.Rows, r.Notify)
+		}
+		var byLevel int64
+		for _, l := range notifyLevels {
+			byLevel += r.PersonsByLevel[l]
+		}
+		if byLevel != r.Notify {
+			t.Errorf("region %q: levels add up to %d, notify %d", r.Name, byLevel, r.Notify)
+		}
+	}
+	if recs != d.S.RecordingsTotal {
+		t.Errorf("regions hold %d recordings, the summary %d", recs, d.S.RecordingsTotal)
+	}
+	// A person with calls in two regions counts in both.
+	if notify < d.S.PersonsNotify {
+		t.Errorf("regions hold %d persons to notify, fewer than the summary's %d", notify, d.S.PersonsNotify)
+	}
+	if len(d.Regions) < 3 {
+		t.Errorf("the demo has three regions, got %d", len(d.Regions))
+	}
+}
+
+// TestReportNoPersonalData checks that report.html and report.md hold no
+// identity or phone number, and no absolute path of the machine.
+func TestReportNoPersonalData(t *testing.T) {
+	for _, lang := range []string{"sv", "en"} {
+		dir := renderDemo(t, Options{Lang: lang})
+		secrets := personalData(t, dir)
+		root, err := testutil.RepoRoot()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, name := range []string{"report.html", "report.md"} {
+			text := readFile(t, filepath.Join(dir, name))
+			found := 0
+			for _, s := range secrets {
+				if strings.Contains(text, s) {
+					found++
+				}
+			}
+			if found > 0 {
+				// Never print the numbers themselves.
+				t.Errorf("%s (%s) shows %d identity or phone numbers", name, lang, found)
+			}
+			for _, p := range []string{root, os.TempDir(), dir} {
+				if strings.Contains(text, p) {
+					t.Errorf("%s (%s) names the absolute path %s", name, lang, p)
+				}
+			}
+			if strings.Contains(text, "<script") || regexp.MustCompile(`(src|href)="(https?:)?//`).MatchString(text) {
+				t.Errorf("%s (%s) loads something: a script or a remote resource", name, lang)
+			}
 		}
 	}
 }
 
-// indexPersonalData returns a function that lists the kinds (never the
-// values) of the demo index's personal data found in an HTML page.
-func indexPersonalData(t *testing.T) func(html string) []string {
+// TestReportEnglish renders in English.
+func TestReportEnglish(t *testing.T) {
+	dir := renderDemo(t, Options{Lang: "en", TZ: time.UTC})
+	page := readFile(t, filepath.Join(dir, "report.html"))
+	for _, w := range []string{`<html lang="en">`, "Draft notification to IMY", "no evidence is not evidence of no access", "+00:00", "Persons and recordings by level"} {
+		if !strings.Contains(page, w) {
+			t.Errorf("English report.html lacks %q", w)
+		}
+	}
+	if strings.Contains(page, "Sammanfattning") {
+		t.Error("English report.html has Swedish headings")
+	}
+	letters, _ := filepath.Glob(filepath.Join(dir, "letters", "*", "*.md"))
+	if len(letters) == 0 || !strings.Contains(readFile(t, letters[0]), "What happened?") {
+		t.Error("English letters missing or not in English")
+	}
+}
+
+// listRow is a list's row as the tests compare it: identity and level.
+type listRow struct{ ID, Level string }
+
+// expectedLists returns, per region file name, the persons to notify as
+// persons.parquet (and exposures.parquet, for older outputs without
+// regions for everyone) say, in the lists' order: level, then identity.
+func expectedLists(t *testing.T, dir string) map[string][]listRow {
 	t.Helper()
-	f, err := os.Open(filepath.Join(demo.root, "fixtures", "demo", "index.csv"))
-	if err != nil {
-		t.Fatal(err)
+	q := `WITH ex AS (SELECT subject_id, list(DISTINCT region ORDER BY region) AS regs FROM read_parquet('` + filepath.Join(dir, "exposures.parquet") + `') WHERE region <> '' GROUP BY subject_id),
+p AS (SELECT d.subject_id, d.level, CASE WHEN len(d.regions) > 0 THEN d.regions ELSE coalesce(ex.regs, []) END AS regs FROM data d LEFT JOIN ex USING (subject_id) WHERE d.level <> 'none')
+SELECT subject_id, level, CASE WHEN len(regs) = 0 THEN '' ELSE unnest(regs) END AS region FROM p`
+	rows := testutil.DumpParquet(t, filepath.Join(dir, "persons.parquet"), q)
+	out := map[string][]listRow{}
+	for _, r := range rows {
+		name := slug(r["region"].(string))
+		out[name] = append(out[name], listRow{r["subject_id"].(string), r["level"].(string)})
 	}
-	defer f.Close()
-	rows, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
-	col := map[string]int{}
-	for i, h := range rows[0] {
-		col[h] = i
-	}
-	forbidden := map[string]string{} // spelling -> kind, for the message
-	digitsOnly := map[string]string{}
-	nonDigit := regexp.MustCompile(`[^0-9]`)
-	for _, r := range rows[1:] {
-		path := r[col["path"]]
-		forbidden[path] = "recording path"
-		forbidden[filepath.Base(path)] = "recording file name"
-		phone := r[col["caller_phone"]]
-		if phone != "" {
-			forbidden[phone] = "phone number"
-			d := nonDigit.ReplaceAllString(phone, "")
-			switch {
-			case strings.HasPrefix(d, "0046"):
-				d = d[4:]
-			case strings.HasPrefix(d, "46") && len(d) > 10:
-				d = d[2:]
+	for name, rs := range out {
+		slices.SortFunc(rs, func(a, b listRow) int {
+			if c := levelRank(a.Level) - levelRank(b.Level); c != 0 {
+				return c
 			}
-			d = strings.TrimPrefix(d, "0")
-			digitsOnly[d] = "phone number" // national significant number
+			return strings.Compare(a.ID, b.ID)
+		})
+		out[name] = rs
+	}
+	return out
+}
+
+// TestReportListsMatchPersons reads each region's CSV with DuckDB and its
+// XLSX with excelize, and checks that the rows are the persons to notify
+// of that region in persons.parquet, in order; that the CSV has a BOM, is
+// ';'-separated, and has no cell a spreadsheet would run as a formula.
+func TestReportListsMatchPersons(t *testing.T) {
+	dir := renderDemo(t, Options{})
+	want := expectedLists(t, dir)
+	if len(want) < 3 {
+		t.Fatalf("the demo has persons to notify in three regions, got %d", len(want))
+	}
+	csvs, _ := filepath.Glob(filepath.Join(dir, "notify", "*.csv"))
+	if len(csvs) != len(want) {
+		t.Errorf("%d CSV lists, want %d (one per region with persons to notify)", len(csvs), len(want))
+	}
+	levelOf := map[string]string{}
+	for _, l := range levelNames {
+		levelOf[catalog("sv").level(l)] = l
+	}
+	for name, rows := range want {
+		path := filepath.Join(dir, "notify", name+".csv")
+		raw := readFile(t, path)
+		if !strings.HasPrefix(raw, "\uFEFF") {
+			t.Errorf("%s.csv: no UTF-8 byte order mark", name)
 		}
-		for sub := range strings.SplitSeq(r[col["subjects"]], ";") {
-			_, id, _ := strings.Cut(sub, ":")
-			if id == "" {
-				continue
-			}
-			forbidden[id] = "identity number"
-			d := nonDigit.ReplaceAllString(id, "")
-			if len(d) >= 10 {
-				digitsOnly[d] = "identity number"
-				digitsOnly[d[len(d)-10:]] = "identity number" // YYMMDDNNNC
-			}
+		// DuckDB, an independent reader.
+		got := testutil.DumpParquet(t, filepath.Join(dir, "persons.parquet"),
+			`SELECT "Personnummer" AS id, "Nivå" AS level FROM read_csv('`+path+`', delim=';', header=true, all_varchar=true)`)
+		var gotRows []listRow
+		for _, g := range got {
+			gotRows = append(gotRows, listRow{strings.ReplaceAll(g["id"].(string), "-", ""), levelOf[g["level"].(string)]})
 		}
-	}
-	if len(digitsOnly) < 100 {
-		t.Fatalf("only %d numbers taken from the index: is the column layout still path,...,caller_phone,subjects?", len(digitsOnly))
-	}
-	// Any run of digits with separators, reduced to its digits.
-	runRE := regexp.MustCompile(`\+?[0-9][0-9 \-]{5,}[0-9]`)
-	return func(html string) []string {
-		var found []string
-		for s, kind := range forbidden {
-			if strings.Contains(html, s) {
-				found = append(found, kind+" at byte "+strconv.Itoa(strings.Index(html, s)))
-			}
+		wantRows := make([]listRow, len(rows))
+		for i, r := range rows {
+			wantRows[i] = listRow{strings.ReplaceAll(r.ID, "-", ""), r.Level}
 		}
-		for _, loc := range runRE.FindAllStringIndex(html, -1) {
-			d := nonDigit.ReplaceAllString(html[loc[0]:loc[1]], "")
-			for num, kind := range digitsOnly {
-				if strings.Contains(d, num) {
-					found = append(found, kind+" (respelt) at byte "+strconv.Itoa(loc[0]))
+		if diff := cmp.Diff(wantRows, gotRows); diff != "" {
+			// Row contents are identity numbers: say only where they differ.
+			t.Errorf("%s.csv: %d rows, want %d; first difference at %s", name, len(gotRows), len(wantRows), firstDiff(wantRows, gotRows))
+		}
+		// The same rows in the XLSX, read with excelize.
+		x, err := excelize.OpenFile(filepath.Join(dir, "notify", name+".xlsx"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		xrows, err := x.GetRows(x.GetSheetName(0))
+		x.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		cr := csv.NewReader(strings.NewReader(strings.TrimPrefix(raw, "\uFEFF")))
+		cr.Comma = ';'
+		crows, err := cr.ReadAll()
+		if err != nil {
+			t.Fatalf("%s.csv: %v", name, err)
+		}
+		if len(xrows) != len(crows) {
+			t.Errorf("%s: xlsx has %d rows, csv %d", name, len(xrows), len(crows))
+			continue
+		}
+		for i := range crows {
+			for j := range crows[i] {
+				c := crows[i][j]
+				if c != "" && strings.ContainsRune("=+-@", rune(c[0])) {
+					t.Errorf("%s.csv row %d column %d begins with a formula character", name, i+1, j+1)
+				}
+				x := ""
+				if j < len(xrows[i]) {
+					x = xrows[i][j]
+				}
+				if strings.TrimPrefix(c, "'") != x {
+					t.Errorf("%s: row %d column %d differs between csv and xlsx", name, i+1, j+1)
 				}
 			}
 		}
-		return found
 	}
 }
 
-func TestRenderDeterministic(t *testing.T) {
-	res, meta := demoResult(t)
-	a := renderString(t, res, meta)
-	b := renderString(t, res, meta)
-	if a != b {
-		t.Fatal("two renderings of the same result differ")
+func firstDiff(a, b []listRow) string {
+	for i := range min(len(a), len(b)) {
+		if a[i] != b[i] {
+			return fmt.Sprintf("row %d (level %s vs %s)", i+1, a[i].Level, b[i].Level)
+		}
 	}
+	return fmt.Sprintf("row %d (one list ends)", min(len(a), len(b))+1)
 }
 
-// TestRenderSelfContained checks the page loads nothing and runs nothing.
-func TestRenderSelfContained(t *testing.T) {
-	res, meta := demoResult(t)
-	html := strings.ToLower(renderString(t, res, meta))
-	for _, bad := range []string{"<script", "javascript:", " src=", "<link", "url(", "@import", "<iframe", "<img", "http://", "https://", " on"} {
-		if bad == " on" {
-			if regexp.MustCompile(` on[a-z]+=`).MatchString(html) {
-				t.Errorf("report has an event handler attribute")
+// TestReportSpill sorts the calls in tiny runs spilled to disk: the lists
+// and letters must be the same as sorted in memory.
+func TestReportSpill(t *testing.T) {
+	mem := renderDemo(t, Options{})
+	disk := renderDemo(t, Options{spill: 7})
+	for _, sub := range []string{"notify", "letters"} {
+		err := filepath.WalkDir(filepath.Join(mem, sub), func(p string, e fs.DirEntry, err error) error {
+			if err != nil || e.IsDir() || strings.HasSuffix(p, ".xlsx") {
+				return err
 			}
-			continue
-		}
-		if strings.Contains(html, bad) {
-			t.Errorf("report contains %q", bad)
+			rel, _ := filepath.Rel(mem, p)
+			if readFile(t, p) != readFile(t, filepath.Join(disk, rel)) {
+				t.Errorf("%s differs when the calls are spilled", rel)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
 		}
 	}
-	if !strings.HasPrefix(html, "<!doctype html>") || !strings.Contains(html, `<meta charset="utf-8">`) {
-		t.Error("report lacks the doctype or the charset")
+	if left, _ := filepath.Glob(filepath.Join(disk, ".report.tmp-*")); len(left) > 0 {
+		t.Errorf("temporary files left: %v", left)
 	}
 }
 
-// TestRenderMeta checks that Meta fills the draft, escaped, and that its
-// absence leaves placeholders.
-func TestRenderMeta(t *testing.T) {
-	res := &exposure.Result{}
-	empty := renderString(t, res, Meta{})
-	for _, w := range []string{"[controller's name, organisation number]", "[data protection officer's name, e-mail, phone]", "No actor fetched", "None: some log covers"} {
-		if !strings.Contains(empty, w) {
-			t.Errorf("empty report lacks %q", w)
+// TestReportDeterministic renders twice: the same bytes.
+func TestReportDeterministic(t *testing.T) {
+	a := renderDemo(t, Options{})
+	b := renderDemo(t, Options{})
+	for _, name := range []string{"report.html", "report.md", "notify/stockholm.csv", "letters/stockholm/stockholm-00001.md"} {
+		if readFile(t, filepath.Join(a, name)) != readFile(t, filepath.Join(b, name)) {
+			t.Errorf("%s differs between two renderings", name)
 		}
-	}
-	full := renderString(t, res, Meta{Controller: "Region <Test> & Co", Contact: "dpo@example.org", Title: "T<1>"})
-	for _, w := range []string{"Region &lt;Test&gt; &amp; Co", "dpo@example.org", "<title>T&lt;1&gt;</title>"} {
-		if !strings.Contains(full, w) {
-			t.Errorf("report lacks %q", w)
-		}
-	}
-	if strings.Contains(full, "[controller's name") || strings.Contains(full, "<Test>") {
-		t.Error("controller placeholder left, or Meta not escaped")
-	}
-	none := renderString(t, res, Meta{TrustedCategories: []string{}})
-	if !strings.Contains(none, "No category was trusted") || strings.Contains(empty, "No category was trusted") {
-		t.Error("an empty, non-nil TrustedCategories should say no category was trusted, and only then")
-	}
-	if err := Render(&bytes.Buffer{}, nil, Meta{}); err == nil {
-		t.Error("Render(nil) succeeded")
 	}
 }
 
-func TestWrite(t *testing.T) {
-	res, meta := demoResult(t)
-	dir := t.TempDir()
-	p := filepath.Join(dir, "report.html")
-	if err := os.WriteFile(p, []byte("old"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := Write(p, res, meta); err != nil {
-		t.Fatal(err)
-	}
-	st, err := os.Stat(p)
+// TestReportLetters checks the letters: one per list row, mode 0600 in a
+// 0700 folder, the plain words of the person's level, and a template of
+// one's own.
+func TestReportLetters(t *testing.T) {
+	dir := renderDemo(t, Options{Controller: "Region Exempel", Contact: "dso@example.org"})
+	raw := readFile(t, filepath.Join(dir, "notify", "stockholm.csv"))
+	rows, err := func() ([][]string, error) {
+		r := csv.NewReader(strings.NewReader(strings.TrimPrefix(raw, "\uFEFF")))
+		r.Comma = ';'
+		return r.ReadAll()
+	}()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.Mode().Perm() != 0o600 {
-		t.Errorf("mode %v, want 0600", st.Mode().Perm())
+	letters, _ := filepath.Glob(filepath.Join(dir, "letters", "stockholm", "*.md"))
+	if len(letters) != len(rows)-1 {
+		t.Fatalf("%d letters for %d list rows", len(letters), len(rows)-1)
 	}
-	got, _ := os.ReadFile(p)
-	if string(got) != renderString(t, res, meta) {
-		t.Error("file differs from Render's output")
+	if st, err := os.Stat(filepath.Join(dir, "letters")); err != nil || st.Mode().Perm() != 0o700 {
+		t.Errorf("letters/ mode: %v %v", st.Mode(), err)
 	}
-	ents, _ := os.ReadDir(dir)
-	if len(ents) != 1 {
-		t.Errorf("%d entries in the directory, want 1 (temporary file left?)", len(ents))
+	sv := catalog("sv")
+	seen := map[string]bool{}
+	for _, row := range rows[1:] {
+		letter := filepath.Join(dir, row[len(row)-1])
+		st, err := os.Stat(letter)
+		if err != nil {
+			t.Fatalf("row %s: %v", row[0], err)
+		}
+		if st.Mode().Perm() != 0o600 {
+			t.Errorf("%s: mode %v, want 0600", filepath.Base(letter), st.Mode().Perm())
+		}
+		text := readFile(t, letter)
+		level := ""
+		for _, l := range notifyLevels {
+			if sv.level(l) == row[4] {
+				level = l
+			}
+		}
+		// The person's level may come from a call in another region:
+		// the letter tells this region's calls.
+		if row[11] == "" && !strings.Contains(text, sv.what(level)) {
+			t.Errorf("%s (level %s) does not say what was exposed in plain words", filepath.Base(letter), level)
+		}
+		if !strings.Contains(text, "Region Exempel") || !strings.Contains(text, "dso@example.org") {
+			t.Errorf("%s lacks the controller or contact", filepath.Base(letter))
+		}
+		if !strings.Contains(text, row[1]) {
+			t.Errorf("%s does not name its person", filepath.Base(letter))
+		}
+		seen[level] = true
 	}
-	if err := Write(filepath.Join(dir, "missing", "report.html"), res, meta); err == nil {
-		t.Error("Write into a missing directory succeeded")
+	for _, l := range notifyLevels {
+		if !seen[l] {
+			t.Errorf("no letter at level %s in the demo's Stockholm list", l)
+		}
+	}
+
+	own := renderDemo(t, Options{Letter: "Dear {{.ID}}: {{.What}} ({{len .Calls}} calls)\n"})
+	text := readFile(t, filepath.Join(own, "letters", "stockholm", "stockholm-00001.md"))
+	if !strings.HasPrefix(text, "Dear ") || !strings.Contains(text, "calls)") {
+		t.Errorf("own letter template not used: %.40q", text)
+	}
+	if err := Render(demoOut(t), Options{Letter: "{{.NoSuchField}}"}); err == nil {
+		t.Error("a letter template naming a missing field should fail")
 	}
 }
 
-func TestHumanDuration(t *testing.T) {
-	f := func(d time.Duration, want string) {
+func TestInert(t *testing.T) {
+	f := func(in, want string) {
 		t.Helper()
-		if got := humanDuration(d); got != want {
-			t.Errorf("humanDuration(%v) = %q, want %q", d, got, want)
+		if got := inert(in); got != want {
+			t.Errorf("inert(%q) = %q, want %q", in, got, want)
 		}
 	}
-	f(0, "0 min")
-	f(30*time.Second, "under 1 min")
-	f(90*time.Minute, "1 h 30 min")
-	f(3*time.Hour, "3 h")
-	f(49*time.Hour+5*time.Minute, "2 d 1 h")
-	f(1067*24*time.Hour, "1067 d")
+	f("=HYPERLINK(\"x\")", "'=HYPERLINK(\"x\")")
+	f("+46701234567", "'+46701234567")
+	f("-1", "'-1")
+	f("@SUM(A1)", "'@SUM(A1)")
+	f("\tx", "'\tx")
+	f("19800101-1234", "19800101-1234")
+	f("", "")
+	f("a=b", "a=b")
 }
 
-func TestWhenPct(t *testing.T) {
-	if got := when(time.Time{}); got != "unknown" {
-		t.Errorf("when(zero) = %q", got)
-	}
-	cet := time.FixedZone("CET", 3600)
-	if got := when(time.Date(2019, 2, 18, 13, 3, 59, 0, cet)); got != "2019-02-18 12:03 UTC" {
-		t.Errorf("when = %q", got)
-	}
-	if got := pct(int64(1), int64(3)); got != "33 %" {
-		t.Errorf("pct = %q", got)
-	}
-	if got := pct(time.Hour, time.Duration(0)); got != "–" {
-		t.Errorf("pct of zero = %q", got)
-	}
-}
-
-// TestRenderManyActors checks the actors table is bounded, most persons
-// first, trusted last.
-func TestRenderManyActors(t *testing.T) {
-	res := &exposure.Result{}
-	for i := range maxActorRows + 5 {
-		res.Actors = append(res.Actors, exposure.ActorRow{ActorIP: "198.51.100." + strconv.Itoa(i%250), Category: "unknown", Persons: int64(i)})
-	}
-	res.Actors = append(res.Actors, exposure.ActorRow{ActorIP: "192.0.2.10", Category: "authorized", Persons: 1000})
-	v := build(res, Meta{})
-	if len(v.Actors) != maxActorRows || v.ActorsMore != 6 {
-		t.Fatalf("%d actors listed, %d more; want %d, 6", len(v.Actors), v.ActorsMore, maxActorRows)
-	}
-	if v.Actors[0].Persons != maxActorRows+4 || v.Actors[len(v.Actors)-1].Persons != 5 {
-		t.Errorf("actors not ordered by persons: first %d, last %d", v.Actors[0].Persons, v.Actors[len(v.Actors)-1].Persons)
-	}
-	if !strings.Contains(renderString(t, res, Meta{}), "and 6 more actors") {
-		t.Error("report does not say how many actors it leaves out")
-	}
-}
-
-func BenchmarkRenderDemo(b *testing.B) {
-	res, meta := demoResult(b)
-	var buf bytes.Buffer
-	b.ReportAllocs()
-	for b.Loop() {
-		buf.Reset()
-		if err := Render(&buf, res, meta); err != nil {
-			b.Fatal(err)
+func TestRelativeNames(t *testing.T) {
+	f := func(in, want []string) {
+		t.Helper()
+		if diff := cmp.Diff(want, RelativeNames(in)); diff != "" {
+			t.Errorf("RelativeNames(%q) (-want +got):\n%s", in, diff)
 		}
 	}
-	b.SetBytes(int64(buf.Len()))
+	f([]string{"/home/a/case/logs/x.log", "/home/a/case/logs/y/z.log", "/home/a/case/index.csv"}, []string{"logs/x.log", "logs/y/z.log", "index.csv"})
+	f([]string{"logs/x.log", "index.csv"}, []string{"logs/x.log", "index.csv"})
+	f([]string{"/srv/x.log"}, []string{"x.log"})
+	f([]string{"-", "/srv/a/x.log", "/srv/b/y.log"}, []string{"-", "a/x.log", "b/y.log"})
+}
+
+func TestWrittenID(t *testing.T) {
+	f := func(in, want string) {
+		t.Helper()
+		if got := WrittenID(in); got != want {
+			t.Errorf("WrittenID(%q) = %q, want %q", in, got, want)
+		}
+	}
+	f("198001010000", "19800101-0000")
+	f("RES12345", "RES12345")
+	f("8001010000", "8001010000")
+}
+
+func TestSlug(t *testing.T) {
+	for in, want := range map[string]string{"Stockholm": "stockholm", "Sörmland": "sormland", "Västra Götaland": "vastra-gotaland", "": "no-region", "!!": "region-2"} {
+		if got := slug(in); got != want {
+			t.Errorf("slug(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestNiceMax(t *testing.T) {
+	for _, c := range []struct{ v, top, step int64 }{{0, 1, 1}, {1, 1, 1}, {7, 10, 2}, {61, 100, 20}, {130, 200, 40}, {5000, 5000, 1000}} {
+		if top, step := niceMax(c.v); top != c.top || step != c.step {
+			t.Errorf("niceMax(%d) = %d, %d; want %d, %d", c.v, top, step, c.top, c.step)
+		}
+	}
 }

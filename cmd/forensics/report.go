@@ -1,0 +1,110 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+	_ "time/tzdata" // --tz works where the system has no zone database
+
+	"github.com/forensiclog/forensics/internal/report"
+)
+
+// ReportCmd is "forensics report DIR": the reports again from an output
+// directory, without the logs.
+type ReportCmd struct {
+	Dir             string   `arg:"" help:"Output directory of an analysis (persons.parquet, summary.json, manifest.json ...)." type:"existingdir" placeholder:"DIR"`
+	Lang            string   `help:"Language of the report and letters: sv (Swedish, the authority's) or en." enum:"sv,en" default:"sv"`
+	TZ              string   `name:"tz" help:"Time zone the times are shown in, with their offset (IANA name)." default:"Europe/Stockholm" placeholder:"ZONE"`
+	Controller      string   `help:"Data controller's name, for the Art. 33 drafts and the letters." placeholder:"NAME"`
+	Contact         string   `help:"Contact point (DPO), for the Art. 33 drafts and the letters." placeholder:"CONTACT"`
+	TrustedCategory []string `help:"Actor categories whose access was not an exposure (as given to analyze)." default:"authorized,internal" placeholder:"CATEGORY"`
+	Letter          string   `help:"Art. 34 letter template (Go text/template, Markdown) instead of the shipped one; see internal/report/letter_sv.md.tmpl for the fields." type:"existingfile" placeholder:"FILE"`
+	Separator       string   `help:"CSV field separator: ';' (Excel in a Swedish locale), ',' or 'tab'." default:";" placeholder:"CHAR"`
+	Title           string   `help:"Title of the report; default: a title for the language." placeholder:"TEXT"`
+}
+
+// Validate checks the separator and the zone.
+func (c *ReportCmd) Validate() error {
+	if _, err := c.comma(); err != nil {
+		return err
+	}
+	if _, err := time.LoadLocation(c.TZ); err != nil {
+		return fmt.Errorf("--tz: unknown time zone %q", c.TZ)
+	}
+	return nil
+}
+
+func (c *ReportCmd) comma() (rune, error) {
+	switch c.Separator {
+	case ";", ",", "|":
+		return rune(c.Separator[0]), nil
+	case "tab", "\t":
+		return '\t', nil
+	}
+	return 0, fmt.Errorf("--separator: want ';', ',', '|' or 'tab'")
+}
+
+// Run renders the reports.
+func (c *ReportCmd) Run(log *slog.Logger) error {
+	if _, err := os.Stat(filepath.Join(c.Dir, "persons.parquet")); err != nil {
+		return errors.New("no persons.parquet in " + c.Dir + ": give the output directory of an analysis")
+	}
+	loc, _ := time.LoadLocation(c.TZ)
+	comma, _ := c.comma()
+	opts := report.Options{
+		Lang: c.Lang, TZ: loc, Title: c.Title, Controller: c.Controller, Contact: c.Contact,
+		TrustedCategories: trustedCategories(c.TrustedCategory), Comma: comma, Tool: "forensics", Version: version,
+	}
+	if c.Letter != "" {
+		b, err := os.ReadFile(c.Letter)
+		if err != nil {
+			return err
+		}
+		opts.Letter = string(b)
+	}
+	if err := report.Render(c.Dir, opts); err != nil {
+		return err
+	}
+	log.Info("reports written", "dir", c.Dir, "files", "report.html, report.md, notify/, letters/")
+	return nil
+}
+
+// trustedCategories turns the flag into the list ("none" trusts no one).
+func trustedCategories(flag []string) []string {
+	out := []string{}
+	for _, c := range flag {
+		if c != "none" {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// reportOptions are the options analyze renders its reports with: what it
+// knows of the run, so that the report needs no manifest.
+func (a *analysis) reportOptions() report.Options {
+	o := report.Options{
+		Lang: "sv", Controller: a.cmd.Controller, Contact: a.cmd.Contact,
+		TrustedCategories: trustedCategories(a.cmd.TrustedCategory),
+		IndexRecordings:   a.index.Len(), IndexSHA256: a.indexSum,
+		Tool: "forensics", Version: version, Demo: a.cmd.demo,
+	}
+	if loc, err := time.LoadLocation("Europe/Stockholm"); err == nil {
+		o.TZ = loc
+	}
+	names := make([]string, 0, len(a.inputs)+1)
+	for _, in := range a.inputs {
+		names = append(names, in.Name)
+	}
+	names = append(names, a.cmd.Index)
+	rel := report.RelativeNames(names)
+	o.Inputs = []report.InputInfo{}
+	for i, in := range a.inputs {
+		o.Inputs = append(o.Inputs, report.InputInfo{Name: rel[i], Format: in.Format, Lines: in.Lines, Rejected: in.Rejected, SHA256: in.SHA256})
+	}
+	o.IndexName = rel[len(rel)-1]
+	return o
+}

@@ -1,0 +1,405 @@
+package report
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"encoding/gob"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"text/template"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// notifyRow is one person to notify in one region's list: the person and
+// their calls in that region.
+type notifyRow struct {
+	ID              string // subject_id as in persons.parquet
+	Kind            string
+	Child           bool
+	Level           string
+	OnGap           bool
+	Roles           []string
+	CallsAll        int64
+	Calls           []callIn // this region's calls above none
+	OtherRegions    []string
+	ActorCategories []string
+	FirstExposure   time.Time
+}
+
+// listWriter gathers the persons to notify per region and level in
+// temporary files, each in subject order, and writes the lists and the
+// letters from them in the order level, identity.
+type listWriter struct {
+	dir, tmp string
+	opts     Options
+	letter   *template.Template
+	spools   map[*scope]*[4]*spoolFile
+}
+
+type spoolFile struct {
+	f   *os.File
+	bw  *bufio.Writer
+	enc *gob.Encoder
+	n   int64
+}
+
+func newListWriter(dir string, o Options) (*listWriter, error) {
+	tmp, err := os.MkdirTemp(dir, ".report.tmp-*")
+	if err != nil {
+		return nil, fmt.Errorf("report: %w", err)
+	}
+	lt, err := letterTemplate(o)
+	if err != nil {
+		os.RemoveAll(tmp)
+		return nil, err
+	}
+	return &listWriter{dir: dir, tmp: tmp, opts: o, letter: lt, spools: map[*scope]*[4]*spoolFile{}}, nil
+}
+
+// close removes the temporary files.
+func (w *listWriter) close() {
+	for _, sp := range w.spools {
+		for _, f := range sp {
+			if f != nil {
+				f.f.Close()
+			}
+		}
+	}
+	os.RemoveAll(w.tmp)
+}
+
+func (w *listWriter) add(s *scope, p *personIn, calls []callIn, regions []string) error {
+	lv := levelRank(p.Level)
+	if lv >= len(notifyLevels) {
+		return nil
+	}
+	sp := w.spools[s]
+	if sp == nil {
+		sp = new([4]*spoolFile)
+		w.spools[s] = sp
+	}
+	if sp[lv] == nil {
+		f, err := os.CreateTemp(w.tmp, "list-*.gob")
+		if err != nil {
+			return fmt.Errorf("report: %w", err)
+		}
+		bw := bufio.NewWriterSize(f, 64<<10)
+		sp[lv] = &spoolFile{f: f, bw: bw, enc: gob.NewEncoder(bw)}
+	}
+	row := notifyRow{ID: p.SubjectID, Kind: p.SubjectKind, Child: p.Child, Level: p.Level, OnGap: p.OnGap,
+		Roles: p.Roles, CallsAll: p.Calls, ActorCategories: p.ActorCategories, FirstExposure: p.FirstExposure}
+	for _, c := range calls {
+		if c.Level == "none" || (s.Name != "" && c.Region != s.Name) {
+			continue
+		}
+		row.Calls = append(row.Calls, c)
+	}
+	for _, r := range regions {
+		if r != s.Name {
+			row.OtherRegions = append(row.OtherRegions, r)
+		}
+	}
+	sp[lv].n++
+	if err := sp[lv].enc.Encode(&row); err != nil {
+		return fmt.Errorf("report: spooling the list: %w", err)
+	}
+	return nil
+}
+
+// write writes each region's CSV and XLSX list and its letters into
+// staging folders, then puts them in place of the old ones.
+func (w *listWriter) write(d *data) error {
+	notify := filepath.Join(w.tmp, "notify")
+	letters := filepath.Join(w.tmp, "letters")
+	for _, p := range []string{notify, letters} {
+		if err := os.Mkdir(p, 0o700); err != nil {
+			return fmt.Errorf("report: %w", err)
+		}
+	}
+	for _, s := range d.Regions {
+		if s.Notify == 0 {
+			continue
+		}
+		if err := w.writeScope(d, s, notify, letters); err != nil {
+			return err
+		}
+	}
+	for _, name := range []string{"notify", "letters"} {
+		final := filepath.Join(w.dir, name)
+		if err := os.RemoveAll(final); err != nil {
+			return fmt.Errorf("report: %w", err)
+		}
+		if err := os.Rename(filepath.Join(w.tmp, name), final); err != nil {
+			return fmt.Errorf("report: %w", err)
+		}
+	}
+	return nil
+}
+
+func (w *listWriter) writeScope(d *data, s *scope, notifyDir, lettersDir string) error {
+	t := catalog(w.opts.Lang)
+	s.List = listInfo{CSV: "notify/" + s.Slug + ".csv", XLSX: "notify/" + s.Slug + ".xlsx", Letters: "letters/" + s.Slug + "/"}
+	letterDir := filepath.Join(lettersDir, s.Slug)
+	if err := os.Mkdir(letterDir, 0o700); err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	cf, err := os.OpenFile(filepath.Join(notifyDir, s.Slug+".csv"), os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	if err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	defer cf.Close()
+	cbw := bufio.NewWriterSize(cf, 64<<10)
+	cbw.WriteString("\uFEFF") // UTF-8 BOM: Excel reads the file as UTF-8
+	cw := csv.NewWriter(cbw)
+	cw.Comma = w.opts.comma()
+	cw.UseCRLF = true
+
+	x := excelize.NewFile()
+	defer x.Close()
+	sheet := t.get("sheet")
+	if err := x.SetSheetName("Sheet1", sheet); err != nil {
+		return fmt.Errorf("report: xlsx: %w", err)
+	}
+	sw, err := x.NewStreamWriter(sheet)
+	if err != nil {
+		return fmt.Errorf("report: xlsx: %w", err)
+	}
+	header := t.columns()
+	widths := []float64{6, 16, 18, 8, 16, 10, 10, 44, 40, 24, 22, 14, 28}
+	for i, wd := range widths {
+		if err := sw.SetColWidth(i+1, i+1, wd); err != nil {
+			return fmt.Errorf("report: xlsx: %w", err)
+		}
+	}
+	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+		return fmt.Errorf("report: xlsx: %w", err)
+	}
+	if err := cw.Write(header); err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	if err := sw.SetRow("A1", anyRow(header)); err != nil {
+		return fmt.Errorf("report: xlsx: %w", err)
+	}
+
+	sp := w.spools[s]
+	n := 0
+	for lv := range notifyLevels {
+		if sp == nil || sp[lv] == nil {
+			continue
+		}
+		f := sp[lv]
+		if err := f.bw.Flush(); err != nil {
+			return fmt.Errorf("report: %w", err)
+		}
+		if _, err := f.f.Seek(0, io.SeekStart); err != nil {
+			return fmt.Errorf("report: %w", err)
+		}
+		dec := gob.NewDecoder(bufio.NewReaderSize(f.f, 64<<10))
+		for {
+			var row notifyRow
+			if err := dec.Decode(&row); errors.Is(err, io.EOF) {
+				break
+			} else if err != nil {
+				return fmt.Errorf("report: reading the spooled list: %w", err)
+			}
+			n++
+			letter := fmt.Sprintf("%s-%05d.md", s.Slug, n)
+			cells := w.cells(d, s, &row, n, "letters/"+s.Slug+"/"+letter)
+			csvCells := make([]string, len(cells))
+			for i, c := range cells {
+				csvCells[i] = inert(c)
+			}
+			if err := cw.Write(csvCells); err != nil {
+				return fmt.Errorf("report: %w", err)
+			}
+			cell, _ := excelize.CoordinatesToCellName(1, n+1)
+			if err := sw.SetRow(cell, anyRow(cells)); err != nil {
+				return fmt.Errorf("report: xlsx: %w", err)
+			}
+			if err := w.writeLetter(d, s, &row, filepath.Join(letterDir, letter)); err != nil {
+				return err
+			}
+		}
+	}
+	s.List.Rows = int64(n)
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	if err := cbw.Flush(); err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	if err := cf.Close(); err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	if err := sw.Flush(); err != nil {
+		return fmt.Errorf("report: xlsx: %w", err)
+	}
+	xf, err := os.OpenFile(filepath.Join(notifyDir, s.Slug+".xlsx"), os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	if err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	if _, err := x.WriteTo(xf); err != nil {
+		xf.Close()
+		return fmt.Errorf("report: xlsx: %w", err)
+	}
+	return xf.Close()
+}
+
+func anyRow(cells []string) []any {
+	out := make([]any, len(cells))
+	for i, c := range cells {
+		out[i] = c
+	}
+	return out
+}
+
+// inert makes a CSV cell that a spreadsheet would read as a formula (it
+// begins with =, +, -, @, a tab or a carriage return) plain text, by
+// putting an apostrophe before it, as OWASP advises. Phone numbers in
+// E.164 (+46…) so stay text too instead of becoming numbers.
+func inert(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
+
+// WrittenID writes an identity number for people: a 12-digit
+// personnummer or samordningsnummer as YYYYMMDD-NNNN (the form
+// Skatteverket prints; a spreadsheet keeps it as text), anything else as
+// it stands.
+func WrittenID(id string) string {
+	if len(id) == 12 && strings.Trim(id, "0123456789") == "" {
+		return id[:8] + "-" + id[8:]
+	}
+	return id
+}
+
+// cells is one list row, in the column order of catalog.columns.
+func (w *listWriter) cells(d *data, s *scope, r *notifyRow, n int, letter string) []string {
+	t := catalog(w.opts.Lang)
+	tz := w.opts.TZ
+	var calls, contacts []string
+	type contact struct{ phone, role string }
+	var order []contact
+	callsOf := map[contact][]string{}
+	for _, c := range r.Calls {
+		calls = append(calls, fmt.Sprintf("%s %s: %s", stampIn(c.Started, tz), c.CallID, t.level(c.Level)))
+		if c.Phone != "" {
+			k := contact{c.Phone, c.Role}
+			if _, ok := callsOf[k]; !ok {
+				order = append(order, k)
+			}
+			callsOf[k] = append(callsOf[k], c.CallID)
+		}
+	}
+	for _, k := range order {
+		contacts = append(contacts, fmt.Sprintf("%s (%s: %s)", k.phone, t.role(k.role), strings.Join(callsOf[k], ", ")))
+	}
+	var cats []string
+	for _, c := range r.ActorCategories {
+		cats = append(cats, t.category(c))
+	}
+	return []string{
+		strconv.Itoa(n),
+		WrittenID(r.ID),
+		t.kind(r.Kind),
+		t.yesNo(r.Child),
+		t.level(r.Level),
+		t.yesNo(r.OnGap),
+		fmt.Sprintf("%d/%d", len(r.Calls), r.CallsAll),
+		strings.Join(calls, "; "),
+		strings.Join(contacts, "; "),
+		strings.Join(cats, ", "),
+		stampIn(r.FirstExposure, tz),
+		strings.Join(r.OtherRegions, ", "),
+		letter,
+	}
+}
+
+// letterData is what a letter template gets: one person of one region's
+// list. Times are already written in the report's time zone.
+type letterData struct {
+	Controller, Contact string
+	Region              string
+	Number              int
+	ID                  string // written form
+	Child               bool
+	Level               string // level name (full, partial, ...)
+	What                string // what was exposed, in plain words
+	OnGap               bool
+	FirstExposure       string
+	From, To            string // the exposure window
+	Calls               []letterCall
+	OtherRegions        []string
+}
+
+type letterCall struct {
+	Date, CallID, Role, Level, What string
+}
+
+func (w *listWriter) writeLetter(d *data, s *scope, r *notifyRow, path string) error {
+	t := catalog(w.opts.Lang)
+	tz := w.opts.TZ
+	ld := letterData{Controller: w.opts.Controller, Contact: w.opts.Contact, Region: s.Name, ID: WrittenID(r.ID),
+		Child: r.Child, Level: r.Level, What: t.what(r.Level), OnGap: r.OnGap, FirstExposure: stampIn(r.FirstExposure, tz),
+		From: dateIn(d.S.Window.Start, tz), To: dateIn(d.S.Window.End, tz), OtherRegions: r.OtherRegions}
+	if ld.Controller == "" {
+		ld.Controller = "[" + t.get("fill.controller") + "]"
+		if s.Name != "" {
+			ld.Controller = "[" + t.get("fill.controller") + ": " + s.Name + "]"
+		}
+	}
+	if ld.Contact == "" {
+		ld.Contact = "[" + t.get("fill.contact") + "]"
+	}
+	for _, c := range r.Calls {
+		ld.Calls = append(ld.Calls, letterCall{Date: dateIn(c.Started, tz), CallID: c.CallID, Role: t.role(c.Role), Level: c.Level, What: t.what(c.Level)})
+	}
+	var buf bytes.Buffer
+	if err := w.letter.Execute(&buf, ld); err != nil {
+		return fmt.Errorf("report: letter template: %w", err)
+	}
+	return os.WriteFile(path, buf.Bytes(), 0o600)
+}
+
+func stampIn(t time.Time, loc *time.Location) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(loc).Format("2006-01-02 15:04 -07:00")
+}
+
+func dateIn(t time.Time, loc *time.Location) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(loc).Format("2006-01-02")
+}
+
+// letterTemplate returns the letter template: the file given, or the
+// shipped one for the language.
+func letterTemplate(o Options) (*template.Template, error) {
+	src := o.Letter
+	name := "letter"
+	if src == "" {
+		src = letterSV
+		if o.Lang == "en" {
+			src = letterEN
+		}
+	}
+	t, err := template.New(name).Option("missingkey=error").Parse(src)
+	if err != nil {
+		return nil, fmt.Errorf("report: letter template: %w", err)
+	}
+	return t, nil
+}

@@ -1,0 +1,208 @@
+package report
+
+import (
+	"bufio"
+	"cmp"
+	"container/heap"
+	"encoding/gob"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"time"
+)
+
+// callIn is one call of a person as exposures.parquet tells it: the
+// person's role in it, its level, when it took place and the number it
+// came from. The lists and letters need every person's calls together,
+// while exposures.parquet is ordered by recording: a sorter brings them
+// into subject order.
+type callIn struct {
+	Subject string
+	CallID  string
+	Started time.Time
+	Level   string
+	Role    string
+	Phone   string
+	Region  string
+}
+
+func compareCall(a, b callIn) int {
+	if c := cmp.Compare(a.Subject, b.Subject); c != 0 {
+		return c
+	}
+	if c := a.Started.Compare(b.Started); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.CallID, b.CallID)
+}
+
+// callSorter sorts calls by subject with a bounded memory: runs of at
+// most max calls are sorted in memory and spilled to temporary files in
+// dir (mode 0600: they hold personal data), then merged.
+type callSorter struct {
+	dir   string
+	max   int
+	buf   []callIn
+	files []string
+}
+
+func newCallSorter(dir string, max int) *callSorter {
+	return &callSorter{dir: dir, max: max}
+}
+
+func (s *callSorter) Add(c callIn) error {
+	s.buf = append(s.buf, c)
+	if len(s.buf) >= s.max {
+		return s.spill()
+	}
+	return nil
+}
+
+func (s *callSorter) spill() error {
+	slices.SortFunc(s.buf, compareCall)
+	f, err := os.CreateTemp(s.dir, "calls-*.gob")
+	if err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	s.files = append(s.files, f.Name())
+	bw := bufio.NewWriterSize(f, 256<<10)
+	enc := gob.NewEncoder(bw)
+	for i := range s.buf {
+		if err := enc.Encode(&s.buf[i]); err != nil {
+			f.Close()
+			return fmt.Errorf("report: spilling calls: %w", err)
+		}
+	}
+	if err := bw.Flush(); err != nil {
+		f.Close()
+		return fmt.Errorf("report: spilling calls: %w", err)
+	}
+	clear(s.buf)
+	s.buf = s.buf[:0]
+	return f.Close()
+}
+
+// callStream yields the sorted calls.
+type callStream interface {
+	// Peek returns the next call without taking it, false at the end.
+	Peek() (*callIn, bool)
+	Next()
+	Err() error
+	Close()
+}
+
+// Sorted returns the calls in subject order. The sorter must not be used
+// after.
+func (s *callSorter) Sorted() (callStream, error) {
+	if len(s.files) == 0 {
+		slices.SortFunc(s.buf, compareCall)
+		return &memStream{calls: s.buf}, nil
+	}
+	if len(s.buf) > 0 {
+		if err := s.spill(); err != nil {
+			return nil, err
+		}
+	}
+	m := &mergeStream{}
+	for _, name := range s.files {
+		f, err := os.Open(name)
+		if err != nil {
+			m.Close()
+			return nil, fmt.Errorf("report: %w", err)
+		}
+		r := &runReader{f: f, dec: gob.NewDecoder(bufio.NewReaderSize(f, 64<<10))}
+		m.runs = append(m.runs, r)
+		if r.advance() {
+			m.h = append(m.h, r)
+		} else if r.err != nil {
+			m.Close()
+			return nil, r.err
+		}
+	}
+	heap.Init(&m.h)
+	return m, nil
+}
+
+type memStream struct {
+	calls []callIn
+	i     int
+}
+
+func (m *memStream) Peek() (*callIn, bool) {
+	if m.i >= len(m.calls) {
+		return nil, false
+	}
+	return &m.calls[m.i], true
+}
+func (m *memStream) Next()      { m.i++ }
+func (m *memStream) Err() error { return nil }
+func (m *memStream) Close()     {}
+
+type runReader struct {
+	f   *os.File
+	dec *gob.Decoder
+	cur callIn
+	err error
+}
+
+func (r *runReader) advance() bool {
+	r.cur = callIn{}
+	if err := r.dec.Decode(&r.cur); err != nil {
+		if !errors.Is(err, io.EOF) {
+			r.err = fmt.Errorf("report: reading spilled calls: %w", err)
+		}
+		return false
+	}
+	return true
+}
+
+type runHeap []*runReader
+
+func (h runHeap) Len() int           { return len(h) }
+func (h runHeap) Less(i, j int) bool { return compareCall(h[i].cur, h[j].cur) < 0 }
+func (h runHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *runHeap) Push(x any)        { *h = append(*h, x.(*runReader)) }
+func (h *runHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
+}
+
+type mergeStream struct {
+	runs []*runReader
+	h    runHeap
+	err  error
+}
+
+func (m *mergeStream) Peek() (*callIn, bool) {
+	if len(m.h) == 0 || m.err != nil {
+		return nil, false
+	}
+	return &m.h[0].cur, true
+}
+
+func (m *mergeStream) Next() {
+	if len(m.h) == 0 {
+		return
+	}
+	r := m.h[0]
+	if r.advance() {
+		heap.Fix(&m.h, 0)
+		return
+	}
+	if r.err != nil {
+		m.err = r.err
+	}
+	heap.Pop(&m.h)
+}
+
+func (m *mergeStream) Err() error { return m.err }
+
+func (m *mergeStream) Close() {
+	for _, r := range m.runs {
+		r.f.Close()
+	}
+}

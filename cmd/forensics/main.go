@@ -5,6 +5,7 @@
 // Usage:
 //
 //	forensics analyze [--index FILE] [--out DIR] [LOG...]
+//	forensics report [--lang sv|en] [--tz ZONE] DIR
 //	forensics parse [--format F] [--out FILE.parquet] LOG...
 //
 // Run "forensics --help" for the flags.

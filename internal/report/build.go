@@ -232,6 +232,7 @@ func (d *data) readManifest(dir string) error {
 		}
 		return err
 	}
+	d.opts.Demo = d.opts.Demo || m.Demo
 	names := make([]string, 0, len(m.Inputs)+1)
 	for _, in := range m.Inputs {
 		names = append(names, in.Name)

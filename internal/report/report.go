@@ -294,6 +294,7 @@ func funcs(t lang, loc *time.Location, markup func(string) any) map[string]any {
 			return t.level(name)
 		},
 		"lvx":  func(name string) string { return t.get("levelx." + name) },
+		"flag": func(name string) string { return t.get("flag." + name) },
 		"cat":  t.category,
 		"when": func(tm time.Time) string { return whenIn(tm.In(loc), t) },
 		"date": func(tm time.Time) string { return dateIn(tm, loc) },

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -16,7 +17,6 @@ import (
 
 	"github.com/forensiclog/forensics/internal/atomicfile"
 	"github.com/forensiclog/forensics/internal/parquetout"
-	"github.com/forensiclog/forensics/internal/report"
 	"github.com/forensiclog/forensics/pkg/exposure"
 )
 
@@ -63,7 +63,7 @@ func (a *analysis) write(out string, res *exposure.Result, started time.Time) er
 		{"actors.parquet", func(p string) error { return parquetout.WriteFile(p, res.Actors) }},
 		{"coverage.parquet", func(p string) error { return parquetout.WriteFile(p, res.Coverage.Rows()) }},
 		{"summary.json", func(p string) error { return writeJSON(p, res.Summary) }},
-		{"report.html", func(p string) error { return report.Render(filepath.Dir(p), a.reportOptions()) }},
+		{"report.html", func(p string) error { return a.writeReports(filepath.Dir(p)) }},
 	}
 	sums := map[string]string{}
 	for _, f := range files {
@@ -73,6 +73,7 @@ func (a *analysis) write(out string, res *exposure.Result, started time.Time) er
 		}
 		sums[f.name], _ = fileSHA256(p)
 	}
+	maps.Copy(sums, a.reportSums)
 	host, _ := os.Hostname()
 	m := manifest{
 		Tool: "forensics", Version: version, GoVer: runtime.Version(),

@@ -40,6 +40,8 @@ type analysis struct {
 	byContent      map[int]bool // dups found by decompressed content (inputs_dedup.go)
 	problems       []string     // why the verdicts cannot be trusted (verdict_checks.go)
 	skippedReports []skippedReport
+	// reportSums are the digests of the reports for the manifest (report.go).
+	reportSums map[string]string
 }
 
 // inputReport is one input's line accounting for the manifest. It holds

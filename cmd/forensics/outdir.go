@@ -33,6 +33,7 @@ const manifestName = "manifest.json"
 var outputNames = []string{
 	"exposures.parquet", "persons.parquet", "recordings.parquet", "actors.parquet",
 	"coverage.parquet", "listings.parquet", "summary.json", "report.html", manifestName,
+	"report.md", "notify", "letters", // internal/report: folders move whole
 }
 
 // previousOutputs returns the names of the outputs an earlier run may have

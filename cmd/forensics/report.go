@@ -1,8 +1,11 @@
 package main
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -81,6 +84,51 @@ func trustedCategories(flag []string) []string {
 		}
 	}
 	return out
+}
+
+// writeReports renders the reports into dir, the directory analyze wrote
+// its outputs to, and keeps their digests for the manifest: report.md's,
+// and one per folder ("notify/", "letters/", see dirSHA256).
+func (a *analysis) writeReports(dir string) error {
+	if err := report.Render(dir, a.reportOptions()); err != nil {
+		return err
+	}
+	a.reportSums = map[string]string{}
+	if sum, err := fileSHA256(filepath.Join(dir, "report.md")); err == nil {
+		a.reportSums["report.md"] = sum
+	}
+	for _, sub := range []string{"notify", "letters"} {
+		if _, err := os.Stat(filepath.Join(dir, sub)); err != nil {
+			continue
+		}
+		sum, err := dirSHA256(filepath.Join(dir, sub))
+		if err != nil {
+			return err
+		}
+		a.reportSums[sub+"/"] = sum
+	}
+	return nil
+}
+
+// dirSHA256 digests a folder of outputs: SHA-256 over a line per file,
+// in lexical order, "path<TAB>sha256-of-the-file", paths relative to dir
+// with '/'. The manifest gives it under the folder's name with a
+// trailing slash.
+func dirSHA256(dir string) (string, error) {
+	h := sha256.New()
+	err := filepath.WalkDir(dir, func(p string, e fs.DirEntry, err error) error {
+		if err != nil || e.IsDir() {
+			return err
+		}
+		sum, err := fileSHA256(p)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		fmt.Fprintf(h, "%s\t%s\n", filepath.ToSlash(rel), sum)
+		return nil
+	})
+	return hex.EncodeToString(h.Sum(nil)), err
 }
 
 // reportOptions are the options analyze renders its reports with: what it

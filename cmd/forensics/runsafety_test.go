@@ -80,13 +80,20 @@ func checkRunFiles(t *testing.T, out string, leftovers bool) {
 		case strings.HasPrefix(name, outdir.StagingPrefix), strings.Contains(name, ".tmp-"):
 			t.Errorf("%s: %s left behind", out, name)
 		default:
+			digest := fileSHA256
+			if e.IsDir() {
+				// A folder of outputs (the lists, the letters) is listed
+				// with a trailing slash and a digest over its files.
+				name += "/"
+				digest = dirSHA256
+			}
 			want, ok := m.Outputs[name]
 			if !ok {
 				t.Errorf("%s: %s is not an output of the run in the manifest (a file of an earlier run?)", out, name)
 				continue
 			}
 			seen[name] = true
-			if got, _ := fileSHA256(filepath.Join(out, name)); got != want {
+			if got, _ := digest(filepath.Join(out, strings.TrimSuffix(name, "/"))); got != want {
 				t.Errorf("%s: %s does not have the digest the manifest gives: it is not of the same run", out, name)
 			}
 		}

@@ -156,16 +156,17 @@ func (d *Dir) removeLeftovers() error {
 func (d *Dir) Path() string { return d.path }
 
 // Staging returns the staging directory, where the run writes its
-// outputs (flat: Commit moves regular files only).
+// outputs: regular files, and folders that Commit moves whole.
 func (d *Dir) Staging() string { return d.staging }
 
-// Commit moves every regular file of the staging directory into the
-// output directory, last (e.g. "manifest.json") after all others. Before
-// it moves anything it writes the Incomplete marker and removes last and
-// every file named in previous (the outputs an earlier run may have
-// written) that this run did not write; it removes the marker when last
-// is in place. A name in previous that is not a plain file name is
-// ignored. The staging directory is removed and the lock released, also
+// Commit moves every regular file and folder of the staging directory
+// into the output directory, last (e.g. "manifest.json") after all
+// others; a folder moves whole, in place of the earlier run's folder of
+// that name. Before it moves anything it writes the Incomplete marker
+// and removes last and every file or folder named in previous (the
+// outputs an earlier run may have written) that this run did not write;
+// it removes the marker when last is in place. A name in previous that
+// is not a plain file name is ignored. The staging directory is removed and the lock released, also
 // on failure.
 func (d *Dir) Commit(last string, previous []string) (err error) {
 	d.mu.Lock()
@@ -179,9 +180,12 @@ func (d *Dir) Commit(last string, previous []string) (err error) {
 		return fmt.Errorf("output directory: %w", err)
 	}
 	var names []string
+	dirs := map[string]bool{}
 	hasLast := false
 	for _, e := range entries {
-		if !e.Type().IsRegular() {
+		if e.IsDir() {
+			dirs[e.Name()] = true
+		} else if !e.Type().IsRegular() {
 			continue
 		}
 		if e.Name() == last {
@@ -196,7 +200,7 @@ func (d *Dir) Commit(last string, previous []string) (err error) {
 	// A final name taken by a directory would fail half-way: check all
 	// first, so that nothing is moved.
 	for _, n := range append(slices.Clone(names), last) {
-		if st, err := os.Lstat(filepath.Join(d.path, n)); err == nil && st.IsDir() {
+		if st, err := os.Lstat(filepath.Join(d.path, n)); err == nil && st.IsDir() && !(dirs[n] && slices.Contains(previous, n)) {
 			return fmt.Errorf("output directory: cannot write %s: a directory has that name", n)
 		}
 	}
@@ -205,12 +209,17 @@ func (d *Dir) Commit(last string, previous []string) (err error) {
 	}
 	remove := []string{last}
 	for _, p := range previous {
-		if p != "" && p == filepath.Base(p) && p != "." && p != ".." && p != LockName && p != Incomplete && !slices.Contains(names, p) {
+		if p != "" && p == filepath.Base(p) && p != "." && p != ".." && p != LockName && p != Incomplete && (!slices.Contains(names, p) || dirs[p]) {
 			remove = append(remove, p)
 		}
 	}
 	for _, p := range remove {
-		if err := os.Remove(filepath.Join(d.path, p)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		target := filepath.Join(d.path, p)
+		rm := os.Remove
+		if st, err := os.Lstat(target); err == nil && st.IsDir() {
+			rm = os.RemoveAll // a folder of outputs (lists, letters)
+		}
+		if err := rm(target); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return fmt.Errorf("output directory: removing the earlier run's %s: %w", p, err)
 		}
 	}

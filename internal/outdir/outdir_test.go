@@ -233,3 +233,35 @@ func TestCloseRemovesTheDirectoryItMade(t *testing.T) {
 		t.Errorf("Close removed a directory it did not make: %v", err)
 	}
 }
+
+// A folder in the staging directory moves whole, in place of the earlier
+// run's folder of that name; a folder the new run does not write is
+// removed when previous names it.
+func TestCommitMovesFolders(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "out")
+	stage := func(files map[string]string, previous ...string) {
+		t.Helper()
+		d, err := Open(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for n, s := range files {
+			p := filepath.Join(d.Staging(), n)
+			if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+				t.Fatal(err)
+			}
+			write(t, p, s)
+		}
+		if err := d.Commit("manifest.json", previous); err != nil {
+			t.Fatal(err)
+		}
+	}
+	stage(map[string]string{"notify/a.csv": "a1", "notify/b.csv": "b1", "letters/x/1.md": "l1", "manifest.json": "m1"})
+	stage(map[string]string{"notify/a.csv": "a2", "manifest.json": "m2"}, "notify", "letters")
+	if diff := cmp.Diff(map[string]string{"notify": "<dir>", "manifest.json": "m2", LockName: ""}, listDir(t, out)); diff != "" {
+		t.Errorf("after the second run (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(map[string]string{"a.csv": "a2"}, listDir(t, filepath.Join(out, "notify"))); diff != "" {
+		t.Errorf("notify/ after the second run (-want +got):\n%s", diff)
+	}
+}

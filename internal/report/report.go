@@ -412,6 +412,7 @@ func toFloat(x any) float64 {
 	}
 	return 0
 }
+
 // ScrubNumbers replaces every run of 6 or more digits in s, counted across
 // single separators ' ', '-' and '+' as people write numbers ("070-174 06
 // 65", "19741123-7055"), by "#": the report promises no identity or phone

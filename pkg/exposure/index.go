@@ -241,6 +241,7 @@ type IndexStats struct {
 type Index struct {
 	data []byte   // the arena (index_store.go)
 	offs []uint32 // recording -> its record in data
+	rows []rowRun // Recording.Row by runs of recordings
 
 	seed     maphash.Seed
 	recTable slotTable // key -> recording
@@ -290,7 +291,7 @@ func (ix *Index) Recording(i int) *Recording {
 	} else {
 		path = strings.Clone(path)
 	}
-	rec := &Recording{Path: path, Row: r.row, StartedAt: r.startedAt(ix.loc),
+	rec := &Recording{Path: path, Row: ix.row(i), StartedAt: r.startedAt(ix.loc),
 		Duration: r.duration, Size: r.size, Region: ix.region[r.region],
 		CallID: strings.Clone(r.callID), CallerPhone: strings.Clone(r.callerPhone()),
 		Uncertain: r.flags&recUncertain != 0}
@@ -320,7 +321,6 @@ func (ix *Index) identity(p int32, form byte, kind IdentityKind, given string) I
 // not be read (see Recording.Uncertain).
 func (ix *Index) Uncertain(i int) bool {
 	c := cursor(ix.data[ix.offs[i]:])
-	c.uvarint()
 	return c.uvarint()&recUncertain != 0
 }
 

@@ -2,7 +2,6 @@ package exposure
 
 import (
 	"cmp"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"hash/maphash"
@@ -718,7 +717,7 @@ func (sh *buildShared) copyMerged(ix *Index, kept []recRef, merged map[int][]rec
 	size := 0
 	for i, r := range kept {
 		cr := &r.c.recs[r.j]
-		size += uvarintLen(uint64(cr.row+r.c.line-i-1)) + int(cr.end-cr.off)
+		size += int(cr.end - cr.off)
 		for _, d := range merged[i] {
 			dr := &d.c.recs[d.j]
 			size += int(dr.end-dr.subjOff) + 4
@@ -735,7 +734,7 @@ func (sh *buildShared) copyMerged(ix *Index, kept []recRef, merged map[int][]rec
 	for i, r := range kept {
 		cr := &r.c.recs[r.j]
 		ix.offs[i] = uint32(len(ix.data))
-		ix.data = appendUvarint(ix.data, uint64(cr.row+r.c.line-i-1))
+		ix.rows = addRow(ix.rows, i, cr.row+r.c.line)
 		ds := merged[i]
 		if len(ds) == 0 {
 			ix.data = append(ix.data, r.c.data[cr.off:cr.end]...)
@@ -774,17 +773,8 @@ func (sh *buildShared) copyChunks(ix *Index, chunks []*chunk, folderOf []uint32)
 		subjBase[k+1] = subjBase[k] + len(c.keys)
 	}
 	dataBase := make([]int, len(chunks)+1)
-	parallel(len(chunks), func(k int) {
-		c := chunks[k]
-		size := 0
-		for j := range c.recs {
-			cr := &c.recs[j]
-			size += uvarintLen(uint64(cr.row+c.line-(recBase[k]+j)-1)) + int(cr.end-cr.off)
-		}
-		dataBase[k+1] = size
-	})
-	for k := range chunks {
-		dataBase[k+1] += dataBase[k]
+	for k, c := range chunks {
+		dataBase[k+1] = dataBase[k] + len(c.data)
 	}
 	if dataBase[len(chunks)] > math.MaxUint32 {
 		return errTooLarge
@@ -793,20 +783,26 @@ func (sh *buildShared) copyChunks(ix *Index, chunks []*chunk, folderOf []uint32)
 	ix.offs = make([]uint32, n)
 	ix.avail = make([]int64, n)
 	ix.subjStart = make([]uint32, n+1)
+	runs := make([][]rowRun, len(chunks))
 	parallel(len(chunks), func(k int) {
 		c := chunks[k]
-		at := dataBase[k]
+		copy(ix.data[dataBase[k]:], c.data)
 		for j := range c.recs {
 			cr := &c.recs[j]
 			i := recBase[k] + j
-			ix.offs[i] = uint32(at)
-			at += binary.PutUvarint(ix.data[at:], uint64(cr.row+c.line-i-1))
-			at += copy(ix.data[at:], c.data[cr.off:cr.end])
+			ix.offs[i] = uint32(dataBase[k] + int(cr.off))
+			runs[k] = addRow(runs[k], i, cr.row+c.line)
 			ix.avail[i] = cr.avail
 			folderOf[i] = cr.folder
 			ix.subjStart[i+1] = uint32(subjBase[k] + int(cr.subjBase+cr.nsubj))
 		}
 	})
+	for _, r := range runs {
+		for _, run := range r {
+			ix.rows = addRow(ix.rows, int(run.from), int(run.from+run.delta))
+		}
+	}
+	ix.rows = slices.Clip(ix.rows)
 	return nil
 }
 

@@ -1,9 +1,11 @@
 package exposure
 
 import (
+	"cmp"
 	"encoding/binary"
 	"hash/maphash"
 	"math/bits"
+	"slices"
 	"time"
 	"unsafe"
 )
@@ -11,7 +13,8 @@ import (
 // The store: how an Index holds its recordings.
 //
 // Every recording is one record in a single byte arena (Index.data), found
-// by its offset (Index.offs). Fixed-size facts the hot paths need live in
+// by its offset (Index.offs). Row numbers, which grow with the recording
+// number, are kept as runs (Index.rows). Fixed-size facts the hot paths need live in
 // arrays beside it: the folder that holds the recording, when it became
 // available, where its subjects start in the subject-to-person table.
 // Paths are found through an open-addressing hash table over the
@@ -20,7 +23,6 @@ import (
 //
 // A record is:
 //
-//	row      uvarint: Recording.Row - i - 1 (rows grow with i: usually 0 or 1)
 //	flags    uvarint: rec* bits
 //	name     uvarint length, bytes: the key after its folder's path
 //	path     when recPath: uvarint length, bytes (the path as given)
@@ -36,8 +38,8 @@ import (
 //	         kind, and when form is formVerbatim the identifier as given
 //	         (uvarint length, bytes)
 //
-// A builder writes records without their row field (bodies) and the
-// assembly puts it in front when it copies them into the arena.
+// A builder writes the records of each part of the input into a buffer
+// of its own; the assembly copies the buffers into the arena.
 
 // Record flags.
 const (
@@ -72,7 +74,6 @@ const personString = 1 << 63
 
 // record is a decoded record. Strings alias the arena.
 type record struct {
-	row      int
 	flags    uint64
 	name     string
 	path     string // "" unless recPath
@@ -161,17 +162,38 @@ func decodeBody(b []byte, r *record) {
 
 // rec decodes recording i.
 func (ix *Index) rec(i int, r *record) {
-	c := cursor(ix.data[ix.offs[i]:])
-	r.row = int(c.uvarint()) + i + 1
-	decodeBody(c, r)
+	decodeBody(ix.data[ix.offs[i]:], r)
 }
 
 // recName returns the name field of recording i without decoding the rest.
 func (ix *Index) recName(i int) string {
 	c := cursor(ix.data[ix.offs[i]:])
 	c.uvarint()
-	c.uvarint()
 	return c.str()
+}
+
+// A rowRun says that from recording from on, Recording.Row is the
+// recording number plus delta, until the next run.
+type rowRun struct {
+	from, delta uint32
+}
+
+// row returns recording i's Recording.Row.
+func (ix *Index) row(i int) int {
+	k, _ := slices.BinarySearchFunc(ix.rows, uint32(i), func(r rowRun, i uint32) int { return cmp.Compare(r.from, i) })
+	if k == len(ix.rows) || ix.rows[k].from > uint32(i) {
+		k--
+	}
+	return i + int(ix.rows[k].delta)
+}
+
+// addRow adds recording i's row to runs.
+func addRow(runs []rowRun, i, row int) []rowRun {
+	d := uint32(row - i)
+	if n := len(runs); n > 0 && runs[n-1].delta == d {
+		return runs
+	}
+	return append(runs, rowRun{uint32(i), d})
 }
 
 // startedAt returns the record's start in its zone, zero when unknown.
@@ -475,7 +497,7 @@ func (ix *Index) footprint() (recordings, subjects, persons int) {
 		}
 		subjArena += len(r.subj) - (len(ix.data) - end)
 	}
-	recordings = len(ix.data) - subjArena + 4*len(ix.offs) + 4*len(ix.recTable.slots) + 4*len(ix.folderOf) +
+	recordings = len(ix.data) - subjArena + 8*len(ix.rows) + 4*len(ix.offs) + 4*len(ix.recTable.slots) + 4*len(ix.folderOf) +
 		4*len(ix.folderRecs) + 8*len(ix.avail) + 4*len(ix.subjStart)
 	for _, k := range ix.folderKeys {
 		recordings += len(k) + 16 + 4 + 4

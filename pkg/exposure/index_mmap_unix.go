@@ -22,7 +22,7 @@ func mapFile(name string) (data []byte, release func(), err error) {
 		return nil, nil, err
 	}
 	if size := st.Size(); st.Mode().IsRegular() && size > 0 && size == int64(int(size)) {
-		if data, err := syscall.Mmap(int(f.Fd()), 0, int(size), syscall.PROT_READ, syscall.MAP_SHARED); err == nil {
+		if data, err := syscall.Mmap(int(f.Fd()), 0, int(size), syscall.PROT_READ, mapFlags); err == nil {
 			return data, func() { syscall.Munmap(data) }, nil
 		}
 	}

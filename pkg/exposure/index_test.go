@@ -11,7 +11,6 @@ import (
 	"regexp"
 	"runtime"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 	_ "time/tzdata" // Europe/Stockholm in tests
@@ -455,15 +454,6 @@ func BenchmarkLoadIndex3M(b *testing.B) {
 	b.ReportMetric(float64(ix.NumPersons()), "persons")
 	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "recordings/s")
 	b.ReportMetric(cpu, "cpu-s/op")
-}
-
-// ixCPUTime returns the process's user and system CPU time in seconds.
-func ixCPUTime() float64 {
-	var ru syscall.Rusage
-	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
 }
 
 // ixWriteBigCSV writes n rows like a call platform's export: paths by

@@ -1,0 +1,7 @@
+//go:build unix && !linux
+
+package exposure
+
+import "syscall"
+
+const mapFlags = syscall.MAP_SHARED

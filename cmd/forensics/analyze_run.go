@@ -37,6 +37,7 @@ type analysis struct {
 	indexSum       string
 	tally          *pathTally // recording-like request paths (verdict_checks.go)
 	skipped        []logparse.SkippedInput
+	stdin          *stdinHead   // standard input's first bytes (verdict_checks.go)
 	byContent      map[int]bool // dups found by decompressed content (inputs_dedup.go)
 	problems       []string     // why the verdicts cannot be trusted (verdict_checks.go)
 	skippedReports []skippedReport
@@ -161,6 +162,7 @@ func (c *AnalyzeCmd) setup(log *slog.Logger) (*analysis, error) {
 	}
 	a.dups = duplicateInputs(a.all)
 	a.byContent = contentDuplicates(a.all, a.dups)
+	a.keepStdinHead()
 	for i, in := range a.all {
 		if _, dup := a.dups[i]; !dup {
 			eopt.InputOrder = append(eopt.InputOrder, in.Name)

@@ -452,8 +452,8 @@ func runSafetyCases() []hostileCase {
 			check:  checkProblem("utf16.log", "UTF-16"),
 		},
 		{
-			// On standard input the bytes cannot be read twice: the
-			// cause comes from the counts (NUL bytes in the lines).
+			// Standard input cannot be read twice: its first bytes are
+			// kept for the cause.
 			name:  "UTF-16 log on standard input with a format",
 			stdin: "utf16.log",
 			prepare: func(t *testing.T, dir string) []string {
@@ -461,7 +461,7 @@ func runSafetyCases() []hostileCase {
 				return []string{"--format", "combined", "-"}
 			},
 			exit:   exitBadInput,
-			stderr: []string{`forensics: input <stdin>: \d+ of \d+ lines rejected: its lines hold NUL bytes: UTF-16 encoded or binary data`},
+			stderr: []string{`forensics: input <stdin>: \d+ of \d+ lines rejected: the input looks UTF-16 encoded`},
 		},
 		{
 			name: "CR-only line ends with a format",
@@ -472,6 +472,23 @@ func runSafetyCases() []hostileCase {
 			exit:   exitBadInput,
 			stderr: []string{`forensics: input cr\.log: 1 of 1 lines rejected: its lines end in CR only`},
 			check:  checkProblem("cr.log", "CR only"),
+		},
+		{
+			// A format that keeps trailing fields accepts the first
+			// request of the one long line: no line is rejected, yet the
+			// line ends are wrong.
+			name:  "CR-only nginx log on standard input, accepted with trailing fields",
+			stdin: "cr.log",
+			prepare: func(t *testing.T, dir string) []string {
+				b, err := os.ReadFile(filepath.Join(nginxDir(t), "access.log"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				writeFile(t, filepath.Join(dir, "cr.log"), bytes.ReplaceAll(b, []byte("\n"), []byte("\r")))
+				return []string{"--format", "combined", "-"}
+			},
+			exit:   exitBadInput,
+			stderr: []string{`forensics: input <stdin>: 1 lines in \d+ bytes: its lines end in CR only`},
 		},
 		{
 			name: "CR-only line ends detected",

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"path"
 	"slices"
 	"strings"
@@ -22,6 +23,9 @@ import (
 // reasons in the manifest ("problems", and "problem" on the input), and
 // the outputs written as usual:
 //
+//   - An input whose bytes show line ends of CR only (read as a few long
+//     lines, which a format that keeps trailing fields may even accept):
+//     looked for when the lines are 4 KiB long on average.
 //   - An input most of whose lines were rejected: more rejected lines
 //     than parsed ones (rejected > records; lines skipped as comments,
 //     headers or blank do not count), whether the format was detected or
@@ -29,8 +33,8 @@ import (
 //     cause, found from the input's first 64 KiB (decompressed): UTF-16
 //     text, line ends of CR only, binary data, or a format that does not
 //     fit (with the format the lines look like, when one is detected).
-//     For standard input, which cannot be read twice, the cause is told
-//     from the line counts only.
+//     Standard input, which cannot be read twice, keeps its first 64 KiB
+//     for this.
 //   - A run in which no request matched a recording of the index, and no
 //     directory listing a folder of it, while requests for files with the
 //     index's extensions (".mp3", ".wav", ...) exist: the request paths
@@ -77,12 +81,20 @@ func (a *analysis) checkInputs(log *slog.Logger) []string {
 	for i := range a.inputs {
 		rep := &a.inputs[i]
 		undetected := rep.Format == "" && rep.Error != "" && strings.Contains(rep.Error, logparse.ErrNotDetected.Error())
-		if !undetected && (rep.Rejected == 0 || rep.Rejected <= rep.Records || rep.DuplicateOf != "") {
+		// Lines of 4 KiB on average: CR-only line ends make few long
+		// lines, which a format that keeps trailing fields may accept.
+		longLines := rep.Lines > 0 && rep.Bytes/rep.Lines > 4096 && rep.DuplicateOf == ""
+		if !undetected && !longLines && (rep.Rejected == 0 || rep.Rejected <= rep.Records || rep.DuplicateOf != "") {
 			continue
 		}
-		var sample []byte
-		if i < len(a.all) && !a.all[i].Stdin() {
-			sample = readSample(a.all[i])
+		sample := a.sample(i)
+		if longLines && !undetected && rep.Rejected <= rep.Records {
+			if crOnly(sample) {
+				rep.Problem = "its lines end in CR only (no LF); convert the line ends (tr '\\r' '\\n')"
+				log.Error("an input's lines end in CR only: it was read as a few long lines", "input", rep.Name, "lines", rep.Lines, "bytes", rep.Bytes)
+				problems = append(problems, fmt.Sprintf("input %s: %d lines in %d bytes: %s", rep.Name, rep.Lines, rep.Bytes, rep.Problem))
+			}
+			continue
 		}
 		if undetected {
 			// Not read at all, already an error: name the cause when the
@@ -101,6 +113,46 @@ func (a *analysis) checkInputs(log *slog.Logger) []string {
 		problems = append(problems, msg)
 	}
 	return problems
+}
+
+// stdinHead keeps the first sampleSize raw bytes read from standard
+// input, which cannot be read twice, for the cause of rejected lines.
+type stdinHead struct {
+	i    int // the input's index
+	r    io.Reader
+	head []byte
+}
+
+func (h *stdinHead) Read(p []byte) (int, error) {
+	n, err := h.r.Read(p)
+	if room := sampleSize - len(h.head); room > 0 {
+		h.head = append(h.head, p[:min(n, room)]...)
+	}
+	return n, err
+}
+
+// keepStdinHead makes the standard-input input keep its first bytes.
+func (a *analysis) keepStdinHead() {
+	for i, in := range a.all {
+		if in.Stdin() {
+			a.stdin = &stdinHead{i: i, r: os.Stdin}
+			ni := logparse.ReaderInput(in.Name, a.stdin)
+			ni.Source = in.Source
+			a.all[i] = ni
+		}
+	}
+}
+
+// sample returns the first sampleSize decompressed bytes of input i,
+// from what standard input kept, or by reading a file again.
+func (a *analysis) sample(i int) []byte {
+	if a.stdin != nil && a.stdin.i == i {
+		return readSample(logparse.ReaderInput(a.all[i].Name, bytes.NewReader(a.stdin.head)))
+	}
+	if i >= len(a.all) || a.all[i].Path == "-" {
+		return nil
+	}
+	return readSample(a.all[i])
 }
 
 // readSample returns the first sampleSize decompressed bytes of in, or

@@ -93,10 +93,11 @@ func (c *AnalyzeCmd) setup(log *slog.Logger) (*analysis, error) {
 		Format:     c.IndexFormat,
 		Columns:    c.Column,
 		PathMapper: exposure.PathMapper{StripPrefix: c.StripPrefix, AddPrefix: c.AddPrefix, FoldCase: c.FoldCase},
-		Location:   indexZone,
-		// The century of a 10-digit number in a row without a date:
-		// relative to today, the day the index is read.
-		Reference: time.Now(),
+		// Times without an offset are Swedish time. The century of a
+		// 10-digit number in a row without a call date is decided by the
+		// index's latest call (IndexOptions.Reference left zero): calls
+		// precede the export, and a rerun gives the same persons.
+		Location: indexZone,
 	}
 	a.index, err = exposure.LoadIndex(c.Index, opt)
 	if err != nil {

@@ -40,6 +40,8 @@ type AnalyzeCmd struct {
 	ExposedTo   string        `help:"End of the exposure window (RFC 3339 or YYYY-MM-DD); default: the last log line." placeholder:"TIME"`
 	HeaderBytes int64         `help:"Bytes subtracted from wire byte counts (%O, $bytes_sent) for response headers." default:"150"`
 	Workers     int           `help:"Parallel workers; default: all cores." default:"0"`
+	ShardMemory bytesFlag     `name:"shard-memory" help:"Memory each worker holds for the requests it has seen before it spills sorted runs to --temp-dir (e.g. 64MiB, 1GiB)." default:"64MiB" placeholder:"SIZE"`
+	TempDir     string        `help:"Directory for the spilled runs (recording and actor numbers, times, line numbers: no personal data); default: the system's temporary directory." placeholder:"DIR"`
 	Controller  string        `help:"Data controller's name, for the report's Art. 33 draft." placeholder:"NAME"`
 	Contact     string        `help:"Contact point (DPO), for the report's Art. 33 draft." placeholder:"CONTACT"`
 
@@ -145,26 +147,39 @@ func (c *AnalyzeCmd) Run(log *slog.Logger) error {
 	run.problems = run.checkInputs(log)
 	run.noteInputNames()
 	run.skippedReports = skippedInputs(log, run.skipped)
-	res := run.engine.Finish(run.shards...)
-	if p := run.checkMatches(log, res.Summary.Engine); p != "" {
+	// Every output goes into the staging directory (see outdir.go): the
+	// rows as the engine decides them, then the rest, the manifest last.
+	staging := out.Staging()
+	sink, err := openOutputSink(staging, c.pseudonymKey)
+	if err != nil {
+		return err
+	}
+	rep, err := run.engine.Finish(sink, run.shards...)
+	if err != nil {
+		sink.abort()
+		return err
+	}
+	if err := sink.close(); err != nil {
+		return fmt.Errorf("write outputs: %w", err)
+	}
+	if p := run.checkMatches(log, rep.Summary.Engine); p != "" {
 		run.problems = append(run.problems, p)
 	}
-	if to := res.Summary.LogsTo; c.ExposedTo == "" && to.After(time.Now().Add(24*time.Hour)) {
+	if to := rep.Summary.LogsTo; c.ExposedTo == "" && to.After(time.Now().Add(24*time.Hour)) {
 		// A clock jump in one line would stretch the window to it.
 		log.Warn("a log line is dated in the future: the exposure window ends there; set --exposed-to", "logs_to", to.Format(time.RFC3339))
 	}
-	run.noteOverlaps(log, res.Overlaps)
+	run.noteOverlaps(log, rep.Overlaps)
 	if c.pseudonymKey != nil {
-		pseudonymize(res, c.pseudonymKey)
 		log.Info("outputs pseudonymized", "key_id", pseudonymKeyID(c.pseudonymKey))
 	}
-	if err := run.write(out.Staging(), res, started); err != nil {
+	if err := run.write(staging, rep, started, log); err != nil {
 		return err
 	}
 	if err := out.Commit(manifestName, previousOutputs(c.Out)); err != nil {
 		return err
 	}
-	printSummary(os.Stdout, c.Out, res)
+	printSummary(os.Stdout, c.Out, rep.Summary)
 	if len(run.problems) > 0 {
 		return &verdictError{run.problems, run.partial}
 	}

@@ -46,26 +46,21 @@ type manifest struct {
 	Pseudonymized map[string]string `json:"pseudonymized,omitempty"`
 }
 
-// write writes every output into dir, the manifest last. dir is the
-// run's staging directory (see outdir.go): the outputs reach --out only
-// when all are written.
-func (a *analysis) write(out string, res *exposure.Result, started time.Time) error {
-	if err := os.MkdirAll(out, 0o700); err != nil {
-		return err
-	}
+// write writes the outputs that follow the rows into out, the manifest
+// last; the sink has written the row files there already.
+func (a *analysis) write(out string, rep *exposure.Report, started time.Time, log *slog.Logger) error {
 	files := []struct {
 		name  string
 		write func(string) error
 	}{
-		{"exposures.parquet", func(p string) error { return parquetout.WriteFile(p, res.Exposures) }},
-		{"persons.parquet", func(p string) error { return parquetout.WriteFile(p, res.Persons) }},
-		{"recordings.parquet", func(p string) error { return parquetout.WriteFile(p, res.Recordings) }},
-		{"actors.parquet", func(p string) error { return parquetout.WriteFile(p, res.Actors) }},
-		{"coverage.parquet", func(p string) error { return parquetout.WriteFile(p, res.Coverage.Rows()) }},
-		{"summary.json", func(p string) error { return writeJSON(p, res.Summary) }},
+		{"coverage.parquet", func(p string) error { return parquetout.WriteFile(p, rep.Coverage.Rows()) }},
+		{"summary.json", func(p string) error { return writeJSON(p, rep.Summary) }},
 		{"report.html", func(p string) error { return a.writeReports(filepath.Dir(p)) }},
 	}
 	sums := map[string]string{}
+	for _, name := range sinkFiles {
+		sums[name], _ = fileSHA256(filepath.Join(out, name))
+	}
 	for _, f := range files {
 		p := filepath.Join(out, f.name)
 		if err := f.write(p); err != nil {
@@ -81,8 +76,8 @@ func (a *analysis) write(out string, res *exposure.Result, started time.Time) er
 		Options: map[string]any{
 			"format": a.cmd.Format, "actor_key": a.cmd.ActorKey, "trusted_proxy": a.cmd.TrustedProxy,
 			"strip_prefix": a.cmd.StripPrefix, "add_prefix": a.cmd.AddPrefix, "fold_case": a.cmd.FoldCase,
-			"gap": res.Summary.Gap, "gap_reason": res.Summary.GapReason,
-			"exposed_from": res.Summary.Window.Start, "exposed_to": res.Summary.Window.End,
+			"gap": rep.Summary.Gap, "gap_reason": rep.Summary.GapReason,
+			"exposed_from": rep.Summary.Window.Start, "exposed_to": rep.Summary.Window.End,
 			"header_bytes": a.cmd.HeaderBytes, "workers": a.cmd.Workers, "actors_file": a.cmd.Actors,
 		},
 		Index: map[string]any{
@@ -159,8 +154,7 @@ func fileSHA256(path string) (string, error) {
 
 // printSummary prints the counts a responder wants first. It prints no
 // personal data.
-func printSummary(w io.Writer, out string, res *exposure.Result) {
-	s := res.Summary
+func printSummary(w io.Writer, out string, s exposure.Summary) {
 	levels := []string{"full", "partial", "metadata", "undeterminable", "none"}
 	fmt.Fprintf(w, "Outputs in %s\n\n", out)
 	fmt.Fprintf(w, "Persons: %d in the index, %d to notify\n", s.PersonsTotal, s.PersonsNotify)

@@ -124,6 +124,11 @@ func (c *AnalyzeCmd) setup(log *slog.Logger) (*analysis, error) {
 		// The log source is logparse's (one set of naming rules).
 		SourceOf: logparse.SourceOf,
 	}
+	if c.pseudonymKey != nil {
+		eopt.PersonOrder = personOrder(c.pseudonymKey)
+	}
+	eopt.TempDir = c.TempDir
+	eopt.ShardMemory = int(c.ShardMemory)
 	eopt.TrustedCategories = []string{}
 	for _, c := range c.TrustedCategory {
 		if c != "none" {

@@ -27,6 +27,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base32"
+	"encoding/binary"
 	"fmt"
 	"hash"
 	"io"
@@ -187,64 +188,99 @@ const pseudonymScheme = `HMAC-SHA256(key, "subject:"+id) -> "p_"+20 base32 chars
 // say). Actor IPs and user agents are personal data of the actors, not of
 // the subjects, and are kept for the contractor to check attribution.
 func pseudonymize(res *exposure.Result, key []byte) {
-	p := newPseudonymizer(key)
-	// Recordings first: they carry the date that gives a 10-digit
-	// identity number in a path or call ID its century; exposure rows,
-	// which have no call date, reuse those rewrites.
-	dated := map[string]string{}
-	scrubDated := func(s, caller string, ref time.Time) string {
-		out, short := p.scrub(s, caller, ref)
-		if short {
-			dated[s+"\x00"+caller] = out
-		}
-		return out
-	}
-	scrubUndated := func(s, caller string) string {
-		if !hasDigitRun(s, 6) {
-			return s
-		}
-		if len(dated) > 0 {
-			if out, ok := dated[s+"\x00"+caller]; ok {
-				return out
-			}
-		}
-		out, _ := p.scrub(s, caller, time.Time{})
-		return out
-	}
-	// Exposure rows come in runs of one recording (one per actor): the
-	// last path rewrite is kept and shared.
-	var lastIn, lastCaller, lastOut string
-	scrubPath := func(s, caller string) string {
-		if s != lastIn || caller != lastCaller {
-			lastIn, lastCaller, lastOut = s, caller, scrubUndated(s, caller)
-		}
-		return lastOut
-	}
+	rp := newRowPseudonymizer(key)
 	for i := range res.Recordings {
-		r := &res.Recordings[i]
-		r.Path = scrubDated(r.Path, r.CallerPhone, r.StartedAt)
-		r.CallID = scrubDated(r.CallID, r.CallerPhone, r.StartedAt)
-		r.CallerPhone = p.phone(r.CallerPhone)
+		rp.recording(&res.Recordings[i])
 	}
 	for i := range res.Exposures {
-		e := &res.Exposures[i]
-		e.Path = scrubPath(e.Path, e.CallerPhone)
-		e.CallID = scrubUndated(e.CallID, e.CallerPhone)
-		e.SubjectID = p.subject(e.SubjectID)
-		e.CallerPhone = p.phone(e.CallerPhone)
+		rp.exposure(&res.Exposures[i])
 	}
 	for i := range res.Persons {
-		pr := &res.Persons[i]
-		pr.SubjectID = p.subject(pr.SubjectID)
-		for j, ph := range pr.Phones {
-			pr.Phones[j] = p.phone(ph)
-		}
-		slices.Sort(pr.Phones)
+		rp.person(&res.Persons[i])
 	}
-
 	slices.SortFunc(res.Persons, func(a, b exposure.PersonRow) int {
 		return strings.Compare(a.SubjectID, b.SubjectID)
 	})
+}
+
+// A rowPseudonymizer rewrites rows one at a time, as they stream out: the
+// rewrite of a row depends on that row alone (its call date gives a
+// 10-digit identity number in a path its century), so memory stays flat.
+// Persons are put in an order that owes nothing to the numbers by the
+// engine (exposure.Options.PersonOrder, see personOrder).
+type rowPseudonymizer struct {
+	p *pseudonymizer
+	// Exposure rows come in runs of one recording: the last path and
+	// call ID rewrites are kept.
+	lastIn, lastCaller, lastOut string
+	lastAt                      time.Time
+}
+
+func newRowPseudonymizer(key []byte) *rowPseudonymizer {
+	return &rowPseudonymizer{p: newPseudonymizer(key)}
+}
+
+// scrub rewrites a path or call ID, remembering the last one.
+func (rp *rowPseudonymizer) scrub(s, caller string, at time.Time) string {
+	if !hasDigitRun(s, 6) {
+		return s
+	}
+	if s == rp.lastIn && caller == rp.lastCaller && at.Equal(rp.lastAt) {
+		return rp.lastOut
+	}
+	out, _ := rp.p.scrub(s, caller, at)
+	rp.lastIn, rp.lastCaller, rp.lastAt, rp.lastOut = s, caller, at, out
+	return out
+}
+
+func (rp *rowPseudonymizer) recording(r *exposure.RecordingRow) {
+	r.Path = rp.scrub(r.Path, r.CallerPhone, r.StartedAt)
+	r.CallID, _ = rp.p.scrub(r.CallID, r.CallerPhone, r.StartedAt)
+	r.CallerPhone = rp.p.phone(r.CallerPhone)
+}
+
+func (rp *rowPseudonymizer) exposure(e *exposure.ExposureRow) {
+	e.Path = rp.scrub(e.Path, e.CallerPhone, e.StartedAt)
+	if hasDigitRun(e.CallID, 6) {
+		e.CallID, _ = rp.p.scrub(e.CallID, e.CallerPhone, e.StartedAt)
+	}
+	e.SubjectID = rp.p.subject(e.SubjectID)
+	e.CallerPhone = rp.p.phone(e.CallerPhone)
+}
+
+func (rp *rowPseudonymizer) person(pr *exposure.PersonRow) {
+	pr.SubjectID = rp.p.subject(pr.SubjectID)
+	for j, ph := range pr.Phones {
+		pr.Phones[j] = rp.p.phone(ph)
+	}
+	slices.Sort(pr.Phones)
+}
+
+// personOrder orders persons as their pseudonyms sort (by the first 12
+// characters: 60 bits), so that the persons output keeps no order of the
+// real numbers.
+func personOrder(key []byte) func(string) uint64 {
+	p := newPseudonymizer(key)
+	return func(id string) uint64 {
+		p.mac.Reset()
+		io.WriteString(p.mac, subjectDomain)
+		io.WriteString(p.mac, id)
+		p.sum = p.mac.Sum(p.sum[:0])
+		bits := binary.BigEndian.Uint64(p.sum)
+		var k uint64
+		for i := range 12 {
+			v := bits >> (59 - 5*i) & 31
+			// The alphabet's ASCII order: "2".."7" (values 26-31) sort
+			// before "a".."z" (0-25).
+			if v < 26 {
+				v += 6
+			} else {
+				v -= 26
+			}
+			k = k<<5 | v
+		}
+		return k
+	}
 }
 
 // A pseudonymizer computes pseudonyms under one key. It is not safe for

@@ -188,8 +188,8 @@ func TestScrub(t *testing.T) {
 }
 
 // TestPseudonymizeDatedPath: a 10-digit identity number in a path gets
-// its century from the recording's date, and the exposure rows, which
-// have no date, get the same path; the result equals the subject's
+// its century from the recording's date, which the exposure rows carry
+// too, so they get the same path; the result equals the subject's
 // pseudonym.
 func TestPseudonymizeDatedPath(t *testing.T) {
 	child := genPNR("20061219", 918)
@@ -199,8 +199,8 @@ func TestPseudonymizeDatedPath(t *testing.T) {
 	started := time.Date(2019, 2, 1, 3, 0, 0, 0, time.UTC)
 	res := &exposure.Result{
 		Exposures: []exposure.ExposureRow{
-			{SubjectID: child, Role: "patient", CallID: callID, Path: path, CallerPhone: caller, ActorIP: "192.0.2.1"},
-			{SubjectID: child, Role: "patient", CallID: callID, Path: path, CallerPhone: caller, ActorIP: "192.0.2.2"},
+			{SubjectID: child, Role: "patient", CallID: callID, Path: path, CallerPhone: caller, StartedAt: started, ActorIP: "192.0.2.1"},
+			{SubjectID: child, Role: "patient", CallID: callID, Path: path, CallerPhone: caller, StartedAt: started, ActorIP: "192.0.2.2"},
 		},
 		Persons:    []exposure.PersonRow{{SubjectID: child, Phones: []string{}}},
 		Recordings: []exposure.RecordingRow{{Path: path, CallID: callID, CallerPhone: caller, StartedAt: started}},
@@ -209,8 +209,8 @@ func TestPseudonymizeDatedPath(t *testing.T) {
 	ps, tc := refSubject(testKeyA, child), refPhone(testKeyA, caller)
 	want := &exposure.Result{
 		Exposures: []exposure.ExposureRow{
-			{SubjectID: ps, Role: "patient", CallID: "STO1-" + ps, Path: "/r/2019/02/01/STO1_" + tc + "_" + ps + ".mp3", CallerPhone: tc, ActorIP: "192.0.2.1"},
-			{SubjectID: ps, Role: "patient", CallID: "STO1-" + ps, Path: "/r/2019/02/01/STO1_" + tc + "_" + ps + ".mp3", CallerPhone: tc, ActorIP: "192.0.2.2"},
+			{SubjectID: ps, Role: "patient", CallID: "STO1-" + ps, Path: "/r/2019/02/01/STO1_" + tc + "_" + ps + ".mp3", CallerPhone: tc, StartedAt: started, ActorIP: "192.0.2.1"},
+			{SubjectID: ps, Role: "patient", CallID: "STO1-" + ps, Path: "/r/2019/02/01/STO1_" + tc + "_" + ps + ".mp3", CallerPhone: tc, StartedAt: started, ActorIP: "192.0.2.2"},
 		},
 		Persons:    []exposure.PersonRow{{SubjectID: ps, Phones: []string{}}},
 		Recordings: []exposure.RecordingRow{{Path: "/r/2019/02/01/STO1_" + tc + "_" + ps + ".mp3", CallID: "STO1-" + ps, CallerPhone: tc, StartedAt: started}},
@@ -266,7 +266,11 @@ func demoResult(tb testing.TB) (*exposure.Result, string) {
 		}
 		ir.Close()
 	}
-	return eng.Finish(shard), index
+	res, err := eng.Collect(shard)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return res, index
 }
 
 // cloneResult copies the parts of a Result that pseudonymize changes.
@@ -612,19 +616,31 @@ func checkJoins(t *testing.T, r *exposure.Result, what string) {
 		case rec.CallID != e.CallID || rec.CallerPhone != e.CallerPhone:
 			bad["exposure and recording disagree on call ID or phone"]++
 		}
-		if e.Role == "caller" && e.CallerPhone != "" {
+		if e.CallerPhone != "" {
 			if callerPhones[e.SubjectID] == nil {
 				callerPhones[e.SubjectID] = map[string]bool{}
 			}
 			callerPhones[e.SubjectID][e.CallerPhone] = true
 		}
 	}
+	// A person's phones are the caller numbers of all their calls: every
+	// one is a recording's number, and every number on the person's
+	// exposure rows is among them.
+	recPhones := map[string]bool{}
+	for _, rec := range r.Recordings {
+		recPhones[rec.CallerPhone] = true
+	}
 	withPhones := 0
 	for _, p := range r.Persons {
 		for _, ph := range p.Phones {
 			withPhones++
-			if !callerPhones[p.SubjectID][ph] {
-				bad["person phone not among its caller rows"]++
+			if !recPhones[ph] {
+				bad["person phone not a recording's caller phone"]++
+			}
+		}
+		for ph := range callerPhones[p.SubjectID] {
+			if !slices.Contains(p.Phones, ph) {
+				bad["exposure row's caller phone missing from the person's phones"]++
 			}
 		}
 	}

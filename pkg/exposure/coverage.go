@@ -90,6 +90,7 @@ func (s *Shard) coverage(input string) *minuteSet {
 		s.cover[input] = m
 	}
 	s.lastInput, s.lastSet = input, m
+	s.lastID = s.e.inputID(input)
 	return m
 }
 

@@ -192,18 +192,17 @@ func TestMultiplexed(t *testing.T) {
 }
 
 func TestPairLevel(t *testing.T) {
-	f := func(name string, p pairState, size int64, wantL Level, wantB int64, wantC float64) {
+	f := func(name string, p pairAgg, size int64, wantL Level, wantB int64, wantC float64) {
 		t.Helper()
 		l, b, c := p.level(size)
 		if l != wantL || b != wantB || c != wantC {
 			t.Errorf("%s: got %v %d %.2f, want %v %d %.2f", name, l, b, c, wantL, wantB, wantC)
 		}
 	}
-	f("ranges adding up", pairState{kind: deliverContent, spans: spanSet{{0, 1000}}}, 1000, Full, 1000, 1)
-	f("ranges with holes", pairState{kind: deliverContent, spans: spanSet{{0, 400}, {600, 1000}}}, 1000, Partial, 800, 0.8)
-	f("unknown positions never full", pairState{kind: deliverContent, spans: spanSet{{0, 500}}, extra: 700}, 1000, Partial, 1000, 0.5)
-	f("metadata", pairState{kind: deliverMetadata}, 1000, Metadata, 0, 0)
-	f("listing", pairState{viaListing: true}, 1000, Metadata, 0, 0)
-	f("attempts only", pairState{requests: 3}, 1000, None, 0, 0)
-	f("size unknown whole", pairState{kind: deliverContent, spans: spanSet{{0, 10}}, whole: true}, 0, Full, 10, 1)
+	f("ranges adding up", pairAgg{kind: deliverContent, spans: spanSet{{0, 1000}}}, 1000, Full, 1000, 1)
+	f("ranges with holes", pairAgg{kind: deliverContent, spans: spanSet{{0, 400}, {600, 1000}}}, 1000, Partial, 800, 0.8)
+	f("unknown positions never full", pairAgg{kind: deliverContent, spans: spanSet{{0, 500}}, extra: 700}, 1000, Partial, 1000, 0.5)
+	f("metadata", pairAgg{kind: deliverMetadata}, 1000, Metadata, 0, 0)
+	f("attempts only", pairAgg{requests: 3}, 1000, None, 0, 0)
+	f("size unknown whole", pairAgg{kind: deliverContent, spans: spanSet{{0, 10}}, flags: pfWhole}, 0, Full, 10, 1)
 }

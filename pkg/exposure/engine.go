@@ -3,7 +3,10 @@ package exposure
 import (
 	"hash/maphash"
 	"net/netip"
+	"os"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/forensiclog/forensics/pkg/logparse"
@@ -21,6 +24,12 @@ const (
 // low estimate keeps a complete download from being counted as partial.
 const DefaultHeaderBytes = 150
 
+// DefaultShardMemory is the default for Options.ShardMemory.
+const DefaultShardMemory = 64 << 20
+
+// maxEvidenceCap bounds Options.MaxEvidence.
+const maxEvidenceCap = 32
+
 // Options configure an Engine. The zero value works: actors by IP, no
 // attribution, no proxies trusted, coverage gap chosen from the traffic.
 type Options struct {
@@ -36,7 +45,9 @@ type Options struct {
 	// DefaultHeaderBytes.
 	HeaderBytes int64
 	// MaxEvidence bounds the input:line references kept per recording
-	// and actor; 0 means 8.
+	// and actor, and per folder and actor; 0 means 8, at most 32. The
+	// references kept are the first in (input name, line) order, so they
+	// do not depend on how records were spread over shards.
 	MaxEvidence int
 	// ExposedFrom and ExposedTo bound the time the server was open. Zero
 	// values mean the first recording's availability and the last log line.
@@ -53,15 +64,34 @@ type Options struct {
 	// InputOrder lists the inputs in reading order (rotated sets oldest
 	// first, as logparse.ExpandInputs gives them). When set, overlaps
 	// between consecutive inputs of a source (copytruncate leftovers) are
-	// found and counted once; see Overlap.
+	// found and counted once; see Overlap. Evidence references are ordered
+	// by input name; inputs not listed here are numbered as they come,
+	// which makes the evidence kept for them depend on scheduling.
 	InputOrder []string
 	// SourceOf names the log source (a rotated set) an input belongs to;
 	// nil means each input is its own source.
 	SourceOf func(input string) string
+	// ShardMemory bounds the memory each Shard uses for the requests it
+	// has seen (recording requests and listings); beyond it, the shard
+	// sorts what it holds and writes it to a run file in TempDir, merged
+	// by Finish. 0 means DefaultShardMemory.
+	ShardMemory int
+	// PersonOrder, when set, orders the persons output by the key it
+	// gives each subject ID (ties by ID) instead of by ID: with keyed
+	// pseudonyms, an order that owes nothing to the numbers (birth dates).
+	PersonOrder func(subjectID string) uint64
+	// TempDir holds the run files; "" means os.TempDir(). Run files hold
+	// recording and actor numbers, times and line numbers: no personal
+	// data. They are removed by Finish (or Close).
+	TempDir string
 }
 
 // An Engine correlates log records with a recording index. Observe records
 // through Shards, one per goroutine, then call Finish once.
+//
+// Memory: the engine holds per-actor state (it grows with the distinct
+// clients) and, per shard, a bounded buffer of requests (Options.ShardMemory)
+// that spills sorted runs to disk; nothing grows with the number of lines.
 type Engine struct {
 	ix    *Index
 	opt   Options
@@ -69,6 +99,15 @@ type Engine struct {
 	// rotated gives the overlap roles of inputs with a neighbour in their
 	// rotated set; nil when no input has one.
 	rotated map[string]uint8
+
+	// inputs numbers input names; evidence references carry the number.
+	inMu     sync.Mutex
+	inputIDs map[string]uint32
+	inputs   []string
+
+	runMu  sync.Mutex
+	shards []*Shard
+	files  []string // run files to remove
 }
 
 // NewEngine returns an engine for the index.
@@ -85,19 +124,60 @@ func NewEngine(ix *Index, opt Options) *Engine {
 	if opt.MaxEvidence <= 0 {
 		opt.MaxEvidence = 8
 	}
-	e := &Engine{ix: ix, opt: opt, sizes: make([]int64, ix.Len())}
+	opt.MaxEvidence = min(opt.MaxEvidence, maxEvidenceCap)
+	if opt.ShardMemory <= 0 {
+		opt.ShardMemory = DefaultShardMemory
+	}
+	if opt.TempDir == "" {
+		opt.TempDir = os.TempDir()
+	}
+	e := &Engine{ix: ix, opt: opt, sizes: make([]int64, ix.Len()), inputIDs: map[string]uint32{}}
 	e.rotated = rotationRoles(opt.InputOrder, e.sourceOf)
 	for i := range e.sizes {
 		e.sizes[i] = ix.Size(i)
 	}
+	names := slices.Clone(opt.InputOrder)
+	slices.Sort(names)
+	names = slices.Compact(names)
+	for _, n := range names {
+		e.inputIDs[n] = uint32(len(e.inputs))
+		e.inputs = append(e.inputs, n)
+	}
 	return e
 }
 
-// An evidenceRef points at one log line.
-type evidenceRef struct {
-	input string
-	line  int64
+// inputID numbers an input name.
+func (e *Engine) inputID(name string) uint32 {
+	e.inMu.Lock()
+	defer e.inMu.Unlock()
+	id, ok := e.inputIDs[name]
+	if !ok {
+		name = strings.Clone(name)
+		id = uint32(len(e.inputs))
+		e.inputIDs[name] = id
+		e.inputs = append(e.inputs, name)
+	}
+	return id
 }
+
+// An evRef points at one log line: input number << lineBits | line. Its
+// order is (input name, line) for inputs named in Options.InputOrder.
+type evRef uint64
+
+const lineBits = 40
+
+func makeRef(input uint32, line int64) evRef {
+	if line < 0 {
+		line = 0
+	}
+	if line >= 1<<lineBits {
+		line = 1<<lineBits - 1
+	}
+	return evRef(uint64(input)<<lineBits | uint64(line))
+}
+
+func (r evRef) input() uint32 { return uint32(r >> lineBits) }
+func (r evRef) line() int64   { return int64(r & (1<<lineBits - 1)) }
 
 type actorKey struct {
 	addr netip.Addr
@@ -106,66 +186,64 @@ type actorKey struct {
 }
 
 type uaCount struct {
-	ua string
+	ua uint32 // the shard's user-agent number
 	n  int64
 }
 
+// actorState is what a shard knows of one actor: no pointers, so that the
+// garbage collector has nothing to scan in the actor table.
 type actorState struct {
-	key          actorKey
-	first, last  time.Time
+	first, last  int64 // Unix nanoseconds, 0 when untimed
 	requests     int64
 	listingViews int64
-	uas          []uaCount // the most seen user agents, at most maxUAs
-	otherUAs     int64     // requests with a user agent beyond maxUAs
+	nUAs         uint8
+	uas          [maxUAs]uaCount // the most seen user agents, at most maxUAs
+	otherUAs     int64           // requests with a user agent beyond maxUAs
 }
 
 const maxUAs = 8
 
-type pairKey struct{ rec, actor int32 }
-
-type pairState struct {
-	kind        deliveryKind
-	spans       spanSet
-	extra       int64 // bytes at unknown positions
-	whole       bool  // a complete 200 of a file of unknown size
-	unc         Uncertainty
-	prior       bool
-	viaListing  bool
-	requests    int64
-	first, last time.Time
-	evidence    []evidenceRef
-	moreEv      int64
+// Stats counts what the engine saw.
+type Stats struct {
+	Records         int64 `json:"records"`          // records observed
+	Untimed         int64 `json:"untimed"`          // records without a time
+	RecordingHits   int64 `json:"recording_hits"`   // requests for a recording
+	ListingRequests int64 `json:"listing_requests"` // successful directory listings
+	OtherRequests   int64 `json:"other_requests"`   // requests for anything else
+	// SpilledRuns counts the sorted runs written to TempDir. It depends
+	// on the memory settings and the workers, so it is kept out of the
+	// JSON outputs (which must not).
+	SpilledRuns int64 `json:"-"`
 }
 
-type listingKey struct {
-	dir   string
-	actor int32
-}
-
-type listingState struct {
-	times    []time.Time // distinct listing times, in log order
-	evidence []evidenceRef
-	moreEv   int64
+func (s *Stats) add(o Stats) {
+	s.Records += o.Records
+	s.Untimed += o.Untimed
+	s.RecordingHits += o.RecordingHits
+	s.ListingRequests += o.ListingRequests
+	s.OtherRequests += o.OtherRequests
+	s.SpilledRuns += o.SpilledRuns
 }
 
 // A Shard observes records for one goroutine. Shards are merged by Finish.
+// A Shard is not safe for concurrent use; different shards of one engine
+// are.
 type Shard struct {
-	e        *Engine
-	actors   map[actorKey]int32
-	actorArr []*actorState
-	pairs    map[pairKey]*pairState
-	listings map[listingKey]*listingState
-	cover    map[string]*minuteSet // by input
-	stats    Stats
+	e         *Engine
+	actors    map[actorKey]int32
+	actorKeys []actorKey
+	actorArr  []actorState
+	uaIDs     map[string]uint32
+	uaNames   []string
+	cover     map[string]*minuteSet // by input
+	stats     Stats
 
-	lastInput string // the input of lastSet, a one-entry cache
+	lastInput string // the input of lastSet and lastID, a one-entry cache
 	lastSet   *minuteSet
+	lastID    uint32
 
-	// matches caches Index.Match by request path: recordings found (it
-	// grows with the recordings touched and their spellings) and, up to
-	// maxMisses, paths that are none.
-	matches map[string]int32
-	misses  int
+	pairs    pairBuffer
+	listings listingBuffer
 
 	scratch [4]byteRange
 	xff     []netip.Addr
@@ -178,69 +256,42 @@ type Shard struct {
 	curTrace   *inputTrace
 }
 
-// maxMisses bounds the cached paths that match no recording (probes may
-// be endless).
-const maxMisses = 1 << 16
-
-// match is Index.Match through the shard's cache.
-func (s *Shard) match(path string) (int, bool) {
-	if i, ok := s.matches[path]; ok {
-		return int(i), i >= 0
-	}
-	i, ok := s.e.ix.Match(path)
-	if !ok {
-		if s.misses >= maxMisses {
-			return 0, false
-		}
-		s.misses++
-		i = -1
-	}
-	if s.matches == nil {
-		s.matches = make(map[string]int32)
-	}
-	s.matches[strings.Clone(path)] = int32(i)
-	return i, ok
-}
-
-// Stats counts what the engine saw.
-type Stats struct {
-	Records         int64 `json:"records"`          // records observed
-	Untimed         int64 `json:"untimed"`          // records without a time
-	RecordingHits   int64 `json:"recording_hits"`   // requests for a recording
-	ListingRequests int64 `json:"listing_requests"` // successful directory listings
-	OtherRequests   int64 `json:"other_requests"`   // requests for anything else
-}
-
 // NewShard returns a shard for one goroutine.
 func (e *Engine) NewShard() *Shard {
 	s := &Shard{
-		e:        e,
-		actors:   make(map[actorKey]int32),
-		pairs:    make(map[pairKey]*pairState),
-		listings: make(map[listingKey]*listingState),
-		cover:    make(map[string]*minuteSet),
+		e:      e,
+		actors: make(map[actorKey]int32),
+		uaIDs:  make(map[string]uint32),
+		cover:  make(map[string]*minuteSet),
 	}
+	s.pairs.limit = max(e.opt.ShardMemory*3/4/pairEventSize, 1024)
+	s.listings.limit = max(e.opt.ShardMemory/4/listingEventSize, 1024)
 	s.hash.SetSeed(fpSeed)
+	e.runMu.Lock()
+	e.shards = append(e.shards, s)
+	e.runMu.Unlock()
 	return s
 }
 
 // Observe takes one record into account. It keeps nothing that aliases
 // the record, so a reused record may be passed. It does not allocate for a
-// request of a recording by a known actor once that pair has been seen.
+// request of a recording by a known actor with a known user agent.
 func (s *Shard) Observe(rec *logparse.Record) {
 	s.stats.Records++
+	var t int64
 	if rec.Time.IsZero() {
 		s.stats.Untimed++
 	} else {
 		s.coverage(rec.Source).add(rec.Time)
+		t = rec.Time.UnixNano()
 	}
-	idx, ok := s.match(rec.Path)
+	idx, ok := s.e.ix.Match(rec.Path)
 	if !ok {
-		if s.isListing(rec) {
+		if f, ok := s.listingFolder(rec); ok {
 			s.stats.ListingRequests++
-			a := s.actor(rec)
+			a := s.actor(rec, t)
 			s.actorArr[a].listingViews++
-			s.listing(rec, a)
+			s.listings.add(listingEvent{folder: int32(f), actor: a, t: t, ref: s.ref(rec)}, s)
 			s.trace(rec, traceListing, pairKey{}, a)
 			return
 		}
@@ -249,99 +300,61 @@ func (s *Shard) Observe(rec *logparse.Record) {
 		if rec.Path != "" {
 			// Record the actor's activity even for other paths: it says
 			// who was looking around.
-			a = s.actor(rec)
+			a = s.actor(rec, t)
 		}
 		s.trace(rec, traceOther, pairKey{}, a)
 		return
 	}
 	s.stats.RecordingHits++
-	a := s.actor(rec)
+	a := s.actor(rec, t)
 	size := s.e.sizes[idx]
 	d := classify(rec, size, s.e.opt.HeaderBytes, s.scratch[:0])
-	k := pairKey{int32(idx), a}
-	p := s.pairs[k]
-	if p == nil {
-		p = &pairState{}
-		s.pairs[k] = p
+	ev := pairEvent{rec: int32(idx), actor: a, t: t, ref: s.ref(rec), kind: d.kind, unc: d.unc, extra: d.extra}
+	if d.prior {
+		ev.flags |= pfPrior
 	}
-	p.requests++
-	if d.kind > p.kind {
-		p.kind = d.kind
-	}
-	p.unc |= d.unc
-	p.prior = p.prior || d.prior
 	if d.spanKnown {
-		p.spans = p.spans.add(d.span.Start, d.span.End)
+		ev.flags |= pfSpan
+		ev.start, ev.end = d.span.Start, d.span.End
 		if d.span.End < 0 {
-			p.whole = true
+			ev.flags |= pfWhole
 		}
 	}
-	p.extra += d.extra
 	if d.kind == deliverContent && size <= 0 && rec.Status == 200 && d.unc&UncertainAborted == 0 {
-		p.whole = true
+		ev.flags |= pfWhole
 	}
-	seen(&p.first, &p.last, rec.Time)
-	if len(p.evidence) < s.e.opt.MaxEvidence {
-		p.evidence = append(p.evidence, evidenceRef{rec.Source, rec.Line})
-	} else {
-		p.moreEv++
-	}
-	s.trace(rec, traceRecording, k, a)
+	s.pairs.add(ev, s)
+	s.trace(rec, traceRecording, pairKey{int32(idx), a}, a)
 }
 
-func seen(first, last *time.Time, t time.Time) {
-	if t.IsZero() {
-		return
+// ref returns the evidence reference of a record.
+func (s *Shard) ref(rec *logparse.Record) evRef {
+	if s.lastSet == nil || s.lastInput != rec.Source {
+		s.coverage(rec.Source)
 	}
-	if first.IsZero() || t.Before(*first) {
-		*first = t
-	}
-	if last.IsZero() || t.After(*last) {
-		*last = t
-	}
+	return makeRef(s.lastID, rec.Line)
 }
 
-// isListing reports whether rec is a successful directory listing of a
-// folder of the index.
-func (s *Shard) isListing(rec *logparse.Record) bool {
+// listingFolder reports whether rec is a successful directory listing of a
+// folder of the index, and which.
+func (s *Shard) listingFolder(rec *logparse.Record) (int, bool) {
 	if rec.Method != "GET" && rec.Method != "POST" {
-		return false
+		return 0, false
 	}
 	if rec.Status != 200 {
-		return false
+		return 0, false
 	}
 	if rec.BodyBytes == 0 || (rec.BodyBytes == logparse.NotLogged && rec.WireBytes != logparse.NotLogged && rec.WireBytes <= s.e.opt.HeaderBytes) {
-		return false
+		return 0, false
 	}
 	if !IsListingRequest(rec.Path, rec.Query) {
-		return false
+		return 0, false
 	}
-	return s.e.ix.HasDir(rec.Path)
-}
-
-func (s *Shard) listing(rec *logparse.Record, a int32) {
-	// Index.Dir maps the path itself: normalise without the mapper here.
-	dir := NormalizePath(rec.Path, PathMapper{})
-	k := listingKey{dir, a}
-	l := s.listings[k]
-	if l == nil {
-		// The path may alias a reused line buffer: keep a copy.
-		k.dir = strings.Clone(k.dir)
-		l = &listingState{}
-		s.listings[k] = l
-	}
-	if !rec.Time.IsZero() && (len(l.times) == 0 || !l.times[len(l.times)-1].Equal(rec.Time)) {
-		l.times = append(l.times, rec.Time)
-	}
-	if len(l.evidence) < s.e.opt.MaxEvidence {
-		l.evidence = append(l.evidence, evidenceRef{rec.Source, rec.Line})
-	} else {
-		l.moreEv++
-	}
+	return s.e.ix.Folder(rec.Path)
 }
 
 // actor returns the shard-local index of the record's actor.
-func (s *Shard) actor(rec *logparse.Record) int32 {
+func (s *Shard) actor(rec *logparse.Record, t int64) int32 {
 	addr := rec.Client
 	if rec.ForwardedFor != "" && len(s.e.opt.Proxies.Trusted) > 0 {
 		s.xff = appendForwarded(s.xff[:0], rec.ForwardedFor)
@@ -359,27 +372,74 @@ func (s *Shard) actor(rec *logparse.Record) int32 {
 		k.host, k.ua = strings.Clone(k.host), strings.Clone(k.ua)
 		i = int32(len(s.actorArr))
 		s.actors[k] = i
-		s.actorArr = append(s.actorArr, &actorState{key: k})
+		s.actorKeys = append(s.actorKeys, k)
+		s.actorArr = append(s.actorArr, actorState{})
 	}
-	st := s.actorArr[i]
+	st := &s.actorArr[i]
 	st.requests++
-	seen(&st.first, &st.last, rec.Time)
-	st.countUA(rec.UserAgent)
+	seenNano(&st.first, &st.last, t)
+	st.countUA(s.uaID(rec.UserAgent), 1)
 	return i
 }
 
-func (a *actorState) countUA(ua string) {
-	for i := range a.uas {
+// uaID interns a user agent in the shard.
+func (s *Shard) uaID(ua string) uint32 {
+	id, ok := s.uaIDs[ua]
+	if !ok {
+		ua = strings.Clone(ua)
+		id = uint32(len(s.uaNames))
+		s.uaIDs[ua] = id
+		s.uaNames = append(s.uaNames, ua)
+	}
+	return id
+}
+
+func (a *actorState) countUA(ua uint32, n int64) {
+	for i := range a.uas[:a.nUAs] {
 		if a.uas[i].ua == ua {
-			a.uas[i].n++
+			a.uas[i].n += n
 			return
 		}
 	}
-	if len(a.uas) < maxUAs {
-		a.uas = append(a.uas, uaCount{strings.Clone(ua), 1})
+	if a.nUAs < maxUAs {
+		a.uas[a.nUAs] = uaCount{ua, n}
+		a.nUAs++
 		return
 	}
-	a.otherUAs++
+	a.otherUAs += n
+}
+
+// seenNano widens [first, last] to t; 0 is "no time".
+func seenNano(first, last *int64, t int64) {
+	if t == 0 {
+		return
+	}
+	if *first == 0 || t < *first {
+		*first = t
+	}
+	if *last == 0 || t > *last {
+		*last = t
+	}
+}
+
+func seen(first, last *time.Time, t time.Time) {
+	if t.IsZero() {
+		return
+	}
+	if first.IsZero() || t.Before(*first) {
+		*first = t
+	}
+	if last.IsZero() || t.After(*last) {
+		*last = t
+	}
+}
+
+// nanoTime turns Unix nanoseconds back into a time in UTC; 0 is zero.
+func nanoTime(n int64) time.Time {
+	if n == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, n).UTC()
 }
 
 // appendForwarded parses an X-Forwarded-For chain without allocating

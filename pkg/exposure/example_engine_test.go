@@ -32,21 +32,38 @@ func Example() {
 			shard.Observe(rec)
 		}
 	}
+<<<<<<< HEAD
 	if err := r.Err(); err != nil {
 		panic(err)
 	}
 	res := eng.Finish(shard)
+=======
+	res, err := eng.Collect(shard)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+>>>>>>> a1011ec (exposure: streaming engine: requests spill sorted runs past a per-shard budget, listings resolved per folder (no recording x actor pairs), rows written to a Sink as decided (persons pass visits each person's recordings, nothing held per person); listings.parquet; persons carry regions and phones of all their calls; pseudonyms applied per row)
 	for _, row := range res.Recordings {
 		fmt.Println(row.CallID, row.Level)
 	}
 	for _, row := range res.Exposures {
-		fmt.Println(row.CallID, row.ActorIP, row.Level, row.BytesDelivered, row.Evidence)
+		who := row.ActorIP
+		if row.ViaListing {
+			who = "listing"
+		}
+		fmt.Println(row.CallID, who, row.Level, row.BytesDelivered, row.Evidence)
+	}
+	for _, row := range res.Listings {
+		fmt.Println(row.Folder, row.ActorIP, row.Listings, row.Shown)
 	}
 	fmt.Println("persons to notify:", res.Summary.PersonsNotify)
 	// Output:
 	// c1 partial
 	// c2 metadata
-	// c1 198.51.100.7 partial 400 [access.log:1 access.log:2]
-	// c2 198.51.100.7 metadata 0 [access.log:1]
+	// c1 198.51.100.7 partial 400 [access.log:2]
+	// c1 listing metadata 0 [access.log:1]
+	// c2 listing metadata 0 [access.log:1]
+	// /rec/2019/02/ 198.51.100.7 1 2
 	// persons to notify: 1
 }

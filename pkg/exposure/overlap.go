@@ -151,13 +151,13 @@ type mergedTrace struct {
 	tail []tailEntry
 }
 
-// mergeTraces gathers the shards' traces, remapping actors to global ones.
-func mergeTraces(m *merged, s *Shard, remap []int32) {
+// mergeTraces gathers a shard's traces, remapping actors to global ones.
+func mergeTraces(traces map[string]*mergedTrace, s *Shard, remap []int32) {
 	for input, t := range s.traces {
-		mt := m.traces[input]
+		mt := traces[input]
 		if mt == nil {
 			mt = &mergedTrace{}
-			m.traces[input] = mt
+			traces[input] = mt
 		}
 		for _, h := range t.head {
 			if h.actor >= 0 {
@@ -174,16 +174,17 @@ func mergeTraces(m *merged, s *Shard, remap []int32) {
 }
 
 // correctOverlaps finds overlaps between consecutive inputs of a source
-// and takes the repeated records out of the counts.
-func (e *Engine) correctOverlaps(m *merged) []Overlap {
-	var out []Overlap
+// and takes the repeated records out of the counts: request counts of
+// pairs and actors here, listings and evidence as the runs are merged.
+func (d *decider) correctOverlaps(traces map[string]*mergedTrace) {
+	e := d.e
 	order := e.opt.InputOrder
 	for i := 1; i < len(order); i++ {
 		prev, cur := order[i-1], order[i]
 		if e.sourceOf(prev) != e.sourceOf(cur) {
 			continue
 		}
-		a, b := m.traces[prev], m.traces[cur]
+		a, b := traces[prev], traces[cur]
 		if a == nil || b == nil {
 			continue
 		}
@@ -197,25 +198,39 @@ func (e *Engine) correctOverlaps(m *merged) []Overlap {
 			continue
 		}
 		for _, h := range b.head[:k] {
-			m.stats.Records--
+			d.stats.Records--
 			switch h.kind {
 			case traceRecording:
-				m.stats.RecordingHits--
-				if p := m.pairs[h.pair]; p != nil {
-					p.requests--
+				d.stats.RecordingHits--
+				if d.pairDec == nil {
+					d.pairDec = map[pairKey]int64{}
 				}
+				d.pairDec[h.pair]++
 			case traceListing:
-				m.stats.ListingRequests--
+				d.stats.ListingRequests--
+				d.actors[h.actor].listingViews--
 			default:
-				m.stats.OtherRequests--
+				d.stats.OtherRequests--
 			}
 			if h.actor >= 0 {
-				m.actors[h.actor].requests--
+				d.actors[h.actor].requests--
 			}
 		}
-		out = append(out, Overlap{Input: cur, With: prev, Records: k, FirstLine: b.head[0].line, LastLine: b.head[k-1].line})
+		o := Overlap{Input: cur, With: prev, Records: k, FirstLine: b.head[0].line, LastLine: b.head[k-1].line}
+		d.rep.Overlaps = append(d.rep.Overlaps, o)
+		id := e.inputID(cur)
+		d.dropped = append(d.dropped, [2]evRef{makeRef(id, o.FirstLine), makeRef(id, o.LastLine)})
 	}
-	return out
+}
+
+// isDropped reports whether a reference is a line of an overlap.
+func (d *decider) isDropped(r evRef) bool {
+	for _, rg := range d.dropped {
+		if r >= rg[0] && r <= rg[1] {
+			return true
+		}
+	}
+	return false
 }
 
 // longestOverlap returns the largest k such that the last k entries of

@@ -6,9 +6,14 @@ import "time"
 // (identity and phone numbers) and are meant for the outputs made for it:
 // never log them. Field tags name the columns in Parquet and JSON.
 
-// ExposureRow is one subject x recording x actor with a level above None.
-// A recording that is Undeterminable has one row per subject with an empty
-// actor: anyone may have fetched it while no log was watching.
+// ExposureRow is one subject x recording x actor with a level above None,
+// from direct requests. Two kinds of rows have an empty actor: a recording
+// that is Undeterminable has one row per subject (anyone may have fetched
+// it while no log was watching), and a recording whose name a directory
+// listing showed after it existed has one listing row per subject
+// (ViaListing, level metadata; FirstSeen and LastSeen are the first and
+// last such listing, Requests their number; who listed the folder is in
+// the ListingRow table).
 type ExposureRow struct {
 	SubjectID      string    `parquet:"subject_id" json:"subject_id"`
 	SubjectKind    string    `parquet:"subject_kind" json:"subject_kind"`
@@ -18,6 +23,7 @@ type ExposureRow struct {
 	Path           string    `parquet:"path" json:"path"`
 	Region         string    `parquet:"region" json:"region"`
 	CallerPhone    string    `parquet:"caller_phone" json:"caller_phone"`
+	StartedAt      time.Time `parquet:"started_at,timestamp(millisecond),optional" json:"started_at,omitzero"`
 	Level          string    `parquet:"level" json:"level"`
 	BytesDelivered int64     `parquet:"bytes_delivered" json:"bytes_delivered"`
 	Coverage       float64   `parquet:"coverage" json:"coverage"`
@@ -40,9 +46,19 @@ type ExposureRow struct {
 	UAName         string    `parquet:"ua_name" json:"ua_name"`
 	Evidence       []string  `parquet:"evidence,list" json:"evidence"`
 	EvidenceMore   int64     `parquet:"evidence_more" json:"evidence_more"`
+	// ListingActors and ListingCategories: on a listing row, the distinct
+	// actors that listed the recording's folder after the file existed,
+	// and their categories.
+	ListingActors     int64    `parquet:"listing_actors" json:"listing_actors"`
+	ListingCategories []string `parquet:"listing_categories,list" json:"listing_categories"`
 }
 
-// PersonRow is one subject: the notification list.
+// PersonRow is one subject: the notification list. Regions and Phones
+// come from all the person's calls, whatever their level: the caller's
+// number of each call is a contact number for every subject of it (a
+// child patient is reached through the parent who called). Actors counts
+// the distinct actors, not trusted, whose direct requests exposed the
+// person; listings are counted in ListingActors.
 type PersonRow struct {
 	SubjectID         string    `parquet:"subject_id" json:"subject_id"`
 	SubjectKind       string    `parquet:"subject_kind" json:"subject_kind"`
@@ -61,6 +77,9 @@ type PersonRow struct {
 	Actors            int64     `parquet:"actors" json:"actors"`
 	ActorCategories   []string  `parquet:"actor_categories,list" json:"actor_categories"`
 	VerdictRestsOnGap bool      `parquet:"verdict_rests_on_gap" json:"verdict_rests_on_gap"`
+	// ListingActors is the largest number of distinct actors that saw one
+	// of the person's recordings in a directory listing.
+	ListingActors int64 `parquet:"listing_actors" json:"listing_actors"`
 }
 
 // RecordingRow is one recording of the index with its verdict.
@@ -70,6 +89,8 @@ type RecordingRow struct {
 	Region      string    `parquet:"region" json:"region"`
 	CallerPhone string    `parquet:"caller_phone" json:"caller_phone"`
 	StartedAt   time.Time `parquet:"started_at,timestamp(millisecond),optional" json:"started_at,omitzero"`
+	AvailableAt time.Time `parquet:"available_at,timestamp(millisecond),optional" json:"available_at,omitzero"`
+	Folder      string    `parquet:"folder" json:"folder"`
 	SizeBytes   int64     `parquet:"size_bytes" json:"size_bytes"`
 	Subjects    int64     `parquet:"subjects" json:"subjects"`
 	Level       string    `parquet:"level" json:"level"`
@@ -81,7 +102,11 @@ type RecordingRow struct {
 	Uncertain   string    `parquet:"uncertain" json:"uncertain"`
 }
 
-// ActorRow is one actor.
+// ActorRow is one actor. RecordingsFull, RecordingsPartial and
+// RecordingsMeta count its direct requests' levels; RecordingsListed the
+// recordings its directory listings showed (available by its last listing
+// of each folder). Persons counts the distinct persons its direct requests
+// reached, at any level.
 type ActorRow struct {
 	ActorIP           string    `parquet:"actor_ip" json:"actor_ip"`
 	ActorUA           string    `parquet:"actor_ua" json:"actor_ua"`
@@ -101,6 +126,7 @@ type ActorRow struct {
 	RecordingsFull    int64     `parquet:"recordings_full" json:"recordings_full"`
 	RecordingsPartial int64     `parquet:"recordings_partial" json:"recordings_partial"`
 	RecordingsMeta    int64     `parquet:"recordings_metadata" json:"recordings_metadata"`
+	RecordingsListed  int64     `parquet:"recordings_listed" json:"recordings_listed"`
 	BytesDelivered    int64     `parquet:"bytes_delivered" json:"bytes_delivered"`
 	Persons           int64     `parquet:"persons" json:"persons"`
 }
@@ -142,15 +168,98 @@ type Summary struct {
 	Engine             Stats            `json:"engine"`
 }
 
-// Result is everything Finish decides.
+// ListingRow is one actor's listings of one folder of the index. With
+// recordings.parquet it rebuilds every listing pair: a recording of the
+// folder was shown to the actor if it was available at or before Last.
+type ListingRow struct {
+	Folder        string    `parquet:"folder" json:"folder"`
+	ActorIP       string    `parquet:"actor_ip" json:"actor_ip"`
+	ActorUA       string    `parquet:"actor_ua" json:"actor_ua"`
+	ActorLabel    string    `parquet:"actor_label" json:"actor_label"`
+	ActorCategory string    `parquet:"actor_category" json:"actor_category"`
+	First         time.Time `parquet:"first,timestamp(millisecond),optional" json:"first,omitzero"`
+	Last          time.Time `parquet:"last,timestamp(millisecond),optional" json:"last,omitzero"`
+	Listings      int64     `parquet:"listings" json:"listings"`
+	Shown         int64     `parquet:"shown" json:"shown"`
+	Evidence      []string  `parquet:"evidence,list" json:"evidence"`
+	EvidenceMore  int64     `parquet:"evidence_more" json:"evidence_more"`
+}
+
+// A Sink receives the rows Finish decides, table by table, as they are
+// made: exposures and recordings in index order, listings by folder,
+// persons by subject ID (or Options.PersonOrder), actors by key. A row
+// passed to a method is valid only during the call: the engine reuses it.
+// An error stops Finish and is returned by it. Methods are called from one
+// goroutine.
+type Sink interface {
+	Exposure(*ExposureRow) error
+	Recording(*RecordingRow) error
+	Listing(*ListingRow) error
+	Person(*PersonRow) error
+	Actor(*ActorRow) error
+}
+
+// Report is what Finish returns besides the rows: the counts, the coverage
+// and the overlaps found.
+type Report struct {
+	Coverage Coverage
+	Summary  Summary
+	// Overlaps are runs of records that repeat the end of the previous
+	// input of a rotated set; they were counted once.
+	Overlaps []Overlap
+}
+
+// Result is everything Finish decides, held in memory: for tests and
+// small inputs. At scale use FinishTo with a Sink that writes rows out.
 type Result struct {
 	Exposures  []ExposureRow
 	Persons    []PersonRow
 	Recordings []RecordingRow
 	Actors     []ActorRow
+	Listings   []ListingRow
 	Coverage   Coverage
 	Summary    Summary
 	// Overlaps are runs of records that repeat the end of the previous
 	// input of a rotated set; they were counted once.
 	Overlaps []Overlap
+}
+
+// collector is a Sink that keeps every row in a Result.
+type collector struct{ res *Result }
+
+func (c collector) Exposure(r *ExposureRow) error {
+	c.res.Exposures = append(c.res.Exposures, cloneExposure(r))
+	return nil
+}
+func (c collector) Recording(r *RecordingRow) error {
+	c.res.Recordings = append(c.res.Recordings, *r)
+	return nil
+}
+func (c collector) Listing(r *ListingRow) error {
+	row := *r
+	row.Evidence = append([]string{}, r.Evidence...)
+	c.res.Listings = append(c.res.Listings, row)
+	return nil
+}
+func (c collector) Person(r *PersonRow) error {
+	row := *r
+	row.Roles = append([]string{}, r.Roles...)
+	row.Regions = append([]string{}, r.Regions...)
+	row.Phones = append([]string{}, r.Phones...)
+	row.ActorCategories = append([]string{}, r.ActorCategories...)
+	c.res.Persons = append(c.res.Persons, row)
+	return nil
+}
+func (c collector) Actor(r *ActorRow) error {
+	row := *r
+	row.UserAgents = append([]string{}, r.UserAgents...)
+	c.res.Actors = append(c.res.Actors, row)
+	return nil
+}
+
+func cloneExposure(r *ExposureRow) ExposureRow {
+	row := *r
+	row.Evidence = append([]string{}, r.Evidence...)
+	row.ListingCategories = append([]string{}, r.ListingCategories...)
+	return row
 }

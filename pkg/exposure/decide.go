@@ -1,0 +1,575 @@
+package exposure
+
+import (
+	"cmp"
+	"hash/maphash"
+	"math/bits"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+type pairKey struct{ rec, actor int32 }
+
+// decider holds what Finish knows between its passes: a few bytes per
+// recording and per actor.
+type decider struct {
+	e     *Engine
+	sink  Sink
+	rep   Report
+	stats Stats
+
+	actors  []globalActor
+	infos   []actorInfo
+	trusted []bool
+	catBit  []uint8  // actor -> bit of its category in a mask
+	cats    []string // bit -> category
+
+	pairRuns   []runSource
+	pairRemaps [][]int32
+	listRuns   []runSource
+	listRemaps [][]int32
+	pairDec    map[pairKey]int64 // requests counted twice (overlaps)
+	dropped    [][2]evRef        // lines of overlaps
+
+	listed      []recListing // by recording; nil when nothing was listed
+	actorListed []int64      // recordings shown by each actor's listings
+
+	// By recording, after the recordings pass.
+	recs    []recVerdict
+	recActs []int32  // actors with a row, recording by recording
+	recOff  []uint32 // recActs[recOff[i]:recOff[i+1]]
+
+	actorLevels [][3]int64
+	actorBytes  []int64
+	actorPerson []int64
+
+	evBuf []string
+}
+
+// recVerdict is the verdict on one recording, kept for the persons pass.
+type recVerdict struct {
+	level Level
+	inGap bool
+	first int64  // first exposure by an actor not trusted; 0 none
+	cats  uint64 // categories of actors with a row or a listing
+}
+
+// actorInfo is an actor's attribution.
+type actorInfo struct {
+	ip, ua          string
+	label, category string
+	geo             Geo
+	uaInfo          UserAgent
+	uas             []string
+}
+
+func (d *decider) attributeAll() {
+	e := d.e
+	n := len(d.actors)
+	d.infos = make([]actorInfo, n)
+	d.trusted = make([]bool, n)
+	d.catBit = make([]uint8, n)
+	bitOf := map[string]uint8{}
+	for i := range d.actors {
+		info := e.attribute(&d.actors[i])
+		d.infos[i] = info
+		d.trusted[i] = slices.Contains(e.opt.TrustedCategories, info.category)
+		b, ok := bitOf[info.category]
+		if !ok {
+			b = uint8(min(len(d.cats), 63))
+			if len(d.cats) < 64 {
+				bitOf[info.category] = b
+				d.cats = append(d.cats, info.category)
+			}
+		}
+		d.catBit[i] = b
+	}
+	d.actorListed = make([]int64, n)
+	d.actorLevels = make([][3]int64, n)
+	d.actorBytes = make([]int64, n)
+	d.actorPerson = make([]int64, n)
+}
+
+// catNames returns the categories of a mask, sorted.
+func (d *decider) catNames(mask uint64) []string {
+	var out []string
+	for mask != 0 {
+		b := bits.TrailingZeros64(mask)
+		out = append(out, d.cats[b])
+		mask &= mask - 1
+	}
+	return sorted(out)
+}
+
+func (e *Engine) attribute(a *globalActor) actorInfo {
+	var info actorInfo
+	switch {
+	case a.key.addr.IsValid():
+		info.ip = a.key.addr.String()
+	default:
+		info.ip = a.key.host
+	}
+	info.ua = a.key.ua
+	slices.SortStableFunc(a.uas, func(x, y uaName) int {
+		return cmp.Or(cmp.Compare(y.n, x.n), strings.Compare(x.ua, y.ua))
+	})
+	for _, u := range a.uas {
+		info.uas = append(info.uas, u.ua)
+	}
+	topUA := a.key.ua
+	if topUA == "" && len(a.uas) > 0 {
+		topUA = a.uas[0].ua
+	}
+	if e.opt.Geo != nil && a.key.addr.IsValid() {
+		info.geo, _ = e.opt.Geo.LookupGeo(a.key.addr)
+	}
+	if e.opt.UserAgents != nil {
+		info.uaInfo = e.opt.UserAgents.ParseUserAgent(topUA)
+	}
+	info.category = CategoryUnknown
+	if e.opt.Actors != nil {
+		cands := info.uas
+		if a.key.ua != "" {
+			cands = []string{a.key.ua}
+		}
+		if len(cands) == 0 {
+			cands = []string{""}
+		}
+		for _, ua := range cands {
+			if k, ok := e.opt.Actors.MatchActor(a.key.addr, ua); ok {
+				info.label, info.category = k.Label, k.Category
+				break
+			}
+		}
+	}
+	return info
+}
+
+// evidence turns references into "input:line" strings, in d.evBuf.
+func (d *decider) evidence(refs []evRef, more int64) ([]string, int64) {
+	out := d.evBuf[:0]
+	for _, r := range refs {
+		if d.isDropped(r) {
+			continue
+		}
+		out = append(out, d.e.inputName(r.input())+":"+strconv.FormatInt(r.line(), 10))
+	}
+	d.evBuf = out
+	return out, more
+}
+
+func (e *Engine) inputName(id uint32) string {
+	e.inMu.Lock()
+	defer e.inMu.Unlock()
+	return e.inputs[id]
+}
+
+// listingsPass sweeps the listings folder by folder.
+func (d *decider) listingsPass() error {
+	if len(d.listRuns) == 0 {
+		return nil
+	}
+	m, err := newListingMerger(d.listRuns, d.listRemaps)
+	if err != nil {
+		return err
+	}
+	defer m.close()
+	for {
+		folder, evs, ok, err := m.next()
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return nil
+		}
+		if len(d.dropped) > 0 {
+			evs = slices.DeleteFunc(evs, func(ev listingEvent) bool { return d.isDropped(ev.ref) })
+		}
+		if d.listed == nil {
+			d.listed = make([]recListing, d.e.ix.Len())
+		}
+		if err := d.sweepFolder(folder, evs); err != nil {
+			return err
+		}
+	}
+}
+
+func (d *decider) listingRow(folder int32, la *listingActor, refs []evRef, more int64, shown int) error {
+	info := &d.infos[la.actor]
+	ev, more := d.evidence(refs, more)
+	row := ListingRow{
+		Folder: d.e.ix.FolderPath(int(folder)), ActorIP: info.ip, ActorUA: info.ua,
+		ActorLabel: info.label, ActorCategory: info.category,
+		First: nanoTime(la.first), Last: nanoTime(la.last), Listings: la.n, Shown: int64(shown),
+		Evidence: ev, EvidenceMore: more,
+	}
+	return d.sink.Listing(&row)
+}
+
+// level decides a pair's level, bytes and coverage of the file.
+func (p *pairAgg) level(size int64) (Level, int64, float64) {
+	switch p.kind {
+	case deliverContent:
+		covered := p.spans.covered(size)
+		bytes := covered + p.extra
+		if size > 0 && bytes > size {
+			bytes = size
+		}
+		switch {
+		case size > 0 && covered >= size:
+			return Full, bytes, 1
+		case size > 0:
+			return Partial, bytes, float64(covered) / float64(size)
+		case p.flags&pfWhole != 0:
+			return Full, bytes, 1
+		default:
+			return Partial, bytes, 0
+		}
+	case deliverMetadata:
+		return Metadata, 0, 0
+	}
+	return None, 0, 0
+}
+
+// recordingsPass decides each recording in index order, with its pairs
+// merged from the runs, and writes its exposure rows and its row.
+func (d *decider) recordingsPass() error {
+	e := d.e
+	m, err := newPairMerger(d.pairRuns, d.pairRemaps, e.opt.MaxEvidence)
+	if err != nil {
+		return err
+	}
+	defer m.close()
+	n := e.ix.Len()
+	d.recs = make([]recVerdict, n)
+	d.recOff = make([]uint32, n+1)
+	sum := &d.rep.Summary
+	sum.RecordingsByLevel = map[string]int64{}
+	cov := &d.rep.Coverage
+	var phones []uint64 // hashes of exposed callers' numbers
+	seed := maphash.MakeSeed()
+	var row ExposureRow
+	for i := range n {
+		var pairs []pairAgg
+		if m.peek() == int32(i) {
+			if pairs, err = m.take(int32(i)); err != nil {
+				return err
+			}
+		}
+		r := e.ix.Recording(i)
+		size := e.sizes[i]
+		rv := &d.recs[i]
+		var requests, actors int64
+		var maxCov float64
+		var unc Uncertainty
+		type pairOut struct {
+			level Level
+			bytes int64
+			cov   float64
+		}
+		outs := make([]pairOut, len(pairs))
+		for k := range pairs {
+			p := &pairs[k]
+			if dec := d.pairDec[pairKey{p.rec, p.actor}]; dec > 0 {
+				p.requests -= dec
+			}
+			lvl, b, cv := p.level(size)
+			outs[k] = pairOut{lvl, b, cv}
+			requests += p.requests
+			if lvl == None {
+				continue
+			}
+			d.recActs = append(d.recActs, p.actor)
+			rv.cats |= 1 << d.catBit[p.actor]
+			if !d.trusted[p.actor] {
+				rv.level = max(rv.level, lvl)
+				maxCov = max(maxCov, cv)
+				actors++
+				unc |= p.unc
+				if p.first != 0 && (rv.first == 0 || p.first < rv.first) {
+					rv.first = p.first
+				}
+			}
+			switch lvl {
+			case Full:
+				d.actorLevels[p.actor][0]++
+			case Partial:
+				d.actorLevels[p.actor][1]++
+			case Metadata:
+				d.actorLevels[p.actor][2]++
+			}
+			d.actorBytes[p.actor] += b
+		}
+		d.recOff[i+1] = uint32(len(d.recActs))
+		var rl recListing
+		if d.listed != nil {
+			rl = d.listed[i]
+		}
+		if rl.count > 0 {
+			rv.cats |= rl.cats
+		}
+		if rl.exposed != 0 {
+			rv.level = max(rv.level, Metadata)
+			if rv.first == 0 || rl.exposed < rv.first {
+				rv.first = rl.exposed
+			}
+		}
+		// Gaps: a file that existed while no log watched, and was not
+		// proven fetched in full, may have been fetched then.
+		avail := r.StartedAt.Add(r.Duration)
+		switch {
+		case cov.Window.End.IsZero():
+			// No timed log line and no --exposed-to: nothing is covered.
+			if rv.level < Full {
+				rv.inGap = true
+			}
+		case avail.Before(cov.Window.End):
+			if _, ok := cov.gapAfter(avail); ok && rv.level < Full {
+				rv.inGap = true
+			}
+		}
+		if rv.inGap && rv.level == None {
+			rv.level = Undeterminable
+		}
+		uncs := strings.Join(unc.Strings(), ",")
+
+		// Rows: undeterminable, then each actor's, then the listing's.
+		base := func(s *Subject, lvl Level) {
+			row = ExposureRow{
+				SubjectID: s.ID.ID(), SubjectKind: s.ID.Kind.String(), Child: s.ID.Child(r.StartedAt),
+				Role: s.Role, CallID: r.CallID, Path: r.Path, Region: r.Region, CallerPhone: r.CallerPhone,
+				StartedAt: r.StartedAt, Level: lvl.String(), InGap: rv.inGap,
+				Evidence: []string{}, ListingCategories: []string{},
+			}
+		}
+		if rv.level == Undeterminable {
+			for k := range r.Subjects {
+				base(&r.Subjects[k], Undeterminable)
+				if err := d.sink.Exposure(&row); err != nil {
+					return err
+				}
+			}
+		}
+		for k := range pairs {
+			p, o := &pairs[k], outs[k]
+			if o.level == None {
+				continue
+			}
+			info := &d.infos[p.actor]
+			ev, more := d.evidence(p.ev, p.moreEv)
+			for j := range r.Subjects {
+				base(&r.Subjects[j], o.level)
+				row.BytesDelivered, row.Coverage, row.Requests = o.bytes, o.cov, p.requests
+				row.FirstSeen, row.LastSeen = nanoTime(p.first), nanoTime(p.last)
+				row.PriorCopy = p.flags&pfPrior != 0
+				row.Uncertain = strings.Join(p.unc.Strings(), ",")
+				row.ActorIP, row.ActorUA = info.ip, info.ua
+				row.ActorLabel, row.ActorCategory = info.label, info.category
+				row.Country, row.City = info.geo.Country, info.geo.City
+				row.ASN, row.ASOrg = int64(info.geo.ASN), info.geo.ASOrg
+				row.UAClass, row.UAName = info.uaInfo.Class, info.uaInfo.Name
+				row.Evidence, row.EvidenceMore = ev, more
+				if err := d.sink.Exposure(&row); err != nil {
+					return err
+				}
+			}
+		}
+		if rl.count > 0 {
+			cats := d.catNames(rl.cats)
+			for j := range r.Subjects {
+				base(&r.Subjects[j], Metadata)
+				row.ViaListing = true
+				row.Requests = int64(rl.count)
+				row.FirstSeen, row.LastSeen = nanoTime(rl.first), nanoTime(rl.last)
+				row.ListingActors = int64(rl.actors)
+				row.ListingCategories = cats
+				row.Evidence, row.EvidenceMore = d.evidence([]evRef{rl.ref}, int64(rl.count)-1)
+				if err := d.sink.Exposure(&row); err != nil {
+					return err
+				}
+			}
+		}
+		if rv.level >= Metadata && r.CallerPhone != "" {
+			phones = append(phones, maphash.String(seed, r.CallerPhone))
+		}
+		rr := RecordingRow{
+			Path: r.Path, CallID: r.CallID, Region: r.Region, CallerPhone: r.CallerPhone,
+			StartedAt: r.StartedAt, SizeBytes: r.Size, Subjects: int64(len(r.Subjects)),
+			Folder: e.ix.FolderPath(e.ix.FolderOf(i)),
+			Level:  rv.level.String(), MaxCoverage: maxCov, Actors: actors, Requests: requests,
+			FirstSeen: nanoTime(rv.first), InGap: rv.inGap, Uncertain: uncs,
+		}
+		if !r.StartedAt.IsZero() {
+			rr.AvailableAt = avail
+		}
+		if err := d.sink.Recording(&rr); err != nil {
+			return err
+		}
+		sum.RecordingsByLevel[rv.level.String()]++
+		sum.RecordingsTotal++
+		if rv.level >= Metadata {
+			t := nanoTime(rv.first)
+			seen(&sum.FirstExposure, &sum.LastExposure, t)
+		}
+	}
+	slices.Sort(phones)
+	sum.PhonesExposed = int64(len(slices.Compact(phones)))
+	return nil
+}
+
+// personsPass writes one row per person, visiting each person's
+// recordings; it holds nothing per person.
+func (d *decider) personsPass() error {
+	e := d.e
+	ix := e.ix
+	sum := &d.rep.Summary
+	sum.PersonsByLevel = map[string]int64{}
+	sum.ChildrenByLevel = map[string]int64{}
+	sum.SubjectsByKind = map[string]int64{}
+	var roles, regions, phones []string
+	var acts []int32
+	n := ix.NumPersons()
+	var order []int32
+	if e.opt.PersonOrder != nil {
+		type keyed struct {
+			key uint64
+			p   int32
+		}
+		ks := make([]keyed, n)
+		for p := range n {
+			ks[p] = keyed{e.opt.PersonOrder(ix.Person(p).ID()), int32(p)}
+		}
+		slices.SortFunc(ks, func(a, b keyed) int { return cmp.Or(cmp.Compare(a.key, b.key), cmp.Compare(a.p, b.p)) })
+		order = make([]int32, n)
+		for i, k := range ks {
+			order[i] = k.p
+		}
+	}
+	for i := range n {
+		p := i
+		if order != nil {
+			p = int(order[i])
+		}
+		id := ix.Person(p)
+		row := PersonRow{SubjectID: id.ID(), SubjectKind: id.Kind.String()}
+		roles, regions, phones, acts = roles[:0], regions[:0], phones[:0], acts[:0]
+		var level Level
+		var cats uint64
+		var first int64
+		for _, ri := range ix.PersonRecordings(p) {
+			r := ix.Recording(int(ri))
+			rv := &d.recs[ri]
+			for _, s := range r.Subjects {
+				if s.ID.ID() != row.SubjectID {
+					continue
+				}
+				roles = addOnce(roles, s.Role)
+				if s.ID.Child(r.StartedAt) {
+					row.Child = true
+				}
+			}
+			row.Calls++
+			switch rv.level {
+			case Full:
+				row.CallsFull++
+			case Partial:
+				row.CallsPartial++
+			case Metadata:
+				row.CallsMetadata++
+			case Undeterminable:
+				row.CallsUndet++
+			}
+			if rv.level >= Metadata {
+				row.CallsExposed++
+				if rv.first != 0 && (first == 0 || rv.first < first) {
+					first = rv.first
+				}
+			}
+			level = max(level, rv.level)
+			regions = addOnce(regions, r.Region)
+			phones = addOnce(phones, r.CallerPhone)
+			cats |= rv.cats
+			if d.listed != nil {
+				row.ListingActors = max(row.ListingActors, int64(d.listed[ri].actors))
+			}
+			for _, a := range d.recActs[d.recOff[ri]:d.recOff[ri+1]] {
+				acts = addOnce(acts, a+1) // +1: 0 is "none" to addOnce
+			}
+		}
+		for _, a := range acts {
+			d.actorPerson[a-1]++
+			if !d.trusted[a-1] {
+				row.Actors++
+			}
+		}
+		row.Level = level.String()
+		row.Roles = sorted(roles)
+		row.Regions = sorted(regions)
+		row.Phones = sorted(phones)
+		row.ActorCategories = d.catNames(cats)
+		row.FirstExposure = nanoTime(first)
+		row.VerdictRestsOnGap = level == Undeterminable
+		if err := d.sink.Person(&row); err != nil {
+			return err
+		}
+		sum.PersonsByLevel[row.Level]++
+		if row.Child {
+			sum.ChildrenByLevel[row.Level]++
+		}
+		sum.SubjectsByKind[row.SubjectKind]++
+		sum.PersonsTotal++
+		if level > None {
+			sum.PersonsNotify++
+		}
+		if level == Undeterminable {
+			sum.PersonsOnGap++
+		}
+		if level >= Metadata && level < Full && row.CallsUndet > 0 {
+			sum.PersonsAlsoInGap++
+		}
+	}
+	return nil
+}
+
+// actorsPass writes one row per actor.
+func (d *decider) actorsPass() error {
+	sum := &d.rep.Summary
+	sum.ActorsByCategory = map[string]int64{}
+	sum.ActorsByCountry = map[string]int64{}
+	for i := range d.actors {
+		a, info := &d.actors[i], &d.infos[i]
+		row := ActorRow{
+			ActorIP: info.ip, ActorUA: info.ua, Label: info.label, Category: info.category,
+			Country: info.geo.Country, City: info.geo.City, ASN: int64(info.geo.ASN), ASOrg: info.geo.ASOrg,
+			UAClass: info.uaInfo.Class, UAName: info.uaInfo.Name, UserAgents: info.uas,
+			FirstSeen: nanoTime(a.first), LastSeen: nanoTime(a.last), Requests: a.requests, ListingViews: a.listingViews,
+			RecordingsFull: d.actorLevels[i][0], RecordingsPartial: d.actorLevels[i][1], RecordingsMeta: d.actorLevels[i][2],
+			RecordingsListed: d.actorListed[i], BytesDelivered: d.actorBytes[i], Persons: d.actorPerson[i],
+		}
+		if row.UserAgents == nil {
+			row.UserAgents = []string{}
+		}
+		if err := d.sink.Actor(&row); err != nil {
+			return err
+		}
+		sum.Actors++
+		sum.ActorsByCategory[info.category]++
+		if info.geo.Country != "" {
+			sum.ActorsByCountry[info.geo.Country]++
+		}
+	}
+	return nil
+}
+
+// addOnce appends v to s unless it is there already (or is "").
+func addOnce[T comparable](s []T, v T) []T {
+	var zero T
+	if v == zero || slices.Contains(s, v) {
+		return s
+	}
+	return append(s, v)
+}
+
+var _ = time.Time{}

@@ -1,0 +1,289 @@
+package exposure
+
+import (
+	"cmp"
+	"container/heap"
+	"encoding/binary"
+	"io"
+	"math"
+	"slices"
+)
+
+// Directory listings are resolved per folder, never per (recording, actor)
+// pair: a shard buffers listing events (folder, actor, time), spills them
+// as sorted runs like pair events, and Finish sweeps each folder once: per
+// actor, its first and last listing (listings.parquet); per recording of
+// the folder, the listings made after the file became available (the
+// first, the last, how many, by how many actors and of which categories).
+// A crawler that lists every folder of a 2.7-million-file tree costs one
+// event per listing, not one state per file.
+
+// listingEvent is one successful listing of a folder of the index.
+type listingEvent struct {
+	folder, actor int32
+	t             int64 // Unix nanoseconds; 0 untimed
+	ref           evRef
+}
+
+const listingEventSize = 24
+
+type listingBuffer struct {
+	events []listingEvent
+	limit  int
+	runs   []runSource
+	err    error
+}
+
+func (b *listingBuffer) add(ev listingEvent, s *Shard) {
+	if b.events == nil {
+		b.events = make([]listingEvent, 0, min(b.limit, 1<<14))
+	}
+	b.events = append(b.events, ev)
+	if len(b.events) >= b.limit {
+		b.spill(s, true)
+	}
+}
+
+func (b *listingBuffer) spill(s *Shard, toDisk bool) {
+	if len(b.events) == 0 {
+		return
+	}
+	slices.SortFunc(b.events, func(x, y listingEvent) int {
+		return cmp.Or(cmp.Compare(x.folder, y.folder), cmp.Compare(x.actor, y.actor), cmp.Compare(x.t, y.t), cmp.Compare(x.ref, y.ref))
+	})
+	var buf []byte
+	for _, ev := range b.events {
+		buf = binary.AppendUvarint(buf, uint64(ev.folder))
+		buf = binary.AppendUvarint(buf, uint64(ev.actor))
+		buf = binary.AppendVarint(buf, ev.t)
+		buf = binary.AppendUvarint(buf, uint64(ev.ref))
+	}
+	b.events = b.events[:0]
+	b.runs = append(b.runs, s.e.newRun(buf, toDisk, &s.stats, &b.err))
+}
+
+func decodeListing(r io.ByteReader, ev *listingEvent) error {
+	f, err := binary.ReadUvarint(r)
+	if err != nil {
+		return err
+	}
+	a, err1 := binary.ReadUvarint(r)
+	t, err2 := binary.ReadVarint(r)
+	ref, err3 := binary.ReadUvarint(r)
+	if err1 != nil || err2 != nil || err3 != nil {
+		return errRunCorrupt
+	}
+	*ev = listingEvent{int32(f), int32(a), t, evRef(ref)}
+	return nil
+}
+
+type listingCursor struct {
+	r     io.ByteReader
+	c     io.Closer
+	cur   listingEvent
+	remap []int32
+	done  bool
+}
+
+func (c *listingCursor) next() error {
+	err := decodeListing(c.r, &c.cur)
+	if err == io.EOF {
+		c.done = true
+		return nil
+	}
+	return err
+}
+
+type listingHeap []*listingCursor
+
+func (h listingHeap) Len() int           { return len(h) }
+func (h listingHeap) Less(i, j int) bool { return h[i].cur.folder < h[j].cur.folder }
+func (h listingHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *listingHeap) Push(x any)        { *h = append(*h, x.(*listingCursor)) }
+func (h *listingHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
+}
+
+// listingMerger yields the events of every run folder by folder, with
+// global actor numbers.
+type listingMerger struct {
+	h     listingHeap
+	all   []*listingCursor
+	group []listingEvent
+}
+
+func newListingMerger(runs []runSource, remaps [][]int32) (*listingMerger, error) {
+	m := &listingMerger{}
+	for i, r := range runs {
+		br, c, err := r.open()
+		if err != nil {
+			m.close()
+			return nil, err
+		}
+		cur := &listingCursor{r: br, c: c, remap: remaps[i]}
+		m.all = append(m.all, cur)
+		if err := cur.next(); err != nil {
+			m.close()
+			return nil, err
+		}
+		if !cur.done {
+			m.h = append(m.h, cur)
+		}
+	}
+	heap.Init(&m.h)
+	return m, nil
+}
+
+func (m *listingMerger) close() {
+	for _, c := range m.all {
+		c.c.Close()
+	}
+}
+
+// next returns the next folder's events, sorted by (actor, time,
+// reference), or ok false at the end.
+func (m *listingMerger) next() (folder int32, evs []listingEvent, ok bool, err error) {
+	if len(m.h) == 0 {
+		return 0, nil, false, nil
+	}
+	folder = m.h[0].cur.folder
+	g := m.group[:0]
+	for len(m.h) > 0 && m.h[0].cur.folder == folder {
+		c := m.h[0]
+		for !c.done && c.cur.folder == folder {
+			ev := c.cur
+			ev.actor = c.remap[ev.actor]
+			g = append(g, ev)
+			if err := c.next(); err != nil {
+				return 0, nil, false, err
+			}
+		}
+		if c.done {
+			heap.Pop(&m.h)
+		} else {
+			heap.Fix(&m.h, 0)
+		}
+	}
+	slices.SortFunc(g, func(x, y listingEvent) int {
+		return cmp.Or(cmp.Compare(x.actor, y.actor), cmp.Compare(x.t, y.t), cmp.Compare(x.ref, y.ref))
+	})
+	m.group = g
+	return folder, g, true, nil
+}
+
+// recListing is what listings showed of one recording: listings made
+// after it became available.
+type recListing struct {
+	first, last int64  // first and last such listing, any actor
+	exposed     int64  // first such listing by an actor not trusted; 0 none
+	count       uint32 // such listings (saturating)
+	actors      uint32 // distinct actors that made one
+	cats        uint64 // their categories, as bits of categoryIDs
+	ref         evRef  // the line of the first such listing
+}
+
+type timedRef struct {
+	t   int64
+	ref evRef
+}
+
+// listingActor is one actor's listings of the folder being swept.
+type listingActor struct {
+	actor       int32
+	first, last int64
+	n           int64
+	times       []int64 // this actor's listing times, sorted
+}
+
+// sweepFolder resolves one folder's listings: it emits a ListingRow per
+// actor and fills out[rec] for the folder's recordings.
+func (d *decider) sweepFolder(folder int32, evs []listingEvent) error {
+	e := d.e
+	recs := e.ix.FolderRecordings(int(folder))
+	avail := func(i int) int64 { return e.ix.AvailableAt(int(recs[i])) }
+	var acts []listingActor
+	var untrusted []int64 // listing times by actors not trusted
+	var all []timedRef    // every timed listing
+	for i := 0; i < len(evs); {
+		j := i
+		for j < len(evs) && evs[j].actor == evs[i].actor {
+			j++
+		}
+		la := listingActor{actor: evs[i].actor, n: int64(j - i)}
+		refs := make([]evRef, 0, j-i)
+		for _, ev := range evs[i:j] {
+			seenNano(&la.first, &la.last, ev.t)
+			refs = append(refs, ev.ref)
+			if ev.t != 0 {
+				la.times = append(la.times, ev.t)
+			}
+		}
+		slices.Sort(refs)
+		refs = slices.Compact(refs)
+		more := int64(0)
+		if len(refs) > e.opt.MaxEvidence {
+			more = int64(len(refs) - e.opt.MaxEvidence)
+			refs = refs[:e.opt.MaxEvidence]
+		}
+		for _, ev := range evs[i:j] {
+			if ev.t != 0 {
+				all = append(all, timedRef{ev.t, ev.ref})
+			}
+		}
+		if !d.trusted[la.actor] {
+			untrusted = append(untrusted, la.times...)
+		}
+		// Recordings this actor's listings showed: those available by its
+		// last listing.
+		last := la.last
+		if last == 0 {
+			last = math.MaxInt64 // untimed: cannot tell; count the folder
+		}
+		shown, _ := slices.BinarySearchFunc(recs, last, func(r int32, t int64) int {
+			if e.ix.AvailableAt(int(r)) <= t {
+				return -1
+			}
+			return 1
+		})
+		d.actorListed[la.actor] += int64(shown)
+		if err := d.listingRow(folder, &la, refs, more, shown); err != nil {
+			return err
+		}
+		acts = append(acts, la)
+		i = j
+	}
+	if len(recs) == 0 {
+		return nil
+	}
+	slices.SortFunc(all, func(x, y timedRef) int { return cmp.Or(cmp.Compare(x.t, y.t), cmp.Compare(x.ref, y.ref)) })
+	slices.Sort(untrusted)
+	// Actors by their last listing, latest first: those whose last
+	// listing is at or after a recording's availability saw it.
+	slices.SortFunc(acts, func(a, b listingActor) int { return cmp.Compare(b.last, a.last) })
+	for k := range recs {
+		a := avail(k)
+		var rl recListing
+		i, _ := slices.BinarySearchFunc(all, a, func(x timedRef, t int64) int { return cmp.Compare(x.t, t) })
+		if i < len(all) {
+			rl.first, rl.last, rl.ref = all[i].t, all[len(all)-1].t, all[i].ref
+			rl.count = uint32(min(len(all)-i, math.MaxUint32))
+		}
+		if u, _ := slices.BinarySearch(untrusted, a); u < len(untrusted) {
+			rl.exposed = untrusted[u]
+		}
+		for _, la := range acts {
+			if la.last < a || la.last == 0 {
+				break
+			}
+			rl.actors++
+			rl.cats |= 1 << d.catBit[la.actor]
+		}
+		if rl.count > 0 {
+			d.listed[recs[k]] = rl
+		}
+	}
+	return nil
+}

@@ -235,6 +235,7 @@ type Shard struct {
 	actorArr  []actorState
 	uaIDs     map[string]uint32
 	uaNames   []string
+	uaMore    map[uint64]int64 // actor<<32 | user agent -> requests, beyond uas
 	cover     map[string]*minuteSet // by input
 	stats     Stats
 
@@ -378,8 +379,40 @@ func (s *Shard) actor(rec *logparse.Record, t int64) int32 {
 	st := &s.actorArr[i]
 	st.requests++
 	seenNano(&st.first, &st.last, t)
-	st.countUA(s.uaID(rec.UserAgent), 1)
+	s.countUA(i, s.uaID(rec.UserAgent))
 	return i
+}
+
+// maxUAPairs bounds the (actor, user agent) counts a shard keeps beyond
+// each actor's first maxUAs user agents (a scanner may send a new user
+// agent with every request); further ones are counted as other.
+const maxUAPairs = 1 << 20
+
+// countUA counts a request of actor a with user agent ua. Every count is
+// kept (up to maxUAPairs), so the user agents an actor shows most do not
+// depend on how records were spread over shards.
+func (s *Shard) countUA(a int32, ua uint32) {
+	st := &s.actorArr[a]
+	for i := range st.uas[:st.nUAs] {
+		if st.uas[i].ua == ua {
+			st.uas[i].n++
+			return
+		}
+	}
+	if st.nUAs < maxUAs {
+		st.uas[st.nUAs] = uaCount{ua, 1}
+		st.nUAs++
+		return
+	}
+	k := uint64(a)<<32 | uint64(ua)
+	if _, ok := s.uaMore[k]; ok || len(s.uaMore) < maxUAPairs {
+		if s.uaMore == nil {
+			s.uaMore = make(map[uint64]int64)
+		}
+		s.uaMore[k]++
+		return
+	}
+	st.otherUAs++
 }
 
 // uaID interns a user agent in the shard.
@@ -392,21 +425,6 @@ func (s *Shard) uaID(ua string) uint32 {
 		s.uaNames = append(s.uaNames, ua)
 	}
 	return id
-}
-
-func (a *actorState) countUA(ua uint32, n int64) {
-	for i := range a.uas[:a.nUAs] {
-		if a.uas[i].ua == ua {
-			a.uas[i].n += n
-			return
-		}
-	}
-	if a.nUAs < maxUAs {
-		a.uas[a.nUAs] = uaCount{ua, n}
-		a.nUAs++
-		return
-	}
-	a.otherUAs += n
 }
 
 // seenNano widens [first, last] to t; 0 is "no time".

@@ -65,18 +65,43 @@ type uaName struct {
 	n  int64
 }
 
-func (a *globalActor) addUA(ua string, n int64) {
-	for i := range a.uas {
-		if a.uas[i].ua == ua {
-			a.uas[i].n += n
-			return
+// uaTally is one (actor, user agent) count during the merge.
+type uaTally struct {
+	actor int32
+	ua    string
+	n     int64
+}
+
+// tallyUAs sums the shards' user-agent counts per actor and keeps each
+// actor's maxUAs most frequent (ties by user agent), the rest as other.
+func tallyUAs(actors []globalActor, ts []uaTally) {
+	slices.SortFunc(ts, func(a, b uaTally) int {
+		return cmp.Or(cmp.Compare(a.actor, b.actor), strings.Compare(a.ua, b.ua))
+	})
+	for i := 0; i < len(ts); {
+		j, a := i, ts[i].actor
+		var sums []uaName
+		for j < len(ts) && ts[j].actor == a {
+			k := j
+			var n int64
+			for k < len(ts) && ts[k].actor == a && ts[k].ua == ts[j].ua {
+				n += ts[k].n
+				k++
+			}
+			sums = append(sums, uaName{ts[j].ua, n})
+			j = k
 		}
+		slices.SortFunc(sums, func(x, y uaName) int { return cmp.Or(cmp.Compare(y.n, x.n), strings.Compare(x.ua, y.ua)) })
+		ga := &actors[a]
+		for k, u := range sums {
+			if k < maxUAs {
+				ga.uas = append(ga.uas, u)
+			} else {
+				ga.otherUAs += u.n
+			}
+		}
+		i = j
 	}
-	if len(a.uas) < maxUAs {
-		a.uas = append(a.uas, uaName{ua, n})
-		return
-	}
-	a.otherUAs += n
 }
 
 // prepare merges the shards' actors, coverage and traces, and readies the
@@ -113,6 +138,7 @@ func (e *Engine) prepare(shards []*Shard) (*decider, error) {
 	}
 	cover := map[string]*minuteSet{}
 	traces := map[string]*mergedTrace{}
+	var tallies []uaTally
 	for _, s := range shards {
 		remap := make([]int32, len(s.actorArr))
 		for i := range s.actorArr {
@@ -125,9 +151,12 @@ func (e *Engine) prepare(shards []*Shard) (*decider, error) {
 			seenNano(&ga.first, &ga.last, a.first)
 			seenNano(&ga.first, &ga.last, a.last)
 			for _, u := range a.uas[:a.nUAs] {
-				ga.addUA(s.uaNames[u.ua], u.n)
+				tallies = append(tallies, uaTally{g, s.uaNames[u.ua], u.n})
 			}
 			ga.otherUAs += a.otherUAs
+		}
+		for k, n := range s.uaMore {
+			tallies = append(tallies, uaTally{remap[k>>32], s.uaNames[uint32(k)], n})
 		}
 		for _, r := range s.pairs.runs {
 			d.pairRuns = append(d.pairRuns, r)
@@ -147,6 +176,7 @@ func (e *Engine) prepare(shards []*Shard) (*decider, error) {
 		}
 		mergeTraces(traces, s, remap)
 	}
+	tallyUAs(d.actors, tallies)
 	d.correctOverlaps(traces)
 
 	// Coverage and the exposure window.

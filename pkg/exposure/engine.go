@@ -235,7 +235,7 @@ type Shard struct {
 	actorArr  []actorState
 	uaIDs     map[string]uint32
 	uaNames   []string
-	uaMore    map[uint64]int64 // actor<<32 | user agent -> requests, beyond uas
+	uaMore    map[uint64]int64      // actor<<32 | user agent -> requests, beyond uas
 	cover     map[string]*minuteSet // by input
 	stats     Stats
 

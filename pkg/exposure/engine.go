@@ -1,7 +1,6 @@
 package exposure
 
 import (
-	"hash/maphash"
 	"net/netip"
 	"os"
 	"slices"
@@ -249,12 +248,7 @@ type Shard struct {
 	scratch [4]byteRange
 	xff     []netip.Addr
 
-	traces     map[string]*inputTrace // by input, with Options.InputOrder
-	hash       maphash.Hash
-	traceSet   bool
-	traceInput string // the input of curTrace and traceRole
-	traceRole  uint8
-	curTrace   *inputTrace
+	tracer overlapTracer
 }
 
 // NewShard returns a shard for one goroutine.
@@ -267,7 +261,7 @@ func (e *Engine) NewShard() *Shard {
 	}
 	s.pairs.limit = max(e.opt.ShardMemory*3/4/pairEventSize, 1024)
 	s.listings.limit = max(e.opt.ShardMemory/4/listingEventSize, 1024)
-	s.hash.SetSeed(fpSeed)
+	s.tracer = newOverlapTracer(e.rotated)
 	e.runMu.Lock()
 	e.shards = append(e.shards, s)
 	e.runMu.Unlock()
@@ -293,7 +287,7 @@ func (s *Shard) Observe(rec *logparse.Record) {
 			a := s.actor(rec, t)
 			s.actorArr[a].listingViews++
 			s.listings.add(listingEvent{folder: int32(f), actor: a, t: t, ref: s.ref(rec)}, s)
-			s.trace(rec, traceListing, pairKey{}, a)
+			s.tracer.trace(rec, traceListing, pairKey{}, a)
 			return
 		}
 		s.stats.OtherRequests++
@@ -303,7 +297,7 @@ func (s *Shard) Observe(rec *logparse.Record) {
 			// who was looking around.
 			a = s.actor(rec, t)
 		}
-		s.trace(rec, traceOther, pairKey{}, a)
+		s.tracer.trace(rec, traceOther, pairKey{}, a)
 		return
 	}
 	s.stats.RecordingHits++
@@ -325,7 +319,7 @@ func (s *Shard) Observe(rec *logparse.Record) {
 		ev.flags |= pfWhole
 	}
 	s.pairs.add(ev, s)
-	s.trace(rec, traceRecording, pairKey{int32(idx), a}, a)
+	s.tracer.trace(rec, traceRecording, pairKey{int32(idx), a}, a)
 }
 
 // ref returns the evidence reference of a record.

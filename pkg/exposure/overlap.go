@@ -63,8 +63,8 @@ type inputTrace struct {
 var fpSeed = maphash.MakeSeed()
 
 // fingerprint identifies a record by what the server logged.
-func (s *Shard) fingerprint(rec *logparse.Record) uint64 {
-	h := &s.hash
+func (tr *overlapTracer) fingerprint(rec *logparse.Record) uint64 {
+	h := &tr.hash
 	h.Reset()
 	var b [8 + 4 + 16 + 8 + 8 + 8]byte
 	binary.LittleEndian.PutUint64(b[0:], uint64(rec.Time.Unix()))
@@ -82,36 +82,56 @@ func (s *Shard) fingerprint(rec *logparse.Record) uint64 {
 	return h.Sum64()
 }
 
+// An overlapTracer keeps, for one shard, the fingerprints of the first
+// and last records of every input that has a neighbour in its rotated set
+// (Options.InputOrder), and what each of the first ones counted. It is
+// nil-free: a tracer with no rotated inputs does nothing.
+type overlapTracer struct {
+	rotated map[string]uint8       // overlap roles by input; nil: none
+	traces  map[string]*inputTrace // by input
+	hash    maphash.Hash
+	set     bool
+	input   string // the input of cur and role
+	role    uint8
+	cur     *inputTrace
+}
+
+func newOverlapTracer(rotated map[string]uint8) overlapTracer {
+	tr := overlapTracer{rotated: rotated}
+	tr.hash.SetSeed(fpSeed)
+	return tr
+}
+
 // trace records what a record counted, for overlap correction.
-func (s *Shard) trace(rec *logparse.Record, kind traceKind, pair pairKey, actor int32) {
-	if s.e.rotated == nil {
+func (tr *overlapTracer) trace(rec *logparse.Record, kind traceKind, pair pairKey, actor int32) {
+	if tr.rotated == nil {
 		return
 	}
-	if !s.traceSet || s.traceInput != rec.Source {
-		s.traceSet, s.traceInput = true, rec.Source
-		s.traceRole = s.e.rotated[rec.Source]
-		s.curTrace = nil
-		if s.traceRole != 0 {
-			s.curTrace = s.traces[rec.Source]
-			if s.curTrace == nil {
-				s.curTrace = &inputTrace{}
-				if s.traces == nil {
-					s.traces = make(map[string]*inputTrace)
+	if !tr.set || tr.input != rec.Source {
+		tr.set, tr.input = true, rec.Source
+		tr.role = tr.rotated[rec.Source]
+		tr.cur = nil
+		if tr.role != 0 {
+			tr.cur = tr.traces[rec.Source]
+			if tr.cur == nil {
+				tr.cur = &inputTrace{}
+				if tr.traces == nil {
+					tr.traces = make(map[string]*inputTrace)
 				}
-				s.traces[strings.Clone(rec.Source)] = s.curTrace
+				tr.traces[strings.Clone(rec.Source)] = tr.cur
 			}
 		}
 	}
-	t := s.curTrace
+	t := tr.cur
 	if t == nil {
 		return // an input with no neighbour in its rotated set
 	}
-	head := s.traceRole&roleHead != 0 && rec.Line <= overlapWindow
-	tail := s.traceRole&roleTail != 0
+	head := tr.role&roleHead != 0 && rec.Line <= overlapWindow
+	tail := tr.role&roleTail != 0
 	if !head && !tail {
 		return
 	}
-	fp := s.fingerprint(rec)
+	fp := tr.fingerprint(rec)
 	if head {
 		t.head = append(t.head, headEntry{rec.Line, fp, kind, pair, actor})
 	}
@@ -153,7 +173,7 @@ type mergedTrace struct {
 
 // mergeTraces gathers a shard's traces, remapping actors to global ones.
 func mergeTraces(traces map[string]*mergedTrace, s *Shard, remap []int32) {
-	for input, t := range s.traces {
+	for input, t := range s.tracer.traces {
 		mt := traces[input]
 		if mt == nil {
 			mt = &mergedTrace{}

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"runtime/pprof"
 	"time"
 
@@ -41,6 +42,7 @@ type AnalyzeCmd struct {
 	HeaderBytes int64         `help:"Bytes subtracted from wire byte counts (%O, $bytes_sent) for response headers." default:"150"`
 	Workers     int           `help:"Parallel workers; default: all cores." default:"0"`
 	ShardMemory bytesFlag     `name:"shard-memory" help:"Memory each worker holds for the requests it has seen before it spills sorted runs to --temp-dir (e.g. 64MiB, 1GiB)." default:"64MiB" placeholder:"SIZE"`
+	MemoryLimit bytesFlag     `name:"memory-limit" help:"Soft limit of the heap: the garbage collector works harder as the heap nears it (Go's GOMEMLIMIT, which takes precedence when set). 0: none." default:"900MiB" placeholder:"SIZE"`
 	TempDir     string        `help:"Directory for the spilled runs (recording and actor numbers, times, line numbers: no personal data); default: the system's temporary directory." placeholder:"DIR"`
 	Controller  string        `help:"Data controller's name, for the report's Art. 33 draft." placeholder:"NAME"`
 	Contact     string        `help:"Contact point (DPO), for the report's Art. 33 draft." placeholder:"CONTACT"`
@@ -112,6 +114,9 @@ func (c *AnalyzeCmd) Run(log *slog.Logger) error {
 	}
 	if c.Workers <= 0 {
 		c.Workers = runtime.GOMAXPROCS(0)
+	}
+	if os.Getenv("GOMEMLIMIT") == "" && c.MemoryLimit > 0 {
+		debug.SetMemoryLimit(int64(c.MemoryLimit))
 	}
 	started := time.Now()
 	// --out first: locked and proven writable before any input is read;

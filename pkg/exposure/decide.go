@@ -462,7 +462,7 @@ func (d *decider) personsPass() error {
 			r := ix.Recording(int(ri))
 			rv := &d.recs[ri]
 			for _, s := range r.Subjects {
-				if s.ID.ID() != row.SubjectID {
+				if int(s.Person) != p {
 					continue
 				}
 				roles = addOnce(roles, s.Role)

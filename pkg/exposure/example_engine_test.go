@@ -32,18 +32,13 @@ func Example() {
 			shard.Observe(rec)
 		}
 	}
-<<<<<<< HEAD
 	if err := r.Err(); err != nil {
 		panic(err)
 	}
-	res := eng.Finish(shard)
-=======
 	res, err := eng.Collect(shard)
 	if err != nil {
-		fmt.Println(err)
-		return
+		panic(err)
 	}
->>>>>>> a1011ec (exposure: streaming engine: requests spill sorted runs past a per-shard budget, listings resolved per folder (no recording x actor pairs), rows written to a Sink as decided (persons pass visits each person's recordings, nothing held per person); listings.parquet; persons carry regions and phones of all their calls; pseudonyms applied per row)
 	for _, row := range res.Recordings {
 		fmt.Println(row.CallID, row.Level)
 	}

@@ -5,12 +5,13 @@ package parquetout
 // its rows and beside other files. Write copies the row; Close waits for
 // the goroutine and closes the file. An Async is for one goroutine.
 type Async[T any] struct {
-	w     *Writer[T]
-	ch    chan []T
-	done  chan error
-	batch []T
-	err   error
-	free  chan []T
+	w      *Writer[T]
+	ch     chan []T
+	done   chan error
+	batch  []T
+	err    error
+	free   chan []T
+	closed bool // a.ch is closed
 }
 
 // asyncBatch rows are handed over at a time; asyncDepth batches may wait.
@@ -26,9 +27,11 @@ func CreateAsync[T any](path string) (*Async[T], error) {
 		return nil, err
 	}
 	a := &Async[T]{w: w, ch: make(chan []T, asyncDepth), done: make(chan error, 1), free: make(chan []T, asyncDepth+2)}
-	go func() {
+	// The goroutine gets the channel as an argument: it may first run
+	// after Close has begun.
+	go func(ch <-chan []T) {
 		var err error
-		for b := range a.ch {
+		for b := range ch {
 			for _, row := range b {
 				if err == nil {
 					err = w.Write(row)
@@ -41,13 +44,16 @@ func CreateAsync[T any](path string) (*Async[T], error) {
 			}
 		}
 		a.done <- err
-	}()
+	}(a.ch)
 	a.batch = make([]T, 0, asyncBatch)
 	return a, nil
 }
 
 // Write adds a copy of row.
 func (a *Async[T]) Write(row *T) error {
+	if a.closed {
+		return ErrClosed
+	}
 	if a.err != nil {
 		return a.err
 	}
@@ -67,12 +73,15 @@ func (a *Async[T]) Write(row *T) error {
 // Close writes what is left, waits for the goroutine and closes the file
 // (see Writer.Close).
 func (a *Async[T]) Close() error {
+	if a.closed {
+		return ErrClosed
+	}
 	if len(a.batch) > 0 {
 		a.ch <- a.batch
 		a.batch = nil
 	}
 	close(a.ch)
-	a.ch = nil
+	a.closed = true
 	if err := <-a.done; err != nil {
 		a.w.Abort()
 		return err
@@ -86,10 +95,10 @@ func (a *Async[T]) Abort() {
 	if a == nil {
 		return
 	}
-	if a.ch != nil {
+	if !a.closed {
 		close(a.ch)
+		a.closed = true
 		<-a.done
-		a.ch = nil
 	}
 	a.w.Abort()
 }

@@ -139,6 +139,7 @@ func (a *analysis) reportOptions() report.Options {
 		TrustedCategories: trustedCategories(a.cmd.TrustedCategory),
 		IndexRecordings:   a.index.Len(), IndexSHA256: a.indexSum,
 		Tool: "forensics", Version: version, Demo: a.cmd.demo,
+		Problems: a.problems,
 	}
 	if loc, err := time.LoadLocation("Europe/Stockholm"); err == nil {
 		o.TZ = loc

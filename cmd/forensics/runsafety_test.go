@@ -610,6 +610,7 @@ func checkProblem(input, want string) func(*testing.T, *hostileEnv, string, fore
 			} `json:"inputs"`
 		}
 		readJSONFile(t, filepath.Join(dir, "out", "manifest.json"), &mf)
+		checkReportProblems(t, filepath.Join(dir, "out"), want)
 		found := false
 		for _, p := range mf.Problems {
 			found = found || strings.Contains(p, want)
@@ -800,5 +801,24 @@ func inputCases() []hostileCase {
 				}
 			},
 		},
+	}
+}
+
+// checkReportProblems checks that report.html and report.md in out show
+// the run's problem want before their summary.
+func checkReportProblems(t *testing.T, out, want string) {
+	t.Helper()
+	for _, f := range []struct{ name, mark, summary string }{
+		{"report.html", `id="problems"`, "<h2>1. "},
+		{"report.md", "> **", "## 1. "},
+	} {
+		b, err := os.ReadFile(filepath.Join(out, f.name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		i := bytes.Index(b, []byte(f.mark))
+		if i < 0 || bytes.Index(b, []byte(f.summary)) < i || !bytes.Contains(b[i:], []byte(want)) {
+			t.Errorf("%s does not show the problem %q before its summary", f.name, want)
+		}
 	}
 }

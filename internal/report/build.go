@@ -118,6 +118,7 @@ type data struct {
 	byRegion map[string]*scope
 
 	Inputs          []InputInfo
+	Problems        []string // why the run exited 2, from analyze
 	IndexName       string
 	IndexSHA256     string
 	IndexRecordings int
@@ -221,6 +222,7 @@ func (d *data) readManifest(dir string) error {
 	o := d.opts
 	d.Inputs, d.IndexRecordings = o.Inputs, o.IndexRecordings
 	d.IndexName, d.IndexSHA256 = o.IndexName, o.IndexSHA256
+	d.Problems = o.Problems
 	if d.Inputs != nil {
 		return nil
 	}
@@ -233,6 +235,9 @@ func (d *data) readManifest(dir string) error {
 		return err
 	}
 	d.opts.Demo = d.opts.Demo || m.Demo
+	if d.Problems == nil {
+		d.Problems = m.Problems
+	}
 	names := make([]string, 0, len(m.Inputs)+1)
 	for _, in := range m.Inputs {
 		names = append(names, in.Name)

@@ -172,7 +172,8 @@ type manifestIn struct {
 		SHA256     string `json:"sha256"`
 		Recordings int    `json:"recordings"`
 	} `json:"index"`
-	Inputs []struct {
+	Problems []string `json:"problems"`
+	Inputs   []struct {
 		Name     string `json:"name"`
 		Format   string `json:"format"`
 		Lines    int64  `json:"lines"`

@@ -93,6 +93,10 @@ type Options struct {
 	Tool, Version string
 	// Demo marks the bundled demo (its title).
 	Demo bool
+	// Problems say why the analysis cannot be trusted as it is (it
+	// exited 2: an input mostly rejected, no request matching the index);
+	// shown before everything else. nil means those of manifest.json.
+	Problems []string
 
 	// spill is the number of calls sorted in memory before a run is
 	// spilled to disk (tests make it small).

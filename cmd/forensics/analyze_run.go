@@ -127,6 +127,7 @@ func (c *AnalyzeCmd) setup(log *slog.Logger) (*analysis, error) {
 	if c.pseudonymKey != nil {
 		eopt.PersonOrder = personOrder(c.pseudonymKey)
 	}
+	eopt.ListingServer = listingServer(c.Format)
 	eopt.TempDir = c.TempDir
 	eopt.ShardMemory = int(c.ShardMemory)
 	eopt.TrustedCategories = []string{}
@@ -470,3 +471,22 @@ func duplicateInputs(inputs []logparse.Input) map[int]int {
 // maxReportedRejects bounds the rejected lines logged per input; all are
 // counted in the manifest.
 const maxReportedRejects = 5
+
+// listingServer tells the engine which server's listings a named log
+// format records, where the format says it: a listing's query filters or
+// pages only on some servers (Apache's ?P=, Caddy's ?limit=). Detected
+// formats and "combined" (nginx and Apache both write it) leave it
+// unknown: then what only some servers would hide is flagged
+// listing_unknown.
+func listingServer(format string) exposure.ListingServer {
+	switch {
+	case format == "caddy":
+		return exposure.ListingServerCaddy
+	case strings.HasPrefix(format, "apache:"), format == "combined_debian", format == "vhost_combined":
+		return exposure.ListingServerApache
+	case strings.HasPrefix(format, "nginx:"), strings.HasPrefix(format, "nginx_"), format == "lighttpd",
+		format == "iis", format == "w3c":
+		return exposure.ListingServerPlain
+	}
+	return exposure.ListingServerUnknown
+}

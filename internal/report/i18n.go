@@ -193,6 +193,7 @@ var msgEN = map[string]string{
 	"flag.bytes_not_logged":   "the log format has no byte count: a successful response is taken as delivering the whole file",
 	"flag.size_unknown":       "the index gives no file size, so a full delivery cannot be checked",
 	"flag.multipart":          "a multi-range request: the logged count includes part headers",
+	"flag.listing_unknown":    "the name was in a folder only a filtered or paged listing showed (Apache ?P=, Caddy ?limit=), and the log does not tell whether this page showed it",
 	"flag.completion_unknown": "the delivery reaches the end of the file, but the log has no completion field (%X, $request_completion): some servers (Apache %b) log the full length also when the client went away; or the request came over HTTP/2 or HTTP/3, where a stream the client cancelled is logged as complete",
 
 	"th.week":      "Week from",
@@ -376,6 +377,7 @@ var msgSV = map[string]string{
 	"flag.bytes_not_logged":   "loggformatet saknar antal byte: ett lyckat svar räknas som att hela filen levererades",
 	"flag.size_unknown":       "indexet saknar filstorlek, så en hel leverans kan inte kontrolleras",
 	"flag.multipart":          "en begäran om flera intervall: det loggade antalet innehåller delarnas huvuden",
+	"flag.listing_unknown":    "namnet låg i en mapp som bara en filtrerad eller sidindelad listning visade (Apache ?P=, Caddy ?limit=), och loggen säger inte om just den sidan visade det",
 	"flag.completion_unknown": "leveransen når filens slut men loggen saknar fält för fullbordan (%X, $request_completion): vissa servrar (Apache %b) loggar hela längden även när klienten gick; eller så kom begäran över HTTP/2 eller HTTP/3, där en ström som klienten avbröt loggas som fullbordad",
 
 	"th.week":      "Vecka från",

@@ -310,6 +310,10 @@ func (d *decider) recordingsPass() error {
 		if rl.count > 0 {
 			rv.cats |= rl.cats
 		}
+		if rl.exposed != 0 && rl.maybe && rv.level < Metadata {
+			// Only a filtered or paged listing may have shown the name.
+			unc |= UncertainListingUnknown
+		}
 		if rl.exposed != 0 {
 			rv.level = max(rv.level, Metadata)
 			if rv.first == 0 || rl.exposed < rv.first {
@@ -385,6 +389,9 @@ func (d *decider) recordingsPass() error {
 				row.FirstSeen, row.LastSeen = nanoTime(rl.first), nanoTime(rl.last)
 				row.ListingActors = int64(rl.actors)
 				row.ListingCategories = cats
+				if rl.maybe {
+					row.Uncertain = UncertainListingUnknown.Strings()[0]
+				}
 				row.Evidence, row.EvidenceMore = d.evidence([]evRef{rl.ref}, int64(rl.count)-1)
 				if err := d.sink.Exposure(&row); err != nil {
 					return err

@@ -38,9 +38,14 @@ const (
 	// logged as the server wrote it, complete (nginx logs "OK" for a
 	// stream Chromium dropped at 83%).
 	UncertainCompletionUnknown
+	// ListingUnknown: the name was in a folder only filtered or paged
+	// listings showed (Apache ?P=, Caddy ?limit=), and the log does not
+	// tell whether this page showed it (the server, a sort chosen by a
+	// cookie, files the index does not list). See ListingView.
+	UncertainListingUnknown
 )
 
-var uncertaintyNames = []string{"wire_bytes", "range_unknown", "aborted", "bytes_not_logged", "size_unknown", "multipart", "completion_unknown"}
+var uncertaintyNames = []string{"wire_bytes", "range_unknown", "aborted", "bytes_not_logged", "size_unknown", "multipart", "completion_unknown", "listing_unknown"}
 
 // Strings returns the names of the set flags, in a fixed order.
 func (u Uncertainty) Strings() []string {

@@ -79,6 +79,11 @@ type Options struct {
 	// gives each subject ID (ties by ID) instead of by ID: with keyed
 	// pseudonyms, an order that owes nothing to the numbers (birth dates).
 	PersonOrder func(subjectID string) uint64
+	// ListingServer is the server whose listings the logs record, as far
+	// as it decides what a listing's query shows (Apache's ?P= filter,
+	// Caddy's pages); ListingServerUnknown (the zero value) reads a query
+	// every way and flags what only some readings show. See ListingView.
+	ListingServer ListingServer
 	// TempDir holds the run files; "" means os.TempDir(). Run files hold
 	// recording and actor numbers, times and line numbers: no personal
 	// data. They are removed by Finish (or Close).
@@ -107,7 +112,56 @@ type Engine struct {
 	runMu  sync.Mutex
 	shards []*Shard
 	files  []string // run files to remove
+
+	// views numbers the listing views that do not show a whole folder
+	// (a filter or a page); view 0 shows everything.
+	viewMu  sync.Mutex
+	viewIDs map[string]uint32
+	views   []ListingView
 }
+
+// viewID returns the number of the listing view a query asks for: 0 when
+// it shows every entry of any folder (no query, a sort only), else the
+// engine-wide number of the view.
+func (s *Shard) viewID(query string) uint32 {
+	if query == "" {
+		return 0
+	}
+	if id, ok := s.viewCache[query]; ok {
+		return id
+	}
+	v := ParseListingView(query)
+	v.Server = s.e.opt.ListingServer
+	v.CaseBlind = s.e.ix.mapper.FoldCase
+	var id uint32
+	if v.Pattern != "" && v.Server != ListingServerPlain && v.Server != ListingServerCaddy ||
+		(v.Offset > 0 || v.Limit > 0) && v.Server != ListingServerPlain && v.Server != ListingServerApache {
+		e := s.e
+		e.viewMu.Lock()
+		if e.viewIDs == nil {
+			e.viewIDs = map[string]uint32{}
+			e.views = []ListingView{{}}
+		}
+		var ok bool
+		if id, ok = e.viewIDs[query]; !ok {
+			id = uint32(len(e.views))
+			e.viewIDs[strings.Clone(query)] = id
+			e.views = append(e.views, v)
+		}
+		e.viewMu.Unlock()
+	}
+	if s.viewCache == nil {
+		s.viewCache = map[string]uint32{}
+	}
+	if len(s.viewCache) < maxViewCache {
+		s.viewCache[strings.Clone(query)] = id
+	}
+	return id
+}
+
+// maxViewCache bounds a shard's cache of listing queries (a crawler may
+// send endless ones).
+const maxViewCache = 1 << 12
 
 // NewEngine returns an engine for the index.
 func NewEngine(ix *Index, opt Options) *Engine {
@@ -242,8 +296,9 @@ type Shard struct {
 	lastSet   *minuteSet
 	lastID    uint32
 
-	pairs    pairBuffer
-	listings listingBuffer
+	pairs     pairBuffer
+	listings  listingBuffer
+	viewCache map[string]uint32 // query -> view number
 
 	scratch [4]byteRange
 	xff     []netip.Addr
@@ -286,10 +341,13 @@ func (s *Shard) Observe(rec *logparse.Record) {
 			s.stats.ListingRequests++
 			a := s.actor(rec, t)
 			s.actorArr[a].listingViews++
-			s.listings.add(listingEvent{folder: int32(f), actor: a, t: t, ref: s.ref(rec)}, s)
+			s.listings.add(listingEvent{folder: int32(f), actor: a, t: t, ref: s.ref(rec), view: s.viewID(rec.Query)}, s)
 			s.tracer.trace(rec, traceListing, pairKey{}, a)
 			return
 		}
+		idx, ok = s.pathInfo(rec)
+	}
+	if !ok {
 		s.stats.OtherRequests++
 		a := int32(-1)
 		if rec.Path != "" {
@@ -320,6 +378,21 @@ func (s *Shard) Observe(rec *logparse.Record) {
 	}
 	s.pairs.add(ev, s)
 	s.tracer.trace(rec, traceRecording, pairKey{int32(idx), a}, a)
+}
+
+// pathInfo finds the recording a request named with path info or a
+// trailing slash after its file name ("x.wav/extra.mp3", "x.wav/"), when
+// the answer's status and byte count fit that recording: Apache with
+// AcceptPathInfo and lighttpd answer such requests with the file.
+func (s *Shard) pathInfo(rec *logparse.Record) (int, bool) {
+	if rec.Status != 200 && rec.Status != 206 || rec.Method != "GET" && rec.Method != "POST" {
+		return 0, false
+	}
+	idx, ok := s.e.ix.MatchPathInfo(rec.Path)
+	if !ok || !pathInfoDelivery(rec, s.e.sizes[idx], s.e.opt.HeaderBytes) {
+		return 0, false
+	}
+	return idx, true
 }
 
 // ref returns the evidence reference of a record.

@@ -180,6 +180,15 @@ func TestDeliveryRules(t *testing.T) {
 	f("listing with sort params", "metadata", line{method: "GET", target: "/rec/sthlm/2019/02/?C=N;O=D", status: 200, body: 900})
 	f("listing of the parent folder", "none", line{method: "GET", target: "/rec/sthlm/2019/", status: 200, body: 900})
 	f("listing before the file existed", "none", line{at: -20 * 24 * time.Hour, method: "GET", target: "/rec/sthlm/2019/02/", status: 200, body: 900})
+	// Path info and a trailing slash after the file name: Apache
+	// (AcceptPathInfo) and lighttpd answer with the file.
+	f("path info, whole file", "full", line{method: "GET", target: c1 + "/extra.mp3", status: 200, body: 1000})
+	f("trailing slash, whole file", "full", line{method: "GET", target: c1 + "/", status: 200, body: 1000})
+	f("path info, a range", "partial", line{method: "GET", target: c1 + "/x", status: 206, body: 100, rng: "bytes=0-99"})
+	f("path info, wire bytes", "full", line{method: "GET", target: c1 + "/x", status: 200, body: 1000 + 240, wireOnly: true})
+	f("path info answered 404", "none", line{method: "GET", target: c1 + "/extra.mp3", status: 404, body: 200})
+	f("path info, another length (a script's page)", "none", line{method: "GET", target: c1 + "/extra.mp3", status: 200, body: 5120})
+	f("path info, HEAD", "none", line{method: "HEAD", target: c1 + "/", status: 200})
 }
 
 func TestListingOnlyExposesFilesPresent(t *testing.T) {
@@ -557,4 +566,56 @@ func mustLevel(s string) Level {
 		panic(err)
 	}
 	return l
+}
+
+// TestFilteredListings: a listing's query can filter (Apache ?P=) or page
+// (Caddy ?limit=) what it shows; only what the page showed is exposed,
+// and where the log cannot tell, the rows say listing_unknown.
+func TestFilteredListings(t *testing.T) {
+	ix := testIndex(t)
+	dir := "/rec/sthlm/2019/02/"
+	// c1 and c2 exist at t0; c3 only from 2019-02-10.
+	f := func(name string, server ListingServer, query string, want map[string]string) {
+		t.Helper()
+		res := run(t, ix, Options{ListingServer: server}, line{method: "GET", target: dir + "?" + query, status: 200, body: 900})
+		got := map[string]string{}
+		for _, r := range res.Exposures {
+			if r.ViaListing {
+				got[r.CallID] = r.Level + "/" + r.Uncertain
+			}
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("%s: listing rows (-want +got):\n%s", name, diff)
+		}
+		for _, r := range res.Recordings {
+			if w := want[r.CallID]; w != "" && r.Level != "metadata" {
+				t.Errorf("%s: recording %s level %s", name, r.CallID, r.Level)
+			} else if w == "" && r.Level != "none" && r.Level != "undeterminable" {
+				t.Errorf("%s: recording %s level %s, want none", name, r.CallID, r.Level)
+			}
+		}
+	}
+	f("apache ?P=c1*", ListingServerApache, "P=c1*", map[string]string{"c1": "metadata/"})
+	f("apache ?C=N;O=D;P=c2*", ListingServerApache, "C=N;O=D;P=c2*", map[string]string{"c2": "metadata/"})
+	f("apache ignores Caddy's limit", ListingServerApache, "limit=1", map[string]string{"c1": "metadata/", "c2": "metadata/"})
+	f("nginx ignores ?P=", ListingServerPlain, "P=c1*", map[string]string{"c1": "metadata/", "c2": "metadata/"})
+	f("unknown server, ?P=", ListingServerUnknown, "P=c1*", map[string]string{"c1": "metadata/", "c2": "metadata/listing_unknown"})
+	// Caddy, a page of one by name: c1 first among what the index knows,
+	// but a file the index does not list could come before it; c2 is
+	// past the page either way.
+	f("caddy page of one", ListingServerCaddy, "sort=name&order=asc&limit=1", map[string]string{"c1": "metadata/listing_unknown"})
+	f("caddy page of one, descending", ListingServerCaddy, "sort=name&order=desc&limit=1", map[string]string{"c2": "metadata/listing_unknown"})
+	f("caddy, sort by cookie", ListingServerCaddy, "limit=1", map[string]string{"c1": "metadata/listing_unknown", "c2": "metadata/listing_unknown"})
+	f("caddy, a sort only", ListingServerCaddy, "sort=size", map[string]string{"c1": "metadata/", "c2": "metadata/"})
+
+	// A whole listing by another actor settles it; the first actor
+	// counts for both (the unknown server may have ignored its ?P=).
+	res := run(t, ix, Options{ListingServer: ListingServerUnknown},
+		line{method: "GET", target: dir + "?P=c1*", status: 200, body: 900},
+		line{at: time.Minute, method: "GET", target: dir, status: 200, body: 900, from: netip.MustParseAddr("203.0.113.9")})
+	for _, r := range res.Exposures {
+		if r.ViaListing && (r.Uncertain != "" || r.ListingActors != 2) {
+			t.Errorf("after a whole listing: %s uncertain %q, listing actors %d", r.CallID, r.Uncertain, r.ListingActors)
+		}
+	}
 }

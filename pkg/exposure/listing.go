@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"slices"
+	"strings"
 )
 
 // Directory listings are resolved per folder, never per (recording, actor)
@@ -23,9 +24,10 @@ type listingEvent struct {
 	folder, actor int32
 	t             int64 // Unix nanoseconds; 0 untimed
 	ref           evRef
+	view          uint32 // the engine's listing view; 0: the whole folder
 }
 
-const listingEventSize = 24
+const listingEventSize = 32
 
 type listingBuffer struct {
 	events []listingEvent
@@ -57,6 +59,7 @@ func (b *listingBuffer) spill(s *Shard, toDisk bool) {
 		buf = binary.AppendUvarint(buf, uint64(ev.actor))
 		buf = binary.AppendVarint(buf, ev.t)
 		buf = binary.AppendUvarint(buf, uint64(ev.ref))
+		buf = binary.AppendUvarint(buf, uint64(ev.view))
 	}
 	b.events = b.events[:0]
 	b.runs = append(b.runs, s.e.newRun(buf, toDisk, &s.stats, &b.err))
@@ -70,10 +73,11 @@ func decodeListing(r io.ByteReader, ev *listingEvent) error {
 	a, err1 := binary.ReadUvarint(r)
 	t, err2 := binary.ReadVarint(r)
 	ref, err3 := binary.ReadUvarint(r)
-	if err1 != nil || err2 != nil || err3 != nil {
+	view, err4 := binary.ReadUvarint(r)
+	if err1 != nil || err2 != nil || err3 != nil || err4 != nil {
 		return errRunCorrupt
 	}
-	*ev = listingEvent{int32(f), int32(a), t, evRef(ref)}
+	*ev = listingEvent{int32(f), int32(a), t, evRef(ref), uint32(view)}
 	return nil
 }
 
@@ -183,6 +187,9 @@ type recListing struct {
 	actors      uint32 // distinct actors that made one
 	cats        uint64 // their categories, as bits of categoryIDs
 	ref         evRef  // the line of the first such listing
+	// maybe: only filtered or paged listings that may or may not have
+	// shown the name (ListingView's MaybeShown); flagged listing_unknown.
+	maybe bool
 }
 
 type timedRef struct {
@@ -203,6 +210,9 @@ type listingActor struct {
 func (d *decider) sweepFolder(folder int32, evs []listingEvent) error {
 	e := d.e
 	recs := e.ix.FolderRecordings(int(folder))
+	if slices.ContainsFunc(evs, func(ev listingEvent) bool { return ev.view != 0 }) {
+		return d.sweepFolderViews(folder, evs, recs)
+	}
 	avail := func(i int) int64 { return e.ix.AvailableAt(int(recs[i])) }
 	var acts []listingActor
 	var untrusted []int64 // listing times by actors not trusted
@@ -283,6 +293,124 @@ func (d *decider) sweepFolder(folder int32, evs []listingEvent) error {
 		}
 		if rl.count > 0 {
 			d.listed[recs[k]] = rl
+		}
+	}
+	return nil
+}
+
+// sweepFolderViews resolves a folder some of whose listings were filtered
+// or paged (a view other than 0): each such listing shows the recordings
+// its ListingView makes visible among those available at its time. It
+// costs recordings x listings of the folder, where sweepFolder costs
+// their sum: only folders with such listings take this way.
+func (d *decider) sweepFolderViews(folder int32, evs []listingEvent, recs []int32) error {
+	e := d.e
+	// What each filtered listing showed, by position in recs.
+	vis := make([][]Visibility, len(evs))
+	var subdirs []string
+	if l, ok := e.ix.Dir(e.ix.FolderPath(int(folder))); ok {
+		subdirs = l.Subdirs
+	}
+	var entries []ListingEntry
+	var at []int // entries[j] is recs[at[j]]; subfolders follow
+	for i, ev := range evs {
+		if ev.view == 0 {
+			continue
+		}
+		entries, at = entries[:0], at[:0]
+		for k, r := range recs {
+			if ev.t != 0 && e.ix.AvailableAt(int(r)) > ev.t {
+				break // recs are sorted by availability
+			}
+			key := e.ix.Key(int(r))
+			// The file's time is not known (the index gives the call's
+			// end): a time order stays unknown.
+			entries = append(entries, ListingEntry{Name: key[strings.LastIndexByte(key, '/')+1:], Size: e.sizes[r]})
+			at = append(at, k)
+		}
+		for _, sd := range subdirs {
+			entries = append(entries, ListingEntry{Name: sd, Dir: true, Size: -1})
+		}
+		// The index knows the folder's recordings, not its other files:
+		// a page is placed among what it knows, and flagged.
+		v := e.views[ev.view].Visible(entries, false, nil)
+		vis[i] = make([]Visibility, len(recs))
+		for j, k := range at {
+			vis[i][k] = v[j]
+		}
+	}
+	// Listing rows per actor, as sweepFolder writes them.
+	for i := 0; i < len(evs); {
+		j := i
+		for j < len(evs) && evs[j].actor == evs[i].actor {
+			j++
+		}
+		la := listingActor{actor: evs[i].actor, n: int64(j - i)}
+		refs := make([]evRef, 0, j-i)
+		shown := 0
+		for k, ev := range evs[i:j] {
+			seenNano(&la.first, &la.last, ev.t)
+			refs = append(refs, ev.ref)
+			n := 0
+			for r := range recs {
+				if (ev.t == 0 || e.ix.AvailableAt(int(recs[r])) <= ev.t) && (vis[i+k] == nil || vis[i+k][r] != Hidden) {
+					n++
+				}
+			}
+			shown = max(shown, n)
+		}
+		slices.Sort(refs)
+		refs = slices.Compact(refs)
+		more := int64(0)
+		if len(refs) > e.opt.MaxEvidence {
+			more = int64(len(refs) - e.opt.MaxEvidence)
+			refs = refs[:e.opt.MaxEvidence]
+		}
+		d.actorListed[la.actor] += int64(shown)
+		if err := d.listingRow(folder, &la, refs, more, shown); err != nil {
+			return err
+		}
+		i = j
+	}
+	// Each recording: the timed listings after it became available that
+	// did not hide it.
+	for k, r := range recs {
+		a := e.ix.AvailableAt(int(r))
+		var rl recListing
+		sure := false
+		lastActor := int32(-1)
+		firstT := int64(math.MaxInt64)
+		for i, ev := range evs {
+			if ev.t == 0 || ev.t < a {
+				continue
+			}
+			v := Shown
+			if vis[i] != nil {
+				v = vis[i][k]
+			}
+			if v == Hidden {
+				continue
+			}
+			sure = sure || v == Shown
+			if ev.t < firstT || ev.t == firstT && ev.ref < rl.ref {
+				firstT, rl.ref = ev.t, ev.ref
+			}
+			seenNano(&rl.first, &rl.last, ev.t)
+			if rl.count < math.MaxUint32 {
+				rl.count++
+			}
+			if !d.trusted[ev.actor] && (rl.exposed == 0 || ev.t < rl.exposed) {
+				rl.exposed = ev.t
+			}
+			if ev.actor != lastActor {
+				rl.actors++
+				rl.cats |= 1 << d.catBit[ev.actor]
+				lastActor = ev.actor
+			}
+		}
+		if rl.count > 0 {
+			rl.maybe = !sure
+			d.listed[r] = rl
 		}
 	}
 	return nil

@@ -16,7 +16,8 @@ import (
 
 // spillWorkload is an index of 300 recordings in 6 folders and 30,000
 // requests from 40 clients over 4 inputs: ranges, full downloads, HEADs,
-// 304s, 404s and listings, with tied timestamps across inputs.
+// 304s, 404s and listings (some filtered), with tied timestamps across
+// inputs.
 func spillWorkload(t *testing.T) (*Index, []*logparse.Record, []string) {
 	t.Helper()
 	var b strings.Builder
@@ -53,6 +54,9 @@ func spillWorkload(t *testing.T) (*Index, []*logparse.Record, []string) {
 		case 0:
 			r.Path = fmt.Sprintf("/rec/f%d/", rng.IntN(6))
 			r.BodyBytes = 900
+			if rng.IntN(3) == 0 {
+				r.Query = "P=c1*" // a filtered listing: its view travels through the runs
+			}
 		case 1:
 			r.Method, r.BodyBytes = "HEAD", 0
 		case 2:

@@ -619,3 +619,34 @@ func TestFilteredListings(t *testing.T) {
 		}
 	}
 }
+
+// TestCaddyListsAtMost10000: Caddy's browse reads the first 10,000
+// entries of a folder, in the file system's order: a listing of a bigger
+// folder may or may not show each name.
+func TestCaddyListsAtMost10000(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("path,call_id,started_at,duration_s,size_bytes,region,caller_phone,subjects\n")
+	for i := range caddyDirLimit + 1 {
+		fmt.Fprintf(&b, "/rec/big/c%05d.wav,c%d,2019-01-20T10:00:00+01:00,60,1000,Stockholm,,caller:%s\n", i, i, adult)
+	}
+	ix, err := ReadIndex(strings.NewReader(b.String()), IndexOptions{Format: "csv"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, server := range []ListingServer{ListingServerCaddy, ListingServerUnknown} {
+		res := run(t, ix, Options{ListingServer: server}, line{method: "GET", target: "/rec/big/", status: 200, body: 900})
+		flagged := 0
+		for _, r := range res.Exposures {
+			if r.ViaListing && strings.Contains(r.Uncertain, "listing_unknown") {
+				flagged++
+			}
+		}
+		want := 0
+		if server == ListingServerCaddy {
+			want = caddyDirLimit + 1
+		}
+		if flagged != want {
+			t.Errorf("server %d: %d listing rows flagged listing_unknown, want %d", server, flagged, want)
+		}
+	}
+}

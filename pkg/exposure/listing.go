@@ -210,7 +210,7 @@ type listingActor struct {
 func (d *decider) sweepFolder(folder int32, evs []listingEvent) error {
 	e := d.e
 	recs := e.ix.FolderRecordings(int(folder))
-	if slices.ContainsFunc(evs, func(ev listingEvent) bool { return ev.view != 0 }) {
+	if slices.ContainsFunc(evs, func(ev listingEvent) bool { return ev.view != 0 }) || d.caddyCapped(recs) {
 		return d.sweepFolderViews(folder, evs, recs)
 	}
 	avail := func(i int) int64 { return e.ix.AvailableAt(int(recs[i])) }
@@ -298,6 +298,12 @@ func (d *decider) sweepFolder(folder int32, evs []listingEvent) error {
 	return nil
 }
 
+// caddyCapped reports whether Caddy lists only part of a folder of these
+// recordings: it reads the first 10,000 entries the file system returns.
+func (d *decider) caddyCapped(recs []int32) bool {
+	return d.e.opt.ListingServer == ListingServerCaddy && len(recs) > caddyDirLimit
+}
+
 // sweepFolderViews resolves a folder some of whose listings were filtered
 // or paged (a view other than 0): each such listing shows the recordings
 // its ListingView makes visible among those available at its time. It
@@ -313,9 +319,14 @@ func (d *decider) sweepFolderViews(folder int32, evs []listingEvent, recs []int3
 	}
 	var entries []ListingEntry
 	var at []int // entries[j] is recs[at[j]]; subfolders follow
+	capped := d.caddyCapped(recs)
 	for i, ev := range evs {
-		if ev.view == 0 {
+		if ev.view == 0 && !capped {
 			continue
+		}
+		view := ListingView{Server: e.opt.ListingServer}
+		if ev.view != 0 {
+			view = e.views[ev.view]
 		}
 		entries, at = entries[:0], at[:0]
 		for k, r := range recs {
@@ -333,7 +344,7 @@ func (d *decider) sweepFolderViews(folder int32, evs []listingEvent, recs []int3
 		}
 		// The index knows the folder's recordings, not its other files:
 		// a page is placed among what it knows, and flagged.
-		v := e.views[ev.view].Visible(entries, false, nil)
+		v := view.Visible(entries, false, nil)
 		vis[i] = make([]Visibility, len(recs))
 		for j, k := range at {
 			vis[i][k] = v[j]

@@ -23,6 +23,7 @@ import (
 	"github.com/parquet-go/parquet-go"
 
 	rs "github.com/forensiclog/forensics/internal/realserver"
+	"github.com/forensiclog/forensics/pkg/exposure"
 	"github.com/forensiclog/forensics/pkg/logparse"
 )
 
@@ -80,6 +81,7 @@ type exposureRow struct {
 	BytesDelivered int64    `parquet:"bytes_delivered"`
 	Coverage       float64  `parquet:"coverage"`
 	ViaListing     bool     `parquet:"via_listing"`
+	ListingActors  int64    `parquet:"listing_actors"`
 	PriorCopy      bool     `parquet:"prior_copy"`
 	InGap          bool     `parquet:"in_gap"`
 	Uncertain      string   `parquet:"uncertain"`
@@ -351,10 +353,6 @@ func compareVerdicts(t *testing.T, r *run, lf rs.LogFormat, out string) {
 
 	// Expected (recording, actor) levels: the truth, with the
 	// undecidable cases replaced by the tool's required verdict.
-	type pair struct {
-		rec   string
-		actor netip.Addr
-	}
 	want := map[pair]rs.Level{}
 	for _, p := range r.truth.Pairs() {
 		want[pair{recName(r, p.Path), p.Actor}] = p.Level
@@ -420,11 +418,15 @@ func compareVerdicts(t *testing.T, r *run, lf rs.LogFormat, out string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	filtered := filteringActors(r)
 	for _, l := range listings {
 		a, err := netip.ParseAddr(l.ActorIP)
 		if err != nil {
 			t.Errorf("listings: actor_ip is not an address")
 			continue
+		}
+		if filtered[a] {
+			continue // checked per recording below
 		}
 		for _, rec := range recs {
 			if rec.Folder == l.Folder && !l.Last.IsZero() && !rec.AvailableAt.After(l.Last) {
@@ -432,6 +434,9 @@ func compareVerdicts(t *testing.T, r *run, lf rs.LogFormat, out string) {
 				got[k] = max(got[k], rs.LevelMetadata)
 			}
 		}
+	}
+	if len(filtered) > 0 {
+		checkFilteredListings(t, r, exps, filtered, got)
 	}
 	checkEvidence(t, r, lf, exps)
 	for k, tl := range truthOf {
@@ -651,4 +656,72 @@ func digits(s string) string {
 		b = b[len(b)-10:]
 	}
 	return string(b)
+}
+
+// A pair is a recording, by scenario name, and an actor.
+type pair struct {
+	rec   string
+	actor netip.Addr
+}
+
+// filteringActors returns the actors that made a listing whose query
+// filters or pages (Apache ?P=, Caddy ?limit=, ?offset=): listings.parquet
+// says which folders they listed, not which names a page showed.
+func filteringActors(r *run) map[netip.Addr]bool {
+	out := map[netip.Addr]bool{}
+	for _, ex := range r.truth.Exchanges {
+		if _, q, ok := strings.Cut(ex.Target, "?"); ok && ex.Listing {
+			v := exposure.ParseListingView(q)
+			if v.Pattern != "" || v.Limit > 0 || v.Offset > 0 {
+				out[ex.Actor] = true
+			}
+		}
+	}
+	return out
+}
+
+// checkFilteredListings compares, recording by recording, how many
+// distinct actors a listing showed the name to (the truth) with the
+// exposures' listing_actors: a page that hid the name must not count,
+// unless the row says listing_unknown (the log cannot tell). The pairs of
+// the filtering actors are then taken as the truth has them.
+func checkFilteredListings(t *testing.T, r *run, exps []exposureRow, filtered map[netip.Addr]bool, got map[pair]rs.Level) {
+	t.Helper()
+	saw := map[string]map[netip.Addr]bool{} // recording name -> actors
+	for _, ex := range r.truth.Exchanges {
+		for _, p := range ex.Listed {
+			name := recName(r, p)
+			if saw[name] == nil {
+				saw[name] = map[netip.Addr]bool{}
+			}
+			saw[name][ex.Actor] = true
+		}
+	}
+	tool := map[string]exposureRow{}
+	for _, e := range exps {
+		if e.ViaListing {
+			tool[recName(r, e.Path)] = e
+		}
+	}
+	for _, rec := range r.tree.Recordings {
+		n := int64(len(saw[rec.Name]))
+		e, ok := tool[rec.Name]
+		unknown := strings.Contains(e.Uncertain, "listing_unknown")
+		switch {
+		case !ok && n == 0:
+		case !ok:
+			t.Errorf("%s: listings showed it to %d actors, the tool has no listing row", rec.Name, n)
+		case e.ListingActors == n:
+		case e.ListingActors > n && unknown:
+			// The tool says it cannot tell: accepted.
+		default:
+			t.Errorf("%s: listings showed it to %d actors, the tool says %d (uncertain %q)", rec.Name, n, e.ListingActors, e.Uncertain)
+		}
+		for a := range saw[rec.Name] {
+			if filtered[a] {
+				k := pair{rec.Name, a}
+				got[k] = max(got[k], rs.LevelMetadata)
+			}
+		}
+	}
 }

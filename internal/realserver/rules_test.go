@@ -12,8 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/parquet-go/parquet-go"
-
 	rs "github.com/forensiclog/forensics/internal/realserver"
 	"github.com/forensiclog/forensics/pkg/logparse"
 )
@@ -42,21 +40,19 @@ func TestRules(t *testing.T) {
 		t.Parallel()
 		r := playRules(t, rs.Apache, rs.FormatExtended, apacheRules)
 		checkApacheRules(t, r)
-		analyzeRules(t, r, "the engine does not call Index.MatchPathInfo yet, nor apply ListingView to listings (issue 11: path info, filtered listings)",
-			sure{"probed", rs.ActorProbe, rs.LevelMetadata})
+		analyzeRules(t, r)
 	})
 	t.Run("caddy", func(t *testing.T) {
 		t.Parallel()
 		r := playRules(t, rs.Caddy, rs.FormatDefault, caddyRules)
 		checkCaddyRules(t, r)
-		analyzeRules(t, r, "the engine does not apply ListingView to listings yet (issue 11: paged listings)",
-			sure{"full", rs.ActorFull, rs.LevelFull}, sure{"probed", rs.ActorProbe, rs.LevelMetadata})
+		analyzeRules(t, r)
 	})
 	t.Run("nginx-h2", func(t *testing.T) {
 		t.Parallel()
 		r := playRules(t, rs.Nginx, rs.FormatExtended, h2Rules)
 		checkH2Rules(t, r)
-		analyzeRules(t, r, "")
+		analyzeRules(t, r)
 	})
 	t.Run("haproxy", func(t *testing.T) {
 		t.Parallel()
@@ -65,16 +61,8 @@ func TestRules(t *testing.T) {
 		if !logsRanges(t, r) {
 			t.Error("logparse gives no Range from HAProxy's captured headers")
 		}
-		analyzeRules(t, r, "")
+		analyzeRules(t, r)
 	})
-}
-
-// A sure verdict is one the analyzer gets right already while other
-// verdicts of its scenario wait for a missing piece.
-type sure struct {
-	rec   string
-	actor netip.Addr
-	level rs.Level
 }
 
 // logsRanges reports whether logparse gives the run's records a Range.
@@ -341,10 +329,8 @@ func wantLevel(t *testing.T, r *run, rec string, actor netip.Addr, l rs.Level) {
 }
 
 // analyzeRules runs forensics analyze on the run's log and compares its
-// verdicts with the truth. While a piece the scenario needs is missing
-// (pending says which), only the sure verdicts are checked and the rest
-// is skipped with that reason.
-func analyzeRules(t *testing.T, r *run, pending string, sures ...sure) {
+// verdicts with the truth.
+func analyzeRules(t *testing.T, r *run) {
 	t.Helper()
 	lf := r.formats[0]
 	t.Run("analyze", func(t *testing.T) {
@@ -357,25 +343,6 @@ func analyzeRules(t *testing.T, r *run, pending string, sures ...sure) {
 		if code != 0 {
 			t.Fatalf("forensics analyze: exit %d\n%s", code, stderr)
 		}
-		if pending == "" {
-			compareVerdicts(t, r, lf, out)
-			return
-		}
-		exps, err := parquet.ReadFile[exposureRow](filepath.Join(out, "exposures.parquet"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, s := range sures {
-			got := rs.LevelNone
-			for _, e := range exps {
-				if l, ok := rs.ParseLevel(e.Level); ok && e.ActorIP == s.actor.String() && e.Path == r.tree.Rec(s.rec).Path {
-					got = max(got, l)
-				}
-			}
-			if got != s.level {
-				t.Errorf("%s by %s: the analyzer says %v, the client got %v", s.rec, s.actor, got, s.level)
-			}
-		}
-		t.Skip("the other verdicts wait: " + pending)
+		compareVerdicts(t, r, lf, out)
 	})
 }

@@ -43,6 +43,7 @@ type AnalyzeCmd struct {
 	Workers     int           `help:"Parallel workers; default: all cores." default:"0"`
 	ShardMemory bytesFlag     `name:"shard-memory" help:"Memory each worker holds for the requests it has seen before it spills sorted runs to --temp-dir (e.g. 64MiB, 1GiB)." default:"64MiB" placeholder:"SIZE"`
 	MemoryLimit bytesFlag     `name:"memory-limit" help:"Soft limit of the heap: the garbage collector works harder as the heap nears it (Go's GOMEMLIMIT, which takes precedence when set). 0: none." default:"900MiB" placeholder:"SIZE"`
+	NoReports   bool          `name:"no-reports" help:"Write the data files only (Parquet, summary, manifest); render the reports, lists and letters later with 'forensics report DIR'."`
 	TempDir     string        `help:"Directory for the spilled runs (recording and actor numbers, times, line numbers: no personal data); default: the system's temporary directory." placeholder:"DIR"`
 	Controller  string        `help:"Data controller's name, for the report's Art. 33 draft." placeholder:"NAME"`
 	Contact     string        `help:"Contact point (DPO), for the report's Art. 33 draft." placeholder:"CONTACT"`

@@ -55,7 +55,12 @@ func (a *analysis) write(out string, rep *exposure.Report, started time.Time, lo
 	}{
 		{"coverage.parquet", func(p string) error { return parquetout.WriteFile(p, rep.Coverage.Rows()) }},
 		{"summary.json", func(p string) error { return writeJSON(p, rep.Summary) }},
-		{"report.html", func(p string) error { return a.writeReports(filepath.Dir(p)) }},
+	}
+	if !a.cmd.NoReports {
+		files = append(files, struct {
+			name  string
+			write func(string) error
+		}{"report.html", func(p string) error { return a.writeReports(filepath.Dir(p)) }})
 	}
 	sums := map[string]string{}
 	for _, name := range sinkFiles {

@@ -146,6 +146,7 @@ func (c *AnalyzeCmd) Run(log *slog.Logger) error {
 		return err
 	}
 	defer run.close()
+	watch.atInterrupt(run.engine.Close)
 
 	if err := run.readLogs(log); err != nil {
 		return err

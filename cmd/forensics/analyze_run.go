@@ -184,6 +184,9 @@ func (a *analysis) close() {
 	if a.geo != nil {
 		a.geo.Close()
 	}
+	if a.engine != nil {
+		a.engine.Close() // spilled runs of a run that failed before Finish
+	}
 }
 
 // readLogs reads every input with all workers: inputs spread over them,

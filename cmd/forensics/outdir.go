@@ -64,6 +64,7 @@ type interruptWatch struct {
 	mu       sync.Mutex
 	dir      *outdir.Dir
 	signaled bool
+	cleanup  []func() error // run on a signal, before the exit
 	done     chan struct{}
 	stopSig  context.CancelFunc
 }
@@ -85,7 +86,11 @@ func watchInterrupt() *interruptWatch {
 		w.mu.Lock() // waits for an Open under way
 		w.signaled = true
 		d := w.dir
+		cleanup := w.cleanup
 		w.mu.Unlock()
+		for _, f := range cleanup {
+			f()
+		}
 		msg := "interrupted before any output was written"
 		if d != nil {
 			if err := d.Abort(); err != nil {
@@ -116,6 +121,14 @@ func (w *interruptWatch) open(path string) (*outdir.Dir, error) {
 	}
 	w.dir = d
 	return d, nil
+}
+
+// atInterrupt adds f to what a signal runs before the exit (the engine's
+// spilled runs in --temp-dir are removed so).
+func (w *interruptWatch) atInterrupt(f func() error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.cleanup = append(w.cleanup, f)
 }
 
 // stop ends the watch; signals have their default effect again.

@@ -76,6 +76,9 @@ func (s *outputSink) Recording(r *exposure.RecordingRow) error {
 func (s *outputSink) Listing(r *exposure.ListingRow) error {
 	row := *r
 	row.Evidence = slices.Clone(r.Evidence)
+	if s.ps != nil {
+		s.ps.listing(&row)
+	}
 	s.rows["listings"]++
 	return s.listings.Write(&row)
 }
@@ -94,6 +97,10 @@ func (s *outputSink) Person(r *exposure.PersonRow) error {
 
 func (s *outputSink) Actor(r *exposure.ActorRow) error {
 	row := *r
+	row.UserAgents = slices.Clone(r.UserAgents)
+	if s.ps != nil {
+		s.ps.actor(&row)
+	}
 	s.rows["actors"]++
 	return s.actors.Write(&row)
 }

@@ -23,6 +23,10 @@ package main
 // need not be.
 
 import (
+	"net/netip"
+
+	"github.com/forensiclog/forensics/internal/report"
+
 	"bytes"
 	"crypto/hmac"
 	"crypto/sha256"
@@ -57,7 +61,10 @@ const (
 	keyIDDomain   = "key-id:"  // nothing appended: names the key, reveals nothing of it
 
 	subjectPrefix = "p_"
-	phonePrefix   = "t_"
+	// Actor "addresses" that are none (host names, garbage in %h).
+	hostDomain  = "host:"
+	hostPrefix  = "h_"
+	phonePrefix = "t_"
 
 	// pseudonymChars is the length of a pseudonym after its prefix: 20
 	// base32 characters, the first 100 bits of the HMAC.
@@ -246,6 +253,45 @@ func (rp *rowPseudonymizer) exposure(e *exposure.ExposureRow) {
 	}
 	e.SubjectID = rp.p.subject(e.SubjectID)
 	e.CallerPhone = rp.p.phone(e.CallerPhone)
+	e.ActorIP = rp.actorIP(e.ActorIP)
+	e.ActorUA = rp.userAgent(e.ActorUA)
+	e.UAName = rp.userAgent(e.UAName)
+}
+
+// actorIP pseudonymizes an actor "address" that is none (a logged host
+// name, or garbage in the client field, which may hold a number); an
+// address stays, for the contractor to check attribution.
+func (rp *rowPseudonymizer) actorIP(s string) string {
+	if s == "" {
+		return s
+	}
+	if _, err := netip.ParseAddr(s); err == nil {
+		return s
+	}
+	return rp.p.token(rp.p.subjects, hostPrefix, hostDomain, s)
+}
+
+// userAgent masks the runs of six or more digits in a user agent (a
+// client may put any number there), as the report does.
+func (rp *rowPseudonymizer) userAgent(s string) string {
+	if !hasDigitRun(s, 6) {
+		return s
+	}
+	return report.ScrubNumbers(s)
+}
+
+func (rp *rowPseudonymizer) actor(a *exposure.ActorRow) {
+	a.ActorIP = rp.actorIP(a.ActorIP)
+	a.ActorUA = rp.userAgent(a.ActorUA)
+	a.UAName = rp.userAgent(a.UAName)
+	for i, ua := range a.UserAgents {
+		a.UserAgents[i] = rp.userAgent(ua)
+	}
+}
+
+func (rp *rowPseudonymizer) listing(l *exposure.ListingRow) {
+	l.ActorIP = rp.actorIP(l.ActorIP)
+	l.ActorUA = rp.userAgent(l.ActorUA)
 }
 
 func (rp *rowPseudonymizer) person(pr *exposure.PersonRow) {

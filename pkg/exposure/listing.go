@@ -2,7 +2,6 @@ package exposure
 
 import (
 	"cmp"
-	"container/heap"
 	"encoding/binary"
 	"io"
 	"math"
@@ -81,70 +80,19 @@ func decodeListing(r io.ByteReader, ev *listingEvent) error {
 	return nil
 }
 
-type listingCursor struct {
-	r     io.ByteReader
-	c     io.Closer
-	cur   listingEvent
-	remap []int32
-	done  bool
-}
-
-func (c *listingCursor) next() error {
-	err := decodeListing(c.r, &c.cur)
-	if err == io.EOF {
-		c.done = true
-		return nil
-	}
-	return err
-}
-
-type listingHeap []*listingCursor
-
-func (h listingHeap) Len() int           { return len(h) }
-func (h listingHeap) Less(i, j int) bool { return h[i].cur.folder < h[j].cur.folder }
-func (h listingHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
-func (h *listingHeap) Push(x any)        { *h = append(*h, x.(*listingCursor)) }
-func (h *listingHeap) Pop() any {
-	old := *h
-	x := old[len(old)-1]
-	*h = old[:len(old)-1]
-	return x
-}
-
 // listingMerger yields the events of every run folder by folder, with
 // global actor numbers.
 type listingMerger struct {
-	h     listingHeap
-	all   []*listingCursor
+	*runMerger[listingEvent]
 	group []listingEvent
 }
 
 func newListingMerger(runs []runSource, remaps [][]int32) (*listingMerger, error) {
-	m := &listingMerger{}
-	for i, r := range runs {
-		br, c, err := r.open()
-		if err != nil {
-			m.close()
-			return nil, err
-		}
-		cur := &listingCursor{r: br, c: c, remap: remaps[i]}
-		m.all = append(m.all, cur)
-		if err := cur.next(); err != nil {
-			m.close()
-			return nil, err
-		}
-		if !cur.done {
-			m.h = append(m.h, cur)
-		}
+	m, err := newRunMerger(runs, remaps, decodeListing, func(ev *listingEvent) int32 { return ev.folder })
+	if err != nil {
+		return nil, err
 	}
-	heap.Init(&m.h)
-	return m, nil
-}
-
-func (m *listingMerger) close() {
-	for _, c := range m.all {
-		c.c.Close()
-	}
+	return &listingMerger{runMerger: m}, nil
 }
 
 // next returns the next folder's events, sorted by (actor, time,
@@ -153,23 +101,14 @@ func (m *listingMerger) next() (folder int32, evs []listingEvent, ok bool, err e
 	if len(m.h) == 0 {
 		return 0, nil, false, nil
 	}
-	folder = m.h[0].cur.folder
-	g := m.group[:0]
-	for len(m.h) > 0 && m.h[0].cur.folder == folder {
-		c := m.h[0]
-		for !c.done && c.cur.folder == folder {
-			ev := c.cur
-			ev.actor = c.remap[ev.actor]
-			g = append(g, ev)
-			if err := c.next(); err != nil {
-				return 0, nil, false, err
-			}
-		}
-		if c.done {
-			heap.Pop(&m.h)
-		} else {
-			heap.Fix(&m.h, 0)
-		}
+	folder = m.peek()
+	g, err := m.collect(folder, m.group[:0], func(ev *listingEvent, remap []int32) listingEvent {
+		out := *ev
+		out.actor = remap[out.actor]
+		return out
+	})
+	if err != nil {
+		return 0, nil, false, err
 	}
 	slices.SortFunc(g, func(x, y listingEvent) int {
 		return cmp.Or(cmp.Compare(x.actor, y.actor), cmp.Compare(x.t, y.t), cmp.Compare(x.ref, y.ref))

@@ -337,57 +337,44 @@ func (e *Engine) Close() error {
 }
 
 // runCursor reads one run during a merge.
-type runCursor struct {
+type runCursor[T any] struct {
 	r     io.ByteReader
 	c     io.Closer
-	cur   pairAgg
+	cur   T
 	remap []int32 // shard actor -> global actor
 	done  bool
 }
 
-func (c *runCursor) next() error {
-	err := c.cur.decode(c.r)
-	if err == io.EOF {
-		c.done = true
-		return nil
-	}
-	return err
+// runMerger merges sorted runs of T by a key (a recording or a folder):
+// the cursors form a heap ordered by their current item's key.
+type runMerger[T any] struct {
+	h      []*runCursor[T]
+	all    []*runCursor[T]
+	decode func(io.ByteReader, *T) error
+	key    func(*T) int32
 }
 
-// cursorHeap orders cursors by their current recording.
-type cursorHeap []*runCursor
-
-func (h cursorHeap) Len() int           { return len(h) }
-func (h cursorHeap) Less(i, j int) bool { return h[i].cur.rec < h[j].cur.rec }
-func (h cursorHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
-func (h *cursorHeap) Push(x any)        { *h = append(*h, x.(*runCursor)) }
-func (h *cursorHeap) Pop() any {
-	old := *h
-	x := old[len(old)-1]
-	*h = old[:len(old)-1]
+func (m *runMerger[T]) Len() int           { return len(m.h) }
+func (m *runMerger[T]) Less(i, j int) bool { return m.key(&m.h[i].cur) < m.key(&m.h[j].cur) }
+func (m *runMerger[T]) Swap(i, j int)      { m.h[i], m.h[j] = m.h[j], m.h[i] }
+func (m *runMerger[T]) Push(x any)         { m.h = append(m.h, x.(*runCursor[T])) }
+func (m *runMerger[T]) Pop() any {
+	x := m.h[len(m.h)-1]
+	m.h = m.h[:len(m.h)-1]
 	return x
 }
 
-// pairMerger yields, recording by recording, the merged pairs of every
-// run, with global actor numbers, sorted by actor.
-type pairMerger struct {
-	h     cursorHeap
-	all   []*runCursor
-	maxEv int
-	group []pairAgg
-}
-
-func newPairMerger(runs []runSource, remaps [][]int32, maxEv int) (*pairMerger, error) {
-	m := &pairMerger{maxEv: maxEv}
+func newRunMerger[T any](runs []runSource, remaps [][]int32, decode func(io.ByteReader, *T) error, key func(*T) int32) (*runMerger[T], error) {
+	m := &runMerger[T]{decode: decode, key: key}
 	for i, r := range runs {
 		br, c, err := r.open()
 		if err != nil {
 			m.close()
 			return nil, err
 		}
-		cur := &runCursor{r: br, c: c, remap: remaps[i]}
+		cur := &runCursor[T]{r: br, c: c, remap: remaps[i]}
 		m.all = append(m.all, cur)
-		if err := cur.next(); err != nil {
+		if err := m.advance(cur); err != nil {
 			m.close()
 			return nil, err
 		}
@@ -395,45 +382,82 @@ func newPairMerger(runs []runSource, remaps [][]int32, maxEv int) (*pairMerger, 
 			m.h = append(m.h, cur)
 		}
 	}
-	heap.Init(&m.h)
+	heap.Init(m)
 	return m, nil
 }
 
-func (m *pairMerger) close() {
+// advance reads a cursor's next item; io.EOF at an item boundary ends it.
+func (m *runMerger[T]) advance(c *runCursor[T]) error {
+	err := m.decode(c.r, &c.cur)
+	if err == io.EOF {
+		c.done = true
+		return nil
+	}
+	return err
+}
+
+func (m *runMerger[T]) close() {
 	for _, c := range m.all {
 		c.c.Close()
 	}
 }
 
-// peek returns the next recording with pairs, or -1.
-func (m *pairMerger) peek() int32 {
+// peek returns the key of the next item, or -1 at the end.
+func (m *runMerger[T]) peek() int32 {
 	if len(m.h) == 0 {
 		return -1
 	}
-	return m.h[0].cur.rec
+	return m.key(&m.h[0].cur)
+}
+
+// collect appends to dst every item of key k (which must be peek()),
+// each passed through take with its cursor's actor remapping.
+func (m *runMerger[T]) collect(k int32, dst []T, take func(item *T, remap []int32) T) ([]T, error) {
+	for len(m.h) > 0 && m.key(&m.h[0].cur) == k {
+		c := m.h[0]
+		for !c.done && m.key(&c.cur) == k {
+			dst = append(dst, take(&c.cur, c.remap))
+			if err := m.advance(c); err != nil {
+				return nil, err
+			}
+		}
+		if c.done {
+			heap.Pop(m)
+		} else {
+			heap.Fix(m, 0)
+		}
+	}
+	return dst, nil
+}
+
+// pairMerger yields, recording by recording, the merged pairs of every
+// run, with global actor numbers, sorted by actor.
+type pairMerger struct {
+	*runMerger[pairAgg]
+	maxEv int
+	group []pairAgg
+}
+
+func newPairMerger(runs []runSource, remaps [][]int32, maxEv int) (*pairMerger, error) {
+	m, err := newRunMerger(runs, remaps, func(r io.ByteReader, p *pairAgg) error { return p.decode(r) }, func(p *pairAgg) int32 { return p.rec })
+	if err != nil {
+		return nil, err
+	}
+	return &pairMerger{runMerger: m, maxEv: maxEv}, nil
 }
 
 // take returns the merged pairs of recording rec (which must be peek()),
 // valid until the next call.
 func (m *pairMerger) take(rec int32) ([]pairAgg, error) {
-	g := m.group[:0]
-	for len(m.h) > 0 && m.h[0].cur.rec == rec {
-		c := m.h[0]
-		for !c.done && c.cur.rec == rec {
-			p := c.cur
-			p.actor = c.remap[p.actor]
-			p.spans = slices.Clone(c.cur.spans)
-			p.ev = slices.Clone(c.cur.ev)
-			g = append(g, p)
-			if err := c.next(); err != nil {
-				return nil, err
-			}
-		}
-		if c.done {
-			heap.Pop(&m.h)
-		} else {
-			heap.Fix(&m.h, 0)
-		}
+	g, err := m.collect(rec, m.group[:0], func(p *pairAgg, remap []int32) pairAgg {
+		q := *p
+		q.actor = remap[q.actor]
+		q.spans = slices.Clone(p.spans)
+		q.ev = slices.Clone(p.ev)
+		return q
+	})
+	if err != nil {
+		return nil, err
 	}
 	slices.SortStableFunc(g, func(a, b pairAgg) int { return cmp.Compare(a.actor, b.actor) })
 	out := g[:0]

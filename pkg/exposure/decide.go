@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 )
 
 type pairKey struct{ rec, actor int32 }
@@ -579,4 +578,3 @@ func addOnce[T comparable](s []T, v T) []T {
 	return append(s, v)
 }
 
-var _ = time.Time{}

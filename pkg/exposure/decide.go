@@ -577,4 +577,3 @@ func addOnce[T comparable](s []T, v T) []T {
 	}
 	return append(s, v)
 }
-

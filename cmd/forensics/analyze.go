@@ -57,6 +57,7 @@ type AnalyzeCmd struct {
 
 	demo  bool
 	quiet bool
+	std   *stdio
 }
 
 // Validate checks flags that depend on each other.
@@ -96,7 +97,8 @@ func parseWhen(s string) (time.Time, error) {
 }
 
 // Run runs the analysis.
-func (c *AnalyzeCmd) Run(log *slog.Logger) error {
+func (c *AnalyzeCmd) Run(log *slog.Logger, std *stdio) error {
+	c.std = std
 	c.quiet = !log.Enabled(context.Background(), slog.LevelInfo)
 	if c.Index == "" && len(c.Logs) == 0 {
 		if err := c.useDemo(log); err != nil {
@@ -186,7 +188,7 @@ func (c *AnalyzeCmd) Run(log *slog.Logger) error {
 	if err := out.Commit(manifestName, previousOutputs(c.Out)); err != nil {
 		return err
 	}
-	printSummary(os.Stdout, c.Out, rep.Summary)
+	printSummary(std.Out, c.Out, rep.Summary)
 	if len(run.problems) > 0 {
 		return &verdictError{run.problems, run.partial}
 	}

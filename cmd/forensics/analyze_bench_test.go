@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/metrics"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -127,7 +128,7 @@ func BenchmarkAnalyze(b *testing.B) {
 		cmd := &AnalyzeCmd{Index: index, Logs: logs, Out: filepath.Join(b.TempDir(), "out"),
 			Format: "nginx_range", ActorKey: "ip", HeaderBytes: 150}
 		var err error
-		peak = max(peak, peakMemory(func() { err = cmd.Run(logger) }))
+		peak = max(peak, peakMemory(func() { err = cmd.Run(logger, &stdio{In: strings.NewReader(""), Out: io.Discard, Err: io.Discard}) }))
 		if err != nil {
 			b.Fatal(err)
 		}

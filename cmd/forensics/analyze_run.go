@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
+	"io"
 	"log/slog"
 	"os"
 	"strings"
@@ -17,6 +17,7 @@ import (
 
 	"github.com/forensiclog/forensics/internal/actors"
 	"github.com/forensiclog/forensics/internal/geoip"
+	"github.com/forensiclog/forensics/internal/ingest"
 	"github.com/forensiclog/forensics/internal/useragent"
 	"github.com/forensiclog/forensics/pkg/exposure"
 	"github.com/forensiclog/forensics/pkg/logparse"
@@ -45,41 +46,8 @@ type analysis struct {
 	reportSums map[string]string
 }
 
-// inputReport is one input's line accounting for the manifest. It holds
-// positions and counts, never line contents.
-type inputReport struct {
-	Name         string           `json:"name"`
-	NameB64      string           `json:"name_b64,omitempty"` // the exact name when it is not UTF-8
-	Source       string           `json:"source"`
-	Compression  string           `json:"compression,omitempty"`
-	SHA256       string           `json:"sha256,omitempty"`
-	RawBytes     int64            `json:"raw_bytes"`
-	Bytes        int64            `json:"bytes"`
-	Format       string           `json:"format,omitempty"`
-	FormatReason string           `json:"format_reason,omitempty"`
-	Lines        int64            `json:"lines"`
-	Records      int64            `json:"records"`
-	Skipped      int64            `json:"skipped"`
-	Rejected     int64            `json:"rejected"`
-	RejectedBy   map[string]int64 `json:"rejected_by,omitempty"`
-	CRLF         int64            `json:"crlf_lines,omitempty"`
-	InvalidUTF8  int64            `json:"invalid_utf8_lines,omitempty"`
-	NULPrefixed  int64            `json:"nul_prefixed_lines,omitempty"`
-	DuplicateOf  string           `json:"duplicate_of,omitempty"`
-	DuplicateBy  string           `json:"duplicate_by,omitempty"` // "bytes" or "content" (decompressed)
-	// TrailingFields counts records with fields after the format's last
-	// (an extended log read with a plain format): kept, not used.
-	TrailingFields int64 `json:"trailing_fields_lines,omitempty"`
-	// OverlapLines records at the start of this input repeat the end of
-	// OverlapWith (copytruncate): counted once. OverlapRange says which
-	// lines ("first-last").
-	OverlapLines int    `json:"overlap_lines,omitempty"`
-	OverlapWith  string `json:"overlap_with,omitempty"`
-	OverlapRange string `json:"overlap_range,omitempty"`
-	Error        string `json:"error,omitempty"`
-	// Problem says why most lines were rejected (verdict_checks.go).
-	Problem string `json:"problem,omitempty"`
-}
+// inputReport is one input's line accounting for the manifest.
+type inputReport = ingest.InputReport
 
 func (c *AnalyzeCmd) setup(log *slog.Logger) (*analysis, error) {
 	a := &analysis{cmd: c}
@@ -215,33 +183,19 @@ func (a *analysis) readLogs(log *slog.Logger) error {
 	for range a.cmd.Workers {
 		a.shards = append(a.shards, a.engine.NewShard())
 	}
-	var rejectMu sync.Mutex
-	rejects := map[string]int{}
-	pr := &logparse.ParallelReader{
-		Format:  a.format,
-		Workers: a.cmd.Workers,
-		OnError: func(_ int, perr *logparse.ParseError) {
-			rejectMu.Lock()
-			n := rejects[perr.Path]
-			rejects[perr.Path] = n + 1
-			rejectMu.Unlock()
-			if n < maxReportedRejects {
-				log.Warn("line rejected", "at", perr.Error())
-			}
-		},
-	}
 	var total int64 // input bytes to read; compressed ones estimated
 	for _, in := range todo {
 		total += estimatedBytes(in)
 	}
-	stop := startProgress(log, counters, total, a.cmd.quiet)
+	stop := startProgress(log, a.cmd.std.Err, counters, total, a.cmd.quiet)
 	// Bytes read per worker, from the offsets of successive records of
 	// one input (a record's length is the step to the next one).
 	lastSource, lastOffset := make([]string, a.cmd.Workers), make([]int64, a.cmd.Workers)
 	// Lines with fields beyond the format (an extended log read with a
 	// plain format) keep them in Extra, unused: count them per input.
 	trailing := make([]map[string]int64, a.cmd.Workers)
-	results, err := pr.Read(context.Background(), todo, func(w int, rec *logparse.Record) error {
+	rd := &ingest.Reader{Format: a.format, Workers: a.cmd.Workers, ShownRejects: maxReportedRejects, Log: log}
+	reports, err := rd.Read(context.Background(), todo, func(w int, rec *logparse.Record) error {
 		a.shards[w].Observe(rec)
 		a.tally.observe(w, rec.Path)
 		counters[w].n.Add(1)
@@ -265,65 +219,15 @@ func (a *analysis) readLogs(log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	warned := map[*logparse.Detection]bool{}
-	for j, r := range results {
-		// The format is detected per log source, from its files together:
-		// say when its files disagree on their own, or one does not fit.
-		if d := r.Detection; d != nil && !warned[d] {
-			warned[d] = true
-			misfit := false
-			for _, in := range d.Inputs {
-				if in.Name == r.Input.Name && !in.Fits && r.Format != "" {
-					misfit = true
-					log.Warn("file does not fit the format of its log source: read in its own format", "input", in.Name, "source", d.Source, "format", r.Format)
-				}
-			}
-			var names []string
-			for _, in := range d.Disagreements() {
-				names = append(names, in.Name+" ("+in.Format+")")
-			}
-			if len(names) > 0 && !misfit {
-				log.Warn("files of one log source chose other formats on their own: the source is read in one format, detected from all its files", "source", d.Source, "format", d.Format, "files", strings.Join(names, ", "))
-			}
-		}
-		rep := inputReport{Name: r.Input.Name, Source: r.Input.Source, Compression: r.Compression,
-			RawBytes: r.RawBytes, Format: r.Format}
-		if r.Detection != nil {
-			rep.FormatReason = r.Detection.Reason
-		}
-		if r.DigestOK {
-			rep.SHA256 = r.Digest.String()
-		}
-		st := r.Stats
-		rep.Lines, rep.Records, rep.Skipped, rep.Rejected = st.Lines, st.Records, st.Skipped, st.Rejected
-		rep.RejectedBy, rep.Bytes = st.RejectedBy, st.Bytes
-		rep.CRLF, rep.InvalidUTF8, rep.NULPrefixed = st.CRLF, st.InvalidUTF8, st.NULPrefixed
+	for j, rep := range reports {
 		for _, m := range trailing {
-			rep.TrailingFields += m[r.Input.Name]
+			rep.TrailingFields += m[rep.Name]
 		}
 		if rep.TrailingFields > 0 {
-			log.Warn("lines carry fields the format does not name (kept in Extra, not used): give the format with --format", "input", r.Input.Name, "format", rep.Format, "lines", rep.TrailingFields)
+			log.Warn("lines carry fields the format does not name (kept in Extra, not used): give the format with --format", "input", rep.Name, "format", rep.Format, "lines", rep.TrailingFields)
 		}
-		if n := rejects[r.Input.Name] - maxReportedRejects; n > 0 {
-			log.Warn("more lines rejected", "input", r.Input.Name, "count", n)
-		}
-		if r.Err != nil {
-			rep.Error = r.Err.Error()
+		if rep.Error != "" {
 			a.partial = true
-			msg := "input cut short"
-			var rerr *logparse.ReadError
-			switch {
-			case r.Input.Err != nil, errors.Is(r.Err, fs.ErrPermission), errors.Is(r.Err, fs.ErrNotExist):
-				msg = "cannot read the input" // found so by the folder walk, or by open
-			case r.Format == "" && !errors.As(r.Err, &rerr):
-				msg = "cannot detect the format"
-			case r.Stats.Lines == 0 && !errors.As(r.Err, &rerr):
-				msg = "cannot read the input"
-			}
-			log.Error(msg, "input", r.Input.Name, "error", r.Err)
-		} else {
-			log.Info("input read", "input", r.Input.Name, "format", rep.Format, "lines", st.Lines,
-				"records", st.Records, "skipped", st.Skipped, "rejected", st.Rejected, "sha256", rep.SHA256)
 		}
 		a.inputs[where[j]] = rep
 	}
@@ -367,7 +271,7 @@ func estimatedBytes(in logparse.Input) int64 {
 // rate is shown before a second has passed, so that the first one is not
 // a division by almost nothing. It returns a function that ends the phase
 // and announces the next (deciding and writing the outputs).
-func startProgress(log *slog.Logger, counters []paddedCounter, total int64, quiet bool) func() {
+func startProgress(log *slog.Logger, stderr io.Writer, counters []paddedCounter, total int64, quiet bool) func() {
 	if quiet {
 		return func() {}
 	}
@@ -379,7 +283,8 @@ func startProgress(log *slog.Logger, counters []paddedCounter, total int64, quie
 		return records, bytes
 	}
 	start := time.Now()
-	tty := term.IsTerminal(int(os.Stderr.Fd()))
+	f, ok := stderr.(*os.File)
+	tty := ok && term.IsTerminal(int(f.Fd()))
 	done := make(chan struct{})
 	var wg sync.WaitGroup
 	log.Info("phase", "name", "reading", "input_bytes", total)
@@ -390,7 +295,7 @@ func startProgress(log *slog.Logger, counters []paddedCounter, total int64, quie
 			if max <= 0 {
 				max = -1 // unknown: a spinner with the count
 			}
-			bar = progressbar.NewOptions64(max, progressbar.OptionSetWriter(os.Stderr),
+			bar = progressbar.NewOptions64(max, progressbar.OptionSetWriter(stderr),
 				progressbar.OptionSetDescription("reading"), progressbar.OptionShowBytes(true),
 				progressbar.OptionSetPredictTime(true), progressbar.OptionSetElapsedTime(true),
 				progressbar.OptionSetWidth(30), progressbar.OptionThrottle(250*time.Millisecond),

@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
-	"log/slog"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -48,31 +46,22 @@ func demoDir(t *testing.T) string {
 	return filepath.Join(root, "fixtures", "demo")
 }
 
-// runDemo runs analyze in process on the demo incident and returns the
-// output directory and what the run wrote to stderr.
+// runDemo runs analyze on the demo incident and returns the output
+// directory and what the run wrote to stderr.
 func runDemo(t *testing.T, demo string, truth demoTruth, out string) string {
 	t.Helper()
-	var stderr bytes.Buffer
-	logger := slog.New(slog.NewTextHandler(&stderr, nil))
-	cmd := &AnalyzeCmd{
-		Index: filepath.Join(demo, "index.csv"), Logs: []string{filepath.Join(demo, "logs")},
-		Out: out, Actors: filepath.Join(demo, "actors.yaml"), TrustedProxy: truth.TrustedProxies,
-		GeoIPCity: filepath.Join(demo, "geoip", "city.mmdb"), GeoIPASN: filepath.Join(demo, "geoip", "asn.mmdb"),
-		ActorKey: "ip", HeaderBytes: 150, TrustedCategory: []string{"authorized", "internal"}, Workers: 2,
+	args := []string{"analyze", "--index", filepath.Join(demo, "index.csv"), "--out", out,
+		"--actors", filepath.Join(demo, "actors.yaml"),
+		"--geoip-city", filepath.Join(demo, "geoip", "city.mmdb"), "--geoip-asn", filepath.Join(demo, "geoip", "asn.mmdb"),
+		"--workers", "2"}
+	for _, p := range truth.TrustedProxies {
+		args = append(args, "--trusted-proxy", p)
 	}
-	if err := cmd.Validate(); err != nil {
-		t.Fatal(err)
+	r := runForensics(t, forensicsBinary(t), t.TempDir(), append(args, filepath.Join(demo, "logs"))...)
+	if r.exit != exitOK {
+		t.Fatalf("analyze: exit %d\n%s", r.exit, r.stderr)
 	}
-	devnull, _ := os.Open(os.DevNull)
-	defer devnull.Close()
-	stdout := os.Stdout
-	os.Stdout = devnull
-	err := cmd.Run(logger)
-	os.Stdout = stdout
-	if err != nil {
-		t.Fatalf("analyze: %v\n%s", err, stderr.String())
-	}
-	return stderr.String()
+	return r.stderr
 }
 
 func readTruth(t *testing.T, demo string) demoTruth {
@@ -284,14 +273,11 @@ func TestAnalyzeDemoGolden(t *testing.T) {
 	}
 }
 
-// TestAnalyzeExitStatus checks the documented exit statuses of the built
+// TestAnalyzeExitStatus checks the documented exit statuses of the
 // command: 0 success, 1 failure, 2 finished with an input not read in full.
 func TestAnalyzeExitStatus(t *testing.T) {
 	demo := demoDir(t)
-	bin := filepath.Join(t.TempDir(), "forensics")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := forensicsBinary(t)
 	dir := t.TempDir()
 	gz, err := os.ReadFile(filepath.Join(demo, "logs", "nginx", "access.log.2.gz"))
 	if err != nil {
@@ -303,15 +289,7 @@ func TestAnalyzeExitStatus(t *testing.T) {
 	}
 	f := func(want int, args ...string) {
 		t.Helper()
-		cmd := exec.Command(bin, args...)
-		cmd.Dir = dir
-		err := cmd.Run()
-		got := 0
-		if ee, ok := err.(*exec.ExitError); ok {
-			got = ee.ExitCode()
-		} else if err != nil {
-			t.Fatal(err)
-		}
+		got := runForensics(t, bin, dir, args...).exit
 		if got != want {
 			t.Errorf("forensics %v: exit %d, want %d", args, got, want)
 		}

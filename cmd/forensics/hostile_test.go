@@ -9,13 +9,11 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -33,59 +31,6 @@ import (
 // the same log twice and rotated files that overlap. For each it checks the
 // documented exit status, a message on stderr that gives a position but
 // never line contents, and a manifest whose line accounting adds up.
-
-// buildForensics builds the command into a temporary
-// directory and returns the binary's path.
-func buildForensics(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "forensics")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
-	return bin
-}
-
-// forensicsRun is what one run of the command left behind.
-type forensicsRun struct {
-	args           []string
-	exit           int
-	stdout, stderr string
-	maxRSS         int64 // bytes
-}
-
-// runForensics runs bin with args in dir.
-func runForensics(t *testing.T, bin, dir string, args ...string) forensicsRun {
-	t.Helper()
-	return runForensicsStdin(t, bin, dir, "", args...)
-}
-
-// runForensicsStdin runs bin with args in dir, with the file stdin (in
-// dir) on standard input when it is not "".
-func runForensicsStdin(t *testing.T, bin, dir, stdin string, args ...string) forensicsRun {
-	t.Helper()
-	cmd := exec.Command(bin, args...)
-	cmd.Dir = dir
-	if stdin != "" {
-		f, err := os.Open(filepath.Join(dir, stdin))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer f.Close()
-		cmd.Stdin = f
-	}
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	r := forensicsRun{args: args, stdout: stdout.String(), stderr: stderr.String()}
-	if _, ok := err.(*exec.ExitError); !ok && err != nil {
-		t.Fatalf("forensics %s: %v", strings.Join(args, " "), err)
-	}
-	r.exit = cmd.ProcessState.ExitCode()
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		r.maxRSS = int64(ru.Maxrss) * 1024 // kilobytes on Linux
-	}
-	return r
-}
 
 // hostileManifest is the part of manifest.json the suite checks.
 type hostileManifest struct {
@@ -1007,10 +952,10 @@ func invalidPnr(p string) string {
 	return p[:len(p)-1] + strconv.Itoa(d)
 }
 
-// TestForensicsBinary builds the command once and runs, on the binary,
+// TestForensicsBinary runs, on the command's binary,
 // the hostile-input suite and the privacy tests (privacy_test.go).
 func TestForensicsBinary(t *testing.T) {
-	bin := buildForensics(t)
+	bin := forensicsBinary(t)
 	t.Run("hostile", func(t *testing.T) { testHostileInputs(t, bin) })
 	t.Run("privacy", func(t *testing.T) { testPrivacy(t, bin) })
 	t.Run("interrupted", func(t *testing.T) { testAnalyzeInterrupted(t, bin) })

@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"compress/gzip"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -17,6 +20,72 @@ import (
 // subprocess, as "forensics" or "exec forensics".
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){"forensics": main})
+}
+
+// The CLI tests run the command one way: as a process (runForensics, or
+// forensicsCommand to signal it; testscript's scripts likewise), so that
+// exit statuses, standard output and stderr are those a user sees. The
+// command itself (run in main.go) writes only to the stdio it is given.
+
+// forensicsBinary returns the command's binary: this test binary, which
+// TestMain (testscript.Main) put in $PATH as "forensics" and which runs
+// main when called so. No "go build": the tests run the code under test.
+func forensicsBinary(t testing.TB) string {
+	t.Helper()
+	bin, err := exec.LookPath("forensics")
+	if err != nil {
+		t.Fatalf("forensics is not in $PATH (set up by TestMain): %v", err)
+	}
+	return bin
+}
+
+// forensicsCommand is the command bin with args, to run in dir: for the
+// tests that signal or kill the process. Others call runForensics.
+func forensicsCommand(bin, dir string, args ...string) *exec.Cmd {
+	cmd := exec.Command(bin, args...)
+	cmd.Dir = dir
+	return cmd
+}
+
+// forensicsRun is what one run of the command left behind.
+type forensicsRun struct {
+	args           []string
+	exit           int
+	stdout, stderr string
+	maxRSS         int64 // bytes
+}
+
+// runForensics runs bin with args in dir.
+func runForensics(t *testing.T, bin, dir string, args ...string) forensicsRun {
+	t.Helper()
+	return runForensicsStdin(t, bin, dir, "", args...)
+}
+
+// runForensicsStdin runs bin with args in dir, with the file stdin (in
+// dir) on standard input when it is not "".
+func runForensicsStdin(t *testing.T, bin, dir, stdin string, args ...string) forensicsRun {
+	t.Helper()
+	cmd := forensicsCommand(bin, dir, args...)
+	if stdin != "" {
+		f, err := os.Open(filepath.Join(dir, stdin))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		cmd.Stdin = f
+	}
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	r := forensicsRun{args: args, stdout: stdout.String(), stderr: stderr.String()}
+	if _, ok := err.(*exec.ExitError); !ok && err != nil {
+		t.Fatalf("forensics %s: %v", strings.Join(args, " "), err)
+	}
+	r.exit = cmd.ProcessState.ExitCode()
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		r.maxRSS = int64(ru.Maxrss) * 1024 // kilobytes on Linux
+	}
+	return r
 }
 
 // scriptParams returns the testscript setup shared by the CLI tests: the

@@ -2,12 +2,12 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
-	"os"
 
+	"github.com/forensiclog/forensics/internal/ingest"
 	"github.com/forensiclog/forensics/internal/parquetout"
 	"github.com/forensiclog/forensics/pkg/logparse"
 )
@@ -46,11 +46,12 @@ type recordSink interface {
 	abort()
 }
 
-// Run parses every input. Per input it logs the format and why, the line
-// counts and the SHA-256 of the bytes as stored; rejected lines are
+// Run parses every input, in their order, through the one read path of
+// analyze (internal/ingest): per input it logs the format and why, the
+// line counts and the SHA-256 of the bytes as stored; rejected lines are
 // logged by position only. It returns errPartialInput when an input could
 // not be read in full (the output is still written).
-func (c *ParseCmd) Run(log *slog.Logger) error {
+func (c *ParseCmd) Run(log *slog.Logger, std *stdio) error {
 	if c.format == nil && c.Format != "" {
 		if err := c.Validate(); err != nil {
 			return err
@@ -60,6 +61,13 @@ func (c *ParseCmd) Run(log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	for i, in := range inputs {
+		if in.Stdin() {
+			ni := logparse.ReaderInput(in.Name, std.In)
+			ni.Source = in.Source
+			inputs[i] = ni
+		}
+	}
 	var sink recordSink
 	if c.Out != "" {
 		w, err := parquetout.Create[parquetout.Record](c.Out)
@@ -68,18 +76,16 @@ func (c *ParseCmd) Run(log *slog.Logger) error {
 		}
 		sink = &parquetSink{w: w}
 	} else {
-		sink = &jsonSink{bw: bufio.NewWriterSize(os.Stdout, 64<<10)}
+		sink = &jsonSink{bw: bufio.NewWriterSize(std.Out, 64<<10)}
 	}
-	partial := false
-	for _, in := range inputs {
-		ok, err := c.parseInput(log, in, sink)
-		if err != nil {
-			sink.abort()
-			return err
-		}
-		if !ok {
-			partial = true
-		}
+	// One worker: records are written in the order of the inputs.
+	rd := &ingest.Reader{Format: c.format, Workers: 1, ShownRejects: c.MaxErrors, Log: log}
+	reports, err := rd.Read(context.Background(), inputs, func(_ int, rec *logparse.Record) error {
+		return sink.write(rec)
+	})
+	if err != nil {
+		sink.abort()
+		return err
 	}
 	if err := sink.close(); err != nil {
 		return err
@@ -87,76 +93,12 @@ func (c *ParseCmd) Run(log *slog.Logger) error {
 	if c.Out != "" {
 		log.Info("wrote", "out", c.Out)
 	}
-	if partial {
-		return errPartialInput
+	for _, rep := range reports {
+		if rep.Error != "" {
+			return errPartialInput
+		}
 	}
 	return nil
-}
-
-// parseInput reads one input into sink. ok is false when the input could
-// not be read in full; err is an output error, which ends the run.
-func (c *ParseCmd) parseInput(log *slog.Logger, in logparse.Input, sink recordSink) (ok bool, err error) {
-	r, err := logparse.OpenInput(in, c.format) // decompresses; detects the format when none is given
-	if errors.Is(err, logparse.ErrNotDetected) {
-		log.Error("format not detected; input skipped (use --format)", "input", in.Name, "err", err)
-		return false, nil
-	}
-	if err != nil {
-		log.Error("cannot open input", "input", in.Name, "err", err)
-		return false, nil
-	}
-	defer r.Close()
-	ir := r.InputReader()
-	how := "given by --format"
-	if d := r.Detection(); d != nil {
-		how = d.Reason
-	}
-	log.Info("input", "input", in.Name, "format", r.Format().Name(), "why", how, "compression", ir.Compression())
-	r.ReuseRecord = true // sinks copy what they keep
-	var readErr error
-	shown := 0
-	for {
-		rec, err := r.Read()
-		if err == io.EOF {
-			break
-		}
-		var perr *logparse.ParseError
-		if errors.As(err, &perr) {
-			if shown < c.MaxErrors {
-				shown++
-				log.Warn(perr.Error()) // position and kind, never the line
-			}
-			continue
-		}
-		if err != nil {
-			readErr = err
-			break
-		}
-		if err := sink.write(rec); err != nil {
-			return false, err
-		}
-	}
-	st := r.Stats()
-	if hidden := st.Rejected - int64(shown); hidden > 0 {
-		log.Warn("more rejected lines not shown", "input", in.Name, "count", hidden)
-	}
-	attrs := []any{"input", in.Name, "lines", st.Lines, "records", st.Records, "skipped", st.Skipped,
-		"rejected", st.Rejected, "bytes", ir.RawBytes()}
-	if st.NULPrefixed > 0 {
-		attrs = append(attrs, "nul_prefixed", st.NULPrefixed)
-	}
-	if st.InvalidUTF8 > 0 {
-		attrs = append(attrs, "invalid_utf8", st.InvalidUTF8)
-	}
-	if d, ok := ir.Digest(); ok {
-		attrs = append(attrs, "sha256", d.String())
-	}
-	if readErr != nil {
-		log.Error("input could not be read in full", append(attrs, "err", readErr)...)
-		return false, nil
-	}
-	log.Info("read", attrs...)
-	return true, nil
 }
 
 // jsonSink writes one JSON object per line.

@@ -1,14 +1,14 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
-	"io"
-	"log/slog"
 	"maps"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -48,43 +48,29 @@ func TestParseDemo(t *testing.T) {
 	}
 
 	// One run per format, given by --format: detection is tested apart.
-	var logBuf bytes.Buffer
-	log := slog.New(slog.NewJSONHandler(&logBuf, nil))
 	byFormat := map[string][]string{}
 	for _, l := range exp.Logs {
 		byFormat[l.Format] = append(byFormat[l.Format], filepath.Join(demo, filepath.FromSlash(l.File)))
 	}
 	var parts []string
+	var stderr strings.Builder
 	for _, format := range slices.Sorted(maps.Keys(byFormat)) {
 		part := filepath.Join(t.TempDir(), format+".parquet")
-		cmd := &ParseCmd{Format: format, Out: part, MaxErrors: 10, Logs: byFormat[format]}
-		if err := cmd.Validate(); err != nil {
-			t.Fatal(err)
+		r := runForensics(t, forensicsBinary(t), t.TempDir(), append([]string{"parse", "--format", format, "--out", part}, byFormat[format]...)...)
+		if r.exit != exitOK {
+			t.Fatalf("parse of the demo's %s logs: exit %d\n%s", format, r.exit, r.stderr)
 		}
-		if err := cmd.Run(log); err != nil {
-			t.Fatalf("parse of the demo's %s logs: %v", format, err)
-		}
+		stderr.WriteString(r.stderr)
 		parts = append(parts, part)
 	}
 
 	type stats struct{ Lines, Records, Skipped, Rejected, NULPrefixed int64 }
 	got := map[string]stats{}
-	dec := json.NewDecoder(&logBuf)
-	for {
-		var m struct {
-			Msg, Input                        string
-			Lines, Records, Skipped, Rejected int64
-			NULPrefixed                       int64 `json:"nul_prefixed"`
-		}
-		if err := dec.Decode(&m); err == io.EOF {
-			break
-		} else if err != nil {
-			t.Fatal(err)
-		}
-		if m.Msg == "read" {
-			rel, _ := filepath.Rel(demo, m.Input)
-			got[filepath.ToSlash(rel)] = stats{m.Lines, m.Records, m.Skipped, m.Rejected, m.NULPrefixed}
-		}
+	line := regexp.MustCompile(`msg="input read" input=(\S+) format=\S+ lines=(\d+) records=(\d+) skipped=(\d+) rejected=(\d+)(?: nul_prefixed=(\d+))?`)
+	for _, m := range line.FindAllStringSubmatch(stderr.String(), -1) {
+		n := func(i int) int64 { v, _ := strconv.ParseInt(m[i], 10, 64); return v }
+		rel, _ := filepath.Rel(demo, m[1])
+		got[filepath.ToSlash(rel)] = stats{n(2), n(3), n(4), n(5), n(6)}
 	}
 	want := map[string]stats{}
 	for _, l := range exp.Logs {

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -433,7 +432,7 @@ func testAnalyzeInterrupted(t *testing.T, bin string) {
 		delay := fmt.Sprintf("%s+%v", cmp.Or(tr.wait, "dir"), tr.delay)
 		dir := t.TempDir()
 		out := filepath.Join(dir, "out")
-		cmd := exec.Command(bin, "analyze", "-q", "--index", idx, "--out", out, "--workers", "2", filepath.Join(demo, "logs"))
+		cmd := forensicsCommand(bin, dir, "analyze", "-q", "--index", idx, "--out", out, "--workers", "2", filepath.Join(demo, "logs"))
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}

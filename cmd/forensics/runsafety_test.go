@@ -167,8 +167,7 @@ func startAnalyze(t *testing.T, bin, dir, out string, extra ...string) (cmd *exe
 	t.Helper()
 	demo := demoDir(t)
 	args := append([]string{"analyze", "-q", "--index", filepath.Join(demo, "index.csv"), "--out", out, "--workers", "2"}, extra...)
-	cmd = exec.Command(bin, append(args, "-")...)
-	cmd.Dir = dir
+	cmd = forensicsCommand(bin, dir, append(args, "-")...)
 	stderr = new(bytes.Buffer)
 	cmd.Stderr = stderr
 	var err error
@@ -268,9 +267,8 @@ func testConcurrentStarts(t *testing.T, bin string) {
 		var cmds []*exec.Cmd
 		var errs []*bytes.Buffer
 		for _, logs := range []string{"nginx", "apache"} {
-			cmd := exec.Command(bin, "analyze", "-q", "--index", filepath.Join(demo, "index.csv"), "--out", "out",
+			cmd := forensicsCommand(bin, dir, "analyze", "-q", "--index", filepath.Join(demo, "index.csv"), "--out", "out",
 				"--workers", "1", filepath.Join(demo, "logs", logs))
-			cmd.Dir = dir
 			var e bytes.Buffer
 			cmd.Stderr = &e
 			cmds, errs = append(cmds, cmd), append(errs, &e)

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 	"path"
 	"slices"
 	"strings"
@@ -135,7 +134,7 @@ func (h *stdinHead) Read(p []byte) (int, error) {
 func (a *analysis) keepStdinHead() {
 	for i, in := range a.all {
 		if in.Stdin() {
-			a.stdin = &stdinHead{i: i, r: os.Stdin}
+			a.stdin = &stdinHead{i: i, r: a.cmd.std.In}
 			ni := logparse.ReaderInput(in.Name, a.stdin)
 			ni.Source = in.Source
 			a.all[i] = ni

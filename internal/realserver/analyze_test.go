@@ -15,7 +15,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -23,54 +22,25 @@ import (
 	"github.com/parquet-go/parquet-go"
 
 	rs "github.com/forensiclog/forensics/internal/realserver"
+	"github.com/forensiclog/forensics/internal/testutil"
 	"github.com/forensiclog/forensics/pkg/exposure"
 	"github.com/forensiclog/forensics/pkg/logparse"
 )
 
-// The CLI is built once per test binary, into cliDir, removed by TestMain.
-var (
-	cliOnce sync.Once
-	cliDir  string
-	cliPath string
-	cliErr  error
-)
-
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if cliDir != "" {
-		os.RemoveAll(cliDir)
-	}
+	testutil.RemoveForensics()
 	os.Exit(code)
 }
 
-// forensicsCLI returns the path of the forensics binary built from this
+// forensicsCLI returns the path of the forensics command built from this
 // repository, or $REALSERVER_FORENSICS when set.
 func forensicsCLI(t *testing.T) string {
 	t.Helper()
 	if p := os.Getenv("REALSERVER_FORENSICS"); p != "" {
 		return p
 	}
-	cliOnce.Do(func() {
-		out, err := exec.Command("go", "env", "GOMOD").Output()
-		if err != nil {
-			cliErr = fmt.Errorf("go env GOMOD: %w", err)
-			return
-		}
-		root := filepath.Dir(strings.TrimSpace(string(out)))
-		if cliDir, cliErr = os.MkdirTemp("", "realserver-cli-"); cliErr != nil {
-			return
-		}
-		cliPath = filepath.Join(cliDir, "forensics")
-		cmd := exec.Command("go", "build", "-o", cliPath, "./cmd/forensics")
-		cmd.Dir = root
-		if b, err := cmd.CombinedOutput(); err != nil {
-			cliErr = fmt.Errorf("go build ./cmd/forensics: %v\n%s", err, b)
-		}
-	})
-	if cliErr != nil {
-		t.Fatal(cliErr)
-	}
-	return cliPath
+	return testutil.Forensics(t)
 }
 
 // exposureRow holds the exposures.parquet columns the test reads.

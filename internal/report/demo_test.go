@@ -13,8 +13,9 @@ import (
 )
 
 // demo is the demo incident analysed once per test binary by the real
-// command ("forensics analyze" with no arguments), so that the reports
-// are tested on the files a user has, whatever the engine's API.
+// command ("forensics analyze" with no arguments, testutil.Forensics), so
+// that the reports are tested on the files a user has: the CLI's own
+// output, read through the CLI's one pipeline (internal/ingest).
 var demo struct {
 	once sync.Once
 	dir  string // the analysis's output directory
@@ -39,15 +40,8 @@ func demoOut(t testing.TB) string {
 			demo.err = err
 			return
 		}
-		bin := filepath.Join(tmp, "forensics")
-		build := exec.Command("go", "build", "-o", bin, "./cmd/forensics")
-		build.Dir = demo.root
-		if out, err := build.CombinedOutput(); err != nil {
-			demo.err = &cmdError{"go build", err, out}
-			return
-		}
 		demo.dir = filepath.Join(tmp, "out")
-		run := exec.Command(bin, "-q", "analyze", "--out", demo.dir)
+		run := exec.Command(testutil.Forensics(t), "-q", "analyze", "--out", demo.dir)
 		run.Dir = demo.root
 		if out, err := run.CombinedOutput(); err != nil {
 			demo.err = &cmdError{"forensics analyze", err, out}
@@ -158,4 +152,13 @@ func personalData(t testing.TB, dir string) []string {
 		t.Fatalf("the demo should hold hundreds of identity and phone numbers, found %d", len(out))
 	}
 	return out
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	testutil.RemoveForensics()
+	if demo.dir != "" {
+		os.RemoveAll(filepath.Dir(demo.dir))
+	}
+	os.Exit(code)
 }

@@ -58,6 +58,8 @@ type InputResult struct {
 
 // A ParallelReader reads many inputs with several goroutines, and splits
 // big uncompressed files so that one file, too, is read on all cores.
+// With Workers 1, inputs are read one after another in their order, and
+// so are their records.
 //
 // As with Reader, settings are exported fields to set before Read.
 //
@@ -260,10 +262,13 @@ func (p *ParallelReader) Read(ctx context.Context, inputs []Input, fn func(worke
 			}
 		}()
 	}
-	// The biggest jobs first, so that the last ones to finish are small.
-	slices.SortStableFunc(jobs, func(a, b parJob) int {
-		return cmp.Compare(b.size(inputs), a.size(inputs))
-	})
+	// The biggest jobs first, so that the last ones to finish are small;
+	// one worker reads the inputs in their order.
+	if workers > 1 {
+		slices.SortStableFunc(jobs, func(a, b parJob) int {
+			return cmp.Compare(b.size(inputs), a.size(inputs))
+		})
+	}
 feed:
 	for _, j := range jobs {
 		select {

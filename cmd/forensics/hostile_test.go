@@ -223,7 +223,7 @@ func exposureRequests(t *testing.T, out string) map[exposureKey][2]int64 {
 	}
 	m := map[exposureKey][2]int64{}
 	for _, r := range rows {
-		k := exposureKey{r.SubjectID, r.Path, r.ActorIP, r.Level}
+		k := exposureKey{r.SubjectID.Reveal(), r.Path, r.ActorIP, r.Level}
 		v := m[k]
 		m[k] = [2]int64{v[0] + r.Requests, v[1] + r.BytesDelivered}
 	}
@@ -657,7 +657,7 @@ func hostileCases() []hostileCase {
 				}
 				kinds := map[string]string{}
 				for _, p := range rows {
-					kinds[p.SubjectID] = p.SubjectKind
+					kinds[p.SubjectID.Reveal()] = p.SubjectKind
 				}
 				for id, want := range badIndexSubjects() {
 					if got, ok := kinds[id]; !ok {

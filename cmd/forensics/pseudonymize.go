@@ -135,7 +135,8 @@ func pseudonymKeyID(key []byte) string {
 const pseudonymScheme = `HMAC-SHA256(key, "subject:"+id) -> "p_"+20 base32 chars; HMAC-SHA256(key, "phone:"+E.164) -> "t_"+20 base32 chars`
 
 // pseudonymize replaces, in place, the personal numbers in res with keyed
-// pseudonyms, so that the outputs can be shared beyond the response team.
+// pseudonyms (the typed exposure.IdentityNumber and exposure.Phone
+// values, revealed only to be hashed), so that the outputs can be shared beyond the response team.
 //
 // # Scheme
 //
@@ -162,7 +163,9 @@ const pseudonymScheme = `HMAC-SHA256(key, "subject:"+id) -> "p_"+20 base32 chars
 //
 // # What is replaced
 //
-//   - SubjectID of ExposureRow and PersonRow, by its subject pseudonym.
+//   - SubjectID of ExposureRow and PersonRow, by its subject pseudonym;
+//     SubjectIDGiven, by the subject pseudonym of the number as given
+//     (the same as SubjectID's when it was given in the 12-digit form).
 //   - CallerPhone of ExposureRow and RecordingRow, and every entry of
 //     PersonRow.Phones, by its phone pseudonym.
 //   - In Path (ExposureRow, RecordingRow) and CallID: every unbroken digit
@@ -206,7 +209,7 @@ func pseudonymize(res *exposure.Result, key []byte) {
 		rp.person(&res.Persons[i])
 	}
 	slices.SortFunc(res.Persons, func(a, b exposure.PersonRow) int {
-		return strings.Compare(a.SubjectID, b.SubjectID)
+		return strings.Compare(a.SubjectID.Reveal(), b.SubjectID.Reveal())
 	})
 }
 
@@ -219,8 +222,9 @@ type rowPseudonymizer struct {
 	p *pseudonymizer
 	// Exposure rows come in runs of one recording: the last path and
 	// call ID rewrites are kept.
-	lastIn, lastCaller, lastOut string
-	lastAt                      time.Time
+	lastIn, lastOut string
+	lastCaller      exposure.Phone
+	lastAt          time.Time
 }
 
 func newRowPseudonymizer(key []byte) *rowPseudonymizer {
@@ -228,7 +232,7 @@ func newRowPseudonymizer(key []byte) *rowPseudonymizer {
 }
 
 // scrub rewrites a path or call ID, remembering the last one.
-func (rp *rowPseudonymizer) scrub(s, caller string, at time.Time) string {
+func (rp *rowPseudonymizer) scrub(s string, caller exposure.Phone, at time.Time) string {
 	if !hasDigitRun(s, 6) {
 		return s
 	}
@@ -252,6 +256,7 @@ func (rp *rowPseudonymizer) exposure(e *exposure.ExposureRow) {
 		e.CallID, _ = rp.p.scrub(e.CallID, e.CallerPhone, e.StartedAt)
 	}
 	e.SubjectID = rp.p.subject(e.SubjectID)
+	e.SubjectIDGiven = rp.p.subject(e.SubjectIDGiven)
 	e.CallerPhone = rp.p.phone(e.CallerPhone)
 	e.ActorIP = rp.actorIP(e.ActorIP)
 	e.ActorUA = rp.userAgent(e.ActorUA)
@@ -296,6 +301,7 @@ func (rp *rowPseudonymizer) listing(l *exposure.ListingRow) {
 
 func (rp *rowPseudonymizer) person(pr *exposure.PersonRow) {
 	pr.SubjectID = rp.p.subject(pr.SubjectID)
+	pr.SubjectIDGiven = rp.p.subject(pr.SubjectIDGiven)
 	for j, ph := range pr.Phones {
 		pr.Phones[j] = rp.p.phone(ph)
 	}
@@ -340,7 +346,7 @@ type pseudonymizer struct {
 	subjects, phones map[string]string
 	// The last caller scrub saw, with its runs and pseudonym: exposure
 	// rows come in runs of one recording.
-	lastCaller      string
+	lastCaller      exposure.Phone
 	lastCallerRuns  []string
 	lastCallerToken string
 }
@@ -377,27 +383,29 @@ func (p *pseudonymizer) token(memo map[string]string, prefix, domain, value stri
 	return t
 }
 
-// subject returns the pseudonym of a subject ID; "" stays "".
-func (p *pseudonymizer) subject(id string) string {
+// subject returns the pseudonym of an identity number (a person's key,
+// or a number as given); "" stays "".
+func (p *pseudonymizer) subject(id exposure.IdentityNumber) exposure.IdentityNumber {
 	if id == "" {
 		return ""
 	}
-	return p.token(p.subjects, subjectPrefix, subjectDomain, id)
+	return exposure.IdentityNumber(p.token(p.subjects, subjectPrefix, subjectDomain, id.Reveal()))
 }
 
 // phone returns the pseudonym of a phone number; "" stays "".
-func (p *pseudonymizer) phone(ph string) string {
+func (p *pseudonymizer) phone(ph exposure.Phone) exposure.Phone {
 	if ph == "" {
 		return ""
 	}
-	return p.token(p.phones, phonePrefix, phoneDomain, ph)
+	return exposure.Phone(p.token(p.phones, phonePrefix, phoneDomain, ph.Reveal()))
 }
 
 // phoneRuns returns the digit runs in which phone (E.164, or a number as
 // given) may stand in a file name: for "+46701234567" they are
 // 46701234567, 0046701234567, 0701234567 and 701234567. Runs shorter
 // than 6 digits are not returned: they would hit dates and times.
-func phoneRuns(phone string) []string {
+func phoneRuns(ph exposure.Phone) []string {
+	phone := ph.Reveal()
 	if phone == "" {
 		return nil
 	}
@@ -427,7 +435,7 @@ func phoneRuns(phone string) []string {
 // recording's date for a 10-digit identity number's century; zero when
 // unknown. short reports whether a 10-digit identity number was replaced,
 // whose pseudonym depends on ref.
-func (p *pseudonymizer) scrub(s, caller string, ref time.Time) (out string, short bool) {
+func (p *pseudonymizer) scrub(s string, caller exposure.Phone, ref time.Time) (out string, short bool) {
 	if !hasDigitRun(s, 6) {
 		return s, false
 	}
@@ -438,7 +446,7 @@ func (p *pseudonymizer) scrub(s, caller string, ref time.Time) (out string, shor
 	var cands []cand
 	if caller != "" {
 		if caller != p.lastCaller || p.lastCallerToken == "" {
-			p.lastCaller, p.lastCallerRuns, p.lastCallerToken = caller, phoneRuns(caller), p.phone(caller)
+			p.lastCaller, p.lastCallerRuns, p.lastCallerToken = caller, phoneRuns(caller), string(p.phone(caller))
 		}
 		cands = append(cands, cand{p.lastCallerRuns, p.lastCallerToken})
 	}
@@ -447,8 +455,8 @@ func (p *pseudonymizer) scrub(s, caller string, ref time.Time) (out string, shor
 	// this, so it runs only when the name has a candidate run that is
 	// not the caller's.
 	if len(cands) == 0 || otherPhoneCandidate(s, cands[0].runs) {
-		if fn, ok := exposure.PhoneFromFileName(s); ok && fn != caller {
-			cands = append(cands, cand{phoneRuns(fn), p.phone(fn)})
+		if fn, ok := exposure.PhoneFromFileName(s); ok && exposure.Phone(fn) != caller {
+			cands = append(cands, cand{phoneRuns(exposure.Phone(fn)), string(p.phone(exposure.Phone(fn)))})
 		}
 	}
 	var b strings.Builder
@@ -480,7 +488,7 @@ func (p *pseudonymizer) scrub(s, caller string, ref time.Time) (out string, shor
 			}
 			if n := digitCount(num); n == 10 || n == 12 {
 				if id := exposure.ParseIdentity(num, ref); id.Valid() {
-					rep = p.subject(id.ID())
+					rep = string(p.subject(exposure.IdentityNumber(id.ID())))
 					short = short || n == 10
 				}
 			}

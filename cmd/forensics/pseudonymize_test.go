@@ -144,7 +144,7 @@ func TestScrub(t *testing.T) {
 
 	ok := func(in, callerPhone string, ref time.Time, want string, wantShort bool) {
 		t.Helper()
-		got, short := newPseudonymizer(key).scrub(in, callerPhone, ref)
+		got, short := newPseudonymizer(key).scrub(in, exposure.Phone(callerPhone), ref)
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("scrub(%q) (-want +got):\n%s", in, diff)
 		}
@@ -199,21 +199,21 @@ func TestPseudonymizeDatedPath(t *testing.T) {
 	started := time.Date(2019, 2, 1, 3, 0, 0, 0, time.UTC)
 	res := &exposure.Result{
 		Exposures: []exposure.ExposureRow{
-			{SubjectID: child, Role: "patient", CallID: callID, Path: path, CallerPhone: caller, StartedAt: started, ActorIP: "192.0.2.1"},
-			{SubjectID: child, Role: "patient", CallID: callID, Path: path, CallerPhone: caller, StartedAt: started, ActorIP: "192.0.2.2"},
+			{SubjectID: exposure.IdentityNumber(child), Role: "patient", CallID: callID, Path: path, CallerPhone: exposure.Phone(caller), StartedAt: started, ActorIP: "192.0.2.1"},
+			{SubjectID: exposure.IdentityNumber(child), Role: "patient", CallID: callID, Path: path, CallerPhone: exposure.Phone(caller), StartedAt: started, ActorIP: "192.0.2.2"},
 		},
-		Persons:    []exposure.PersonRow{{SubjectID: child, Phones: []string{}}},
-		Recordings: []exposure.RecordingRow{{Path: path, CallID: callID, CallerPhone: caller, StartedAt: started}},
+		Persons:    []exposure.PersonRow{{SubjectID: exposure.IdentityNumber(child), Phones: []exposure.Phone{}}},
+		Recordings: []exposure.RecordingRow{{Path: path, CallID: callID, CallerPhone: exposure.Phone(caller), StartedAt: started}},
 	}
 	pseudonymize(res, testKeyA)
 	ps, tc := refSubject(testKeyA, child), refPhone(testKeyA, caller)
 	want := &exposure.Result{
 		Exposures: []exposure.ExposureRow{
-			{SubjectID: ps, Role: "patient", CallID: "STO1-" + ps, Path: "/r/2019/02/01/STO1_" + tc + "_" + ps + ".mp3", CallerPhone: tc, StartedAt: started, ActorIP: "192.0.2.1"},
-			{SubjectID: ps, Role: "patient", CallID: "STO1-" + ps, Path: "/r/2019/02/01/STO1_" + tc + "_" + ps + ".mp3", CallerPhone: tc, StartedAt: started, ActorIP: "192.0.2.2"},
+			{SubjectID: exposure.IdentityNumber(ps), Role: "patient", CallID: "STO1-" + ps, Path: "/r/2019/02/01/STO1_" + tc + "_" + ps + ".mp3", CallerPhone: exposure.Phone(tc), StartedAt: started, ActorIP: "192.0.2.1"},
+			{SubjectID: exposure.IdentityNumber(ps), Role: "patient", CallID: "STO1-" + ps, Path: "/r/2019/02/01/STO1_" + tc + "_" + ps + ".mp3", CallerPhone: exposure.Phone(tc), StartedAt: started, ActorIP: "192.0.2.2"},
 		},
-		Persons:    []exposure.PersonRow{{SubjectID: ps, Phones: []string{}}},
-		Recordings: []exposure.RecordingRow{{Path: "/r/2019/02/01/STO1_" + tc + "_" + ps + ".mp3", CallID: "STO1-" + ps, CallerPhone: tc, StartedAt: started}},
+		Persons:    []exposure.PersonRow{{SubjectID: exposure.IdentityNumber(ps), Phones: []exposure.Phone{}}},
+		Recordings: []exposure.RecordingRow{{Path: "/r/2019/02/01/STO1_" + tc + "_" + ps + ".mp3", CallID: "STO1-" + ps, CallerPhone: exposure.Phone(tc), StartedAt: started}},
 	}
 	if diff := cmp.Diff(want, res, cmp.AllowUnexported(exposure.Coverage{})); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
@@ -458,17 +458,17 @@ func TestPseudonymizeDemo(t *testing.T) {
 		// Every person's pseudonym is the documented HMAC of its ID.
 		var want, got []string
 		for _, p := range orig.Persons {
-			want = append(want, refSubject(testKeyA, p.SubjectID))
+			want = append(want, refSubject(testKeyA, p.SubjectID.Reveal()))
 		}
 		for _, p := range a.Persons {
-			got = append(got, p.SubjectID)
+			got = append(got, p.SubjectID.Reveal())
 		}
 		slices.Sort(want)
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("person pseudonyms (-want +got):\n%s", diff)
 		}
 		for _, r := range a.Recordings {
-			if r.CallerPhone != "" && !regexp.MustCompile(`^t_[a-z2-7]{20}$`).MatchString(r.CallerPhone) {
+			if r.CallerPhone != "" && !regexp.MustCompile(`^t_[a-z2-7]{20}$`).MatchString(r.CallerPhone.Reveal()) {
 				t.Errorf("caller phone pseudonym %q has the wrong form", r.CallerPhone)
 			}
 		}
@@ -481,7 +481,7 @@ func TestPseudonymizeDemo(t *testing.T) {
 		count := func(r *exposure.Result, id func(string) string) map[string]int {
 			m := map[string]int{}
 			for _, e := range r.Exposures {
-				m[id(e.SubjectID)]++
+				m[id(e.SubjectID.Reveal())]++
 			}
 			return m
 		}
@@ -493,7 +493,7 @@ func TestPseudonymizeDemo(t *testing.T) {
 		// The caller's phone in a path became the caller's pseudonym.
 		n := 0
 		for _, r := range a.Recordings {
-			if r.CallerPhone != "" && strings.Contains(r.Path, r.CallerPhone) {
+			if r.CallerPhone != "" && strings.Contains(r.Path, r.CallerPhone.Reveal()) {
 				n++
 			}
 		}
@@ -503,7 +503,7 @@ func TestPseudonymizeDemo(t *testing.T) {
 	})
 
 	t.Run("sorted", func(t *testing.T) {
-		if !slices.IsSortedFunc(a.Persons, func(x, y exposure.PersonRow) int { return strings.Compare(x.SubjectID, y.SubjectID) }) {
+		if !slices.IsSortedFunc(a.Persons, func(x, y exposure.PersonRow) int { return strings.Compare(x.SubjectID.Reveal(), y.SubjectID.Reveal()) }) {
 			t.Error("persons not sorted by pseudonym")
 		}
 		// Exposures and recordings keep the engine's order (index order),
@@ -532,10 +532,11 @@ func TestPseudonymizeDemo(t *testing.T) {
 		strip := func(r *exposure.Result) ([]exposure.ExposureRow, []exposure.PersonRow, []exposure.RecordingRow) {
 			c := cloneResult(r)
 			for i := range c.Exposures {
+				c.Exposures[i].SubjectIDGiven = ""
 				c.Exposures[i].SubjectID, c.Exposures[i].Path, c.Exposures[i].CallID, c.Exposures[i].CallerPhone = "", "", "", ""
 			}
 			for i := range c.Persons {
-				c.Persons[i].SubjectID, c.Persons[i].Phones = "", nil
+				c.Persons[i].SubjectID, c.Persons[i].SubjectIDGiven, c.Persons[i].Phones = "", "", nil
 			}
 			for i := range c.Recordings {
 				c.Recordings[i].Path, c.Recordings[i].CallerPhone = "", ""
@@ -592,7 +593,7 @@ func TestPseudonymizeDemo(t *testing.T) {
 // unique.
 func checkJoins(t *testing.T, r *exposure.Result, what string) {
 	t.Helper()
-	persons := map[string]exposure.PersonRow{}
+	persons := map[exposure.IdentityNumber]exposure.PersonRow{}
 	for _, p := range r.Persons {
 		persons[p.SubjectID] = p
 	}
@@ -603,7 +604,7 @@ func checkJoins(t *testing.T, r *exposure.Result, what string) {
 		}
 		recs[rec.Path] = rec
 	}
-	callerPhones := map[string]map[string]bool{}
+	callerPhones := map[exposure.IdentityNumber]map[exposure.Phone]bool{}
 	bad := map[string]int{}
 	for _, e := range r.Exposures {
 		if _, ok := persons[e.SubjectID]; !ok {
@@ -618,7 +619,7 @@ func checkJoins(t *testing.T, r *exposure.Result, what string) {
 		}
 		if e.CallerPhone != "" {
 			if callerPhones[e.SubjectID] == nil {
-				callerPhones[e.SubjectID] = map[string]bool{}
+				callerPhones[e.SubjectID] = map[exposure.Phone]bool{}
 			}
 			callerPhones[e.SubjectID][e.CallerPhone] = true
 		}
@@ -626,7 +627,7 @@ func checkJoins(t *testing.T, r *exposure.Result, what string) {
 	// A person's phones are the caller numbers of all their calls: every
 	// one is a recording's number, and every number on the person's
 	// exposure rows is among them.
-	recPhones := map[string]bool{}
+	recPhones := map[exposure.Phone]bool{}
 	for _, rec := range r.Recordings {
 		recPhones[rec.CallerPhone] = true
 	}
@@ -662,12 +663,12 @@ func FuzzScrub(f *testing.F) {
 	f.Add("0123456789012345678901234567890", "+4670")
 	f.Fuzz(func(t *testing.T, s, caller string) {
 		ref := time.Date(2019, 2, 1, 0, 0, 0, 0, time.UTC)
-		got, _ := newPseudonymizer(testKeyA).scrub(s, caller, ref)
-		again, _ := newPseudonymizer(testKeyA).scrub(s, caller, ref)
+		got, _ := newPseudonymizer(testKeyA).scrub(s, exposure.Phone(caller), ref)
+		again, _ := newPseudonymizer(testKeyA).scrub(s, exposure.Phone(caller), ref)
 		if got != again {
 			t.Fatal("scrub is not deterministic")
 		}
-		runs := phoneRuns(caller)
+		runs := phoneRuns(exposure.Phone(caller))
 		for _, run := range regexp.MustCompile(`\d+`).FindAllString(got, -1) {
 			if slices.Contains(runs, run) {
 				t.Fatalf("a digit run of the caller's phone remains")

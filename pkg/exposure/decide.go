@@ -341,7 +341,7 @@ func (d *decider) recordingsPass() error {
 		// Rows: undeterminable, then each actor's, then the listing's.
 		base := func(s *Subject, lvl Level) {
 			row = ExposureRow{
-				SubjectID: s.ID.ID(), SubjectKind: s.ID.Kind.String(), Child: s.ID.Child(r.StartedAt),
+				SubjectID: IdentityNumber(s.ID.ID()), SubjectIDGiven: IdentityNumber(s.ID.Given), SubjectKind: s.ID.Kind.String(), Child: s.ID.Child(r.StartedAt),
 				Role: s.Role, CallID: r.CallID, Path: r.Path, Region: r.Region, CallerPhone: r.CallerPhone,
 				StartedAt: r.StartedAt, Level: lvl.String(), InGap: rv.inGap,
 				Evidence: []string{}, ListingCategories: []string{},
@@ -398,7 +398,7 @@ func (d *decider) recordingsPass() error {
 			}
 		}
 		if rv.level >= Metadata && r.CallerPhone != "" {
-			phones = append(phones, maphash.String(seed, r.CallerPhone))
+			phones = append(phones, maphash.String(seed, string(r.CallerPhone)))
 		}
 		rr := RecordingRow{
 			Path: r.Path, CallID: r.CallID, Region: r.Region, CallerPhone: r.CallerPhone,
@@ -434,7 +434,8 @@ func (d *decider) personsPass() error {
 	sum.PersonsByLevel = map[string]int64{}
 	sum.ChildrenByLevel = map[string]int64{}
 	sum.SubjectsByKind = map[string]int64{}
-	var roles, regions, phones []string
+	var roles, regions []string
+	var phones []Phone
 	var acts []int32
 	n := ix.NumPersons()
 	var order []int32
@@ -459,7 +460,7 @@ func (d *decider) personsPass() error {
 			p = int(order[i])
 		}
 		id := ix.Person(p)
-		row := PersonRow{SubjectID: id.ID(), SubjectKind: id.Kind.String()}
+		row := PersonRow{SubjectID: IdentityNumber(id.ID()), SubjectIDGiven: IdentityNumber(id.Given), SubjectKind: id.Kind.String()}
 		roles, regions, phones, acts = roles[:0], regions[:0], phones[:0], acts[:0]
 		var level Level
 		var cats uint64

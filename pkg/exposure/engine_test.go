@@ -113,7 +113,7 @@ func percentDecodeOnce(s string) string {
 func levels(res *Result, subject string) map[string]string {
 	out := map[string]string{}
 	for _, r := range res.Exposures {
-		if r.SubjectID == subject {
+		if r.SubjectID.Reveal() == subject {
 			out[r.CallID+"/"+r.ActorIP] = r.Level
 		}
 	}
@@ -122,7 +122,7 @@ func levels(res *Result, subject string) map[string]string {
 
 func personLevel(res *Result, subject string) string {
 	for _, p := range res.Persons {
-		if p.SubjectID == subject {
+		if p.SubjectID.Reveal() == subject {
 			return p.Level
 		}
 	}
@@ -149,7 +149,7 @@ func TestDeliveryRules(t *testing.T) {
 		// The actor's own rows and the listing rows (no actor) of c1.
 		got := "none"
 		for _, r := range res.Exposures {
-			if r.SubjectID == adult && r.CallID == "c1" && (r.ActorIP == "198.51.100.7" || r.ViaListing) {
+			if r.SubjectID.Reveal() == adult && r.CallID == "c1" && (r.ActorIP == "198.51.100.7" || r.ViaListing) {
 				if l, _ := ParseLevel(r.Level); l > mustLevel(got) {
 					got = r.Level
 				}
@@ -219,7 +219,7 @@ func TestChildInTwoCalls(t *testing.T) {
 		t.Errorf("child's exposures (-want +got):\n%s", diff)
 	}
 	for _, p := range res.Persons {
-		if p.SubjectID != child {
+		if p.SubjectID.Reveal() != child {
 			continue
 		}
 		if p.Level != "full" || p.Calls != 2 || p.CallsExposed != 2 || !p.Child || p.Actors != 1 {
@@ -336,7 +336,7 @@ func TestShardsMergeLikeOne(t *testing.T) {
 		t.Errorf("halves observed by two shards: %s, want full", got)
 	}
 	for _, r := range res.Exposures {
-		if r.SubjectID == adult && r.CallID == "c1" && !cmp.Equal(r.Evidence, []string{"a.log:1", "a.log:2"}) {
+		if r.SubjectID.Reveal() == adult && r.CallID == "c1" && !cmp.Equal(r.Evidence, []string{"a.log:1", "a.log:2"}) {
 			t.Errorf("evidence %v", r.Evidence)
 		}
 	}
@@ -382,7 +382,7 @@ func TestAuthorizedActorIsEvidenceNotExposure(t *testing.T) {
 	}
 	var found bool
 	for _, r := range res.Exposures {
-		if r.SubjectID == adult && r.ActorIP == "192.0.2.10" {
+		if r.SubjectID.Reveal() == adult && r.ActorIP == "192.0.2.10" {
 			found = r.Level == "full" && r.ActorCategory == CategoryAuthorized && r.ActorLabel == "platform"
 		}
 	}
@@ -487,7 +487,7 @@ func TestCopytruncateOverlapCountedOnce(t *testing.T) {
 		t.Errorf("overlaps (-want +got):\n%s", diff)
 	}
 	for _, r := range res.Exposures {
-		if r.SubjectID != adult {
+		if r.SubjectID.Reveal() != adult {
 			continue
 		}
 		if r.Requests != 4 || r.BytesDelivered != 400 {

@@ -224,9 +224,9 @@ func (e *Engine) prepare(shards []*Shard) (*decider, error) {
 }
 
 // sorted returns s sorted, never nil (an empty list in the outputs).
-func sorted(s []string) []string {
+func sorted[T cmp.Ordered](s []T) []T {
 	if s == nil {
-		return []string{}
+		return []T{}
 	}
 	slices.Sort(s)
 	return s

@@ -27,8 +27,9 @@ type Recording struct {
 	Region string
 	// CallerPhone is the caller's number in E.164 form, taken from the
 	// file name when the index gives none; a number the phone metadata
-	// rejects is kept as given. "" when unknown. It is personal data.
-	CallerPhone string
+	// rejects is kept as given. "" when unknown. It is personal data
+	// (a Phone: masked when printed).
+	CallerPhone Phone
 	// Subjects are the persons the call is about, in index order (the
 	// subjects of rows repeating the path follow, in row order). Their
 	// identities were parsed with StartedAt as the reference date, or
@@ -293,7 +294,7 @@ func (ix *Index) Recording(i int) *Recording {
 	}
 	rec := &Recording{Path: path, Row: ix.row(i), StartedAt: r.startedAt(ix.loc),
 		Duration: r.duration, Size: r.size, Region: ix.region[r.region],
-		CallID: strings.Clone(r.callID), CallerPhone: strings.Clone(r.callerPhone()),
+		CallID: strings.Clone(r.callID), CallerPhone: Phone(strings.Clone(r.callerPhone())),
 		Uncertain: r.flags&recUncertain != 0}
 	if r.nsubj > 0 {
 		rec.Subjects = make([]Subject, r.nsubj)

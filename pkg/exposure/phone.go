@@ -1,7 +1,6 @@
 package exposure
 
 import (
-	"log/slog"
 	"path"
 	"strings"
 	"time"
@@ -305,23 +304,6 @@ func isIntlPhoneRun(run string) bool {
 	return strings.HasPrefix(run, "0046") && len(run) >= 11 && len(run) <= 15 ||
 		strings.HasPrefix(run, "46") && len(run) >= 9 && len(run) <= 13
 }
-
-// A Phone is a phone number in E.164 form. It is personal data: String
-// and LogValue mask all but the last two digits; Reveal shows it.
-type Phone string
-
-// String returns the number with all but its last two digits masked, as
-// "+*********67". It returns "" for the empty Phone.
-func (p Phone) String() string { return MaskPhone(string(p)) }
-
-// LogValue implements slog.LogValuer with the masked form.
-func (p Phone) LogValue() slog.Value { return slog.StringValue(p.String()) }
-
-// MarshalText implements encoding.TextMarshaler with the masked form.
-func (p Phone) MarshalText() ([]byte, error) { return []byte(p.String()), nil }
-
-// Reveal returns the full number.
-func (p Phone) Reveal() string { return string(p) }
 
 // MaskPhone masks every digit of s but the last two, keeping other
 // characters ("+46 70-123 45 67" gives "+** **-*** ** 67").

@@ -3,8 +3,10 @@ package exposure
 import "time"
 
 // The rows below are the engine's outputs. They hold personal data
-// (identity and phone numbers) and are meant for the outputs made for it:
-// never log them. Field tags name the columns in Parquet and JSON.
+// (identity and phone numbers), typed as IdentityNumber and Phone so that
+// a row printed, logged or put in an error shows them masked; a writer
+// of the outputs made for them calls Reveal. Field tags name the columns
+// in Parquet and JSON (JSON masks them too: see MarshalText).
 
 // ExposureRow is one subject x recording x actor with a level above None,
 // from direct requests. Two kinds of rows have an empty actor: a recording
@@ -15,14 +17,17 @@ import "time"
 // last such listing, Requests their number; who listed the folder is in
 // the ListingRow table).
 type ExposureRow struct {
-	SubjectID      string    `parquet:"subject_id" json:"subject_id"`
-	SubjectKind    string    `parquet:"subject_kind" json:"subject_kind"`
+	// SubjectID is the person's key (Identity.ID); SubjectIDGiven the
+	// number as this call's index row gave it (Identity.Given).
+	SubjectID      IdentityNumber `parquet:"subject_id" json:"subject_id"`
+	SubjectIDGiven IdentityNumber `parquet:"subject_id_given" json:"subject_id_given"`
+	SubjectKind    string         `parquet:"subject_kind" json:"subject_kind"`
 	Child          bool      `parquet:"child" json:"child"`
 	Role           string    `parquet:"role" json:"role"`
 	CallID         string    `parquet:"call_id" json:"call_id"`
 	Path           string    `parquet:"path" json:"path"`
 	Region         string    `parquet:"region" json:"region"`
-	CallerPhone    string    `parquet:"caller_phone" json:"caller_phone"`
+	CallerPhone    Phone     `parquet:"caller_phone" json:"caller_phone"`
 	StartedAt      time.Time `parquet:"started_at,timestamp(millisecond),optional" json:"started_at,omitzero"`
 	Level          string    `parquet:"level" json:"level"`
 	BytesDelivered int64     `parquet:"bytes_delivered" json:"bytes_delivered"`
@@ -60,7 +65,10 @@ type ExposureRow struct {
 // the distinct actors, not trusted, whose direct requests exposed the
 // person; listings are counted in ListingActors.
 type PersonRow struct {
-	SubjectID         string    `parquet:"subject_id" json:"subject_id"`
+	// SubjectID is the person's key (Identity.ID); SubjectIDGiven the
+	// number as the first index row naming the person gave it.
+	SubjectID         IdentityNumber `parquet:"subject_id" json:"subject_id"`
+	SubjectIDGiven    IdentityNumber `parquet:"subject_id_given" json:"subject_id_given"`
 	SubjectKind       string    `parquet:"subject_kind" json:"subject_kind"`
 	Child             bool      `parquet:"child" json:"child"`
 	Level             string    `parquet:"level" json:"level"`
@@ -72,7 +80,7 @@ type PersonRow struct {
 	CallsMetadata     int64     `parquet:"calls_metadata" json:"calls_metadata"`
 	CallsUndet        int64     `parquet:"calls_undeterminable" json:"calls_undeterminable"`
 	Regions           []string  `parquet:"regions,list" json:"regions"`
-	Phones            []string  `parquet:"phones,list" json:"phones"`
+	Phones            []Phone   `parquet:"phones,list" json:"phones"`
 	FirstExposure     time.Time `parquet:"first_exposure,timestamp(millisecond),optional" json:"first_exposure,omitzero"`
 	Actors            int64     `parquet:"actors" json:"actors"`
 	ActorCategories   []string  `parquet:"actor_categories,list" json:"actor_categories"`
@@ -87,7 +95,7 @@ type RecordingRow struct {
 	Path        string    `parquet:"path" json:"path"`
 	CallID      string    `parquet:"call_id" json:"call_id"`
 	Region      string    `parquet:"region" json:"region"`
-	CallerPhone string    `parquet:"caller_phone" json:"caller_phone"`
+	CallerPhone Phone     `parquet:"caller_phone" json:"caller_phone"`
 	StartedAt   time.Time `parquet:"started_at,timestamp(millisecond),optional" json:"started_at,omitzero"`
 	AvailableAt time.Time `parquet:"available_at,timestamp(millisecond),optional" json:"available_at,omitzero"`
 	Folder      string    `parquet:"folder" json:"folder"`
@@ -245,7 +253,7 @@ func (c collector) Person(r *PersonRow) error {
 	row := *r
 	row.Roles = append([]string{}, r.Roles...)
 	row.Regions = append([]string{}, r.Regions...)
-	row.Phones = append([]string{}, r.Phones...)
+	row.Phones = append([]Phone{}, r.Phones...)
 	row.ActorCategories = append([]string{}, r.ActorCategories...)
 	c.res.Persons = append(c.res.Persons, row)
 	return nil

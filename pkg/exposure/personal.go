@@ -47,7 +47,9 @@ func (n IdentityNumber) String() string {
 
 // Format implements fmt.Formatter: every verb prints the masked form
 // (%#v as exposure.IdentityNumber("19800101-****")).
-func (n IdentityNumber) Format(f fmt.State, verb rune) { formatMasked(f, verb, "exposure.IdentityNumber", n.String()) }
+func (n IdentityNumber) Format(f fmt.State, verb rune) {
+	formatMasked(f, verb, "exposure.IdentityNumber", n.String())
+}
 
 // LogValue implements slog.LogValuer with the masked form.
 func (n IdentityNumber) LogValue() slog.Value { return slog.StringValue(n.String()) }

@@ -22,35 +22,35 @@ type ExposureRow struct {
 	SubjectID      IdentityNumber `parquet:"subject_id" json:"subject_id"`
 	SubjectIDGiven IdentityNumber `parquet:"subject_id_given" json:"subject_id_given"`
 	SubjectKind    string         `parquet:"subject_kind" json:"subject_kind"`
-	Child          bool      `parquet:"child" json:"child"`
-	Role           string    `parquet:"role" json:"role"`
-	CallID         string    `parquet:"call_id" json:"call_id"`
-	Path           string    `parquet:"path" json:"path"`
-	Region         string    `parquet:"region" json:"region"`
-	CallerPhone    Phone     `parquet:"caller_phone" json:"caller_phone"`
-	StartedAt      time.Time `parquet:"started_at,timestamp(millisecond),optional" json:"started_at,omitzero"`
-	Level          string    `parquet:"level" json:"level"`
-	BytesDelivered int64     `parquet:"bytes_delivered" json:"bytes_delivered"`
-	Coverage       float64   `parquet:"coverage" json:"coverage"`
-	Requests       int64     `parquet:"requests" json:"requests"`
-	FirstSeen      time.Time `parquet:"first_seen,timestamp(millisecond),optional" json:"first_seen,omitzero"`
-	LastSeen       time.Time `parquet:"last_seen,timestamp(millisecond),optional" json:"last_seen,omitzero"`
-	ViaListing     bool      `parquet:"via_listing" json:"via_listing"`
-	PriorCopy      bool      `parquet:"prior_copy" json:"prior_copy"`
-	InGap          bool      `parquet:"in_gap" json:"in_gap"`
-	Uncertain      string    `parquet:"uncertain" json:"uncertain"`
-	ActorIP        string    `parquet:"actor_ip" json:"actor_ip"`
-	ActorUA        string    `parquet:"actor_ua" json:"actor_ua"`
-	ActorLabel     string    `parquet:"actor_label" json:"actor_label"`
-	ActorCategory  string    `parquet:"actor_category" json:"actor_category"`
-	Country        string    `parquet:"country" json:"country"`
-	City           string    `parquet:"city" json:"city"`
-	ASN            int64     `parquet:"asn" json:"asn"`
-	ASOrg          string    `parquet:"as_org" json:"as_org"`
-	UAClass        string    `parquet:"ua_class" json:"ua_class"`
-	UAName         string    `parquet:"ua_name" json:"ua_name"`
-	Evidence       []string  `parquet:"evidence,list" json:"evidence"`
-	EvidenceMore   int64     `parquet:"evidence_more" json:"evidence_more"`
+	Child          bool           `parquet:"child" json:"child"`
+	Role           string         `parquet:"role" json:"role"`
+	CallID         string         `parquet:"call_id" json:"call_id"`
+	Path           string         `parquet:"path" json:"path"`
+	Region         string         `parquet:"region" json:"region"`
+	CallerPhone    Phone          `parquet:"caller_phone" json:"caller_phone"`
+	StartedAt      time.Time      `parquet:"started_at,timestamp(millisecond),optional" json:"started_at,omitzero"`
+	Level          string         `parquet:"level" json:"level"`
+	BytesDelivered int64          `parquet:"bytes_delivered" json:"bytes_delivered"`
+	Coverage       float64        `parquet:"coverage" json:"coverage"`
+	Requests       int64          `parquet:"requests" json:"requests"`
+	FirstSeen      time.Time      `parquet:"first_seen,timestamp(millisecond),optional" json:"first_seen,omitzero"`
+	LastSeen       time.Time      `parquet:"last_seen,timestamp(millisecond),optional" json:"last_seen,omitzero"`
+	ViaListing     bool           `parquet:"via_listing" json:"via_listing"`
+	PriorCopy      bool           `parquet:"prior_copy" json:"prior_copy"`
+	InGap          bool           `parquet:"in_gap" json:"in_gap"`
+	Uncertain      string         `parquet:"uncertain" json:"uncertain"`
+	ActorIP        string         `parquet:"actor_ip" json:"actor_ip"`
+	ActorUA        string         `parquet:"actor_ua" json:"actor_ua"`
+	ActorLabel     string         `parquet:"actor_label" json:"actor_label"`
+	ActorCategory  string         `parquet:"actor_category" json:"actor_category"`
+	Country        string         `parquet:"country" json:"country"`
+	City           string         `parquet:"city" json:"city"`
+	ASN            int64          `parquet:"asn" json:"asn"`
+	ASOrg          string         `parquet:"as_org" json:"as_org"`
+	UAClass        string         `parquet:"ua_class" json:"ua_class"`
+	UAName         string         `parquet:"ua_name" json:"ua_name"`
+	Evidence       []string       `parquet:"evidence,list" json:"evidence"`
+	EvidenceMore   int64          `parquet:"evidence_more" json:"evidence_more"`
 	// ListingActors and ListingCategories: on a listing row, the distinct
 	// actors that listed the recording's folder after the file existed,
 	// and their categories.
@@ -69,22 +69,22 @@ type PersonRow struct {
 	// number as the first index row naming the person gave it.
 	SubjectID         IdentityNumber `parquet:"subject_id" json:"subject_id"`
 	SubjectIDGiven    IdentityNumber `parquet:"subject_id_given" json:"subject_id_given"`
-	SubjectKind       string    `parquet:"subject_kind" json:"subject_kind"`
-	Child             bool      `parquet:"child" json:"child"`
-	Level             string    `parquet:"level" json:"level"`
-	Roles             []string  `parquet:"roles,list" json:"roles"`
-	Calls             int64     `parquet:"calls" json:"calls"`
-	CallsExposed      int64     `parquet:"calls_exposed" json:"calls_exposed"`
-	CallsFull         int64     `parquet:"calls_full" json:"calls_full"`
-	CallsPartial      int64     `parquet:"calls_partial" json:"calls_partial"`
-	CallsMetadata     int64     `parquet:"calls_metadata" json:"calls_metadata"`
-	CallsUndet        int64     `parquet:"calls_undeterminable" json:"calls_undeterminable"`
-	Regions           []string  `parquet:"regions,list" json:"regions"`
-	Phones            []Phone   `parquet:"phones,list" json:"phones"`
-	FirstExposure     time.Time `parquet:"first_exposure,timestamp(millisecond),optional" json:"first_exposure,omitzero"`
-	Actors            int64     `parquet:"actors" json:"actors"`
-	ActorCategories   []string  `parquet:"actor_categories,list" json:"actor_categories"`
-	VerdictRestsOnGap bool      `parquet:"verdict_rests_on_gap" json:"verdict_rests_on_gap"`
+	SubjectKind       string         `parquet:"subject_kind" json:"subject_kind"`
+	Child             bool           `parquet:"child" json:"child"`
+	Level             string         `parquet:"level" json:"level"`
+	Roles             []string       `parquet:"roles,list" json:"roles"`
+	Calls             int64          `parquet:"calls" json:"calls"`
+	CallsExposed      int64          `parquet:"calls_exposed" json:"calls_exposed"`
+	CallsFull         int64          `parquet:"calls_full" json:"calls_full"`
+	CallsPartial      int64          `parquet:"calls_partial" json:"calls_partial"`
+	CallsMetadata     int64          `parquet:"calls_metadata" json:"calls_metadata"`
+	CallsUndet        int64          `parquet:"calls_undeterminable" json:"calls_undeterminable"`
+	Regions           []string       `parquet:"regions,list" json:"regions"`
+	Phones            []Phone        `parquet:"phones,list" json:"phones"`
+	FirstExposure     time.Time      `parquet:"first_exposure,timestamp(millisecond),optional" json:"first_exposure,omitzero"`
+	Actors            int64          `parquet:"actors" json:"actors"`
+	ActorCategories   []string       `parquet:"actor_categories,list" json:"actor_categories"`
+	VerdictRestsOnGap bool           `parquet:"verdict_rests_on_gap" json:"verdict_rests_on_gap"`
 	// ListingActors is the largest number of distinct actors that saw one
 	// of the person's recordings in a directory listing.
 	ListingActors int64 `parquet:"listing_actors" json:"listing_actors"`

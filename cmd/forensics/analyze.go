@@ -52,6 +52,7 @@ type AnalyzeCmd struct {
 	pseudonymKey []byte
 
 	CPUProfile string `name:"cpuprofile" hidden:"" help:"Write a CPU profile to FILE (for developers)." placeholder:"FILE"`
+	MemProfile string `name:"memprofile" hidden:"" help:"Write a heap profile taken at the live heap's peak to FILE (for developers)." placeholder:"FILE"`
 
 	Logs []string `arg:"" optional:"" help:"Log files, directories or globs (rotated and compressed sets welcome); - for standard input." placeholder:"LOG"`
 
@@ -141,6 +142,9 @@ func (c *AnalyzeCmd) Run(log *slog.Logger, std *stdio) error {
 			return err
 		}
 		defer pprof.StopCPUProfile()
+	}
+	if c.MemProfile != "" {
+		defer startPeakHeapProfiler(c.MemProfile).stop()
 	}
 
 	run, err := c.setup(log)

@@ -44,8 +44,8 @@ import (
 	"path/filepath"
 	"slices"
 
+	"github.com/klauspost/compress/zstd"
 	"github.com/parquet-go/parquet-go"
-	"github.com/parquet-go/parquet-go/compress/zstd"
 
 	"github.com/forensiclog/forensics/internal/atomicfile"
 )
@@ -107,7 +107,7 @@ func Create[T any](path string) (*Writer[T], error) {
 		os.Remove(f.Name())
 		return nil, fmt.Errorf("parquetout: %w", err)
 	}
-	codec := &zstd.Codec{Level: zstd.SpeedDefault}
+	codec := newZstdCodec(zstd.SpeedDefault)
 	pw := parquet.NewGenericWriter[T](f,
 		parquet.Compression(codec),
 		parquet.MaxRowsPerRowGroup(RowGroupRows),

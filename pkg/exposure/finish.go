@@ -108,10 +108,13 @@ func tallyUAs(actors []globalActor, ts []uaTally) {
 // runs for merging.
 func (e *Engine) prepare(shards []*Shard) (*decider, error) {
 	d := &decider{e: e}
-	// Flush what the shards hold into in-memory runs.
+	// Flush what the shards hold into runs: in memory for inputs that
+	// never filled a buffer, else to disk like the runs before them. The
+	// buffers themselves are released: decisions need the memory.
 	for _, s := range shards {
-		s.pairs.spill(s, false)
-		s.listings.spill(s, false)
+		s.pairs.spill(s, len(s.pairs.runs) > 0)
+		s.listings.spill(s, len(s.listings.runs) > 0)
+		s.pairs.events, s.listings.events = nil, nil
 		if err := errors.Join(s.pairs.err, s.listings.err); err != nil {
 			return nil, err
 		}

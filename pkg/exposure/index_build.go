@@ -132,6 +132,28 @@ type buildShared struct {
 	folders interner
 	roles   interner
 	regions interner
+	drop    func([]byte) // gives back parsed pages of a mapped input; may be nil
+}
+
+// parsed is called when a chunk has been read from its part of the input:
+// it gives the chunk's unused reserve back (reserve sizes for typical rows
+// and may be far over) and the part's pages, when mapped.
+func (sh *buildShared) parsed(c *chunk, part []byte) {
+	c.data = trim(c.data)
+	c.recs = trim(c.recs)
+	c.keys = trim(c.keys)
+	if sh.drop != nil {
+		sh.drop(part)
+	}
+}
+
+// trim returns s in a slice of its own length when its capacity is more
+// than an eighth larger.
+func trim[T any](s []T) []T {
+	if cap(s)-len(s) <= len(s)/8 {
+		return s
+	}
+	return append(make([]T, 0, len(s)), s...)
 }
 
 func newBuildShared(opt IndexOptions) (*buildShared, error) {
@@ -787,6 +809,7 @@ func (sh *buildShared) copyChunks(ix *Index, chunks []*chunk, folderOf []uint32)
 	parallel(len(chunks), func(k int) {
 		c := chunks[k]
 		copy(ix.data[dataBase[k]:], c.data)
+		c.data = nil // the arena has it; the persons need only recs and keys
 		for j := range c.recs {
 			cr := &c.recs[j]
 			i := recBase[k] + j

@@ -99,6 +99,7 @@ func readCSVIndex(data []byte, tabs bool, sh *buildShared) (*Index, error) {
 			e.add(&row)
 		}
 		c.end, c.lines = s.pos, s.line
+		sh.parsed(c, data[from:c.end])
 		return c
 	}
 	var wg sync.WaitGroup

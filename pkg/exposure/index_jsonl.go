@@ -49,6 +49,7 @@ func readJSONLIndex(data []byte, sh *buildShared) (*Index, error) {
 					line := part
 					if i := bytes.IndexByte(part, '\n'); i >= 0 {
 						line, part = part[:i], part[i+1:]
+						c.lines++
 					} else {
 						part = nil
 					}
@@ -59,6 +60,7 @@ func readJSONLIndex(data []byte, sh *buildShared) (*Index, error) {
 						e.addJSON(n, line)
 					}
 				}
+				sh.parsed(c, data[c.start:c.end])
 				chunks[k] = c
 			}
 		})
@@ -68,7 +70,7 @@ func readJSONLIndex(data []byte, sh *buildShared) (*Index, error) {
 	var has [numIndexColumns]bool
 	for _, c := range chunks {
 		c.line = line
-		line += bytes.Count(data[c.start:c.end], []byte{'\n'})
+		line += c.lines
 		for i, h := range c.has {
 			has[i] = has[i] || h
 		}

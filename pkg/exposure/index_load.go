@@ -46,13 +46,13 @@ func LoadIndex(name string, opt IndexOptions) (*Index, error) {
 			return readRegistered(f, file, st.Size(), opt)
 		}
 	}
-	data, release, err := mapFile(name)
+	data, release, drop, err := mapFile(name)
 	if err != nil {
 		return nil, fmt.Errorf("exposure: %w", err)
 	}
 	defer release()
 	opt.Format = format
-	return readIndexData(data, opt)
+	return readIndexDataDrop(data, opt, drop)
 }
 
 // ReadIndex reads a recording index from r, as LoadIndex; a format that
@@ -77,6 +77,12 @@ func ReadIndex(r io.Reader, opt IndexOptions) (*Index, error) {
 }
 
 func readIndexData(data []byte, opt IndexOptions) (*Index, error) {
+	return readIndexDataDrop(data, opt, nil)
+}
+
+// readIndexDataDrop is readIndexData on mapped data: drop, when not nil,
+// gives back the pages of each part once parsed.
+func readIndexDataDrop(data []byte, opt IndexOptions, drop func([]byte)) (*Index, error) {
 	switch opt.Format {
 	case "csv", "tsv", "jsonl":
 	case "parquet":
@@ -88,6 +94,7 @@ func readIndexData(data []byte, opt IndexOptions) (*Index, error) {
 	if err != nil {
 		return nil, err
 	}
+	sh.drop = drop
 	if opt.Format == "jsonl" {
 		return readJSONLIndex(data, sh)
 	}

@@ -5,3 +5,5 @@ package exposure
 import "syscall"
 
 const mapFlags = syscall.MAP_SHARED
+
+func adviseWillNeed(b []byte) {}

@@ -1,0 +1,59 @@
+package main
+
+import (
+	"os"
+	"runtime"
+	"runtime/metrics"
+	"runtime/pprof"
+	"time"
+)
+
+// peakHeapProfiler writes a heap profile each time the live heap reaches
+// a new high, so that the file left at the end shows where memory went at
+// the run's peak. It is a developer aid behind the hidden --memprofile flag.
+type peakHeapProfiler struct {
+	path string
+	done chan struct{}
+	end  chan struct{}
+}
+
+func startPeakHeapProfiler(path string) *peakHeapProfiler {
+	p := &peakHeapProfiler{path: path, done: make(chan struct{}), end: make(chan struct{})}
+	runtime.MemProfileRate = 64 << 10
+	go p.loop()
+	return p
+}
+
+func (p *peakHeapProfiler) loop() {
+	defer close(p.end)
+	s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	var peak uint64
+	t := time.NewTicker(500 * time.Millisecond)
+	defer t.Stop()
+	for {
+		select {
+		case <-p.done:
+			return
+		case <-t.C:
+		}
+		metrics.Read(s)
+		if v := s[0].Value.Uint64(); v > peak+peak/20 {
+			peak = v
+			p.write()
+		}
+	}
+}
+
+func (p *peakHeapProfiler) write() {
+	f, err := os.Create(p.path)
+	if err != nil {
+		return
+	}
+	pprof.Lookup("heap").WriteTo(f, 0)
+	f.Close()
+}
+
+func (p *peakHeapProfiler) stop() {
+	close(p.done)
+	<-p.end
+}

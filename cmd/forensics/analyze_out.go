@@ -87,7 +87,11 @@ func (a *analysis) write(out string, rep *exposure.Report, started time.Time, lo
 		},
 		Index: map[string]any{
 			"path": a.cmd.Index, "sha256": a.indexSum,
-			"recordings": a.index.Len(), "unusable_rows": len(a.index.Errors()),
+			// Rows left out, and rows kept in part (a repeated path
+			// merged into the first, a bad size kept uncertain):
+			// Index.Errors lists both.
+			"recordings": a.index.Len(), "unusable_rows": a.index.Stats().Errors,
+			"rows_kept_in_part": a.index.Stats().Warnings,
 		},
 		Inputs:   a.inputs,
 		Totals:   map[string]int64{},
@@ -97,6 +101,8 @@ func (a *analysis) write(out string, rep *exposure.Report, started time.Time, lo
 	}
 	if a.geo != nil {
 		m.GeoIP = a.geo.Metadata()
+		// Actors whose lookup a database refused: their place is unknown.
+		m.Totals["geoip_lookup_errors"] = rep.Summary.Engine.GeoLookupErrors
 	}
 	for _, in := range a.inputs {
 		m.Totals["lines"] += in.Lines

@@ -81,7 +81,7 @@ func (c *AnalyzeCmd) setup(log *slog.Logger) (*analysis, error) {
 		log.Warn("index row", "error", ierr.Error())
 	}
 	if a.index.Len() == 0 {
-		return nil, fmt.Errorf("index: no usable row (%d rows unusable)", len(a.index.Errors()))
+		return nil, fmt.Errorf("index: no usable row (%d rows unusable)", st.Errors)
 	}
 	a.indexSum, _ = fileSHA256(c.Index)
 

@@ -36,6 +36,7 @@ import (
 type hostileManifest struct {
 	Index struct {
 		UnusableRows int64 `json:"unusable_rows"`
+		KeptInPart   int64 `json:"rows_kept_in_part"`
 		Recordings   int64 `json:"recordings"`
 	} `json:"index"`
 	Inputs []hostileInput   `json:"inputs"`
@@ -648,8 +649,10 @@ func hostileCases() []hostileCase {
 			exit:   exitOK,
 			stderr: []string{`index row 4: path: duplicate path`},
 			check: func(t *testing.T, h *hostileEnv, dir string, r forensicsRun, m *hostileManifest) {
-				if m.Index.Recordings != 3 || m.Index.UnusableRows != 1 {
-					t.Errorf("index: %d recordings, %d unusable rows; want 3, 1", m.Index.Recordings, m.Index.UnusableRows)
+				// The duplicate is kept (merged): not an unusable row.
+				if m.Index.Recordings != 3 || m.Index.UnusableRows != 0 || m.Index.KeptInPart != 1 {
+					t.Errorf("index: %d recordings, %d unusable rows, %d kept in part; want 3, 0, 1",
+						m.Index.Recordings, m.Index.UnusableRows, m.Index.KeptInPart)
 				}
 				rows, err := parquet.ReadFile[exposure.PersonRow](filepath.Join(dir, "out", "persons.parquet"))
 				if err != nil {

@@ -29,7 +29,7 @@
 //		return err
 //	}
 //	defer db.Close()
-//	g, ok := db.LookupGeo(netip.MustParseAddr("192.0.2.1"))
+//	g, ok, err := db.LookupGeo(netip.MustParseAddr("192.0.2.1"))
 package geoip
 
 import (
@@ -83,6 +83,7 @@ var _ exposure.GeoLookup = (*DB)(nil)
 type result struct {
 	geo exposure.Geo
 	ok  bool
+	err error // a database refused the address
 }
 
 // Open opens a City database and an ASN database. Either path may be
@@ -159,26 +160,28 @@ func (db *DB) Metadata() []DBInfo {
 
 // LookupGeo returns what the databases say of addr: country and city
 // from the City database, autonomous system from the ASN database. It
-// reports false when neither database has data for addr. IPv4-mapped
+// reports false when neither database has data for addr, and an error
+// when a database refused the address (an IPv6 address in an IPv4-only
+// database); what the other database said is still returned. IPv4-mapped
 // IPv6 addresses are looked up as IPv4; zones are ignored.
-func (db *DB) LookupGeo(addr netip.Addr) (exposure.Geo, bool) {
+func (db *DB) LookupGeo(addr netip.Addr) (exposure.Geo, bool, error) {
 	if !addr.IsValid() {
-		return exposure.Geo{}, false
+		return exposure.Geo{}, false, nil
 	}
 	addr = addr.Unmap().WithZone("")
 	if v, ok := db.cache.Load(addr); ok {
 		r := v.(result)
-		return r.geo, r.ok
+		return r.geo, r.ok, r.err
 	}
 	db.mu.RLock()
 	if db.closed {
 		db.mu.RUnlock()
-		return exposure.Geo{}, false
+		return exposure.Geo{}, false, nil
 	}
 	r := db.lookup(addr)
 	db.mu.RUnlock()
 	db.cache.Store(addr, r)
-	return r.geo, r.ok
+	return r.geo, r.ok, r.err
 }
 
 func (db *DB) lookup(addr netip.Addr) result {
@@ -189,6 +192,7 @@ func (db *DB) lookup(addr netip.Addr) result {
 		case err != nil:
 			// e.g. an IPv6 address in an IPv4-only database.
 			db.lookErr.Add(1)
+			r.err = fmt.Errorf("geoip: city database: %w", err)
 		case c.HasData():
 			r.geo.Country = c.Country.ISOCode
 			r.geo.City = c.City.Names.English
@@ -200,6 +204,7 @@ func (db *DB) lookup(addr netip.Addr) result {
 		switch {
 		case err != nil:
 			db.lookErr.Add(1)
+			r.err = errors.Join(r.err, fmt.Errorf("geoip: ASN database: %w", err))
 		case a.HasData():
 			r.geo.ASN = uint32(a.AutonomousSystemNumber)
 			r.geo.ASOrg = a.AutonomousSystemOrganization

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -16,6 +17,8 @@ import (
 	"github.com/forensiclog/forensics/internal/geoiptest"
 	"github.com/forensiclog/forensics/pkg/exposure"
 	"github.com/google/go-cmp/cmp"
+	"github.com/maxmind/mmdbwriter"
+	"github.com/maxmind/mmdbwriter/mmdbtype"
 )
 
 // build writes a City and an ASN test database of the given types.
@@ -60,7 +63,10 @@ func TestLookupKinds(t *testing.T) {
 				a := netip.MustParseAddr(s)
 				w, wok := want(a)
 				for range 2 { // second call is served from the cache
-					g, ok := db.LookupGeo(a)
+					g, ok, err := db.LookupGeo(a)
+					if err != nil {
+						t.Errorf("LookupGeo(%s): %v", s, err)
+					}
 					if ok != wok {
 						t.Errorf("LookupGeo(%s) found = %v, want %v", s, ok, wok)
 					}
@@ -84,7 +90,7 @@ func TestOneDatabase(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	g, ok := db.LookupGeo(a)
+	g, ok, _ := db.LookupGeo(a)
 	db.Close()
 	if diff := cmp.Diff(exposure.Geo{Country: "NL", City: "Amsterdam"}, g); !ok || diff != "" {
 		t.Errorf("city only: ok=%v (-want +got):\n%s", ok, diff)
@@ -94,7 +100,7 @@ func TestOneDatabase(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	g, ok = db.LookupGeo(a)
+	g, ok, _ = db.LookupGeo(a)
 	db.Close()
 	if diff := cmp.Diff(exposure.Geo{ASN: 64502, ASOrg: "Example Hosting BV"}, g); !ok || diff != "" {
 		t.Errorf("asn only: ok=%v (-want +got):\n%s", ok, diff)
@@ -171,7 +177,7 @@ func TestConcurrentAndClose(t *testing.T) {
 			for j := range 200 {
 				a := netip.MustParseAddr(probes[(i+j)%len(probes)])
 				w, wok := want(a)
-				if g, ok := db.LookupGeo(a); ok != wok || g != w {
+				if g, ok, _ := db.LookupGeo(a); ok != wok || g != w {
 					t.Errorf("LookupGeo(%s) = %+v, %v; want %+v, %v", a, g, ok, w, wok)
 					return
 				}
@@ -185,10 +191,10 @@ func TestConcurrentAndClose(t *testing.T) {
 	if err := db.Close(); err != nil {
 		t.Fatalf("second Close: %v", err)
 	}
-	if _, ok := db.LookupGeo(netip.MustParseAddr("192.0.2.77")); ok {
+	if _, ok, _ := db.LookupGeo(netip.MustParseAddr("192.0.2.77")); ok {
 		t.Error("lookup of an uncached address after Close found data")
 	}
-	if _, ok := db.LookupGeo(netip.Addr{}); ok {
+	if _, ok, _ := db.LookupGeo(netip.Addr{}); ok {
 		t.Error("lookup of the zero Addr found data")
 	}
 }
@@ -248,7 +254,7 @@ func Example() {
 	}
 	defer db.Close()
 	for _, s := range []string{"192.0.2.10", "2001:db8:2::1", "100.64.0.1"} {
-		g, ok := db.LookupGeo(netip.MustParseAddr(s))
+		g, ok, _ := db.LookupGeo(netip.MustParseAddr(s))
 		fmt.Printf("%s found=%v country=%q city=%q asn=%d org=%q\n", s, ok, g.Country, g.City, g.ASN, g.ASOrg)
 	}
 	for _, m := range db.Metadata() {
@@ -260,4 +266,45 @@ func Example() {
 	// 100.64.0.1 found=false country="" city="" asn=0 org=""
 	// city GeoIP2-City 2019-02-18
 	// asn GeoLite2-ASN 2019-02-18
+}
+
+// TestLookupErrors: an IPv6 address in an IPv4-only database is refused;
+// LookupGeo returns the error (the engine counts it), and LookupErrors
+// counts it once however often the address is asked for.
+func TestLookupErrors(t *testing.T) {
+	tree, err := mmdbwriter.New(mmdbwriter.Options{DatabaseType: geoiptest.CityType, IPVersion: 4, RecordSize: 24, IncludeReservedNetworks: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, n, _ := net.ParseCIDR("192.0.2.0/24")
+	if err := tree.Insert(n, mmdbtype.Map{"country": mmdbtype.Map{"iso_code": mmdbtype.String("SE")}}); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "v4.mmdb")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tree.WriteTo(f); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	db, err := geoip.Open(path, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if g, ok, err := db.LookupGeo(netip.MustParseAddr("192.0.2.1")); err != nil || !ok || g.Country != "SE" {
+		t.Errorf("IPv4 address: %+v, %v, %v", g, ok, err)
+	}
+	for range 2 {
+		if _, ok, err := db.LookupGeo(netip.MustParseAddr("2001:db8::1")); err == nil || ok {
+			t.Errorf("IPv6 address in an IPv4-only database: found=%v err=%v, want an error", ok, err)
+		}
+	}
+	if n := db.LookupErrors(); n != 1 {
+		t.Errorf("LookupErrors = %d, want 1", n)
+	}
 }

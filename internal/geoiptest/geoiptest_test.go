@@ -32,7 +32,10 @@ func TestRoundTrip(t *testing.T) {
 
 	f := func(addr string, want exposure.Geo, wantOK bool) {
 		t.Helper()
-		got, ok := db.LookupGeo(netip.MustParseAddr(addr))
+		got, ok, err := db.LookupGeo(netip.MustParseAddr(addr))
+		if err != nil {
+			t.Errorf("LookupGeo(%s): %v", addr, err)
+		}
 		if ok != wantOK {
 			t.Errorf("LookupGeo(%s) found = %v, want %v", addr, ok, wantOK)
 		}

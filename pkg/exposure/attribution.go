@@ -11,10 +11,14 @@ type Geo struct {
 	ASOrg   string // autonomous system organisation
 }
 
-// A GeoLookup finds where an address is. Implementations must be safe for
-// concurrent use; the engine calls it once per distinct address.
+// A GeoLookup finds where an address is: found is false when it knows
+// nothing of addr; err is set when the lookup failed (a database that
+// refused the address), and the engine counts such failures in
+// Stats.GeoLookupErrors and treats the address as unknown (with what geo
+// holds). Implementations must be safe for concurrent use; the engine
+// calls it once per distinct address.
 type GeoLookup interface {
-	LookupGeo(addr netip.Addr) (Geo, bool)
+	LookupGeo(addr netip.Addr) (geo Geo, found bool, err error)
 }
 
 // UserAgent classes.

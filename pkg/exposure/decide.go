@@ -62,6 +62,7 @@ type actorInfo struct {
 	geo             Geo
 	uaInfo          UserAgent
 	uas             []string
+	geoErr          bool // the GeoIP lookup failed
 }
 
 func (d *decider) attributeAll() {
@@ -74,6 +75,9 @@ func (d *decider) attributeAll() {
 	for i := range d.actors {
 		info := e.attribute(&d.actors[i])
 		d.infos[i] = info
+		if info.geoErr {
+			d.stats.GeoLookupErrors++
+		}
 		d.trusted[i] = slices.Contains(e.opt.TrustedCategories, info.category)
 		b, ok := bitOf[info.category]
 		if !ok {
@@ -122,7 +126,9 @@ func (e *Engine) attribute(a *globalActor) actorInfo {
 		topUA = a.uas[0].ua
 	}
 	if e.opt.Geo != nil && a.key.addr.IsValid() {
-		info.geo, _ = e.opt.Geo.LookupGeo(a.key.addr)
+		var err error
+		info.geo, _, err = e.opt.Geo.LookupGeo(a.key.addr)
+		info.geoErr = err != nil
 	}
 	if e.opt.UserAgents != nil {
 		info.uaInfo = e.opt.UserAgents.ParseUserAgent(topUA)

@@ -263,6 +263,9 @@ type Stats struct {
 	RecordingHits   int64 `json:"recording_hits"`   // requests for a recording
 	ListingRequests int64 `json:"listing_requests"` // successful directory listings
 	OtherRequests   int64 `json:"other_requests"`   // requests for anything else
+	// GeoLookupErrors counts the actors whose GeoIP lookup failed
+	// (Options.Geo returned an error): their place is unknown.
+	GeoLookupErrors int64 `json:"geo_lookup_errors,omitempty"`
 	// SpilledRuns counts the sorted runs written to TempDir. It depends
 	// on the memory settings and the workers, so it is kept out of the
 	// JSON outputs (which must not).

@@ -43,7 +43,7 @@ func ExampleLoadIndex() {
 		log.Fatal("no match")
 	}
 	rec := ix.Recording(i)
-	fmt.Println(rec.CallID, rec.StartedAt.Format("2006-01-02 15:04 MST"), exposure.Phone(rec.CallerPhone))
+	fmt.Println(rec.CallID, rec.StartedAt.Format("2006-01-02 15:04 MST"), rec.CallerPhone) // a Phone: masked when printed
 	for _, s := range rec.Subjects {
 		fmt.Printf("%s: %v %v child=%v\n", s.Role, s.ID.Kind, s.ID, s.ID.Child(rec.StartedAt))
 	}

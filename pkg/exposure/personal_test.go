@@ -3,8 +3,10 @@ package exposure
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"strings"
 	"testing"
 )
@@ -73,4 +75,33 @@ func TestIdentityNumberString(t *testing.T) {
 	f("8001011239", "800101-****")
 	f("R12345", "****")
 	f("12345678901234", "****")
+}
+
+// failingGeo refuses every IPv6 address, as an IPv4-only database does.
+type failingGeo struct{}
+
+func (failingGeo) LookupGeo(a netip.Addr) (Geo, bool, error) {
+	if a.Is6() {
+		return Geo{}, false, errors.New("IPv6 address in an IPv4-only database")
+	}
+	return Geo{Country: "SE"}, true, nil
+}
+
+// TestGeoLookupErrorsCounted: a GeoLookup's error is not dropped: the
+// actor's place stays unknown and Stats counts it.
+func TestGeoLookupErrorsCounted(t *testing.T) {
+	ix := testIndex(t)
+	v6 := netip.MustParseAddr("2001:db8::7")
+	res := run(t, ix, Options{Geo: failingGeo{}},
+		line{method: "GET", target: "/rec/sthlm/2019/02/c1_0701740001.mp3", status: 200, body: 1000},
+		line{method: "GET", target: "/rec/sthlm/2019/02/c2_0701740002.mp3", status: 200, body: 2000, from: v6},
+	)
+	if n := res.Summary.Engine.GeoLookupErrors; n != 1 {
+		t.Errorf("GeoLookupErrors = %d, want 1", n)
+	}
+	for _, a := range res.Actors {
+		if want := map[bool]string{true: "", false: "SE"}[a.ActorIP == v6.String()]; a.Country != want {
+			t.Errorf("actor %s: country %q, want %q", a.ActorIP, a.Country, want)
+		}
+	}
 }

@@ -78,24 +78,11 @@ type delivery struct {
 }
 
 // classify decides what a request delivered of a file of the given size
-// (size <= 0: unknown). See the README's rules.
+// (size <= 0: unknown). See the README's rules. It is ClassifyRequest's
+// reading of the request resolved against the size: one set of rules for
+// the engine and for the request dataset's SQL.
 func classify(rec *logparse.Record, size, headerBytes int64, scratch []byteRange) delivery {
-	d := classify1(rec, size, headerBytes, scratch)
-	if d.kind != deliverContent {
-		return d
-	}
-	if rec.Completion == logparse.CompletionNotLogged &&
-		(size <= 0 || d.spanKnown && d.span.End >= size || d.extra >= size) {
-		d.unc |= UncertainCompletionUnknown
-	}
-	if multiplexed(rec.Protocol) {
-		// A stream the client cancels is logged as the server wrote it:
-		// the count and the completion say what went into the
-		// connection, not what the client received. The level stays as
-		// counted; the flag says so.
-		d.unc |= UncertainCompletionUnknown
-	}
-	return d
+	return describe(rec, headerBytes, scratch).resolve(size)
 }
 
 // multiplexed reports whether a logged protocol is HTTP/2 or HTTP/3
@@ -114,11 +101,13 @@ func multiplexed(proto string) bool {
 	return false
 }
 
-func classify1(rec *logparse.Record, size, headerBytes int64, scratch []byteRange) delivery {
-	var d delivery
+// describe reads what a request delivered as far as the log tells without
+// the file's size; resolve completes it with the size.
+func describe(rec *logparse.Record, headerBytes int64, scratch []byteRange) RequestDelivery {
+	d := RequestDelivery{Body: -1, First: -1, Last: -1}
 	switch rec.Status {
 	case 304:
-		d.kind, d.prior = deliverMetadata, true
+		d.Kind, d.PriorCopy = DeliveryMetadata, true
 		return d
 	case 416:
 		// Range Not Satisfiable tells the client, as HEAD does, that the
@@ -127,7 +116,7 @@ func classify1(rec *logparse.Record, size, headerBytes int64, scratch []byteRang
 		// if any, is the server's error page.
 		switch rec.Method {
 		case "GET", "HEAD", "POST":
-			d.kind = deliverMetadata
+			d.Kind = DeliveryMetadata
 		}
 		return d
 	case 200, 206:
@@ -136,84 +125,118 @@ func classify1(rec *logparse.Record, size, headerBytes int64, scratch []byteRang
 	}
 	switch rec.Method {
 	case "HEAD":
-		d.kind = deliverMetadata
+		d.Kind = DeliveryMetadata
 		return d
 	case "GET", "POST":
 	default:
 		return d
 	}
-	if size <= 0 {
-		d.unc |= UncertainSizeUnknown
-	}
+	d.Status = int16(rec.Status)
 	body := rec.BodyBytes
 	if body == logparse.NotLogged {
 		if rec.WireBytes != logparse.NotLogged {
-			body = rec.WireBytes - headerBytes
-			if body < 0 {
-				body = 0
-			}
-			d.unc |= UncertainWireBytes
+			body = max(rec.WireBytes-headerBytes, 0)
+			d.Uncertain |= UncertainWireBytes
 		} else {
-			// No count at all: a 200 is taken as the whole file.
-			d.unc |= UncertainBytesNotLogged
-			if rec.Status == 200 && size > 0 {
-				body = size
-			} else {
-				body = 1 // something, at an unknown place
-				d.unc |= UncertainRangeUnknown
-			}
+			// No count at all: resolve takes a 200 as the whole file.
+			d.Uncertain |= UncertainBytesNotLogged
 		}
 	}
-	aborted := rec.Completion == logparse.CompletionAborted
-	if aborted {
-		d.unc |= UncertainAborted
+	if rec.Completion == logparse.CompletionAborted {
+		d.Aborted = true
+		d.Uncertain |= UncertainAborted
 		// Apache logs %b as the length it meant to send, also when the
 		// client went away; %O counts what went out. Believe the smaller.
 		if rec.WireBytes != logparse.NotLogged && rec.BodyBytes != logparse.NotLogged {
 			body = min(body, max(rec.WireBytes-headerBytes, 0))
 		}
 	}
-	if body <= 0 {
+	d.CompletionLogged = rec.Completion != logparse.CompletionNotLogged
+	if body != logparse.NotLogged && body <= 0 {
 		// Headers only: the file's existence and length, no audio.
-		d.kind = deliverMetadata
+		d.Kind = DeliveryMetadata
 		return d
 	}
-	d.kind = deliverContent
-	if rec.Status == 200 {
+	d.Kind = DeliveryContent
+	if body != logparse.NotLogged {
+		d.Body = body
+	}
+	if multiplexed(rec.Protocol) {
+		// A stream the client cancels is logged as the server wrote it:
+		// the count and the completion say what went into the
+		// connection, not what the client received. The level stays as
+		// counted; the flag says so.
+		d.Uncertain |= UncertainCompletionUnknown
+	}
+	if rec.Status != 206 {
+		return d
+	}
+	if rec.ContentRange != "" {
+		if sp, _, ok := parseContentRange(rec.ContentRange); ok {
+			d.Range, d.First, d.Last = RangeContent, sp.Start, sp.End-1
+			return d
+		}
+	}
+	if ranges := parseRangeHeader(rec.Range, scratch); len(ranges) == 1 {
+		d.Range, d.First, d.Last, d.Suffix = RangeRequested, ranges[0].first, ranges[0].last, ranges[0].suffix
+	} else if len(ranges) > 1 {
+		// multipart/byteranges: the parts' union, at most what was sent.
+		d.Range = RangeMultipart
+		d.Uncertain |= UncertainMultipart
+	}
+	return d
+}
+
+// resolve completes a request's reading with the size of the file it
+// delivered (size <= 0: unknown). The request dataset's SQL does the same
+// (sql/ and its tests hold the two equal).
+func (q RequestDelivery) resolve(size int64) delivery {
+	d := delivery{kind: deliveryKind(q.Kind), prior: q.PriorCopy, unc: q.Uncertain}
+	if q.Status != 0 && size <= 0 {
+		d.unc |= UncertainSizeUnknown
+	}
+	if q.Kind != DeliveryContent {
+		return d
+	}
+	body := q.Body
+	if body < 0 {
+		if q.Status == 200 && size > 0 {
+			body = size // no count at all: a 200 is taken as the whole file
+		} else {
+			body = 1 // something, at an unknown place
+			d.unc |= UncertainRangeUnknown
+		}
+	}
+	aborted := q.Aborted
+	switch {
+	case q.Status == 200:
 		end := body
 		if size > 0 && end > size {
 			end = size
 		}
 		d.span, d.spanKnown = notLast(span{0, end}, size, aborted), true
-		return d
-	}
-	// 206 Partial Content.
-	if rec.ContentRange != "" {
-		if sp, _, ok := parseContentRange(rec.ContentRange); ok {
-			d.span, d.spanKnown = notLast(clip(sp, body, size), size, aborted), true
-			return d
-		}
-	}
-	if ranges := parseRangeHeader(rec.Range, scratch); len(ranges) > 0 {
-		if len(ranges) == 1 {
-			if sp, ok := ranges[0].resolve(size); ok {
+	case q.Range == RangeContent:
+		d.span, d.spanKnown = notLast(clip(span{q.First, q.Last + 1}, body, size), size, aborted), true
+	case q.Range == RangeMultipart:
+		d.extra = body
+	default:
+		if q.Range == RangeRequested {
+			if sp, ok := (byteRange{q.First, q.Last, q.Suffix}).resolve(size); ok {
 				d.span, d.spanKnown = notLast(clip(sp, body, size), size, aborted), true
-				return d
+				break
 			}
-		} else {
-			// multipart/byteranges: the parts' union, at most what was sent.
-			d.unc |= UncertainMultipart
-			d.extra = body
-			return d
 		}
+		if size > 0 && body >= size {
+			// Only the whole file fits the count: bytes=0- or no Range at all.
+			d.span, d.spanKnown = notLast(span{0, size}, size, aborted), true
+			break
+		}
+		d.unc |= UncertainRangeUnknown
+		d.extra = body
 	}
-	if size > 0 && body >= size {
-		// Only the whole file fits the count: bytes=0- or no Range at all.
-		d.span, d.spanKnown = notLast(span{0, size}, size, aborted), true
-		return d
+	if !q.CompletionLogged && (size <= 0 || d.spanKnown && d.span.End >= size || d.extra >= size) {
+		d.unc |= UncertainCompletionUnknown
 	}
-	d.unc |= UncertainRangeUnknown
-	d.extra = body
 	return d
 }
 

@@ -409,16 +409,7 @@ func (s *Shard) ref(rec *logparse.Record) evRef {
 // listingFolder reports whether rec is a successful directory listing of a
 // folder of the index, and which.
 func (s *Shard) listingFolder(rec *logparse.Record) (int, bool) {
-	if rec.Method != "GET" && rec.Method != "POST" {
-		return 0, false
-	}
-	if rec.Status != 200 {
-		return 0, false
-	}
-	if rec.BodyBytes == 0 || (rec.BodyBytes == logparse.NotLogged && rec.WireBytes != logparse.NotLogged && rec.WireBytes <= s.e.opt.HeaderBytes) {
-		return 0, false
-	}
-	if !IsListingRequest(rec.Path, rec.Query) {
+	if !IsListing(rec, s.e.opt.HeaderBytes) {
 		return 0, false
 	}
 	return s.e.ix.Folder(rec.Path)
@@ -426,11 +417,8 @@ func (s *Shard) listingFolder(rec *logparse.Record) (int, bool) {
 
 // actor returns the shard-local index of the record's actor.
 func (s *Shard) actor(rec *logparse.Record, t int64) int32 {
-	addr := rec.Client
-	if rec.ForwardedFor != "" && len(s.e.opt.Proxies.Trusted) > 0 {
-		s.xff = appendForwarded(s.xff[:0], rec.ForwardedFor)
-		addr = s.e.opt.Proxies.Client(addr, s.xff)
-	}
+	var addr netip.Addr
+	addr, s.xff = clientAddr(rec, s.e.opt.Proxies, s.xff[:0])
 	k := actorKey{addr: addr}
 	if !addr.IsValid() {
 		k.host = rec.ClientHost

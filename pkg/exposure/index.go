@@ -378,21 +378,7 @@ func (ix *Index) Match(requestPath string) (int, bool) {
 // space: the key is a+b. A path outside a set StripPrefix names no
 // recording: false.
 func (ix *Index) mapRequest(p string) (a, b string, ok bool) {
-	p = normalizeBase(p)
-	if ix.mapper.FoldCase {
-		p = foldPath(p)
-	}
-	if ix.strip == "" && ix.add == "" {
-		return "", p, true
-	}
-	if !hasPathPrefix(p, ix.strip) {
-		return "", "", false
-	}
-	rest := p[len(ix.strip):]
-	if rest == "" {
-		rest = "/"
-	}
-	return ix.add, rest, true
+	return mapRequestPath(p, ix.mapper.FoldCase, ix.strip, ix.add)
 }
 
 // NumFolders returns the number of folders: every folder that holds a

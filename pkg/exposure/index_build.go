@@ -162,14 +162,7 @@ func newBuildShared(opt IndexOptions) (*buildShared, error) {
 	if sh.loc == nil {
 		sh.loc = time.UTC
 	}
-	m := opt.PathMapper
-	if m.StripPrefix != "" || m.AddPrefix != "" {
-		strip, add := normalizeBase(m.StripPrefix), normalizeBase(m.AddPrefix)
-		if m.FoldCase {
-			strip, add = foldPath(strip), foldPath(add)
-		}
-		sh.strip, sh.add = strings.TrimSuffix(strip, "/"), strings.TrimSuffix(add, "/")
-	}
+	sh.strip, sh.add = mapperPrefixes(opt.PathMapper)
 	for k := range opt.Columns {
 		if columnNumber(k) < 0 {
 			return nil, fmt.Errorf("exposure: IndexOptions.Columns: unknown column %q", k)

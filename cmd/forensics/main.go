@@ -6,7 +6,9 @@
 //
 //	forensics analyze [--index FILE] [--out DIR] [LOG...]
 //	forensics report [--lang sv|en] [--tz ZONE] DIR
-//	forensics parse [--format F] [--out FILE.parquet] LOG...
+//	forensics parse [--format F] [--out FILE.parquet | --dataset DIR] LOG...
+//	forensics index export --index FILE --out DIR
+//	forensics sql [--run] DATASET INDEX
 //
 // Run "forensics --help" for the flags.
 package main
@@ -28,6 +30,8 @@ type CLI struct {
 	Quiet   bool             `short:"q" help:"Only print errors on stderr."`
 
 	Parse   ParseCmd   `cmd:"" help:"Parse access logs into normalized records (JSON lines or Parquet)."`
+	Index   IndexCmd   `cmd:"" help:"Export a recording index as Parquet for SQL."`
+	SQL     SQLCmd     `cmd:"" name:"sql" help:"Print (or run with DuckDB) the SQL that decides the verdicts over a request dataset (parse --dataset) and an exported index."`
 	Report  ReportCmd  `cmd:"" help:"Render the reports (HTML, Markdown, per-region notification lists, letters) again from an output directory."`
 	Analyze AnalyzeCmd `cmd:"" default:"withargs" help:"Decide which recordings and persons were exposed (runs the bundled demo without arguments)."`
 }

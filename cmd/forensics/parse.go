@@ -16,10 +16,11 @@ import (
 // normalized record per request, as JSON lines on standard output or as a
 // Parquet file. The columns are those of parquetout.Record.
 type ParseCmd struct {
-	Format    string   `short:"f" placeholder:"F" help:"Log format of every input: a built-in name (combined, combined_debian, nginx_range, w3c, ...; a wrong name lists them all), or a format string as apache:'%h %l ...' or nginx:'$remote_addr ...'. Default: detect it per input from its first lines."`
-	Out       string   `short:"o" placeholder:"FILE.parquet" type:"path" help:"Write the records to this Parquet file (zstd, written atomically) instead of JSON lines to standard output."`
-	MaxErrors int      `default:"10" placeholder:"N" help:"Rejected lines to report per input, by position only; the rest are counted."`
-	Logs      []string `arg:"" name:"LOG" help:"Log files, directories (every file directly in them) or globs; - for standard input. Gzip, bzip2, zstd and xz are read by their magic bytes; rotated sets are read oldest first."`
+	Format       string `short:"f" placeholder:"F" help:"Log format of every input: a built-in name (combined, combined_debian, nginx_range, w3c, ...; a wrong name lists them all), or a format string as apache:'%h %l ...' or nginx:'$remote_addr ...'. Default: detect it per input from its first lines."`
+	Out          string `short:"o" placeholder:"FILE.parquet" type:"path" help:"Write the records to this Parquet file (zstd, written atomically) instead of JSON lines to standard output."`
+	MaxErrors    int    `default:"10" placeholder:"N" help:"Rejected lines to report per input, by position only; the rest are counted."`
+	datasetFlags `embed:""`
+	Logs         []string `arg:"" name:"LOG" help:"Log files, directories (every file directly in them) or globs; - for standard input. Gzip, bzip2, zstd and xz are read by their magic bytes; rotated sets are read oldest first."`
 
 	format logparse.Format
 }
@@ -28,6 +29,9 @@ type ParseCmd struct {
 func (c *ParseCmd) Validate() error {
 	if c.MaxErrors < 0 {
 		return errors.New("--max-errors must not be negative")
+	}
+	if err := c.datasetFlags.validate(c.Out); err != nil {
+		return err
 	}
 	if c.Format != "" {
 		f, err := logparse.ParseFormat(c.Format)
@@ -69,13 +73,18 @@ func (c *ParseCmd) Run(log *slog.Logger, std *stdio) error {
 		}
 	}
 	var sink recordSink
-	if c.Out != "" {
+	switch {
+	case c.Dataset != "":
+		if sink, err = c.datasetFlags.sink(inputs); err != nil {
+			return err
+		}
+	case c.Out != "":
 		w, err := parquetout.Create[parquetout.Record](c.Out)
 		if err != nil {
 			return err
 		}
 		sink = &parquetSink{w: w}
-	} else {
+	default:
 		sink = &jsonSink{bw: bufio.NewWriterSize(std.Out, 64<<10)}
 	}
 	// One worker: records are written in the order of the inputs.
@@ -90,8 +99,8 @@ func (c *ParseCmd) Run(log *slog.Logger, std *stdio) error {
 	if err := sink.close(); err != nil {
 		return err
 	}
-	if c.Out != "" {
-		log.Info("wrote", "out", c.Out)
+	if c.Out != "" || c.Dataset != "" {
+		log.Info("wrote", "out", c.Out+c.Dataset)
 	}
 	for _, rep := range reports {
 		if rep.Error != "" {

@@ -1,0 +1,48 @@
+package main
+
+import (
+	"fmt"
+	"log/slog"
+
+	"github.com/forensiclog/forensics/internal/dataset"
+	"github.com/forensiclog/forensics/pkg/exposure"
+)
+
+// IndexCmd is "forensics index": commands on a recording index.
+type IndexCmd struct {
+	Export IndexExportCmd `cmd:"" help:"Write the index as Parquet (recordings.parquet, subjects.parquet) with the engine's path keys and folders, for the SQL of 'forensics sql'."`
+}
+
+// IndexExportCmd is "forensics index export".
+type IndexExportCmd struct {
+	Index       string            `required:"" help:"Recording index: CSV, JSON Lines or Parquet (as analyze)." placeholder:"FILE" type:"existingfile"`
+	IndexFormat string            `help:"Index format; default: from the file name." enum:"csv,jsonl,parquet," default:""`
+	Column      map[string]string `help:"Map an index column to ours, e.g. --column path=file_name." placeholder:"OURS=THEIRS"`
+	Out         string            `required:"" help:"Directory for recordings.parquet and subjects.parquet (files mode 0600: they hold personal data)." placeholder:"DIR" type:"path"`
+	StripPrefix string            `help:"Server URL path prefix removed before matching (as analyze; give parse --dataset the same)." placeholder:"PREFIX"`
+	AddPrefix   string            `help:"Prefix added to request paths after stripping (as analyze)." placeholder:"PREFIX"`
+	FoldCase    bool              `help:"Fold the case of path keys (as analyze)."`
+}
+
+// Run loads the index as analyze does and writes it.
+func (c *IndexExportCmd) Run(log *slog.Logger) error {
+	ix, err := exposure.LoadIndex(c.Index, exposure.IndexOptions{
+		Format: c.IndexFormat, Columns: c.Column, Location: indexZone,
+		PathMapper: exposure.PathMapper{StripPrefix: c.StripPrefix, AddPrefix: c.AddPrefix, FoldCase: c.FoldCase},
+	})
+	if err != nil {
+		return fmt.Errorf("index: %w", err)
+	}
+	for i, ierr := range ix.Errors() {
+		if i == 10 {
+			log.Warn("more unusable index rows", "count", len(ix.Errors())-10)
+			break
+		}
+		log.Warn("index row", "error", ierr.Error())
+	}
+	if err := dataset.ExportIndex(ix, c.Out); err != nil {
+		return err
+	}
+	log.Info("wrote", "out", c.Out, "recordings", ix.Len(), "persons", ix.NumPersons())
+	return nil
+}

@@ -1,0 +1,68 @@
+package main
+
+import (
+	"errors"
+
+	"github.com/forensiclog/forensics/internal/actors"
+	"github.com/forensiclog/forensics/internal/dataset"
+	"github.com/forensiclog/forensics/pkg/exposure"
+	"github.com/forensiclog/forensics/pkg/logparse"
+)
+
+// datasetFlags are parse's flags for --dataset: how requests are read into
+// the dataset's engine columns, as "analyze" would read them.
+type datasetFlags struct {
+	Dataset      string   `placeholder:"DIR" type:"path" help:"Write the requests as a hive-partitioned Parquet dataset under DIR/requests/source=.../date=YYYY-MM-DD/, with the engine's path key, listing, actor and delivery columns, for the SQL of 'forensics sql'. Files of other inputs already in DIR are kept."`
+	StripPrefix  string   `placeholder:"PREFIX" help:"With --dataset: server URL path prefix to remove before the path key (as analyze)."`
+	AddPrefix    string   `placeholder:"PREFIX" help:"With --dataset: prefix to add to request paths after stripping (as analyze)."`
+	FoldCase     bool     `help:"With --dataset: fold the case of path keys (as analyze)."`
+	TrustedProxy []string `placeholder:"CIDR" help:"With --dataset: proxy whose X-Forwarded-For is trusted (repeatable), for the actor column (as analyze)."`
+	Actors       string   `type:"existingfile" placeholder:"FILE" help:"With --dataset: known actors (YAML or CSV) for the actor_label and actor_category columns (as analyze)."`
+	HeaderBytes  int64    `default:"150" help:"With --dataset: bytes subtracted from wire byte counts for response headers (as analyze)."`
+}
+
+func (f *datasetFlags) validate(out string) error {
+	if f.Dataset != "" && out != "" {
+		return errors.New("--dataset and --out: give one")
+	}
+	if f.Dataset == "" && (f.StripPrefix != "" || f.AddPrefix != "" || f.FoldCase || len(f.TrustedProxy) > 0 || f.Actors != "") {
+		return errors.New("--strip-prefix, --add-prefix, --fold-case, --trusted-proxy and --actors apply to --dataset only")
+	}
+	_, err := exposure.ParsePrefixes(f.TrustedProxy)
+	return err
+}
+
+// datasetSink writes the records into a dataset.
+type datasetSink struct {
+	w *dataset.Writer
+}
+
+func (f *datasetFlags) sink(inputs []logparse.Input) (*datasetSink, error) {
+	opt := dataset.Options{
+		PathMapper:  exposure.PathMapper{StripPrefix: f.StripPrefix, AddPrefix: f.AddPrefix, FoldCase: f.FoldCase},
+		HeaderBytes: f.HeaderBytes,
+	}
+	var err error
+	if opt.Proxies.Trusted, err = exposure.ParsePrefixes(f.TrustedProxy); err != nil {
+		return nil, err
+	}
+	if f.Actors != "" {
+		dir, err := actors.Load(f.Actors)
+		if err != nil {
+			return nil, err
+		}
+		opt.Actors = dir
+	}
+	w, err := dataset.Create(f.Dataset, inputs, opt)
+	if err != nil {
+		return nil, err
+	}
+	return &datasetSink{w: w}, nil
+}
+
+func (s *datasetSink) write(rec *logparse.Record) error { return s.w.Write(rec) }
+func (s *datasetSink) close() error {
+	_, err := s.w.Close()
+	return err
+}
+func (s *datasetSink) abort() {}

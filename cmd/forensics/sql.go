@@ -1,0 +1,85 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os/exec"
+	"strconv"
+	"strings"
+
+	decision "github.com/forensiclog/forensics/sql"
+)
+
+// SQLCmd is "forensics sql": the decision SQL over a request dataset and
+// an exported index, printed, or run with a DuckDB found on PATH.
+type SQLCmd struct {
+	Dataset         string   `arg:"" name:"DATASET" help:"Dataset directory written by 'forensics parse --dataset'."`
+	IndexDir        string   `arg:"" name:"INDEX" help:"Directory written by 'forensics index export'."`
+	Listing         string   `enum:"asof,band" default:"asof" help:"How the first listing after a file appeared is found: asof (DuckDB's ASOF JOIN) or band (a band join and MIN, for Spark and Trino)."`
+	Gap             int64    `placeholder:"MINUTES" help:"Coverage gap threshold in minutes (as analyze --gap); default: chosen from the traffic as analyze does."`
+	ExposedFrom     string   `placeholder:"TIME" help:"Start of the exposure window, RFC 3339 (as analyze)."`
+	ExposedTo       string   `placeholder:"TIME" help:"End of the exposure window, RFC 3339 (as analyze)."`
+	TrustedCategory []string `default:"authorized,internal" help:"Actor categories whose access is no exposure (as analyze); 'none' for none."`
+	Execute         bool     `name:"run" help:"Run the SQL with the duckdb command on PATH and print the level counts; without it, or without duckdb, the SQL is printed."`
+}
+
+// Script returns the whole DuckDB script: sources, decision, summary.
+func (c *SQLCmd) Script() (string, error) {
+	lit := func(flag, s string) (string, error) {
+		if s == "" {
+			return "NULL", nil
+		}
+		t, err := parseWhen(s)
+		if err != nil {
+			return "", fmt.Errorf("--%s: %w", flag, err)
+		}
+		return strconv.FormatInt(t.UnixMicro(), 10), nil
+	}
+	from, err := lit("exposed-from", c.ExposedFrom)
+	if err != nil {
+		return "", err
+	}
+	to, err := lit("exposed-to", c.ExposedTo)
+	if err != nil {
+		return "", err
+	}
+	gap := "NULL"
+	if c.Gap > 0 {
+		gap = strconv.FormatInt(c.Gap, 10)
+	}
+	var trusted []string
+	for _, t := range c.TrustedCategory {
+		if t != "none" {
+			trusted = append(trusted, t)
+		}
+	}
+	return decision.DuckDBSources(c.Dataset, c.IndexDir, gap, from, to, trusted) + "\n" +
+		decision.Decision(c.Listing) + "\n" + decision.Summary, nil
+}
+
+// Run prints or runs the script.
+func (c *SQLCmd) Run(log *slog.Logger, std *stdio) error {
+	script, err := c.Script()
+	if err != nil {
+		return err
+	}
+	if !c.Execute {
+		_, err := io.WriteString(std.Out, script)
+		return err
+	}
+	duck, err := exec.LookPath("duckdb")
+	if err != nil {
+		log.Warn("no duckdb command on PATH: printing the SQL instead of running it")
+		_, err := io.WriteString(std.Out, script)
+		return err
+	}
+	cmd := exec.Command(duck, "-batch", "-bail")
+	cmd.Stdin = strings.NewReader(script)
+	cmd.Stdout, cmd.Stderr = std.Out, std.Err
+	if err := cmd.Run(); err != nil {
+		return errors.New("duckdb failed: " + err.Error())
+	}
+	return nil
+}

@@ -1,0 +1,109 @@
+package dataset
+
+import (
+	"math"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/forensiclog/forensics/internal/parquetout"
+	"github.com/forensiclog/forensics/pkg/exposure"
+)
+
+// IndexRecording is one recording of an exported index
+// (recordings.parquet): its keys as the engine matches requests on them.
+type IndexRecording struct {
+	// Rec is the recording's number in index order.
+	Rec int64 `parquet:"rec"`
+	// Path is the path as the index gives it; PathKey the key requests
+	// are matched on (dataset column path_key); Folder the key of the
+	// folder that holds it (dataset column listing_folder).
+	Path    string `parquet:"path"`
+	PathKey string `parquet:"path_key"`
+	Folder  string `parquet:"folder,dict"`
+	CallID  string `parquet:"call_id"`
+	// StartedAt and AvailableAt (the call's end, when the file appeared)
+	// in UTC; NULL when the index gives no usable start.
+	StartedAt   *time.Time `parquet:"started_at,optional,timestamp(microsecond)"`
+	DurationS   float64    `parquet:"duration_s"`
+	AvailableAt *time.Time `parquet:"available_at,optional,timestamp(microsecond)"`
+	// AvailableUS is AvailableAt in Unix microseconds (rounded up: a
+	// listing at that microsecond saw the file only if it was there).
+	AvailableUS *int64 `parquet:"available_us,optional"`
+	// SizeBytes is NULL when the index gives no usable size.
+	SizeBytes   *int64 `parquet:"size_bytes,optional"`
+	Region      string `parquet:"region,dict"`
+	CallerPhone string `parquet:"caller_phone"`
+	Subjects    int64  `parquet:"subjects"`
+}
+
+// IndexSubject is one subject of one recording (subjects.parquet).
+type IndexSubject struct {
+	Rec     int64  `parquet:"rec"`
+	PathKey string `parquet:"path_key"`
+	// SubjectID is the identity as the engine writes it in exposure rows;
+	// PersonID the person's (persons.parquet's subject_id), equal for
+	// every spelling of one person.
+	SubjectID   string `parquet:"subject_id"`
+	PersonID    string `parquet:"person_id"`
+	SubjectKind string `parquet:"subject_kind,dict"`
+	Role        string `parquet:"role,dict"`
+	Child       bool   `parquet:"child"`
+}
+
+// ExportIndex writes the index as dir/recordings.parquet (one row per
+// recording) and dir/subjects.parquet (one row per subject of a
+// recording). Both hold personal data: files mode 0600.
+func ExportIndex(ix *exposure.Index, dir string) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	recs, err := parquetout.Create[IndexRecording](filepath.Join(dir, "recordings.parquet"))
+	if err != nil {
+		return err
+	}
+	defer recs.Abort()
+	subs, err := parquetout.Create[IndexSubject](filepath.Join(dir, "subjects.parquet"))
+	if err != nil {
+		return err
+	}
+	defer subs.Abort()
+	for i := range ix.Len() {
+		r := ix.Recording(i)
+		row := IndexRecording{
+			Rec: int64(i), Path: r.Path, PathKey: ix.Key(i), Folder: ix.FolderPath(ix.FolderOf(i)),
+			CallID: r.CallID, DurationS: r.Duration.Seconds(), Region: r.Region, CallerPhone: r.CallerPhone,
+			Subjects: int64(len(r.Subjects)),
+		}
+		if !r.StartedAt.IsZero() {
+			st := r.StartedAt.UTC()
+			row.StartedAt = &st
+		}
+		if a := ix.AvailableAt(i); a != math.MinInt64 {
+			t := time.Unix(0, a).UTC()
+			us := a / 1000
+			if a%1000 > 0 {
+				us++
+			}
+			row.AvailableAt, row.AvailableUS = &t, &us
+		}
+		if r.Size >= 0 {
+			row.SizeBytes = &r.Size
+		}
+		if err := recs.Write(row); err != nil {
+			return err
+		}
+		for _, s := range r.Subjects {
+			if err := subs.Write(IndexSubject{
+				Rec: int64(i), PathKey: row.PathKey, SubjectID: s.ID.ID(), PersonID: ix.Person(int(s.Person)).ID(),
+				SubjectKind: s.ID.Kind.String(), Role: s.Role, Child: s.ID.Child(r.StartedAt),
+			}); err != nil {
+				return err
+			}
+		}
+	}
+	if err := recs.Close(); err != nil {
+		return err
+	}
+	return subs.Close()
+}

@@ -1,0 +1,180 @@
+-- The decision SQL, part 1: actors, requests of recordings and what each
+-- delivered, directory listings, coverage. Reads the tables requests
+-- (forensics parse --dataset), index_recordings and index_subjects
+-- (forensics index export), params and trusted_categories. Written in the
+-- subset of SQL that DuckDB, Spark SQL and Trino share (see the README);
+-- times are Unix microseconds, so no session time zone enters.
+
+-- An actor's category: the known-actor rule matching the actor with the
+-- user agent it sent most (ties: the first by name), as the engine
+-- attributes actors; 'unknown' when no rule matches.
+CREATE OR REPLACE TEMPORARY VIEW actor_ua AS
+  SELECT actor, user_agent, COUNT(*) AS n, MAX(actor_category) AS category
+  FROM requests WHERE path <> '' GROUP BY actor, user_agent;
+CREATE OR REPLACE TEMPORARY VIEW actor_categories AS
+  SELECT a.actor, COALESCE(c.category, 'unknown') AS category,
+         CASE WHEN COALESCE(c.category, 'unknown') IN (SELECT category FROM trusted_categories) THEN 1 ELSE 0 END AS trusted
+  FROM (SELECT DISTINCT actor FROM actor_ua) AS a
+  LEFT JOIN (
+    SELECT actor, category FROM (
+      SELECT actor, category, ROW_NUMBER() OVER (PARTITION BY actor ORDER BY n DESC, user_agent) AS rn
+      FROM actor_ua WHERE category IS NOT NULL) AS m
+    WHERE rn = 1) AS c ON c.actor = a.actor;
+
+-- Requests of a recording, each resolved against the file's size as
+-- exposure's RequestDelivery.resolve does: the span [s, e) of bytes
+-- delivered when its place is known, else extra bytes at an unknown
+-- place.
+CREATE OR REPLACE TEMPORARY VIEW hits AS
+  SELECT r.rec, q.actor, q.time_us, q.delivery, q.status, q.aborted,
+         q.range_source, q.range_start, q.range_end, q.range_suffix,
+         CASE WHEN r.size_bytes > 0 THEN r.size_bytes END AS size,
+         COALESCE(q.delivered_bytes,
+                  CASE WHEN q.status = 200 AND r.size_bytes > 0 THEN r.size_bytes ELSE 1 END) AS body
+  FROM requests AS q JOIN index_recordings AS r ON r.path_key = q.path_key;
+
+-- A 206's range resolved against the size (byteRange.resolve): rs, re
+-- with re NULL for an open end of a file of unknown size; ok = 0 when the
+-- range cannot be placed.
+CREATE OR REPLACE TEMPORARY VIEW hits_ranged AS
+  SELECT h.*,
+    CASE
+      WHEN h.status = 200 THEN 0
+      WHEN h.range_source = 'content_range' THEN h.range_start
+      WHEN h.range_source = 'range' AND h.range_suffix IS NOT NULL THEN GREATEST(h.size - h.range_suffix, 0)
+      WHEN h.range_source = 'range' THEN h.range_start
+    END AS rs,
+    CASE
+      WHEN h.status = 200 THEN CASE WHEN h.size IS NOT NULL AND h.body > h.size THEN h.size ELSE h.body END
+      WHEN h.range_source = 'content_range' THEN h.range_end
+      WHEN h.range_source = 'range' AND h.range_suffix IS NOT NULL THEN h.size
+      WHEN h.range_source = 'range' AND h.range_end IS NULL THEN h.size
+      WHEN h.range_source = 'range' THEN CASE WHEN h.size IS NOT NULL AND h.range_end > h.size THEN h.size ELSE h.range_end END
+    END AS re,
+    CASE
+      WHEN h.status = 200 OR h.range_source = 'content_range' THEN 1
+      WHEN h.range_source = 'range' AND h.range_suffix IS NOT NULL THEN CASE WHEN h.size IS NULL THEN 0 ELSE 1 END
+      WHEN h.range_source = 'range' THEN CASE WHEN h.size IS NOT NULL AND h.range_start >= h.size THEN 0 ELSE 1 END
+      ELSE 0
+    END AS placed
+  FROM hits AS h WHERE h.delivery = 'content';
+
+-- clip (at most body bytes, within the file), the whole file when only it
+-- fits the count, and notLast (an aborted transfer never has the last
+-- byte).
+CREATE OR REPLACE TEMPORARY VIEW deliveries AS
+  SELECT rec, actor, time_us, size, status, aborted, body,
+    CASE WHEN placed = 1 THEN 1 WHEN range_source <> 'multipart' AND size IS NOT NULL AND body >= size THEN 1 ELSE 0 END AS known,
+    CASE WHEN placed = 1 THEN rs ELSE 0 END AS s,
+    CASE WHEN placed = 1 AND status = 200 THEN re
+         WHEN placed = 1 THEN LEAST(CASE WHEN re IS NULL OR re - rs > body THEN rs + body ELSE re END, COALESCE(size, rs + body))
+         ELSE size END AS e0
+  FROM hits_ranged;
+CREATE OR REPLACE TEMPORARY VIEW spans AS
+  SELECT rec, actor, size, s,
+         CASE WHEN aborted AND size IS NOT NULL AND e0 >= size THEN size - 1 ELSE e0 END AS e,
+         CASE WHEN size IS NULL AND status = 200 AND NOT aborted THEN 1 ELSE 0 END AS whole
+  FROM deliveries WHERE known = 1;
+
+-- The union of each pair's spans within the file: gaps and islands with
+-- window functions (no list aggregation, so it spills).
+CREATE OR REPLACE TEMPORARY VIEW span_starts AS
+  SELECT rec, actor, s, e,
+    CASE WHEN s > MAX(e) OVER (PARTITION BY rec, actor ORDER BY s, e ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
+           OR ROW_NUMBER() OVER (PARTITION BY rec, actor ORDER BY s, e) = 1 THEN 1 ELSE 0 END AS island_start
+  FROM (SELECT rec, actor, s, CASE WHEN size IS NOT NULL AND e > size THEN size ELSE e END AS e FROM spans) AS c
+  WHERE e > s;
+CREATE OR REPLACE TEMPORARY VIEW islands AS
+  SELECT rec, actor, MIN(s) AS s, MAX(e) AS e
+  FROM (SELECT rec, actor, s, e,
+               SUM(island_start) OVER (PARTITION BY rec, actor ORDER BY s, e ROWS UNBOUNDED PRECEDING) AS island
+        FROM span_starts) AS t
+  GROUP BY rec, actor, island;
+
+-- Each (recording, actor) pair: its level as the engine decides it.
+CREATE OR REPLACE TEMPORARY VIEW pairs AS
+  SELECT p.rec, p.actor,
+    CASE
+      WHEN p.kind = 2 AND p.size IS NOT NULL AND COALESCE(c.covered, 0) >= p.size THEN 'full'
+      WHEN p.kind = 2 AND p.size IS NOT NULL THEN 'partial'
+      WHEN p.kind = 2 AND COALESCE(w.whole, 0) = 1 THEN 'full'
+      WHEN p.kind = 2 THEN 'partial'
+      WHEN p.kind = 1 THEN 'metadata'
+      ELSE 'none'
+    END AS level
+  FROM (SELECT rec, actor, MAX(size) AS size,
+               MAX(CASE delivery WHEN 'content' THEN 2 WHEN 'metadata' THEN 1 ELSE 0 END) AS kind
+        FROM hits GROUP BY rec, actor) AS p
+  LEFT JOIN (SELECT rec, actor, SUM(e - s) AS covered FROM islands GROUP BY rec, actor) AS c
+    ON c.rec = p.rec AND c.actor = p.actor
+  LEFT JOIN (SELECT rec, actor, MAX(whole) AS whole FROM spans GROUP BY rec, actor) AS w
+    ON w.rec = p.rec AND w.actor = p.actor;
+
+-- Timed directory listings of a folder, not of a recording's own path,
+-- that show the whole folder (filtered and paged listings are decided by
+-- the engine only: see the README).
+CREATE OR REPLACE TEMPORARY VIEW listing_events AS
+  SELECT q.listing_folder AS folder, q.actor, q.time_us, a.trusted
+  FROM requests AS q JOIN actor_categories AS a ON a.actor = q.actor
+  WHERE q.listing AND NOT q.listing_filtered AND q.time_us IS NOT NULL
+    AND NOT EXISTS (SELECT 1 FROM index_recordings AS r WHERE r.path_key = q.path_key);
+
+-- Coverage: the minutes each log source logged anything; silences longer
+-- than the gap threshold are gaps.
+CREATE OR REPLACE TEMPORARY VIEW minutes AS
+  SELECT DISTINCT log_source, CAST(FLOOR(time_us / 60000000.0) AS BIGINT) AS m
+  FROM requests WHERE time_us IS NOT NULL;
+CREATE OR REPLACE TEMPORARY VIEW silences AS
+  SELECT log_source, m, m - LAG(m) OVER (PARTITION BY log_source ORDER BY m) AS d FROM minutes;
+-- Three times the 99th percentile of the silences between logged minutes
+-- (the value at 0-based rank floor((n-1)*99/100)), clamped to [1 h, 7 d].
+CREATE OR REPLACE TEMPORARY VIEW gap AS
+  SELECT COALESCE((SELECT gap_minutes FROM params),
+                  (SELECT LEAST(GREATEST(3 * d, 60), 10080) FROM (
+                     SELECT d, ROW_NUMBER() OVER (ORDER BY d) AS rn, COUNT(*) OVER () AS n
+                     FROM silences WHERE d IS NOT NULL) AS t
+                   WHERE rn = CAST(FLOOR((n - 1) * 99 / 100.0) AS BIGINT) + 1),
+                  60) AS minutes;
+CREATE OR REPLACE TEMPORARY VIEW source_spans AS
+  SELECT log_source, MIN(m) * 60000000 AS s, (MAX(m) + 1) * 60000000 AS e
+  FROM (SELECT log_source, m,
+               SUM(CASE WHEN d IS NULL OR d > (SELECT minutes FROM gap) THEN 1 ELSE 0 END)
+                 OVER (PARTITION BY log_source ORDER BY m ROWS UNBOUNDED PRECEDING) AS span
+        FROM silences) AS t
+  GROUP BY log_source, span;
+-- The exposure window: from the first recording's availability to the end
+-- of the last logged minute, unless given.
+CREATE OR REPLACE TEMPORARY VIEW exposure_window AS
+  SELECT COALESCE((SELECT exposed_from_us FROM params),
+                  (SELECT MIN(available_us) FROM index_recordings WHERE started_at IS NOT NULL)) AS ws,
+         COALESCE((SELECT exposed_to_us FROM params), (SELECT MAX(e) FROM source_spans)) AS we;
+-- All sources' spans, the earliest stretched back to the window's start
+-- and a covered stretch to its end when the silence there is no gap; then
+-- their union (islands). The uncovered time ends last at the start of
+-- the island reaching the window's end, or at the end itself.
+CREATE OR REPLACE TEMPORARY VIEW window_spans AS
+  SELECT CASE WHEN rn = 1 AND s > w.ws AND s - w.ws <= g.minutes * 60000000 THEN w.ws ELSE s END AS s, e
+  FROM (SELECT s, e, ROW_NUMBER() OVER (ORDER BY s, e) AS rn FROM source_spans) AS t
+  CROSS JOIN exposure_window AS w CROSS JOIN gap AS g
+  UNION ALL
+  SELECT l.last_e, w.we
+  FROM (SELECT MAX(e) AS last_e FROM source_spans) AS l CROSS JOIN exposure_window AS w CROSS JOIN gap AS g
+  WHERE w.we > l.last_e AND w.we - l.last_e <= g.minutes * 60000000;
+CREATE OR REPLACE TEMPORARY VIEW covered_islands AS
+  SELECT MIN(s) AS s, MAX(e) AS e
+  FROM (SELECT s, e, SUM(st) OVER (ORDER BY s, e ROWS UNBOUNDED PRECEDING) AS island
+        FROM (SELECT s, e,
+                     CASE WHEN s > MAX(e) OVER (ORDER BY s, e ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
+                            OR ROW_NUMBER() OVER (ORDER BY s, e) = 1 THEN 1 ELSE 0 END AS st
+              FROM window_spans) AS a) AS b
+  GROUP BY island;
+CREATE OR REPLACE TEMPORARY VIEW last_uncovered AS
+  SELECT w.ws, w.we,
+    CASE
+      WHEN w.we IS NULL OR w.ws IS NULL OR w.ws >= w.we THEN NULL
+      WHEN i.s IS NULL THEN w.we
+      WHEN i.s > w.ws THEN i.s
+      ELSE NULL
+    END AS end_us
+  FROM exposure_window AS w
+  LEFT JOIN covered_islands AS i ON i.s < w.we AND i.e >= w.we;

@@ -1,0 +1,68 @@
+// Package sql holds the decision SQL: statements that decide, over a
+// request dataset ("forensics parse --dataset") and an exported index
+// ("forensics index export"), the levels the Go engine decides. See the
+// README, "SQL at scale".
+package sql
+
+import (
+	"embed"
+	"strings"
+)
+
+//go:embed *.sql
+var files embed.FS
+
+// Listing forms: how the first listing after a file's availability is
+// found.
+const (
+	ListingASOF = "asof" // DuckDB's ASOF JOIN
+	ListingBand = "band" // a band join and MIN, for engines without ASOF JOIN
+)
+
+// Decision returns the decision SQL (without the DuckDB sources): the
+// base views, the listing views in the given form, the levels.
+func Decision(listing string) string {
+	l := "listing_asof.sql"
+	if listing == ListingBand {
+		l = "listing_band.sql"
+	}
+	return read("decide_base.sql") + "\n" + read(l) + "\n" + read("decide_levels.sql")
+}
+
+// DuckDBSources returns the statements that define the decision SQL's
+// tables in DuckDB over the dataset and index directories. gapMinutes,
+// exposedFromUS and exposedToUS are SQL literals ("NULL" to choose as
+// analyze does); trusted lists the trusted actor categories.
+func DuckDBSources(datasetDir, indexDir, gapMinutes, exposedFromUS, exposedToUS string, trusted []string) string {
+	vals := make([]string, 0, len(trusted))
+	for _, t := range trusted {
+		vals = append(vals, "("+literal(t)+")")
+	}
+	if len(vals) == 0 {
+		vals = append(vals, "(CAST(NULL AS VARCHAR))")
+	}
+	return strings.NewReplacer(
+		"'{dataset}", literal(datasetDir)[:len(literal(datasetDir))-1],
+		"'{index}", literal(indexDir)[:len(literal(indexDir))-1],
+		"{gap_minutes}", gapMinutes, "{exposed_from_us}", exposedFromUS, "{exposed_to_us}", exposedToUS,
+		"{trusted_categories}", strings.Join(vals, ", "),
+	).Replace(read("duckdb_sources.sql"))
+}
+
+// literal quotes s as a SQL string literal.
+func literal(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+
+func read(name string) string {
+	b, err := files.ReadFile(name)
+	if err != nil {
+		panic("sql: " + name + " not embedded")
+	}
+	return string(b)
+}
+
+// Summary is a closing query: recordings and persons by level.
+const Summary = `SELECT 'recordings' AS what, level, COUNT(*) AS n FROM recordings_sql GROUP BY level
+UNION ALL
+SELECT 'persons' AS what, level, COUNT(*) AS n FROM persons_sql GROUP BY level
+ORDER BY what, n DESC;
+`

@@ -2,10 +2,16 @@
 -- "forensics sql" fills in {dataset} and {index}; in another engine,
 -- register the same tables (see the README, "SQL at scale").
 SET TimeZone = 'UTC';
-CREATE OR REPLACE TEMPORARY VIEW requests AS
-  SELECT * FROM read_parquet('{dataset}/requests/*/*/*.parquet', hive_partitioning = true, union_by_name = true);
-CREATE OR REPLACE TEMPORARY VIEW index_recordings AS SELECT * FROM read_parquet('{index}/recordings.parquet');
-CREATE OR REPLACE TEMPORARY VIEW index_subjects AS SELECT * FROM read_parquet('{index}/subjects.parquet');
+-- The decision reads the requests several times: DuckDB reads the
+-- columns it needs from the files once into a temporary table (which
+-- spills to disk past memory_limit).
+CREATE OR REPLACE TEMPORARY TABLE requests AS
+  SELECT time_us, actor, user_agent, path, path_key, listing, listing_folder, listing_filtered,
+         delivery, status, aborted, delivered_bytes, range_source, range_start, range_end, range_suffix,
+         actor_category, log_source
+  FROM read_parquet('{dataset}/requests/*/*/*.parquet', hive_partitioning = true, union_by_name = true);
+CREATE OR REPLACE TEMPORARY TABLE index_recordings AS SELECT * FROM read_parquet('{index}/recordings.parquet');
+CREATE OR REPLACE TEMPORARY TABLE index_subjects AS SELECT * FROM read_parquet('{index}/subjects.parquet');
 -- As analyze's flags: --gap (minutes), --exposed-from and --exposed-to (Unix
 -- microseconds, UTC), --trusted-category. NULL: chosen as analyze does.
 CREATE OR REPLACE TEMPORARY VIEW params AS

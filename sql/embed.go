@@ -66,3 +66,35 @@ UNION ALL
 SELECT 'persons' AS what, level, COUNT(*) AS n FROM persons_sql GROUP BY level
 ORDER BY what, n DESC;
 `
+
+// EngineDiff returns a query comparing the decision SQL's levels with the
+// Go engine's outputs in dir (recordings.parquet, persons.parquet,
+// exposures.parquet) both ways with EXCEPT ALL: one row per difference
+// (side "engine": a row only the engine has; "sql": only the SQL), then
+// one row per table with its row count (side "rows", level the count).
+func EngineDiff(dir string) string {
+	return strings.ReplaceAll(engineDiff, "{out}", literal(dir)[1:len(literal(dir))-1])
+}
+
+const engineDiff = `CREATE OR REPLACE TEMPORARY VIEW engine_recordings AS
+  SELECT '' AS subject_id, path, '' AS actor_ip, FALSE AS via_listing, level FROM read_parquet('{out}/recordings.parquet');
+CREATE OR REPLACE TEMPORARY VIEW engine_persons AS
+  SELECT subject_id, '' AS path, '' AS actor_ip, FALSE AS via_listing, level FROM read_parquet('{out}/persons.parquet');
+CREATE OR REPLACE TEMPORARY VIEW engine_exposures AS
+  SELECT subject_id, path, actor_ip, via_listing, level FROM read_parquet('{out}/exposures.parquet');
+CREATE OR REPLACE TEMPORARY VIEW sql_recordings AS
+  SELECT '' AS subject_id, path, '' AS actor_ip, FALSE AS via_listing, level FROM recordings_sql;
+CREATE OR REPLACE TEMPORARY VIEW sql_persons AS
+  SELECT subject_id, '' AS path, '' AS actor_ip, FALSE AS via_listing, level FROM persons_sql;
+CREATE OR REPLACE TEMPORARY VIEW sql_exposures AS
+  SELECT subject_id, path, actor_ip, via_listing, level FROM exposures_sql;
+SELECT 'recordings' AS what, 'engine' AS side, d.* FROM (SELECT * FROM engine_recordings EXCEPT ALL SELECT * FROM sql_recordings) AS d
+UNION ALL SELECT 'recordings', 'sql', d.* FROM (SELECT * FROM sql_recordings EXCEPT ALL SELECT * FROM engine_recordings) AS d
+UNION ALL SELECT 'persons', 'engine', d.* FROM (SELECT * FROM engine_persons EXCEPT ALL SELECT * FROM sql_persons) AS d
+UNION ALL SELECT 'persons', 'sql', d.* FROM (SELECT * FROM sql_persons EXCEPT ALL SELECT * FROM engine_persons) AS d
+UNION ALL SELECT 'exposures', 'engine', d.* FROM (SELECT * FROM engine_exposures EXCEPT ALL SELECT * FROM sql_exposures) AS d
+UNION ALL SELECT 'exposures', 'sql', d.* FROM (SELECT * FROM sql_exposures EXCEPT ALL SELECT * FROM engine_exposures) AS d
+UNION ALL SELECT 'recordings', 'rows', '', '', '', FALSE, CAST(COUNT(*) AS VARCHAR) FROM engine_recordings
+UNION ALL SELECT 'persons', 'rows', '', '', '', FALSE, CAST(COUNT(*) AS VARCHAR) FROM engine_persons
+UNION ALL SELECT 'exposures', 'rows', '', '', '', FALSE, CAST(COUNT(*) AS VARCHAR) FROM engine_exposures;
+`

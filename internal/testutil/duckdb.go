@@ -104,3 +104,45 @@ func DumpParquet(t testing.TB, path string, query ...string) []map[string]any {
 	}
 	return rows
 }
+
+// RunDuckDB runs a SQL script with DuckDB (tools/duckdb/run.mjs) and
+// returns the rows of its last statement, decoded as DumpParquet decodes
+// them. When node or DuckDB is missing the test is skipped with the
+// reason, or fails when InCI reports true.
+func RunDuckDB(t testing.TB, script string) []map[string]any {
+	t.Helper()
+	f, err := os.CreateTemp(t.TempDir(), "script-*.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteString(script); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	cmd, err := DuckDBCommand(f.Name())
+	if err != nil {
+		if InCI() {
+			t.Fatalf("RunDuckDB: %v (CI is set, so this fails instead of skipping)", err)
+		}
+		t.Skipf("RunDuckDB: %v; skipping the DuckDB check", err)
+	}
+	// Same tool folder, the script runner instead of the dumper.
+	cmd.Args[1] = filepath.Join(filepath.Dir(cmd.Args[1]), "run.mjs")
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("RunDuckDB: %v\n%s", err, stderr.Bytes())
+	}
+	var rows []map[string]any
+	dec := json.NewDecoder(&stdout)
+	for {
+		var row map[string]any
+		if err := dec.Decode(&row); err == io.EOF {
+			break
+		} else if err != nil {
+			t.Fatalf("RunDuckDB: bad output from run.mjs: %v", err)
+		}
+		rows = append(rows, row)
+	}
+	return rows
+}

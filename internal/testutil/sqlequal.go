@@ -1,0 +1,57 @@
+package testutil
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	decision "github.com/forensiclog/forensics/sql"
+)
+
+// SQLEquality runs the decision SQL (sql/) with DuckDB over a request
+// dataset and an exported index, in both listing forms (ASOF JOIN, band
+// join), and fails the test for every recording, person or exposure row
+// whose level differs from the Go engine's outputs in engineOut (both
+// ways, EXCEPT ALL). sources is the DuckDB sources script; "" builds it
+// with analyze's defaults. It fails, too, when the engine wrote no
+// recording, person or exposure row: then nothing was compared.
+func SQLEquality(t testing.TB, datasetDir, indexDir, engineOut, sources string) {
+	t.Helper()
+	if sources == "" {
+		sources = decision.DuckDBSources(datasetDir, indexDir, "NULL", "NULL", "NULL", []string{"authorized", "internal"})
+	}
+	for _, form := range []string{decision.ListingASOF, decision.ListingBand} {
+		rows := RunDuckDB(t, sources+"\n"+decision.Decision(form)+"\n"+decision.EngineDiff(engineOut))
+		var diffs []string
+		counts := map[string]string{}
+		for _, r := range rows {
+			if r["side"] == "rows" {
+				counts[r["what"].(string)] = r["level"].(string)
+				continue
+			}
+			if len(diffs) < 20 {
+				diffs = append(diffs, fmt.Sprintf("%s only in %s: subject=%v path=%v actor=%v via_listing=%v level=%v",
+					r["what"], r["side"], mask(r["subject_id"]), r["path"], r["actor_ip"], r["via_listing"], r["level"]))
+			} else if len(diffs) == 20 {
+				diffs = append(diffs, "...")
+			}
+		}
+		for _, what := range []string{"recordings", "persons", "exposures"} {
+			if counts[what] == "" || counts[what] == "0" {
+				t.Errorf("%s: the engine wrote no %s rows: nothing compared", form, what)
+			}
+		}
+		if len(diffs) > 0 {
+			t.Errorf("decision SQL (%s) and engine differ (%d rows compared: %v):\n%s", form, len(rows), counts, strings.Join(diffs, "\n"))
+		}
+	}
+}
+
+// mask keeps an identity number out of a test log: its first 8 characters.
+func mask(v any) string {
+	s, _ := v.(string)
+	if len(s) > 8 {
+		return s[:8] + "****"
+	}
+	return s
+}

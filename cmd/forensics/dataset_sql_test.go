@@ -1,8 +1,6 @@
 package main
 
 import (
-	"log/slog"
-	"os"
 	"path/filepath"
 	"testing"
 
@@ -19,28 +17,16 @@ func TestDatasetSQLMatchesEngineOnDemo(t *testing.T) {
 	dir := t.TempDir()
 	out, ds, ix := filepath.Join(dir, "out"), filepath.Join(dir, "dataset"), filepath.Join(dir, "index")
 	runDemo(t, demo, truth, out)
-	log := slog.New(slog.NewTextHandler(os_devnull(t), nil))
-	parse := &ParseCmd{Logs: []string{filepath.Join(demo, "logs")}, datasetFlags: datasetFlags{
-		Dataset: ds, Actors: filepath.Join(demo, "actors.yaml"), TrustedProxy: truth.TrustedProxies, HeaderBytes: 150,
-	}}
-	if err := parse.Validate(); err != nil {
-		t.Fatal(err)
+	bin := forensicsBinary(t)
+	args := []string{"parse", "--dataset", ds, "--actors", filepath.Join(demo, "actors.yaml")}
+	for _, p := range truth.TrustedProxies {
+		args = append(args, "--trusted-proxy", p)
 	}
-	if err := parse.Run(log); err != nil {
-		t.Fatal(err)
+	if r := runForensics(t, bin, dir, append(args, filepath.Join(demo, "logs"))...); r.exit != exitOK {
+		t.Fatalf("parse --dataset: exit %d\n%s", r.exit, r.stderr)
 	}
-	exp := &IndexExportCmd{Index: filepath.Join(demo, "index.csv"), Out: ix}
-	if err := exp.Run(log); err != nil {
-		t.Fatal(err)
+	if r := runForensics(t, bin, dir, "index", "export", "--index", filepath.Join(demo, "index.csv"), "--out", ix); r.exit != exitOK {
+		t.Fatalf("index export: exit %d\n%s", r.exit, r.stderr)
 	}
 	testutil.SQLEquality(t, ds, ix, out, "")
-}
-
-func os_devnull(t *testing.T) *os.File {
-	f, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { f.Close() })
-	return f
 }

@@ -72,7 +72,7 @@ func ExportIndex(ix *exposure.Index, dir string) error {
 		r := ix.Recording(i)
 		row := IndexRecording{
 			Rec: int64(i), Path: r.Path, PathKey: ix.Key(i), Folder: ix.FolderPath(ix.FolderOf(i)),
-			CallID: r.CallID, DurationS: r.Duration.Seconds(), Region: r.Region, CallerPhone: r.CallerPhone,
+			CallID: r.CallID, DurationS: r.Duration.Seconds(), Region: r.Region, CallerPhone: r.CallerPhone.Reveal(),
 			Subjects: int64(len(r.Subjects)),
 		}
 		if !r.StartedAt.IsZero() {

@@ -107,7 +107,7 @@ func Create[T any](path string) (*Writer[T], error) {
 		os.Remove(f.Name())
 		return nil, fmt.Errorf("parquetout: %w", err)
 	}
-	codec := newZstdCodec(zstd.SpeedDefault)
+	codec := newZstdCodec(zstd.SpeedFastest)
 	pw := parquet.NewGenericWriter[T](f,
 		parquet.Compression(codec),
 		parquet.MaxRowsPerRowGroup(RowGroupRows),

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"hash/maphash"
 	"math/bits"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -71,10 +72,18 @@ func (d *decider) attributeAll() {
 	d.infos = make([]actorInfo, n)
 	d.trusted = make([]bool, n)
 	d.catBit = make([]uint8, n)
+	// Attribution (GeoIP, user-agent parsing, the actor directory: all
+	// safe for concurrent use) costs most with tens of thousands of
+	// actors: it runs on every core.
+	workers := runtime.GOMAXPROCS(0)
+	parallel(workers, func(w int) {
+		for i := w; i < n; i += workers {
+			d.infos[i] = e.attribute(&d.actors[i])
+		}
+	})
 	bitOf := map[string]uint8{}
 	for i := range d.actors {
-		info := e.attribute(&d.actors[i])
-		d.infos[i] = info
+		info := &d.infos[i]
 		if info.geoErr {
 			d.stats.GeoLookupErrors++
 		}
@@ -440,9 +449,15 @@ func (d *decider) personsPass() error {
 	sum.PersonsByLevel = map[string]int64{}
 	sum.ChildrenByLevel = map[string]int64{}
 	sum.SubjectsByKind = map[string]int64{}
+	// Per person: role and region intern numbers, phones by number (or
+	// as given), all from records decoded in place; names at the end.
+	var roleIDs, regionIDs []uint64
+	var phoneNums []uint64
+	var phoneRaw []string
 	var roles, regions []string
 	var phones []Phone
 	var acts []int32
+	var r record
 	n := ix.NumPersons()
 	var order []int32
 	if e.opt.PersonOrder != nil {
@@ -466,20 +481,23 @@ func (d *decider) personsPass() error {
 			p = int(order[i])
 		}
 		id := ix.Person(p)
+		key := ix.personKey[p]
 		row := PersonRow{SubjectID: IdentityNumber(id.ID()), SubjectIDGiven: IdentityNumber(id.Given), SubjectKind: id.Kind.String()}
-		roles, regions, phones, acts = roles[:0], regions[:0], phones[:0], acts[:0]
+		roleIDs, regionIDs, phoneNums, phoneRaw, acts = roleIDs[:0], regionIDs[:0], phoneNums[:0], phoneRaw[:0], acts[:0]
 		var level Level
 		var cats uint64
 		var first int64
 		for _, ri := range ix.PersonRecordings(p) {
-			r := ix.Recording(int(ri))
+			ix.rec(int(ri), &r)
 			rv := &d.recs[ri]
-			for _, s := range r.Subjects {
-				if int(s.Person) != p {
+			c := cursor(r.subj)
+			for _, q := range ix.subjPerson[ix.subjStart[ri]:ix.subjStart[ri+1]] {
+				role, _, _, _ := c.subject()
+				if int(q) != p {
 					continue
 				}
-				roles = addOnce(roles, s.Role)
-				if s.ID.Child(r.StartedAt) {
+				roleIDs = addOnce(roleIDs, role+1) // +1: 0 is "none" to addOnce
+				if !row.Child && key&personString == 0 && r.flags&recTime != 0 && childAt(key, r.startedAt(ix.loc)) {
 					row.Child = true
 				}
 			}
@@ -501,8 +519,15 @@ func (d *decider) personsPass() error {
 				}
 			}
 			level = max(level, rv.level)
-			regions = addOnce(regions, r.Region)
-			phones = addOnce(phones, r.CallerPhone)
+			regionIDs = addOnce(regionIDs, r.region+1)
+			switch {
+			case r.flags&recPhoneE164 != 0:
+				phoneNums = addOnce(phoneNums, r.phoneNum)
+			case r.flags&recPhoneRaw != 0:
+				phoneRaw = addOnce(phoneRaw, r.phone)
+			default:
+				phoneRaw = addOnce(phoneRaw, "")
+			}
 			cats |= rv.cats
 			if d.listed != nil {
 				row.ListingActors = max(row.ListingActors, int64(d.listed[ri].actors))
@@ -516,6 +541,19 @@ func (d *decider) personsPass() error {
 			if !d.trusted[a-1] {
 				row.Actors++
 			}
+		}
+		roles, regions, phones = roles[:0], regions[:0], phones[:0]
+		for _, k := range roleIDs {
+			roles = addOnce(roles, ix.roles[k-1])
+		}
+		for _, k := range regionIDs {
+			regions = addOnce(regions, ix.region[k-1])
+		}
+		for _, num := range phoneNums {
+			phones = addOnce(phones, Phone(e164(num)))
+		}
+		for _, raw := range phoneRaw {
+			phones = addOnce(phones, Phone(strings.Clone(raw)))
 		}
 		row.Level = level.String()
 		row.Roles = sorted(roles)

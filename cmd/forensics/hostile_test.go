@@ -23,6 +23,8 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/forensiclog/forensics/pkg/exposure"
+
+	"github.com/forensiclog/forensics/internal/luhn"
 )
 
 // The hostile-input suite runs the built command on inputs a real incident
@@ -931,19 +933,7 @@ func badIndexCSV() string {
 
 // luhnPnr returns the 12-digit personnummer date+birth number+check digit.
 func luhnPnr(date, birth string) string {
-	s := date[2:] + birth
-	sum := 0
-	for i, c := range s {
-		d := int(c - '0')
-		if i%2 == 0 {
-			d *= 2
-			if d > 9 {
-				d -= 9
-			}
-		}
-		sum += d
-	}
-	return date + birth + strconv.Itoa((10-sum%10)%10)
+	return date + birth + string(luhn.Digit(date[2:]+birth))
 }
 
 // asWritten writes a 12-digit personnummer as YYMMDD-NNNC.

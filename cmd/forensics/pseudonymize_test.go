@@ -5,9 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/base32"
 	"encoding/csv"
-	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -240,31 +238,19 @@ func demoResult(tb testing.TB) (*exposure.Result, string) {
 		tb.Fatal(err)
 	}
 	for _, in := range inputs {
-		ir, err := in.Open()
-		if err != nil {
-			tb.Fatal(err)
-		}
-		f, _, br, err := logparse.DetectInput(ir)
+		r, err := logparse.OpenInput(in, nil) // decompressed, format detected
 		if err != nil {
 			tb.Fatalf("%s: %v", in.Name, err)
 		}
-		r := logparse.NewReader(br, f)
-		r.Name = in.Name
-		for {
-			rec, err := r.Read()
-			if err == io.EOF {
-				break
+		for rec, err := range r.All() {
+			if err == nil {
+				shard.Observe(rec)
 			}
-			var perr *logparse.ParseError
-			if errors.As(err, &perr) {
-				continue
-			}
-			if err != nil {
-				tb.Fatal(err)
-			}
-			shard.Observe(rec)
 		}
-		ir.Close()
+		if err := r.Err(); err != nil {
+			tb.Fatal(err)
+		}
+		r.Close()
 	}
 	res, err := eng.Collect(shard)
 	if err != nil {

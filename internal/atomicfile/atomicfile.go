@@ -18,24 +18,79 @@ import (
 // WriteFile writes data to path atomically, mode 0600. On failure no file
 // is left under path (nor the temporary one).
 func WriteFile(path string, data []byte) error {
-	f, err := CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-")
+	f, err := Create(path)
 	if err != nil {
 		return err
 	}
-	tmp := f.Name()
-	defer os.Remove(tmp) // a no-op once renamed
 	if _, err := f.Write(data); err != nil {
-		f.Close()
+		f.Abort()
 		return err
 	}
-	if err := f.Sync(); err != nil {
-		f.Close()
+	return f.Commit()
+}
+
+// A File is written under a temporary name beside its final one and
+// appears under the final name, whole, only at Commit. It is the
+// module's one atomic writer: WriteFile and the Parquet outputs use it.
+type File struct {
+	*os.File // the temporary file: write to it
+	path     string
+	done     bool
+}
+
+// Create starts the file that Commit will name path (mode 0600).
+func Create(path string) (*File, error) {
+	f, err := CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-")
+	if err != nil {
+		return nil, err
+	}
+	return &File{File: f, path: path}, nil
+}
+
+// Commit syncs the file, closes it, renames it to its final name and
+// syncs the directory, so that the rename survives a crash. On failure
+// the temporary file is removed and nothing is left under the final name.
+func (f *File) Commit() error {
+	if f.done {
+		return fs.ErrClosed
+	}
+	f.done = true
+	tmp := f.File.Name()
+	if err := f.File.Sync(); err != nil {
+		f.File.Close()
+		os.Remove(tmp)
 		return err
 	}
-	if err := f.Close(); err != nil {
+	if err := f.File.Close(); err != nil {
+		os.Remove(tmp)
 		return err
 	}
-	return os.Rename(tmp, path)
+	if err := os.Rename(tmp, f.path); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	SyncDir(filepath.Dir(f.path))
+	return nil
+}
+
+// Abort closes and removes the temporary file. It does nothing after
+// Commit or Abort, so it may be deferred.
+func (f *File) Abort() {
+	if f.done {
+		return
+	}
+	f.done = true
+	f.File.Close()
+	os.Remove(f.File.Name())
+}
+
+// SyncDir makes renames in dir durable. Errors are ignored: not every file
+// system can sync a directory, and the files themselves are synced.
+func SyncDir(dir string) {
+	if d, err := os.Open(dir); err == nil {
+		d.Sync()
+		d.Close()
+	}
 }
 
 // CreateTemp creates a new file of mode 0600 in dir, named prefix followed

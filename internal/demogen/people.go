@@ -3,6 +3,8 @@ package demogen
 import (
 	"fmt"
 	"time"
+
+	"github.com/forensiclog/forensics/internal/luhn"
 )
 
 // IDKind is the kind of a subject's identifier.
@@ -25,22 +27,6 @@ type person struct {
 	resv   string // the reservnummer, for KindReservnummer
 }
 
-// luhn returns the check digit for the nine digits YYMMDDNNN.
-func luhn(nine string) int {
-	sum := 0
-	for i := 0; i < len(nine); i++ {
-		d := int(nine[i] - '0')
-		if i%2 == 0 {
-			d *= 2
-			if d > 9 {
-				d -= 9
-			}
-		}
-		sum += d
-	}
-	return (10 - sum%10) % 10
-}
-
 // LuhnValid reports whether a 10- or 12-digit personnummer (with or
 // without "-" or "+") has a correct check digit.
 func LuhnValid(s string) bool {
@@ -61,7 +47,7 @@ func LuhnValid(s string) bool {
 	default:
 		return false
 	}
-	return luhn(string(d[:9])) == int(d[9]-'0')
+	return luhn.Valid(string(d))
 }
 
 // day returns the day part as written: day+60 for a samordningsnummer.

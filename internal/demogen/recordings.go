@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/forensiclog/forensics/internal/luhn"
 )
 
 // Region directories and the call-id prefixes used in file names.
@@ -113,7 +115,7 @@ func (pop *population) newPerson(from, to time.Time, kind IDKind) *person {
 	days := int(to.Sub(from).Hours() / 24)
 	for {
 		p := &person{birth: from.AddDate(0, 0, pop.r.intn(days+1)), serial: pop.r.between(1, 999), kind: kind}
-		p.check = luhn(p.nine())
+		p.check = int(luhn.Digit(p.nine()) - '0')
 		if kind == KindInvalid {
 			p.check = (p.check + pop.r.between(1, 9)) % 10
 		}

@@ -233,11 +233,11 @@ func (d *Dir) Commit(last string, previous []string) (err error) {
 			return fmt.Errorf("output directory: moving %s into place: %w", n, err)
 		}
 	}
-	syncDir(d.path)
+	atomicfile.SyncDir(d.path)
 	if err := os.Remove(filepath.Join(d.path, Incomplete)); err != nil {
 		return fmt.Errorf("output directory: %w", err)
 	}
-	syncDir(d.path)
+	atomicfile.SyncDir(d.path)
 	d.state = stateCommitted
 	return nil
 }
@@ -248,14 +248,6 @@ var testHookBeforeLast func() error
 
 const incompleteText = "The files in this directory do not form one complete run of forensics analyze:\n" +
 	"a run was moving its outputs here when it ended. Run the analysis again.\n"
-
-// syncDir makes renames in dir durable, where the file system allows.
-func syncDir(dir string) {
-	if f, err := os.Open(dir); err == nil {
-		f.Sync()
-		f.Close()
-	}
-}
 
 // Abort removes the staging directory and releases the lock, leaving the
 // output directory as it was before Open. It waits for a Commit in

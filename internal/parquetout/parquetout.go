@@ -40,7 +40,6 @@ import (
 	"errors"
 	"fmt"
 	"iter"
-	"os"
 	"path/filepath"
 	"slices"
 
@@ -84,7 +83,7 @@ func WriteSeq[T any](path string, seq iter.Seq[T]) error {
 // A Writer writes rows of type T to a Parquet file. Create one with Create.
 type Writer[T any] struct {
 	path  string
-	f     *os.File
+	f     *atomicfile.File
 	pw    *parquet.GenericWriter[T]
 	batch []T
 	err   error // sticky: the first write error
@@ -94,17 +93,8 @@ type Writer[T any] struct {
 // Create starts a Parquet file that will be named path once Close succeeds.
 // The rows are written to a temporary file in path's directory meanwhile.
 func Create[T any](path string) (*Writer[T], error) {
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	f, err := atomicfile.CreateTemp(dir, "."+base+".tmp-")
+	f, err := atomicfile.Create(path) // mode 0600
 	if err != nil {
-		return nil, fmt.Errorf("parquetout: %w", err)
-	}
-	if err := f.Chmod(0o600); err != nil {
-		f.Close()
-		os.Remove(f.Name())
 		return nil, fmt.Errorf("parquetout: %w", err)
 	}
 	codec := newZstdCodec(zstd.SpeedFastest)
@@ -154,8 +144,7 @@ func (w *Writer[T]) Close() error {
 	err := w.finish()
 	w.done = true
 	if err != nil {
-		w.f.Close()
-		os.Remove(w.f.Name())
+		w.f.Abort() // nothing left after a failed Commit either
 		return err
 	}
 	return nil
@@ -171,16 +160,9 @@ func (w *Writer[T]) finish() error {
 	if err := w.pw.Close(); err != nil {
 		return fmt.Errorf("parquetout: %s: %w", filepath.Base(w.path), err)
 	}
-	if err := w.f.Sync(); err != nil {
+	if err := w.f.Commit(); err != nil {
 		return fmt.Errorf("parquetout: %w", err)
 	}
-	if err := w.f.Close(); err != nil {
-		return fmt.Errorf("parquetout: %w", err)
-	}
-	if err := os.Rename(w.f.Name(), w.path); err != nil {
-		return fmt.Errorf("parquetout: %w", err)
-	}
-	syncDir(filepath.Dir(w.path))
 	return nil
 }
 
@@ -191,15 +173,5 @@ func (w *Writer[T]) Abort() {
 		return
 	}
 	w.done = true
-	w.f.Close()
-	os.Remove(w.f.Name())
-}
-
-// syncDir makes a rename durable. Errors are ignored: not every file
-// system can sync a directory, and the file itself is already synced.
-func syncDir(dir string) {
-	if d, err := os.Open(dir); err == nil {
-		d.Sync()
-		d.Close()
-	}
+	w.f.Abort()
 }

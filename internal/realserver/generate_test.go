@@ -14,43 +14,9 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	rs "github.com/forensiclog/forensics/internal/realserver"
+
+	"github.com/forensiclog/forensics/internal/luhn"
 )
-
-func TestLuhnDigit(t *testing.T) {
-	// 121212-1212 is the Swedish Tax Agency's well-known test person.
-	for _, tc := range []struct {
-		nine string
-		want byte
-	}{
-		{"121212121", '2'},
-		{"000000000", '0'},
-		{"900101980", '2'}, // 18->9 +0+0+1+0+1 +18->9 +8+0 = 28
-	} {
-		if got := rs.LuhnDigit(tc.nine); got != tc.want {
-			t.Errorf("LuhnDigit(%s) = %c, want %c", tc.nine, got, tc.want)
-		}
-	}
-	if !rs.LuhnValid("1212121212") || rs.LuhnValid("1212121213") || rs.LuhnValid("12121212") || rs.LuhnValid("12121212x2") {
-		t.Error("LuhnValid disagrees with the known test person")
-	}
-}
-
-// luhnStandard is the textbook Luhn test over all ten digits (doubling
-// every second digit from the right), independent of LuhnDigit.
-func luhnStandard(ten string) bool {
-	sum := 0
-	for i := len(ten) - 1; i >= 0; i-- {
-		d := int(ten[i] - '0')
-		if (len(ten)-1-i)%2 == 1 {
-			d *= 2
-			if d > 9 {
-				d -= 9
-			}
-		}
-		sum += d
-	}
-	return sum%10 == 0
-}
 
 var pnrRE = regexp.MustCompile(`^(\d{4})(\d{2})(\d{2})-(\d{3})(\d)$`)
 
@@ -68,7 +34,7 @@ func TestPersonnummer(t *testing.T) {
 				t.Fatalf("case %d: not in the form YYYYMMDD-NNNC", i)
 			}
 			ten := m[1][2:] + m[2] + m[3] + m[4] + m[5]
-			if !luhnStandard(ten) {
+			if !luhn.Valid(ten) {
 				t.Fatalf("case %d: check digit fails the Luhn test", i)
 			}
 			if n, _ := strconv.Atoi(m[4]); n < 980 || n > 999 {
@@ -211,25 +177,4 @@ func TestBuildTreeAndIndex(t *testing.T) {
 			t.Errorf("row %d: subjects not in the form role:number;role:number", i+1)
 		}
 	}
-}
-
-// FuzzLuhnDigit checks LuhnDigit against the textbook Luhn test.
-func FuzzLuhnDigit(f *testing.F) {
-	f.Add("121212121")
-	f.Add("000000000")
-	f.Add("999999999")
-	f.Fuzz(func(t *testing.T, nine string) {
-		if len(nine) != 9 || strings.Trim(nine, "0123456789") != "" {
-			t.Skip()
-		}
-		ten := nine + string(rs.LuhnDigit(nine))
-		if !luhnStandard(ten) || !rs.LuhnValid(ten) {
-			t.Fatal("check digit fails the Luhn test")
-		}
-		for c := byte('0'); c <= '9'; c++ {
-			if c != ten[9] && rs.LuhnValid(nine+string(c)) {
-				t.Fatal("two check digits pass")
-			}
-		}
-	})
 }

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/forensiclog/forensics/internal/luhn"
 )
 
 // A Subject is a person named in a recording's index row.
@@ -190,7 +192,7 @@ func Samordningsnummer(birth time.Time, serial int) string {
 	nnn := 980 + (serial%20+20)%20
 	d := birth.Day() + 60
 	body := fmt.Sprintf("%02d%02d%02d%03d", birth.Year()%100, int(birth.Month()), d, nnn)
-	return fmt.Sprintf("%04d%02d%02d-%03d%c", birth.Year(), int(birth.Month()), d, nnn, LuhnDigit(body))
+	return fmt.Sprintf("%04d%02d%02d-%03d%c", birth.Year(), int(birth.Month()), d, nnn, luhn.Digit(body))
 }
 
 // IndexHeader is the recording index's header row.

@@ -11,18 +11,15 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/forensiclog/forensics/pkg/logparse"
+
+	"github.com/forensiclog/forensics/internal/luhn"
 )
 
 // genPNR returns a generated, Luhn-valid 12-digit personnummer for the
 // birth date and serial: fictitious by construction.
 func genPNR(birth string, serial int) string {
-	nine := birth[2:] + fmt.Sprintf("%03d", serial)
-	sum := 0
-	for i, c := range nine {
-		d := int(c-'0') * (2 - i%2)
-		sum += d/10 + d%10
-	}
-	return birth + fmt.Sprintf("%03d%d", serial, (10-sum%10)%10)
+	nnn := fmt.Sprintf("%03d", serial)
+	return birth + nnn + string(luhn.Digit(birth[2:]+nnn))
 }
 
 var (

@@ -5,6 +5,10 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/forensiclog/forensics/internal/luhn"
+
+	"github.com/forensiclog/forensics/internal/textutil"
 )
 
 // IdentityKind says what an identity number is.
@@ -148,7 +152,7 @@ func parsePnr(s string, ref time.Time) (p pnr) {
 	case ref.IsZero() || ref.Year() < 1000 || ref.Year() > 9999:
 		// Century unknown (or a reference date no 12-digit form can
 		// express): check what can be checked.
-		if day > pnrDaysIn(month, 2000) {
+		if day > textutil.DaysIn(2000, month) {
 			return p
 		}
 		p.kind = kind
@@ -163,7 +167,7 @@ func parsePnr(s string, ref time.Time) (p pnr) {
 			year -= 100
 		}
 	}
-	if day > pnrDaysIn(month, year) {
+	if day > textutil.DaysIn(year, month) {
 		return p
 	}
 	p.kind = kind
@@ -180,38 +184,7 @@ func parsePnr(s string, ref time.Time) (p pnr) {
 // pnrLuhnOK reports whether the ten digits d (YYMMDDNNNC) carry a good
 // check digit.
 func pnrLuhnOK(d []byte) bool {
-	return len(d) == 10 && pnrLuhnDigit(d[:9]) == d[9]
-}
-
-// pnrLuhnDigit returns the check digit for digits (values 0-9): weights
-// 2,1,2,1,... from the left, digit sums of the products.
-func pnrLuhnDigit(digits []byte) byte {
-	sum := 0
-	for i, v := range digits {
-		p := int(v)
-		if i%2 == 0 {
-			p *= 2
-			if p > 9 {
-				p -= 9
-			}
-		}
-		sum += p
-	}
-	return byte((10 - sum%10) % 10)
-}
-
-// pnrDaysIn returns the number of days in the month of the year.
-func pnrDaysIn(month, year int) int {
-	switch month {
-	case 2:
-		if year%4 == 0 && (year%100 != 0 || year%400 == 0) {
-			return 29
-		}
-		return 28
-	case 4, 6, 9, 11:
-		return 30
-	}
-	return 31
+	return len(d) == 10 && luhn.Check(d[:9]) == d[9]
 }
 
 // Valid reports whether id is a valid personnummer or samordningsnummer.

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/forensiclog/forensics/internal/luhn"
 )
 
 // ixPnr builds a 10-digit number YYMMDD + nnn + check digit from a date
@@ -21,7 +23,7 @@ func ixPnr(yymmdd, serial string) string {
 	for i, c := range d {
 		v[i] = c - '0'
 	}
-	return yymmdd + serial + string('0'+pnrLuhnDigit(v))
+	return yymmdd + serial + string('0'+luhn.Check(v))
 }
 
 // ixBadCheck returns the number with its check digit changed.

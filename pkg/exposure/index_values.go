@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/forensiclog/forensics/internal/textutil"
 )
 
 // Values of index cells: times, durations, subject lists.
@@ -81,7 +83,7 @@ func parseIndexTimeFast(s string, loc *time.Location) (indexTime, bool) {
 	}
 	year, month, day := num(0, 4), num(5, 2), num(8, 2)
 	hour, minute, sec := num(11, 2), num(14, 2), num(17, 2)
-	if year < 0 || month < 1 || month > 12 || day < 1 || day > pnrDaysIn(month, year) ||
+	if year < 0 || month < 1 || month > 12 || day < 1 || day > textutil.DaysIn(year, month) ||
 		hour < 0 || hour > 23 || minute < 0 || minute > 59 || sec < 0 || sec > 59 {
 		return indexTime{}, false
 	}

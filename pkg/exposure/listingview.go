@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/forensiclog/forensics/internal/textutil"
 )
 
 // A ListingServer is the software that answered a directory listing, as
@@ -148,8 +150,8 @@ func unescapeAutoindex(s string) (string, bool) {
 		if i+2 >= len(s) {
 			return "", false
 		}
-		h, ok1 := unhexPath(s[i+1])
-		l, ok2 := unhexPath(s[i+2])
+		h, ok1 := textutil.Unhex(s[i+1])
+		l, ok2 := textutil.Unhex(s[i+2])
 		if !ok1 || !ok2 {
 			return "", false
 		}

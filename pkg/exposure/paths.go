@@ -3,6 +3,8 @@ package exposure
 import (
 	"path"
 	"strings"
+
+	"github.com/forensiclog/forensics/internal/textutil"
 )
 
 // A PathMapper maps a path as the web server saw it to the path the
@@ -147,8 +149,8 @@ func decodePathEscapes(s string) (string, bool) {
 	for ; i < len(s); i++ {
 		c := s[i]
 		if c == '%' && i+2 < len(s) {
-			h, ok1 := unhexPath(s[i+1])
-			l, ok2 := unhexPath(s[i+2])
+			h, ok1 := textutil.Unhex(s[i+1])
+			l, ok2 := textutil.Unhex(s[i+2])
 			if ok1 && ok2 {
 				if b == nil {
 					b = make([]byte, 0, len(s))
@@ -168,18 +170,6 @@ func decodePathEscapes(s string) (string, bool) {
 		return s, false
 	}
 	return string(b), true
-}
-
-func unhexPath(c byte) (byte, bool) {
-	switch {
-	case '0' <= c && c <= '9':
-		return c - '0', true
-	case 'a' <= c && c <= 'f':
-		return c - 'a' + 10, true
-	case 'A' <= c && c <= 'F':
-		return c - 'A' + 10, true
-	}
-	return 0, false
 }
 
 // IsListingRequest reports whether a request asks for a directory

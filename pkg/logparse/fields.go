@@ -3,6 +3,8 @@ package logparse
 import (
 	"net/netip"
 	"time"
+
+	"github.com/forensiclog/forensics/internal/textutil"
 )
 
 // Shared field decoders for the line parsers. They never allocate on the
@@ -121,7 +123,7 @@ func parseDMYClock(b []byte) (year, mon, day, hh, mm, ss int, ok bool) {
 	hh, ok3 := digits(b[12:14])
 	mm, ok4 := digits(b[15:17])
 	ss, ok5 := digits(b[18:20])
-	if !(ok1 && ok2 && ok3 && ok4 && ok5) || mon == 0 || !validClock(day, hh, mm, ss) || day > daysIn(year, mon) {
+	if !(ok1 && ok2 && ok3 && ok4 && ok5) || mon == 0 || !validClock(day, hh, mm, ss) || day > textutil.DaysIn(year, mon) {
 		return 0, 0, 0, 0, 0, 0, false
 	}
 	return year, mon, day, hh, mm, ss, true

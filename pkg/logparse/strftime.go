@@ -3,6 +3,8 @@ package logparse
 import (
 	"bytes"
 	"time"
+
+	"github.com/forensiclog/forensics/internal/textutil"
 )
 
 // The strftime engine of %{format}t: compiling a time format and reading
@@ -216,7 +218,7 @@ func (tp *apTimeParts) time(z *zoneCache) (time.Time, bool) {
 			hour += 12
 		}
 	}
-	if mon < 1 || mon > 12 || day < 1 || day > daysIn(year, mon) || hour > 23 || tp.min > 59 || tp.sec > 60 {
+	if mon < 1 || mon > 12 || day < 1 || day > textutil.DaysIn(year, mon) || hour > 23 || tp.min > 59 || tp.sec > 60 {
 		return time.Time{}, false
 	}
 	return time.Date(year, time.Month(mon), day, hour, tp.min, tp.sec, tp.nsec, loc), true

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"strings"
 	"time"
+
+	"github.com/forensiclog/forensics/internal/textutil"
 )
 
 // maxDuration is the longest time.Duration.
@@ -21,37 +23,9 @@ func millis(n int64) (time.Duration, bool) {
 // Small helpers shared by the formats: bytes, digits, calendar. A helper
 // that more than one file needs lives here, once.
 
-// daysIn returns the number of days of a month (1..12) of a year in the
-// proleptic Gregorian calendar.
-func daysIn(year, month int) int {
-	switch month {
-	case 2:
-		if year%4 == 0 && (year%100 != 0 || year%400 == 0) {
-			return 29
-		}
-		return 28
-	case 4, 6, 9, 11:
-		return 30
-	}
-	return 31
-}
-
-// unhex returns the value of the hex digit c.
-func unhex(c byte) (byte, bool) {
-	switch {
-	case '0' <= c && c <= '9':
-		return c - '0', true
-	case 'a' <= c && c <= 'f':
-		return c - 'a' + 10, true
-	case 'A' <= c && c <= 'F':
-		return c - 'A' + 10, true
-	}
-	return 0, false
-}
-
 // isHex reports whether c is a hex digit.
 func isHex(c byte) bool {
-	_, ok := unhex(c)
+	_, ok := textutil.Unhex(c)
 	return ok
 }
 
@@ -63,7 +37,7 @@ func hex4(b []byte, i int) (rune, bool) {
 	}
 	var r rune
 	for _, c := range b[i : i+4] {
-		h, ok := unhex(c)
+		h, ok := textutil.Unhex(c)
 		if !ok {
 			return 0, false
 		}
@@ -78,8 +52,8 @@ func hexByte(b []byte, i int) (byte, bool) {
 	if i < 0 || i+2 > len(b) {
 		return 0, false
 	}
-	h, ok1 := unhex(b[i])
-	l, ok2 := unhex(b[i+1])
+	h, ok1 := textutil.Unhex(b[i])
+	l, ok2 := textutil.Unhex(b[i+1])
 	return h<<4 | l, ok1 && ok2
 }
 

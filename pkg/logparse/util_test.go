@@ -2,20 +2,7 @@ package logparse
 
 import (
 	"testing"
-	"time"
 )
-
-func TestDaysIn(t *testing.T) {
-	for _, year := range []int{1900, 1999, 2000, 2019, 2020, 2024, 2100} {
-		for m := 1; m <= 12; m++ {
-			// The day before the first of the next month.
-			want := time.Date(year, time.Month(m)+1, 0, 0, 0, 0, 0, time.UTC).Day()
-			if got := daysIn(year, m); got != want {
-				t.Errorf("daysIn(%d, %d) = %d, want %d", year, m, got, want)
-			}
-		}
-	}
-}
 
 func TestHexByte(t *testing.T) {
 	f := func(in string, i int, want byte, wantOK bool) {

@@ -3,6 +3,8 @@ package bench
 import (
 	"math/bits"
 	"sync/atomic"
+
+	"github.com/forensiclog/forensics/internal/luhn"
 )
 
 // Roles of the subjects of a call: the caller always, the patient often
@@ -168,21 +170,6 @@ func (p *person) nine() [9]byte {
 	return n
 }
 
-func luhn(nine [9]byte) byte {
-	sum := 0
-	for i, c := range nine {
-		d := int(c - '0')
-		if i%2 == 0 {
-			d *= 2
-			if d > 9 {
-				d -= 9
-			}
-		}
-		sum += d
-	}
-	return byte('0' + (10-sum%10)%10)
-}
-
 // appendID appends the number in one of the four written forms:
 // YYYYMMDD-NNNC, YYYYMMDDNNNC, YYMMDD-NNNC, YYMMDDNNNC. Everyone is under
 // 100 at the call, so the 10-digit forms never need "+".
@@ -196,7 +183,7 @@ func (p *person) appendID(b []byte, form int) []byte {
 		b = append(b, '-')
 	}
 	b = append(b, n[6:]...)
-	return append(b, luhn(n))
+	return append(b, luhn.Digit(string(n[:])))
 }
 
 // appendPhone appends the caller's number as the operator's system wrote

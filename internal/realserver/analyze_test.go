@@ -25,6 +25,7 @@ import (
 	"github.com/forensiclog/forensics/internal/testutil"
 	"github.com/forensiclog/forensics/pkg/exposure"
 	"github.com/forensiclog/forensics/pkg/logparse"
+	decision "github.com/forensiclog/forensics/sql"
 )
 
 func TestMain(m *testing.M) {
@@ -212,9 +213,36 @@ func checkAnalyze(t *testing.T, r *run) {
 					checkDetected(t, r, out)
 				}
 				compareVerdicts(t, r, lf, out)
+				if v == lf.Name {
+					checkSQL(t, r, lf, cli, out, from, 60)
+				}
 			})
 		}
 	}
+}
+
+// checkSQL writes the run's logs as a request dataset and its index as
+// Parquet, runs the decision SQL (sql/) on them with DuckDB and compares
+// its levels with those of analyze in out, as analyze was run: with
+// --trusted-proxy 127.0.0.1/32, --exposed-from from, --gap gapMinutes.
+func checkSQL(t *testing.T, r *run, lf rs.LogFormat, cli, out, from string, gapMinutes int) {
+	t.Helper()
+	dir := t.TempDir()
+	ds, ix := filepath.Join(dir, "dataset"), filepath.Join(dir, "index")
+	args := append([]string{"parse", "-q", "--dataset", ds, "--trusted-proxy", "127.0.0.1/32", "--format", lf.Spec}, r.srv.LogFiles(lf.Name)...)
+	if code, stderr := runAnalyze(t, cli, args); code != 0 {
+		t.Fatalf("forensics parse --dataset: exit %d\n%s", code, stderr)
+	}
+	if code, stderr := runAnalyze(t, cli, []string{"index", "export", "-q", "--index", r.index, "--out", ix}); code != 0 {
+		t.Fatalf("forensics index export: exit %d\n%s", code, stderr)
+	}
+	at, err := time.Parse(time.RFC3339, from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sources := decision.DuckDBSources(ds, ix, strconv.Itoa(gapMinutes), strconv.FormatInt(at.UnixMicro(), 10), "NULL",
+		[]string{exposure.CategoryAuthorized, exposure.CategoryInternal})
+	testutil.SQLEquality(t, ds, ix, out, sources)
 }
 
 // detectedAs is what detection must choose for each server's default

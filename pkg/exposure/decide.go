@@ -480,9 +480,9 @@ func (d *decider) personsPass() error {
 		if order != nil {
 			p = int(order[i])
 		}
-		id := ix.Person(p)
 		key := ix.personKey[p]
-		row := PersonRow{SubjectID: IdentityNumber(id.ID()), SubjectIDGiven: IdentityNumber(id.Given), SubjectKind: id.Kind.String()}
+		var row PersonRow
+		found := false // the person's identity: as Index.Person, from its first call
 		roleIDs, regionIDs, phoneNums, phoneRaw, acts = roleIDs[:0], regionIDs[:0], phoneNums[:0], phoneRaw[:0], acts[:0]
 		var level Level
 		var cats uint64
@@ -492,9 +492,14 @@ func (d *decider) personsPass() error {
 			rv := &d.recs[ri]
 			c := cursor(r.subj)
 			for _, q := range ix.subjPerson[ix.subjStart[ri]:ix.subjStart[ri+1]] {
-				role, _, _, _ := c.subject()
+				role, form, kind, given := c.subject()
 				if int(q) != p {
 					continue
+				}
+				if !found {
+					found = true
+					id := ix.identity(q, form, IdentityKind(kind), given)
+					row.SubjectID, row.SubjectIDGiven, row.SubjectKind = IdentityNumber(id.ID()), IdentityNumber(id.Given), id.Kind.String()
 				}
 				roleIDs = addOnce(roleIDs, role+1) // +1: 0 is "none" to addOnce
 				if !row.Child && key&personString == 0 && r.flags&recTime != 0 && childAt(key, r.startedAt(ix.loc)) {

@@ -45,8 +45,8 @@ type AnalyzeCmd struct {
 	MemoryLimit bytesFlag     `name:"memory-limit" help:"Soft limit of the heap: the garbage collector works harder as the heap nears it (Go's GOMEMLIMIT, which takes precedence when set). 0: none." default:"900MiB" placeholder:"SIZE"`
 	NoReports   bool          `name:"no-reports" help:"Write the data files only (Parquet, summary, manifest); render the reports, lists and letters later with 'forensics report DIR'."`
 	TempDir     string        `help:"Directory for the spilled runs (recording and actor numbers, times, line numbers: no personal data); default: the system's temporary directory." placeholder:"DIR"`
-	Controller  string        `help:"Data controller's name, for the report's Art. 33 draft." placeholder:"NAME"`
-	Contact     string        `help:"Contact point (DPO), for the report's Art. 33 draft." placeholder:"CONTACT"`
+	Controller  []string      `help:"Data controller, for the Art. 33 drafts and the letters: REGION=NAME names a region's own (repeat it per region), NAME alone the whole's." sep:"none" placeholder:"[REGION=]NAME"`
+	Contact     []string      `help:"Contact point (DPO), for the Art. 33 drafts and the letters: REGION=CONTACT or CONTACT, as --controller." sep:"none" placeholder:"[REGION=]CONTACT"`
 
 	Pseudonymize string `help:"Replace subject IDs and phone numbers in all outputs with keyed pseudonyms (HMAC-SHA256), to share them beyond the response team. KEY_FILE: at least 32 random bytes, mode 0600 (head -c 32 /dev/urandom | base64 > KEY_FILE); keep it, and never send it with the outputs." type:"existingfile" placeholder:"KEY_FILE"`
 	pseudonymKey []byte
@@ -167,6 +167,8 @@ func (c *AnalyzeCmd) Run(log *slog.Logger, std *stdio) error {
 	if err != nil {
 		return err
 	}
+	// The engine writes the rows of the data files as it decides them.
+	decided := phase(log, "deciding")
 	rep, err := run.engine.Finish(sink, run.shards...)
 	if err != nil {
 		sink.abort()
@@ -175,6 +177,7 @@ func (c *AnalyzeCmd) Run(log *slog.Logger, std *stdio) error {
 	if err := sink.close(); err != nil {
 		return fmt.Errorf("write outputs: %w", err)
 	}
+	decided("persons", rep.Summary.PersonsTotal, "to_notify", rep.Summary.PersonsNotify)
 	if p := run.checkMatches(log, rep.Summary.Engine); p != "" {
 		run.problems = append(run.problems, p)
 	}
@@ -186,9 +189,11 @@ func (c *AnalyzeCmd) Run(log *slog.Logger, std *stdio) error {
 	if c.pseudonymKey != nil {
 		log.Info("outputs pseudonymized", "key_id", pseudonymKeyID(c.pseudonymKey))
 	}
+	written := phase(log, "writing", "reports", !c.NoReports)
 	if err := run.write(staging, rep, started, log); err != nil {
 		return err
 	}
+	written()
 	if err := out.Commit(manifestName, previousOutputs(c.Out)); err != nil {
 		return err
 	}

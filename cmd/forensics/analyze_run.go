@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -67,12 +68,13 @@ func (c *AnalyzeCmd) setup(log *slog.Logger) (*analysis, error) {
 		// precede the export, and a rerun gives the same persons.
 		Location: indexZone,
 	}
+	done := phase(log, "index", "file", filepath.Base(c.Index))
 	a.index, err = exposure.LoadIndex(c.Index, opt)
 	if err != nil {
 		return nil, fmt.Errorf("index: %w", err)
 	}
 	st := a.index.Stats()
-	log.Info("index loaded", "recordings", st.Recordings, "unusable_rows", st.Errors)
+	done("recordings", st.Recordings, "unusable_rows", st.Errors)
 	for i, ierr := range a.index.Errors() {
 		if i == 10 {
 			log.Warn("more unusable index rows", "count", len(a.index.Errors())-10)
@@ -269,8 +271,8 @@ func estimatedBytes(in logparse.Input) int64 {
 // anything else (a file, a pipe, CI), a log line when the phase starts,
 // one every 10 seconds with the same figures, and one when it ends. No
 // rate is shown before a second has passed, so that the first one is not
-// a division by almost nothing. It returns a function that ends the phase
-// and announces the next (deciding and writing the outputs).
+// a division by almost nothing. It returns a function that ends the
+// phase.
 func startProgress(log *slog.Logger, stderr io.Writer, counters []paddedCounter, total int64, quiet bool) func() {
 	if quiet {
 		return func() {}
@@ -341,7 +343,17 @@ func startProgress(log *slog.Logger, stderr io.Writer, counters []paddedCounter,
 		wg.Wait()
 		records, read := sum()
 		log.Info("phase done", "name", "reading", "records", records, "bytes", read, "elapsed", time.Since(start).Round(time.Millisecond).String())
-		log.Info("phase", "name", "deciding and writing")
+	}
+}
+
+// phase announces a phase of the run on stderr (index, reading, deciding,
+// writing) and returns the function that says it is done, with how long
+// it took and the figures given.
+func phase(log *slog.Logger, name string, args ...any) func(args ...any) {
+	start := time.Now()
+	log.Info("phase", append([]any{"name", name}, args...)...)
+	return func(args ...any) {
+		log.Info("phase done", append([]any{"name", name}, append(args, "elapsed", time.Since(start).Round(time.Millisecond).String())...)...)
 	}
 }
 

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"archive/zip"
+	"io/fs"
 	"bytes"
 	"compress/gzip"
 	"os"
@@ -125,6 +127,7 @@ func scriptParams(t *testing.T, pattern string) testscript.Params {
 			"duckdb":   cmdDuckDB,
 			"gzip":     cmdGzip,
 			"truncate": cmdTruncate,
+			"unzip":    cmdUnzip,
 		},
 	}
 }
@@ -171,4 +174,24 @@ func cmdTruncate(ts *testscript.TestScript, neg bool, args []string) {
 	n, err := strconv.ParseInt(args[1], 10, 64)
 	ts.Check(err)
 	ts.Check(os.Truncate(ts.MkAbs(args[0]), n))
+}
+
+// cmdUnzip is "unzip ARCHIVE ENTRY": the entry's content on stdout, read
+// with archive/zip (a letter of letters/<region>.zip).
+func cmdUnzip(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 2 {
+		ts.Fatalf("usage: unzip ARCHIVE ENTRY")
+	}
+	z, err := zip.OpenReader(ts.MkAbs(args[0]))
+	ts.Check(err)
+	defer z.Close()
+	b, err := fs.ReadFile(z, args[1])
+	if neg {
+		if err == nil {
+			ts.Fatalf("unzip: %s is in %s", args[1], args[0])
+		}
+		return
+	}
+	ts.Check(err)
+	ts.Stdout().Write(b)
 }

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 	_ "time/tzdata" // --tz works where the system has no zone database
 
@@ -21,8 +22,8 @@ type ReportCmd struct {
 	Dir             string   `arg:"" help:"Output directory of an analysis (persons.parquet, summary.json, manifest.json ...)." type:"existingdir" placeholder:"DIR"`
 	Lang            string   `help:"Language of the report and letters: sv (Swedish, the authority's) or en." enum:"sv,en" default:"sv"`
 	TZ              string   `name:"tz" help:"Time zone the times are shown in, with their offset (IANA name)." default:"Europe/Stockholm" placeholder:"ZONE"`
-	Controller      string   `help:"Data controller's name, for the Art. 33 drafts and the letters." placeholder:"NAME"`
-	Contact         string   `help:"Contact point (DPO), for the Art. 33 drafts and the letters." placeholder:"CONTACT"`
+	Controller      []string `help:"Data controller, for the Art. 33 drafts and the letters: REGION=NAME names a region's own (repeat it per region, REGION as in the index), NAME alone the whole's." sep:"none" placeholder:"[REGION=]NAME"`
+	Contact         []string `help:"Contact point (DPO), for the Art. 33 drafts and the letters: REGION=CONTACT or CONTACT, as --controller." sep:"none" placeholder:"[REGION=]CONTACT"`
 	TrustedCategory []string `help:"Actor categories whose access was not an exposure (as given to analyze)." default:"authorized,internal" placeholder:"CATEGORY"`
 	Letter          string   `help:"Art. 34 letter template (Go text/template, Markdown) instead of the shipped one; see internal/report/letter_sv.md.tmpl for the fields." type:"existingfile" placeholder:"FILE"`
 	Separator       string   `help:"CSV field separator: ';' (Excel in a Swedish locale), ',' or 'tab'." default:";" placeholder:"CHAR"`
@@ -58,9 +59,11 @@ func (c *ReportCmd) Run(log *slog.Logger) error {
 	loc, _ := time.LoadLocation(c.TZ)
 	comma, _ := c.comma()
 	opts := report.Options{
-		Lang: c.Lang, TZ: loc, Title: c.Title, Controller: c.Controller, Contact: c.Contact,
+		Lang: c.Lang, TZ: loc, Title: c.Title,
 		TrustedCategories: trustedCategories(c.TrustedCategory), Comma: comma, Tool: "forensics", Version: version,
 	}
+	opts.Controller, opts.Controllers = perRegion(c.Controller)
+	opts.Contact, opts.Contacts = perRegion(c.Contact)
 	if c.Letter != "" {
 		b, err := os.ReadFile(c.Letter)
 		if err != nil {
@@ -73,6 +76,23 @@ func (c *ReportCmd) Run(log *slog.Logger) error {
 	}
 	log.Info("reports written", "dir", c.Dir, "files", "report.html, report.md, notify/, letters/")
 	return nil
+}
+
+// perRegion splits the values of --controller or --contact into the
+// whole's ("NAME") and each region's ("REGION=NAME"); the last given wins.
+func perRegion(vals []string) (whole string, byRegion map[string]string) {
+	for _, v := range vals {
+		region, name, ok := strings.Cut(v, "=")
+		if !ok {
+			whole = v
+			continue
+		}
+		if byRegion == nil {
+			byRegion = map[string]string{}
+		}
+		byRegion[strings.TrimSpace(region)] = strings.TrimSpace(name)
+	}
+	return whole, byRegion
 }
 
 // trustedCategories turns the flag into the list ("none" trusts no one).
@@ -135,12 +155,14 @@ func dirSHA256(dir string) (string, error) {
 // knows of the run, so that the report needs no manifest.
 func (a *analysis) reportOptions() report.Options {
 	o := report.Options{
-		Lang: "sv", Controller: a.cmd.Controller, Contact: a.cmd.Contact,
+		Lang:              "sv",
 		TrustedCategories: trustedCategories(a.cmd.TrustedCategory),
 		IndexRecordings:   a.index.Len(), IndexSHA256: a.indexSum,
 		Tool: "forensics", Version: version, Demo: a.cmd.demo,
 		Problems: a.problems,
 	}
+	o.Controller, o.Controllers = perRegion(a.cmd.Controller)
+	o.Contact, o.Contacts = perRegion(a.cmd.Contact)
 	if loc, err := time.LoadLocation("Europe/Stockholm"); err == nil {
 		o.TZ = loc
 	}

@@ -405,7 +405,7 @@ func testReadOnlyOut(t *testing.T, bin string) {
 		if r.exit != exitFailure || !strings.Contains(r.stderr, "forensics: --out") {
 			t.Errorf("--out %s: exit %d, want %d with the reason; stderr:\n%s", out, r.exit, exitFailure, r.stderr)
 		}
-		if strings.Contains(r.stderr, "index loaded") || strings.Contains(r.stderr, "input read") {
+		if strings.Contains(r.stderr, "name=index") || strings.Contains(r.stderr, "input read") {
 			t.Errorf("--out %s: the run loaded the index or read logs before it found --out unwritable:\n%s", out, r.stderr)
 		}
 	}

@@ -736,6 +736,7 @@ func (d *data) finish() {
 			continue
 		}
 		d.Regions = append(d.Regions, sc)
+		d.opts.regions++
 	}
 	if sc := d.byRegion[""]; sc != nil && (sc.Notify > 0 || sc.Recordings > 0) {
 		d.Regions = append(d.Regions, sc)

@@ -1,6 +1,7 @@
 package report_test
 
 import (
+	"archive/zip"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -99,16 +100,27 @@ func ExampleRender() {
 	fmt.Println(strings.Contains(string(page), `id="persons-to-notify">2<`))
 	fmt.Println(strings.Contains(string(page), "+46700000000"), strings.Contains(string(page), "<script"))
 	lists, _ := filepath.Glob(filepath.Join(dir, "notify", "*"))
-	letters, _ := filepath.Glob(filepath.Join(dir, "letters", "*", "*.md"))
+	letters, _ := filepath.Glob(filepath.Join(dir, "letters", "*.zip"))
 	for _, f := range append(lists, letters...) {
 		rel, _ := filepath.Rel(dir, f)
 		fmt.Println(filepath.ToSlash(rel))
+	}
+	// One letter per person, in the order of the list.
+	z, err := zip.OpenReader(filepath.Join(dir, "letters", "sormland.zip"))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer z.Close()
+	for _, f := range z.File {
+		fmt.Println(" ", f.Name)
 	}
 	// Output:
 	// true
 	// false false
 	// notify/sormland.csv
 	// notify/sormland.xlsx
-	// letters/sormland/sormland-00001.md
-	// letters/sormland/sormland-00002.md
+	// letters/sormland.zip
+	//   sormland-00001.md
+	//   sormland-00002.md
 }

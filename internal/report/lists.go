@@ -2,7 +2,6 @@ package report
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/csv"
 	"encoding/gob"
 	"errors"
@@ -14,8 +13,6 @@ import (
 	"strings"
 	"text/template"
 	"time"
-
-	"github.com/xuri/excelize/v2"
 )
 
 // notifyRow is one person to notify in one region's list: the person and
@@ -144,53 +141,41 @@ func (w *listWriter) write(d *data) error {
 	return nil
 }
 
-func (w *listWriter) writeScope(d *data, s *scope, notifyDir, lettersDir string) error {
+func (w *listWriter) writeScope(d *data, s *scope, notifyDir, lettersDir string) (err error) {
 	t := catalog(w.opts.Lang)
-	s.List = listInfo{CSV: "notify/" + s.Slug + ".csv", XLSX: "notify/" + s.Slug + ".xlsx", Letters: "letters/" + s.Slug + "/"}
-	letterDir := filepath.Join(lettersDir, s.Slug)
-	if err := os.Mkdir(letterDir, 0o700); err != nil {
-		return fmt.Errorf("report: %w", err)
+	s.List = listInfo{CSV: "notify/" + s.Slug + ".csv", XLSX: "notify/" + s.Slug + ".xlsx", Letters: "letters/" + s.Slug + ".zip"}
+	letters, err := newLetterArchive(filepath.Join(lettersDir, s.Slug+".zip"), w.letter)
+	if err != nil {
+		return err
 	}
+	defer func() {
+		if err != nil {
+			letters.abort()
+		}
+	}()
 	cf, err := os.OpenFile(filepath.Join(notifyDir, s.Slug+".csv"), os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
 	if err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
 	defer cf.Close()
-	cbw := bufio.NewWriterSize(cf, 64<<10)
+	cbw := bufio.NewWriterSize(cf, 1<<20)
 	cbw.WriteString("\uFEFF") // UTF-8 BOM: Excel reads the file as UTF-8
 	cw := csv.NewWriter(cbw)
 	cw.Comma = w.opts.comma()
 	cw.UseCRLF = true
-
-	x := excelize.NewFile()
-	defer x.Close()
-	sheet := t.get("sheet")
-	if err := x.SetSheetName("Sheet1", sheet); err != nil {
-		return fmt.Errorf("report: xlsx: %w", err)
-	}
-	sw, err := x.NewStreamWriter(sheet)
-	if err != nil {
-		return fmt.Errorf("report: xlsx: %w", err)
-	}
 	header := t.columns()
-	widths := []float64{6, 16, 18, 8, 16, 10, 10, 44, 40, 24, 22, 14, 28}
-	for i, wd := range widths {
-		if err := sw.SetColWidth(i+1, i+1, wd); err != nil {
-			return fmt.Errorf("report: xlsx: %w", err)
-		}
-	}
-	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
-		return fmt.Errorf("report: xlsx: %w", err)
-	}
 	if err := cw.Write(header); err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
-	if err := sw.SetRow("A1", anyRow(header)); err != nil {
-		return fmt.Errorf("report: xlsx: %w", err)
+	xw, err := newXLSXList(t.get("sheet"), header)
+	if err != nil {
+		return err
 	}
+	defer xw.close()
 
 	sp := w.spools[s]
 	n := 0
+	csvCells := make([]string, len(header))
 	for lv := range notifyLevels {
 		if sp == nil || sp[lv] == nil {
 			continue
@@ -212,19 +197,17 @@ func (w *listWriter) writeScope(d *data, s *scope, notifyDir, lettersDir string)
 			}
 			n++
 			letter := fmt.Sprintf("%s-%05d.md", s.Slug, n)
-			cells := w.cells(d, s, &row, n, "letters/"+s.Slug+"/"+letter)
-			csvCells := make([]string, len(cells))
+			cells := w.cells(t, &row, n, letter)
 			for i, c := range cells {
 				csvCells[i] = inert(c)
 			}
 			if err := cw.Write(csvCells); err != nil {
 				return fmt.Errorf("report: %w", err)
 			}
-			cell, _ := excelize.CoordinatesToCellName(1, n+1)
-			if err := sw.SetRow(cell, anyRow(cells)); err != nil {
-				return fmt.Errorf("report: xlsx: %w", err)
+			if err := xw.add(cells); err != nil {
+				return err
 			}
-			if err := w.writeLetter(d, s, &row, filepath.Join(letterDir, letter)); err != nil {
+			if err := letters.add(letter, w.letterFor(t, d, s, &row)); err != nil {
 				return err
 			}
 		}
@@ -240,18 +223,10 @@ func (w *listWriter) writeScope(d *data, s *scope, notifyDir, lettersDir string)
 	if err := cf.Close(); err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
-	if err := sw.Flush(); err != nil {
-		return fmt.Errorf("report: xlsx: %w", err)
+	if err := letters.close(); err != nil {
+		return err
 	}
-	xf, err := os.OpenFile(filepath.Join(notifyDir, s.Slug+".xlsx"), os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
-	if err != nil {
-		return fmt.Errorf("report: %w", err)
-	}
-	if _, err := x.WriteTo(xf); err != nil {
-		xf.Close()
-		return fmt.Errorf("report: xlsx: %w", err)
-	}
-	return xf.Close()
+	return xw.writeTo(filepath.Join(notifyDir, s.Slug+".xlsx"))
 }
 
 func anyRow(cells []string) []any {
@@ -285,8 +260,7 @@ func WrittenID(id string) string {
 }
 
 // cells is one list row, in the column order of catalog.columns.
-func (w *listWriter) cells(d *data, s *scope, r *notifyRow, n int, letter string) []string {
-	t := catalog(w.opts.Lang)
+func (w *listWriter) cells(t lang, r *notifyRow, n int, letter string) []string {
 	tz := w.opts.TZ
 	var calls, contacts []string
 	type contact struct{ phone, role string }
@@ -347,10 +321,10 @@ type letterCall struct {
 	Date, CallID, Role, Level, What string
 }
 
-func (w *listWriter) writeLetter(d *data, s *scope, r *notifyRow, path string) error {
-	t := catalog(w.opts.Lang)
+// letterFor is the letter of one row of a region's list.
+func (w *listWriter) letterFor(t lang, d *data, s *scope, r *notifyRow) letterData {
 	tz := w.opts.TZ
-	ld := letterData{Controller: w.opts.Controller, Contact: w.opts.Contact, Region: s.Name, ID: WrittenID(r.ID),
+	ld := letterData{Controller: d.opts.controllerOf(s), Contact: d.opts.contactOf(s), Region: s.Name, ID: WrittenID(r.ID),
 		Child: r.Child, Level: r.Level, What: t.what(r.Level), OnGap: r.OnGap, FirstExposure: stampIn(r.FirstExposure, tz),
 		From: dateIn(d.S.Window.Start, tz), To: dateIn(d.S.Window.End, tz), OtherRegions: r.OtherRegions}
 	if ld.Controller == "" {
@@ -365,11 +339,7 @@ func (w *listWriter) writeLetter(d *data, s *scope, r *notifyRow, path string) e
 	for _, c := range r.Calls {
 		ld.Calls = append(ld.Calls, letterCall{Date: dateIn(c.Started, tz), CallID: c.CallID, Role: t.role(c.Role), Level: c.Level, What: t.what(c.Level)})
 	}
-	var buf bytes.Buffer
-	if err := w.letter.Execute(&buf, ld); err != nil {
-		return fmt.Errorf("report: letter template: %w", err)
-	}
-	return os.WriteFile(path, buf.Bytes(), 0o600)
+	return ld
 }
 
 func stampIn(t time.Time, loc *time.Location) string {

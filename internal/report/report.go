@@ -74,6 +74,14 @@ type Options struct {
 	// usually the DPO) go into the drafts and letters; empty values are
 	// left as placeholders.
 	Controller, Contact string
+	// Controllers and Contacts name a region's own controller and
+	// contact point, by the region's name as in the index: each region
+	// that was a controller of its own files its own notification, and
+	// its draft and letters name it. A region missing here is named by
+	// Controller (Contact) when it is the only region, else by a
+	// placeholder naming the region; Controller and Contact are those of
+	// the whole and of persons without a region.
+	Controllers, Contacts map[string]string
 	// TrustedCategories are the actor categories whose access was not an
 	// exposure; nil means authorized and internal (the engine's default).
 	TrustedCategories []string
@@ -98,6 +106,9 @@ type Options struct {
 	// shown before everything else. nil means those of manifest.json.
 	Problems []string
 
+	// regions is the number of regions with persons in the index (set
+	// by gather).
+	regions int
 	// spill is the number of calls sorted in memory before a run is
 	// spilled to disk (tests make it small).
 	spill int
@@ -110,6 +121,30 @@ type InputInfo struct {
 	Lines    int64  // lines read
 	Rejected int64  // lines that could not be parsed
 	SHA256   string // hex digest of the input's bytes as stored
+}
+
+// controllerOf is the controller named in a scope's draft and letters;
+// "" leaves a placeholder.
+func (o *Options) controllerOf(s *scope) string {
+	return o.ofScope(s, o.Controllers, o.Controller)
+}
+
+// contactOf is the contact point of a scope, as controllerOf.
+func (o *Options) contactOf(s *scope) string {
+	return o.ofScope(s, o.Contacts, o.Contact)
+}
+
+func (o *Options) ofScope(s *scope, byRegion map[string]string, whole string) string {
+	if s.Whole || s.NoRegion {
+		return whole
+	}
+	if v, ok := byRegion[s.Name]; ok {
+		return v
+	}
+	if o.regions == 1 {
+		return whole
+	}
+	return ""
 }
 
 func (o *Options) spillRows() int {
@@ -333,13 +368,7 @@ func funcs(t lang, loc *time.Location, markup func(string) any) map[string]any {
 		},
 		"has": func(list []string, s string) bool { return slices.Contains(list, s) },
 		"inc": func(i int) int { return i + 1 },
-		"ctrl": func(s *scope) string {
-			name := t.get("fill.controller")
-			if !s.Whole && !s.NoRegion {
-				name += ": " + s.Name
-			}
-			return "[" + name + "]"
-		},
+
 		"pipe":  func(s string) string { return strings.ReplaceAll(s, "|", `\|`) },
 		"scrub": ScrubNumbers,
 	}
@@ -356,6 +385,24 @@ func mdPage(t lang, loc *time.Location) *texttemplate.Template {
 // shield hides markup characters in values from htmlText and mdText,
 // which put them back.
 var shield = strings.NewReplacer("[", "\x01", "]", "\x02", "*", "\x03", "`", "\x04")
+
+// CtrlOf is the controller and contact point of a scope's draft: the
+// names given (Options.Controllers, Controller), or placeholders naming
+// the region.
+func (v *view) CtrlOf(s *scope) string {
+	name, contact := v.opts.controllerOf(s), v.opts.contactOf(s)
+	if name == "" {
+		name = v.L.get("fill.controller")
+		if !s.Whole && !s.NoRegion {
+			name += ": " + s.Name
+		}
+		name = "[" + name + "]"
+	}
+	if contact == "" {
+		contact = "[" + v.L.get("fill.contact") + "]"
+	}
+	return v.L.f("imy.ctrlv", name, contact)
+}
 
 // draftArgs is the dot of the draft template: the report and one scope.
 type draftArgs struct {

@@ -1,8 +1,10 @@
 package report
 
 import (
+	"archive/zip"
 	"encoding/csv"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -169,8 +171,8 @@ func TestReportEnglish(t *testing.T) {
 	if strings.Contains(page, "Sammanfattning") {
 		t.Error("English report.html has Swedish headings")
 	}
-	letters, _ := filepath.Glob(filepath.Join(dir, "letters", "*", "*.md"))
-	if len(letters) == 0 || !strings.Contains(readFile(t, letters[0]), "What happened?") {
+	letters := readLetters(t, filepath.Join(dir, "letters", "stockholm.zip"))
+	if len(letters) == 0 || !strings.Contains(letters[0].text, "What happened?") {
 		t.Error("English letters missing or not in English")
 	}
 }
@@ -244,40 +246,78 @@ func TestReportListsMatchPersons(t *testing.T) {
 			t.Errorf("%s.csv: %d rows, want %d; first difference at %s", name, len(gotRows), len(wantRows), firstDiff(wantRows, gotRows))
 		}
 		// The same rows in the XLSX, read with excelize.
-		x, err := excelize.OpenFile(filepath.Join(dir, "notify", name+".xlsx"))
+		sameXLSX(t, filepath.Join(dir, "notify", name+".xlsx"), raw, 1)
+	}
+}
+
+// sameXLSX checks that the XLSX list at path holds the rows of the CSV
+// list raw, cell for cell, on the given number of sheets, each beginning
+// with the header.
+func sameXLSX(t *testing.T, path, raw string, sheets int) {
+	t.Helper()
+	name := filepath.Base(path)
+	cr := csv.NewReader(strings.NewReader(strings.TrimPrefix(raw, "\uFEFF")))
+	cr.Comma = ';'
+	crows, err := cr.ReadAll()
+	if err != nil {
+		t.Fatalf("%s: the CSV: %v", name, err)
+	}
+	x, err := excelize.OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	if got := x.SheetCount; got != sheets {
+		t.Errorf("%s: %d sheets, want %d", name, got, sheets)
+	}
+	var xrows [][]string
+	for i, sheet := range x.GetSheetList() {
+		rows, err := x.GetRows(sheet)
 		if err != nil {
 			t.Fatal(err)
 		}
-		xrows, err := x.GetRows(x.GetSheetName(0))
-		x.Close()
-		if err != nil {
-			t.Fatal(err)
+		if len(rows) == 0 || !slices.Equal(rows[0], crows[0]) {
+			t.Fatalf("%s: sheet %d (%s) does not begin with the header", name, i+1, sheet)
 		}
-		cr := csv.NewReader(strings.NewReader(strings.TrimPrefix(raw, "\uFEFF")))
-		cr.Comma = ';'
-		crows, err := cr.ReadAll()
-		if err != nil {
-			t.Fatalf("%s.csv: %v", name, err)
+		if i == 0 {
+			xrows = append(xrows, rows[0])
 		}
-		if len(xrows) != len(crows) {
-			t.Errorf("%s: xlsx has %d rows, csv %d", name, len(xrows), len(crows))
-			continue
+		if len(rows) > xlsxMaxRows {
+			t.Errorf("%s: sheet %s has %d rows, more than %d", name, sheet, len(rows), xlsxMaxRows)
 		}
-		for i := range crows {
-			for j := range crows[i] {
-				c := crows[i][j]
-				if c != "" && strings.ContainsRune("=+-@", rune(c[0])) {
-					t.Errorf("%s.csv row %d column %d begins with a formula character", name, i+1, j+1)
-				}
-				x := ""
-				if j < len(xrows[i]) {
-					x = xrows[i][j]
-				}
-				if strings.TrimPrefix(c, "'") != x {
-					t.Errorf("%s: row %d column %d differs between csv and xlsx", name, i+1, j+1)
-				}
+		xrows = append(xrows, rows[1:]...)
+	}
+	if len(xrows) != len(crows) {
+		t.Fatalf("%s: xlsx has %d rows, csv %d", name, len(xrows), len(crows))
+	}
+	for i := range crows {
+		for j := range crows[i] {
+			c := crows[i][j]
+			if c != "" && strings.ContainsRune("=+-@", rune(c[0])) {
+				t.Errorf("%s: csv row %d column %d begins with a formula character", name, i+1, j+1)
+			}
+			x := ""
+			if j < len(xrows[i]) {
+				x = xrows[i][j]
+			}
+			if strings.TrimPrefix(c, "'") != x {
+				t.Errorf("%s: row %d column %d differs between csv and xlsx", name, i+1, j+1)
 			}
 		}
+	}
+}
+
+// TestReportXLSXSheets makes a sheet hold 50 rows (Excel's limit is
+// 1,048,576): a longer list goes on in further sheets, each with the
+// header, and all sheets together hold the CSV's rows.
+func TestReportXLSXSheets(t *testing.T) {
+	defer func(n int) { xlsxMaxRows = n }(xlsxMaxRows)
+	xlsxMaxRows = 50
+	dir := renderDemo(t, Options{})
+	for _, name := range []string{"stockholm", "sormland", "varmland"} {
+		raw := readFile(t, filepath.Join(dir, "notify", name+".csv"))
+		rows := strings.Count(raw, "\r\n") - 1 // no field of the demo holds a line break
+		sameXLSX(t, filepath.Join(dir, "notify", name+".xlsx"), raw, (rows+48)/49)
 	}
 }
 
@@ -319,7 +359,7 @@ func TestReportSpill(t *testing.T) {
 func TestReportDeterministic(t *testing.T) {
 	a := renderDemo(t, Options{})
 	b := renderDemo(t, Options{})
-	for _, name := range []string{"report.html", "report.md", "notify/stockholm.csv", "letters/stockholm/stockholm-00001.md"} {
+	for _, name := range []string{"report.html", "report.md", "notify/stockholm.csv", "letters/stockholm.zip"} {
 		if readFile(t, filepath.Join(a, name)) != readFile(t, filepath.Join(b, name)) {
 			t.Errorf("%s differs between two renderings", name)
 		}
@@ -330,7 +370,7 @@ func TestReportDeterministic(t *testing.T) {
 // 0700 folder, the plain words of the person's level, and a template of
 // one's own.
 func TestReportLetters(t *testing.T) {
-	dir := renderDemo(t, Options{Controller: "Region Exempel", Contact: "dso@example.org"})
+	dir := renderDemo(t, Options{Controllers: map[string]string{"Stockholm": "Region Exempel"}, Contacts: map[string]string{"Stockholm": "dso@example.org"}})
 	raw := readFile(t, filepath.Join(dir, "notify", "stockholm.csv"))
 	rows, err := func() ([][]string, error) {
 		r := csv.NewReader(strings.NewReader(strings.TrimPrefix(raw, "\uFEFF")))
@@ -340,25 +380,29 @@ func TestReportLetters(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	letters, _ := filepath.Glob(filepath.Join(dir, "letters", "stockholm", "*.md"))
+	archive := filepath.Join(dir, "letters", "stockholm.zip")
+	letters := readLetters(t, archive)
 	if len(letters) != len(rows)-1 {
 		t.Fatalf("%d letters for %d list rows", len(letters), len(rows)-1)
 	}
 	if st, err := os.Stat(filepath.Join(dir, "letters")); err != nil || st.Mode().Perm() != 0o700 {
 		t.Errorf("letters/ mode: %v %v", st.Mode(), err)
 	}
+	if st, err := os.Stat(archive); err != nil || st.Mode().Perm() != 0o600 {
+		t.Errorf("letters/stockholm.zip mode: %v %v", st.Mode(), err)
+	}
 	sv := catalog("sv")
 	seen := map[string]bool{}
-	for _, row := range rows[1:] {
-		letter := filepath.Join(dir, row[len(row)-1])
-		st, err := os.Stat(letter)
-		if err != nil {
-			t.Fatalf("row %s: %v", row[0], err)
+	for i, row := range rows[1:] {
+		// The list's last column names the row's letter, in list order.
+		letter := letters[i]
+		if letter.name != row[len(row)-1] {
+			t.Fatalf("row %s names letter %q, the archive's entry %d is %q", row[0], row[len(row)-1], i+1, letter.name)
 		}
-		if st.Mode().Perm() != 0o600 {
-			t.Errorf("%s: mode %v, want 0600", filepath.Base(letter), st.Mode().Perm())
+		if letter.mode.Perm() != 0o600 {
+			t.Errorf("%s: mode %v, want 0600", letter.name, letter.mode.Perm())
 		}
-		text := readFile(t, letter)
+		text := letter.text
 		level := ""
 		for _, l := range notifyLevels {
 			if sv.level(l) == row[4] {
@@ -368,13 +412,13 @@ func TestReportLetters(t *testing.T) {
 		// The person's level may come from a call in another region:
 		// the letter tells this region's calls.
 		if row[11] == "" && !strings.Contains(text, sv.what(level)) {
-			t.Errorf("%s (level %s) does not say what was exposed in plain words", filepath.Base(letter), level)
+			t.Errorf("%s (level %s) does not say what was exposed in plain words", letter.name, level)
 		}
 		if !strings.Contains(text, "Region Exempel") || !strings.Contains(text, "dso@example.org") {
-			t.Errorf("%s lacks the controller or contact", filepath.Base(letter))
+			t.Errorf("%s lacks the controller or contact", letter.name)
 		}
 		if !strings.Contains(text, row[1]) {
-			t.Errorf("%s does not name its person", filepath.Base(letter))
+			t.Errorf("%s does not name its person", letter.name)
 		}
 		seen[level] = true
 	}
@@ -385,12 +429,64 @@ func TestReportLetters(t *testing.T) {
 	}
 
 	own := renderDemo(t, Options{Letter: "Dear {{.ID}}: {{.What}} ({{len .Calls}} calls)\n"})
-	text := readFile(t, filepath.Join(own, "letters", "stockholm", "stockholm-00001.md"))
+	text := readLetters(t, filepath.Join(own, "letters", "stockholm.zip"))[0].text
 	if !strings.HasPrefix(text, "Dear ") || !strings.Contains(text, "calls)") {
 		t.Errorf("own letter template not used: %.40q", text)
 	}
 	if err := Render(demoOut(t), Options{Letter: "{{.NoSuchField}}"}); err == nil {
 		t.Error("a letter template naming a missing field should fail")
+	}
+}
+
+// TestReportControllers checks that each region's Art. 33 draft and
+// letters name that region's own controller and contact point, and the
+// whole's draft the name given for the whole; a region without a name
+// given keeps a placeholder naming the region.
+func TestReportControllers(t *testing.T) {
+	ctrl := map[string]string{"Stockholm": "Region Stockholm (HSN)", "Sormland": "Region Sörmland"}
+	contact := map[string]string{"Stockholm": "dso@sll.example", "Sormland": "dso@rs.example"}
+	dir := renderDemo(t, Options{Controller: "Inera AB", Contact: "dso@inera.example", Controllers: ctrl, Contacts: contact})
+	page := readFile(t, filepath.Join(dir, "report.html"))
+	section := func(id string) string {
+		t.Helper()
+		i := strings.Index(page, `id="`+id+`"`)
+		if i < 0 {
+			t.Fatalf("report.html has no section %s", id)
+		}
+		j := strings.Index(page[i:], "</section>")
+		return page[i : i+j]
+	}
+	f := func(id, want string, not ...string) {
+		t.Helper()
+		s := section(id)
+		if !strings.Contains(s, want) {
+			t.Errorf("%s: the draft does not name %q", id, want)
+		}
+		for _, n := range not {
+			if strings.Contains(s, n) {
+				t.Errorf("%s: the draft names %q, another's", id, n)
+			}
+		}
+	}
+	f("imy-stockholm", "Region Stockholm (HSN). Kontakt: dso@sll.example.", "Region Sörmland", "Inera AB", "dso@rs.example")
+	f("imy-sormland", "Region Sörmland. Kontakt: dso@rs.example.", "Region Stockholm", "Inera AB", "dso@sll.example")
+	f("imy-varmland", "[personuppgiftsansvarig: Varmland]", "Region Stockholm", "Region Sörmland", "Inera AB")
+	whole := section("imy")
+	if !strings.Contains(whole, "Inera AB. Kontakt: dso@inera.example.") {
+		t.Error("the whole's draft does not name the controller given for the whole")
+	}
+	md := readFile(t, filepath.Join(dir, "report.md"))
+	for _, w := range []string{"Region Stockholm (HSN). Kontakt: dso@sll.example.", "Region Sörmland. Kontakt: dso@rs.example.", "[personuppgiftsansvarig: Varmland]", "Inera AB"} {
+		if !strings.Contains(md, w) {
+			t.Errorf("report.md lacks %q", w)
+		}
+	}
+	for region, want := range map[string]string{"sormland": "Region Sörmland", "varmland": "[personuppgiftsansvarig: Varmland]"} {
+		for _, l := range readLetters(t, filepath.Join(dir, "letters", region+".zip")) {
+			if !strings.Contains(l.text, want) || strings.Contains(l.text, "Inera AB") {
+				t.Fatalf("%s: the letter does not name %q as its sender", l.name, want)
+			}
+		}
 	}
 }
 
@@ -450,4 +546,34 @@ func TestNiceMax(t *testing.T) {
 			t.Errorf("niceMax(%d) = %d, %d; want %d, %d", c.v, top, step, c.top, c.step)
 		}
 	}
+}
+
+// letter is one entry of a region's letter archive.
+type letter struct {
+	name, text string
+	mode       fs.FileMode
+}
+
+// readLetters reads a letter archive with archive/zip, in entry order.
+func readLetters(t *testing.T, path string) []letter {
+	t.Helper()
+	z, err := zip.OpenReader(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer z.Close()
+	var out []letter
+	for _, f := range z.File {
+		r, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := io.ReadAll(r)
+		r.Close()
+		if err != nil {
+			t.Fatalf("%s: %v", f.Name, err) // a CRC mismatch shows here
+		}
+		out = append(out, letter{f.Name, string(b), f.Mode()})
+	}
+	return out
 }

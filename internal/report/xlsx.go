@@ -1,0 +1,120 @@
+package report
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// xlsxMaxRows is the number of rows a sheet holds, its header included:
+// Excel's limit (1,048,576). A list longer than a sheet goes on in further
+// sheets ("Att underrätta 2", ...), each with the header. Tests make it
+// small.
+var xlsxMaxRows = excelize.TotalRows
+
+// xlsxWidths are the columns' widths, in the order of lang.columns.
+var xlsxWidths = []float64{6, 16, 18, 8, 16, 10, 10, 44, 40, 24, 22, 14, 28}
+
+// xlsxList writes a notification list as XLSX through excelize's stream
+// writer (rows go to a temporary file, not to memory), sheet after sheet.
+type xlsxList struct {
+	x      *excelize.File
+	name   string
+	header []any
+	sheets int
+	sw     *excelize.StreamWriter
+	row    int // rows written to the current sheet
+	cells  []any
+}
+
+func newXLSXList(name string, header []string) (*xlsxList, error) {
+	l := &xlsxList{x: excelize.NewFile(), name: name, header: anyRow(header), cells: make([]any, len(header))}
+	if err := l.nextSheet(); err != nil {
+		l.close()
+		return nil, err
+	}
+	return l, nil
+}
+
+// nextSheet ends the current sheet and starts the next, with the header
+// as its first row, frozen.
+func (l *xlsxList) nextSheet() error {
+	if l.sw != nil {
+		if err := l.sw.Flush(); err != nil {
+			return fmt.Errorf("report: xlsx: %w", err)
+		}
+	}
+	l.sheets++
+	name := l.name
+	if l.sheets == 1 {
+		if err := l.x.SetSheetName("Sheet1", name); err != nil {
+			return fmt.Errorf("report: xlsx: %w", err)
+		}
+	} else {
+		name += " " + strconv.Itoa(l.sheets)
+		if _, err := l.x.NewSheet(name); err != nil {
+			return fmt.Errorf("report: xlsx: %w", err)
+		}
+	}
+	sw, err := l.x.NewStreamWriter(name)
+	if err != nil {
+		return fmt.Errorf("report: xlsx: %w", err)
+	}
+	l.sw = sw
+	for i, wd := range xlsxWidths[:min(len(xlsxWidths), len(l.header))] {
+		if err := sw.SetColWidth(i+1, i+1, wd); err != nil {
+			return fmt.Errorf("report: xlsx: %w", err)
+		}
+	}
+	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+		return fmt.Errorf("report: xlsx: %w", err)
+	}
+	l.row = 0
+	return l.setRow(l.header)
+}
+
+func (l *xlsxList) setRow(cells []any) error {
+	l.row++
+	cell, err := excelize.CoordinatesToCellName(1, l.row)
+	if err == nil {
+		err = l.sw.SetRow(cell, cells)
+	}
+	if err != nil {
+		return fmt.Errorf("report: xlsx: %w", err)
+	}
+	return nil
+}
+
+// add writes one row, on a new sheet when the current one is full.
+func (l *xlsxList) add(cells []string) error {
+	if l.row >= xlsxMaxRows {
+		if err := l.nextSheet(); err != nil {
+			return err
+		}
+	}
+	for i, c := range cells {
+		l.cells[i] = c
+	}
+	return l.setRow(l.cells[:len(cells)])
+}
+
+// writeTo ends the last sheet and writes the workbook to path (mode 0600).
+func (l *xlsxList) writeTo(path string) error {
+	if err := l.sw.Flush(); err != nil {
+		return fmt.Errorf("report: xlsx: %w", err)
+	}
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	if err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	if _, err := l.x.WriteTo(f); err != nil {
+		f.Close()
+		return fmt.Errorf("report: xlsx: %w", err)
+	}
+	return f.Close()
+}
+
+// close removes the stream writer's temporary files.
+func (l *xlsxList) close() { l.x.Close() }

@@ -2,9 +2,9 @@ package main
 
 import (
 	"archive/zip"
-	"io/fs"
 	"bytes"
 	"compress/gzip"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"

@@ -109,7 +109,7 @@ var msgEN = map[string]string{
 	"sheet":           "Notify",
 	"fill.controller": "controller",
 	"fill.contact":    "contact point: data protection officer, phone, e-mail",
-	"columns":         "No|Identity number|Kind|Child at the call|Level|Verdict rests on a log gap|Calls exposed/all|Calls: start, call ID, level|Contact numbers (role, call)|Actor categories|First exposure|Other regions|Letter",
+	"columns":         "No|Identity number|Identity number as given|Kind|Child at the call|Level|Verdict rests on a log gap|Calls exposed/all|Calls: start, call ID, level|Contact numbers (role, call)|Actor categories|First exposure|Other regions|Letter",
 
 	"level.full": "full", "level.partial": "partial", "level.metadata": "metadata", "level.undeterminable": "undeterminable", "level.none": "none",
 	"levelx.full":           "the whole recording was downloaded",
@@ -293,7 +293,7 @@ var msgSV = map[string]string{
 	"sheet":           "Underrätta",
 	"fill.controller": "personuppgiftsansvarig",
 	"fill.contact":    "kontaktpunkt: dataskyddsombud, telefon, e-post",
-	"columns":         "Nr|Personnummer|Typ av nummer|Barn vid samtalet|Nivå|Bedömningen vilar på en logglucka|Samtal exponerade/alla|Samtal: start, samtals-id, nivå|Kontaktnummer (roll, samtal)|Aktörskategorier|Första exponering|Andra regioner|Brev",
+	"columns":         "Nr|Personnummer|Personnummer som angivet|Typ av nummer|Barn vid samtalet|Nivå|Bedömningen vilar på en logglucka|Samtal exponerade/alla|Samtal: start, samtals-id, nivå|Kontaktnummer (roll, samtal)|Aktörskategorier|Första exponering|Andra regioner|Brev",
 
 	"level.full": "hela", "level.partial": "delvis", "level.metadata": "metadata", "level.undeterminable": "kan inte avgöras", "level.none": "ingen",
 	"levelx.full":           "hela inspelningen laddades ned",

@@ -19,6 +19,7 @@ import (
 // their calls in that region.
 type notifyRow struct {
 	ID              string // subject_id as in persons.parquet
+	IDGiven         string // subject_id_given: as the index wrote it
 	Kind            string
 	Child           bool
 	Level           string
@@ -91,7 +92,7 @@ func (w *listWriter) add(s *scope, p *personIn, calls []callIn, regions []string
 		bw := bufio.NewWriterSize(f, 64<<10)
 		sp[lv] = &spoolFile{f: f, bw: bw, enc: gob.NewEncoder(bw)}
 	}
-	row := notifyRow{ID: p.SubjectID, Kind: p.SubjectKind, Child: p.Child, Level: p.Level, OnGap: p.OnGap,
+	row := notifyRow{ID: p.SubjectID, IDGiven: p.SubjectIDGiven, Kind: p.SubjectKind, Child: p.Child, Level: p.Level, OnGap: p.OnGap,
 		Roles: p.Roles, CallsAll: p.Calls, ActorCategories: p.ActorCategories, FirstExposure: p.FirstExposure}
 	for _, c := range calls {
 		if c.Level == "none" || (s.Name != "" && c.Region != s.Name) {
@@ -286,6 +287,7 @@ func (w *listWriter) cells(t lang, r *notifyRow, n int, letter string) []string 
 	return []string{
 		strconv.Itoa(n),
 		WrittenID(r.ID),
+		r.IDGiven,
 		t.kind(r.Kind),
 		t.yesNo(r.Child),
 		t.level(r.Level),

@@ -21,6 +21,7 @@ import (
 // personIn is a row of persons.parquet.
 type personIn struct {
 	SubjectID       string    `parquet:"subject_id"`
+	SubjectIDGiven  string    `parquet:"subject_id_given"`
 	SubjectKind     string    `parquet:"subject_kind"`
 	Child           bool      `parquet:"child"`
 	Level           string    `parquet:"level"`

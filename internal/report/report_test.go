@@ -178,7 +178,7 @@ func TestReportEnglish(t *testing.T) {
 }
 
 // listRow is a list's row as the tests compare it: identity and level.
-type listRow struct{ ID, Level string }
+type listRow struct{ ID, Given, Level string }
 
 // expectedLists returns, per region file name, the persons to notify as
 // persons.parquet (and exposures.parquet, for older outputs without
@@ -186,13 +186,13 @@ type listRow struct{ ID, Level string }
 func expectedLists(t *testing.T, dir string) map[string][]listRow {
 	t.Helper()
 	q := `WITH ex AS (SELECT subject_id, list(DISTINCT region ORDER BY region) AS regs FROM read_parquet('` + filepath.Join(dir, "exposures.parquet") + `') WHERE region <> '' GROUP BY subject_id),
-p AS (SELECT d.subject_id, d.level, CASE WHEN len(d.regions) > 0 THEN d.regions ELSE coalesce(ex.regs, []) END AS regs FROM data d LEFT JOIN ex USING (subject_id) WHERE d.level <> 'none')
-SELECT subject_id, level, CASE WHEN len(regs) = 0 THEN '' ELSE unnest(regs) END AS region FROM p`
+p AS (SELECT d.subject_id, d.subject_id_given, d.level, CASE WHEN len(d.regions) > 0 THEN d.regions ELSE coalesce(ex.regs, []) END AS regs FROM data d LEFT JOIN ex USING (subject_id) WHERE d.level <> 'none')
+SELECT subject_id, subject_id_given, level, CASE WHEN len(regs) = 0 THEN '' ELSE unnest(regs) END AS region FROM p`
 	rows := testutil.DumpParquet(t, filepath.Join(dir, "persons.parquet"), q)
 	out := map[string][]listRow{}
 	for _, r := range rows {
 		name := slug(r["region"].(string))
-		out[name] = append(out[name], listRow{r["subject_id"].(string), r["level"].(string)})
+		out[name] = append(out[name], listRow{r["subject_id"].(string), r["subject_id_given"].(string), r["level"].(string)})
 	}
 	for name, rs := range out {
 		slices.SortFunc(rs, func(a, b listRow) int {
@@ -232,14 +232,14 @@ func TestReportListsMatchPersons(t *testing.T) {
 		}
 		// DuckDB, an independent reader.
 		got := testutil.DumpParquet(t, filepath.Join(dir, "persons.parquet"),
-			`SELECT "Personnummer" AS id, "Nivå" AS level FROM read_csv('`+path+`', delim=';', header=true, all_varchar=true)`)
+			`SELECT "Personnummer" AS id, coalesce("Personnummer som angivet", '') AS given, "Nivå" AS level FROM read_csv('`+path+`', delim=';', header=true, all_varchar=true)`)
 		var gotRows []listRow
 		for _, g := range got {
-			gotRows = append(gotRows, listRow{strings.ReplaceAll(g["id"].(string), "-", ""), levelOf[g["level"].(string)]})
+			gotRows = append(gotRows, listRow{strings.ReplaceAll(g["id"].(string), "-", ""), g["given"].(string), levelOf[g["level"].(string)]})
 		}
 		wantRows := make([]listRow, len(rows))
 		for i, r := range rows {
-			wantRows[i] = listRow{strings.ReplaceAll(r.ID, "-", ""), r.Level}
+			wantRows[i] = listRow{strings.ReplaceAll(r.ID, "-", ""), r.Given, r.Level}
 		}
 		if diff := cmp.Diff(wantRows, gotRows); diff != "" {
 			// Row contents are identity numbers: say only where they differ.
@@ -405,13 +405,13 @@ func TestReportLetters(t *testing.T) {
 		text := letter.text
 		level := ""
 		for _, l := range notifyLevels {
-			if sv.level(l) == row[4] {
+			if sv.level(l) == row[5] {
 				level = l
 			}
 		}
 		// The person's level may come from a call in another region:
 		// the letter tells this region's calls.
-		if row[11] == "" && !strings.Contains(text, sv.what(level)) {
+		if row[12] == "" && !strings.Contains(text, sv.what(level)) {
 			t.Errorf("%s (level %s) does not say what was exposed in plain words", letter.name, level)
 		}
 		if !strings.Contains(text, "Region Exempel") || !strings.Contains(text, "dso@example.org") {

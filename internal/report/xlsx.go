@@ -15,7 +15,7 @@ import (
 var xlsxMaxRows = excelize.TotalRows
 
 // xlsxWidths are the columns' widths, in the order of lang.columns.
-var xlsxWidths = []float64{6, 16, 18, 8, 16, 10, 10, 44, 40, 24, 22, 14, 28}
+var xlsxWidths = []float64{6, 16, 18, 18, 8, 16, 10, 10, 44, 40, 24, 22, 14, 28}
 
 // xlsxList writes a notification list as XLSX through excelize's stream
 // writer (rows go to a temporary file, not to memory), sheet after sheet.

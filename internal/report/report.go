@@ -20,9 +20,13 @@
 //     identity number. The CSV is UTF-8 with a byte order mark and
 //     ';'-separated by default (what Excel expects in a Swedish locale),
 //     cells that a spreadsheet would take for a formula made inert.
-//   - letters/<region>/<region>-NNNNN.md: one Art. 34 letter per row of
-//     the list (NNNNN is the row number), from a shipped Swedish or English
-//     template or Options.Letter.
+//   - letters/<region>.zip: one Art. 34 letter per row of the list, the
+//     Markdown file <region>-NNNNN.md (NNNNN is the row number, named in
+//     the list's last column), from a shipped Swedish or English template
+//     or Options.Letter. One archive per region, not a file per person:
+//     millions of letters are written in one stream, rendered in parallel.
+//   - The lists of a region longer than an XLSX sheet (1,048,576 rows) go
+//     on in further sheets, each with the header.
 //
 // # Personal data
 //

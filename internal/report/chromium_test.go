@@ -185,7 +185,9 @@ func TestReportChromium(t *testing.T) {
 		}
 	}
 
-	shot := filepath.Join(t.TempDir(), "report.png")
+	// The screenshot is kept with "go test -artifacts" (or copied to
+	// $REPORT_SCREENSHOT, as the README's image is made).
+	shot := filepath.Join(t.ArtifactDir(), "report.png")
 	runChromium(t, bin, page, append(args, "--screenshot="+shot, "--window-size=1100,1500", "--hide-scrollbars")...)
 	f, err := os.Open(shot)
 	if err != nil {
@@ -217,7 +219,7 @@ func TestReportChromium(t *testing.T) {
 		}
 	}
 
-	pdf := filepath.Join(t.TempDir(), "report.pdf")
+	pdf := filepath.Join(t.ArtifactDir(), "report.pdf")
 	runChromium(t, bin, page, append(args, "--no-pdf-header-footer", "--print-to-pdf="+pdf)...)
 	b, err := os.ReadFile(pdf)
 	if err != nil {

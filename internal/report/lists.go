@@ -9,8 +9,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"text/template"
 	"time"
 )
@@ -122,13 +124,24 @@ func (w *listWriter) write(d *data) error {
 			return fmt.Errorf("report: %w", err)
 		}
 	}
-	for _, s := range d.Regions {
+	// The regions' lists are independent files: written side by side,
+	// as many at a time as there are processors.
+	var wg sync.WaitGroup
+	slots := make(chan struct{}, runtime.GOMAXPROCS(0))
+	errs := make([]error, len(d.Regions))
+	for i, s := range d.Regions {
 		if s.Notify == 0 {
 			continue
 		}
-		if err := w.writeScope(d, s, notify, letters); err != nil {
-			return err
-		}
+		wg.Go(func() {
+			slots <- struct{}{}
+			defer func() { <-slots }()
+			errs[i] = w.writeScope(d, s, notify, letters)
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return err
 	}
 	for _, name := range []string{"notify", "letters"} {
 		final := filepath.Join(w.dir, name)

@@ -9,7 +9,7 @@ CREATE OR REPLACE TEMPORARY TABLE requests AS
   SELECT time_us, actor, user_agent, path, path_key, listing, listing_folder, listing_filtered,
          delivery, status, aborted, delivered_bytes, range_source, range_start, range_end, range_suffix,
          actor_category, log_source
-  FROM read_parquet('{dataset}/requests/*/*/*.parquet', hive_partitioning = true, union_by_name = true);
+  FROM read_parquet('{dataset}/requests/*/*/*.parquet');
 CREATE OR REPLACE TEMPORARY TABLE index_recordings AS SELECT * FROM read_parquet('{index}/recordings.parquet');
 CREATE OR REPLACE TEMPORARY TABLE index_subjects AS SELECT * FROM read_parquet('{index}/subjects.parquet');
 -- As analyze's flags: --gap (minutes), --exposed-from and --exposed-to (Unix

@@ -73,8 +73,18 @@ ORDER BY what, n DESC;
 // (side "engine": a row only the engine has; "sql": only the SQL), then
 // one row per table with its row count (side "rows", level the count).
 func EngineDiff(dir string) string {
-	return strings.ReplaceAll(engineDiff, "{out}", literal(dir)[1:len(literal(dir))-1])
+	return EngineViews(dir) + EngineDiffQuery
 }
+
+// EngineViews returns the statements defining the views EngineDiffQuery
+// compares: the engine's rows from the outputs in dir, the SQL's rows.
+func EngineViews(dir string) string {
+	s := strings.ReplaceAll(engineDiff, "{out}", literal(dir)[1:len(literal(dir))-1])
+	return s[:strings.Index(s, "SELECT 'recordings' AS what")]
+}
+
+// EngineDiffQuery is EngineDiff's query, after EngineViews.
+var EngineDiffQuery = engineDiff[strings.Index(engineDiff, "SELECT 'recordings' AS what"):]
 
 const engineDiff = `CREATE OR REPLACE TEMPORARY VIEW engine_recordings AS
   SELECT '' AS subject_id, path, '' AS actor_ip, FALSE AS via_listing, level FROM read_parquet('{out}/recordings.parquet');

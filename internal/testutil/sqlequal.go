@@ -20,8 +20,26 @@ func SQLEquality(t testing.TB, datasetDir, indexDir, engineOut, sources string) 
 	if sources == "" {
 		sources = decision.DuckDBSources(datasetDir, indexDir, "NULL", "NULL", "NULL", []string{"authorized", "internal"})
 	}
-	for _, form := range []string{decision.ListingASOF, decision.ListingBand} {
-		rows := RunDuckDB(t, sources+"\n"+decision.Decision(form)+"\n"+decision.EngineDiff(engineOut))
+	// One DuckDB session: the files are read once, both listing forms
+	// decide over them.
+	script := sources + "\n"
+	forms := []string{decision.ListingASOF, decision.ListingBand}
+	for i, form := range forms {
+		script += decision.Decision(form) + "\n"
+		if i == 0 {
+			script += decision.EngineViews(engineOut)
+		}
+		script += "CREATE OR REPLACE TEMPORARY TABLE diff_" + form + " AS " + decision.EngineDiffQuery
+	}
+	script += "SELECT 'asof' AS form, * FROM diff_asof UNION ALL SELECT 'band' AS form, * FROM diff_band"
+	all := RunDuckDB(t, script)
+	for _, form := range forms {
+		var rows []map[string]any
+		for _, r := range all {
+			if r["form"] == form {
+				rows = append(rows, r)
+			}
+		}
 		var diffs []string
 		counts := map[string]string{}
 		for _, r := range rows {

@@ -12,9 +12,11 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/parquet-go/parquet-go"
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/forensiclog/forensics/internal/testutil"
+	"github.com/forensiclog/forensics/pkg/exposure"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -64,6 +66,42 @@ func runDemo(t *testing.T, demo string, truth demoTruth, out string) string {
 	return r.stderr
 }
 
+// personVerdict is what the outputs say of one person.
+type personVerdict struct {
+	level string
+	child bool
+}
+
+// checkTruth compares recording levels (by path) and person verdicts (by
+// subject ID) with the demo's truth, without printing identity numbers.
+func checkTruth(t *testing.T, truth demoTruth, levels map[string]string, people map[string]personVerdict) {
+	t.Helper()
+	want := map[string]string{}
+	for _, r := range truth.Recordings {
+		want[r.Path] = r.Level
+	}
+	if diff := cmp.Diff(want, levels); diff != "" {
+		t.Errorf("recording levels (-want +got):\n%s", diff)
+	}
+	wantP := map[string]personVerdict{}
+	for _, s := range truth.Subjects {
+		wantP[s.ID] = personVerdict{s.Level, s.Child}
+	}
+	var wrong, missing int
+	for id, w := range wantP {
+		g, ok := people[id]
+		switch {
+		case !ok:
+			missing++
+		case g != w:
+			wrong++
+		}
+	}
+	if wrong > 0 || missing > 0 || len(people) != len(wantP) {
+		t.Errorf("persons: %d with a wrong level or child flag, %d missing, %d in output vs %d expected", wrong, missing, len(people), len(wantP))
+	}
+}
+
 func readTruth(t *testing.T, demo string) demoTruth {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join(demo, "expected.json"))
@@ -78,50 +116,44 @@ func readTruth(t *testing.T, demo string) demoTruth {
 }
 
 // TestAnalyzeDemoMatchesTruth checks every recording's and every person's
-// level against the demo's truth by construction, reading the Parquet
-// outputs back with DuckDB, an independent reader.
+// level against the demo's truth by construction: on the rows the command
+// wrote, read back in Go (parquet-go), and again with DuckDB, an
+// independent reader, where it is installed.
 func TestAnalyzeDemoMatchesTruth(t *testing.T) {
 	demo := demoDir(t)
 	truth := readTruth(t, demo)
 	out := t.TempDir()
 	stderr := runDemo(t, demo, truth, out)
 
-	want := map[string]string{}
-	for _, r := range truth.Recordings {
-		want[r.Path] = r.Level
+	recs, err := parquet.ReadFile[exposure.RecordingRow](filepath.Join(out, "recordings.parquet"))
+	if err != nil {
+		t.Fatal(err)
 	}
-	got := map[string]string{}
-	for _, row := range testutil.DumpParquet(t, filepath.Join(out, "recordings.parquet"), "select path, level from data") {
-		got[row["path"].(string)] = row["level"].(string)
+	persons, err := parquet.ReadFile[exposure.PersonRow](filepath.Join(out, "persons.parquet"))
+	if err != nil {
+		t.Fatal(err)
 	}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("recording levels (-want +got):\n%s", diff)
+	levels := map[string]string{}
+	for _, r := range recs {
+		levels[r.Path] = r.Level
 	}
+	people := map[string]personVerdict{}
+	for _, p := range persons {
+		people[p.SubjectID.Reveal()] = personVerdict{p.Level, p.Child}
+	}
+	checkTruth(t, truth, levels, people)
 
-	wantP, wantChild := map[string]string{}, map[string]bool{}
-	for _, s := range truth.Subjects {
-		wantP[s.ID] = s.Level
-		wantChild[s.ID] = s.Child
-	}
-	gotP, gotChild := map[string]string{}, map[string]bool{}
-	for _, row := range testutil.DumpParquet(t, filepath.Join(out, "persons.parquet"), "select subject_id, level, child from data") {
-		id := row["subject_id"].(string)
-		gotP[id], gotChild[id] = row["level"].(string), row["child"].(bool)
-	}
-	// Compare without printing identity numbers: count and name positions.
-	var wrong, missing int
-	for id, l := range wantP {
-		g, ok := gotP[id]
-		switch {
-		case !ok:
-			missing++
-		case g != l || gotChild[id] != wantChild[id]:
-			wrong++
+	t.Run("duckdb", func(t *testing.T) {
+		levels := map[string]string{}
+		for _, row := range testutil.DumpParquet(t, filepath.Join(out, "recordings.parquet"), "select path, level from data") {
+			levels[row["path"].(string)] = row["level"].(string)
 		}
-	}
-	if wrong > 0 || missing > 0 || len(gotP) != len(wantP) {
-		t.Errorf("persons: %d with a wrong level or child flag, %d missing, %d in output vs %d expected", wrong, missing, len(gotP), len(wantP))
-	}
+		people := map[string]personVerdict{}
+		for _, row := range testutil.DumpParquet(t, filepath.Join(out, "persons.parquet"), "select subject_id, level, child from data") {
+			people[row["subject_id"].(string)] = personVerdict{row["level"].(string), row["child"].(bool)}
+		}
+		checkTruth(t, truth, levels, people)
+	})
 
 	// Personal data stays in the outputs meant for it: nothing the index
 	// holds about a person reaches the log output.

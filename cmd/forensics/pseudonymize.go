@@ -461,15 +461,7 @@ func (p *pseudonymizer) scrub(s string, caller exposure.Phone, ref time.Time) (o
 	}
 	var b strings.Builder
 	last := 0 // s[last:i] is still to copy
-	for i := 0; i < len(s); {
-		if !isDigit(s[i]) {
-			i++
-			continue
-		}
-		j := i
-		for j < len(s) && isDigit(s[j]) {
-			j++
-		}
+	for i, j := digitRun(s, 0); i < len(s); i, j = digitRun(s, i) {
 		run := s[i:j]
 		rep, end := "", j
 		for _, c := range cands {
@@ -521,17 +513,8 @@ func otherPhoneCandidate(s string, known []string) bool {
 	if i := strings.LastIndexAny(s, "/\\"); i >= 0 {
 		s = s[i+1:]
 	}
-	for i := 0; i < len(s); {
-		if !isDigit(s[i]) {
-			i++
-			continue
-		}
-		j := i
-		for j < len(s) && isDigit(s[j]) {
-			j++
-		}
+	for i, j := digitRun(s, 0); i < len(s); i, j = digitRun(s, j) {
 		run := s[i:j]
-		i = j
 		n := len(run)
 		intl := strings.HasPrefix(run, "0046") && n >= 11 && n <= 15 ||
 			strings.HasPrefix(run, "46") && n >= 9 && n <= 13
@@ -544,6 +527,20 @@ func otherPhoneCandidate(s string, known []string) bool {
 }
 
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
+// digitRun returns the bounds of the first run of digits in s at or after
+// from: s[i:j]; i is len(s) when there is none.
+func digitRun(s string, from int) (i, j int) {
+	i = from
+	for i < len(s) && !isDigit(s[i]) {
+		i++
+	}
+	j = i
+	for j < len(s) && isDigit(s[j]) {
+		j++
+	}
+	return i, j
+}
 
 func isDigits(s string) bool {
 	for i := 0; i < len(s); i++ {

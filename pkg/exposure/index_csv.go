@@ -54,22 +54,7 @@ func readCSVIndex(data []byte, tabs bool, sh *buildShared) (*Index, error) {
 	body := hs.pos
 	headerLines := hs.line
 
-	// Cut the body into parts at line starts.
-	size := max(csvPartSize, (len(data)-body)/(runtime.GOMAXPROCS(0)*4)+1)
-	if csvPartSize < 64 {
-		size = csvPartSize // the tests' many parts
-	}
-	starts := []int{body}
-	for at := body + size; at < len(data); at += size {
-		nl := bytes.IndexByte(data[at-1:], '\n')
-		if nl < 0 {
-			break
-		}
-		if s := at + nl; s > starts[len(starts)-1] && s < len(data) {
-			starts = append(starts, s)
-		}
-	}
-	starts = append(starts, len(data))
+	starts := partStarts(data, body)
 	chunks := make([]*chunk, len(starts)-1)
 	parse := func(k, from int) *chunk {
 		c := &chunk{start: from}
@@ -284,4 +269,24 @@ func bstr(b []byte) string {
 		return ""
 	}
 	return unsafe.String(&b[0], len(b))
+}
+
+// partStarts cuts data[body:] at line starts into parts to parse on all
+// cores, a few per core: the parts' starts, then len(data).
+func partStarts(data []byte, body int) []int {
+	size := max(csvPartSize, (len(data)-body)/(runtime.GOMAXPROCS(0)*4)+1)
+	if csvPartSize < 64 {
+		size = csvPartSize // the tests' many parts
+	}
+	starts := []int{body}
+	for at := body + size; at < len(data); at += size {
+		nl := bytes.IndexByte(data[at-1:], '\n')
+		if nl < 0 {
+			break
+		}
+		if s := at + nl; s > starts[len(starts)-1] && s < len(data) {
+			starts = append(starts, s)
+		}
+	}
+	return append(starts, len(data))
 }

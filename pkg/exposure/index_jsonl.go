@@ -16,21 +16,7 @@ const maxLine = 1 << 20
 
 func readJSONLIndex(data []byte, sh *buildShared) (*Index, error) {
 	data = bytes.TrimPrefix(data, utf8BOM)
-	size := max(csvPartSize, len(data)/(runtime.GOMAXPROCS(0)*4)+1)
-	if csvPartSize < 64 {
-		size = csvPartSize // the tests' many parts
-	}
-	starts := []int{0}
-	for at := size; at < len(data); at += size {
-		nl := bytes.IndexByte(data[at-1:], '\n')
-		if nl < 0 {
-			break
-		}
-		if s := at + nl; s > starts[len(starts)-1] && s < len(data) {
-			starts = append(starts, s)
-		}
-	}
-	starts = append(starts, len(data))
+	starts := partStarts(data, 0)
 	chunks := make([]*chunk, len(starts)-1)
 	var wg sync.WaitGroup
 	next := make(chan int, len(chunks))

@@ -60,7 +60,7 @@ func (a *analysis) write(out string, rep *exposure.Report, started time.Time, lo
 		files = append(files, struct {
 			name  string
 			write func(string) error
-		}{"report.html", func(p string) error { return a.writeReports(filepath.Dir(p)) }})
+		}{"report.html", func(p string) error { return a.writeReports(filepath.Dir(p), log) }})
 	}
 	sums := map[string]string{}
 	for _, name := range sinkFiles {

@@ -71,6 +71,7 @@ func (c *ReportCmd) Run(log *slog.Logger) error {
 		}
 		opts.Letter = string(b)
 	}
+	opts.Log = log
 	if err := report.Render(c.Dir, opts); err != nil {
 		return err
 	}
@@ -109,8 +110,10 @@ func trustedCategories(flag []string) []string {
 // writeReports renders the reports into dir, the directory analyze wrote
 // its outputs to, and keeps their digests for the manifest: report.md's,
 // and one per folder ("notify/", "letters/", see dirSHA256).
-func (a *analysis) writeReports(dir string) error {
-	if err := report.Render(dir, a.reportOptions()); err != nil {
+func (a *analysis) writeReports(dir string, log *slog.Logger) error {
+	opts := a.reportOptions()
+	opts.Log = log
+	if err := report.Render(dir, opts); err != nil {
 		return err
 	}
 	a.reportSums = map[string]string{}

@@ -157,6 +157,7 @@ func (w *listWriter) write(d *data) error {
 
 func (w *listWriter) writeScope(d *data, s *scope, notifyDir, lettersDir string) (err error) {
 	t := catalog(w.opts.Lang)
+	start := time.Now()
 	s.List = listInfo{CSV: "notify/" + s.Slug + ".csv", XLSX: "notify/" + s.Slug + ".xlsx", Letters: "letters/" + s.Slug + ".zip"}
 	letters, err := newLetterArchive(filepath.Join(lettersDir, s.Slug+".zip"), w.letter)
 	if err != nil {
@@ -240,7 +241,11 @@ func (w *listWriter) writeScope(d *data, s *scope, notifyDir, lettersDir string)
 	if err := letters.close(); err != nil {
 		return err
 	}
-	return xw.writeTo(filepath.Join(notifyDir, s.Slug+".xlsx"))
+	if err := xw.writeTo(filepath.Join(notifyDir, s.Slug+".xlsx")); err != nil {
+		return err
+	}
+	w.opts.logf("list and letters written", "region", s.Slug, "rows", n, "sheets", xw.sheets, "elapsed", since(start))
+	return nil
 }
 
 func anyRow(cells []string) []any {

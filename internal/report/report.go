@@ -53,6 +53,7 @@ import (
 	_ "embed"
 	"fmt"
 	htmltemplate "html/template"
+	"log/slog"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -109,6 +110,10 @@ type Options struct {
 	// exited 2: an input mostly rejected, no request matching the index);
 	// shown before everything else. nil means those of manifest.json.
 	Problems []string
+
+	// Log, when set, is told of the phases (reading the outputs, writing
+	// each region's lists and letters) with their figures and times.
+	Log *slog.Logger
 
 	// regions is the number of regions with persons in the index (set
 	// by gather).
@@ -216,10 +221,15 @@ func Render(dir string, opts Options) error {
 		return err
 	}
 	defer lists.close()
+	start := time.Now()
+	opts.logf("report phase", "name", "reading")
 	d, err := gather(dir, opts, lists)
 	if err != nil {
 		return err
 	}
+	opts.logf("report phase done", "name", "reading", "persons_to_notify", d.Whole.Notify, "elapsed", since(start))
+	start = time.Now()
+	opts.logf("report phase", "name", "writing")
 	if err := lists.write(d); err != nil {
 		return err
 	}
@@ -235,8 +245,21 @@ func Render(dir string, opts Options) error {
 	if err := atomicfile.WriteFile(filepath.Join(dir, "report.html"), page.Bytes()); err != nil {
 		return err
 	}
-	return atomicfile.WriteFile(filepath.Join(dir, "report.md"), md.Bytes())
+	if err := atomicfile.WriteFile(filepath.Join(dir, "report.md"), md.Bytes()); err != nil {
+		return err
+	}
+	opts.logf("report phase done", "name", "writing", "elapsed", since(start))
+	return nil
 }
+
+// logf logs to Options.Log, if any.
+func (o *Options) logf(msg string, args ...any) {
+	if o.Log != nil {
+		o.Log.Info(msg, args...)
+	}
+}
+
+func since(t time.Time) string { return time.Since(t).Round(time.Millisecond).String() }
 
 // view is what the templates render.
 type view struct {

@@ -106,7 +106,7 @@ func ExampleRender() {
 		fmt.Println(filepath.ToSlash(rel))
 	}
 	// One letter per person, in the order of the list.
-	z, err := zip.OpenReader(filepath.Join(dir, "letters", "sormland.zip"))
+	z, err := zip.OpenReader(filepath.Join(dir, "letters", "sormland-001.zip"))
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -120,7 +120,7 @@ func ExampleRender() {
 	// false false
 	// notify/sormland.csv
 	// notify/sormland.xlsx
-	// letters/sormland.zip
+	// letters/sormland-001.zip
 	//   sormland-00001.md
 	//   sormland-00002.md
 }

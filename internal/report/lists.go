@@ -158,11 +158,8 @@ func (w *listWriter) write(d *data) error {
 func (w *listWriter) writeScope(d *data, s *scope, notifyDir, lettersDir string) (err error) {
 	t := catalog(w.opts.Lang)
 	start := time.Now()
-	s.List = listInfo{CSV: "notify/" + s.Slug + ".csv", XLSX: "notify/" + s.Slug + ".xlsx", Letters: "letters/" + s.Slug + ".zip"}
-	letters, err := newLetterArchive(filepath.Join(lettersDir, s.Slug+".zip"), w.letter)
-	if err != nil {
-		return err
-	}
+	s.List = listInfo{CSV: "notify/" + s.Slug + ".csv", XLSX: "notify/" + s.Slug + ".xlsx", Letters: "letters/" + s.Slug + "-NNN.zip"}
+	letters := newLetterArchive(lettersDir, s.Slug, w.letter)
 	defer func() {
 		if err != nil {
 			letters.abort()
@@ -211,8 +208,8 @@ func (w *listWriter) writeScope(d *data, s *scope, notifyDir, lettersDir string)
 				return fmt.Errorf("report: reading the spooled list: %w", err)
 			}
 			n++
-			letter := fmt.Sprintf("%s-%05d.md", s.Slug, n)
-			cells := w.cells(t, &row, n, letter)
+			path, entry := letters.next(n)
+			cells := w.cells(t, &row, n, path)
 			for i, c := range cells {
 				csvCells[i] = inert(c)
 			}
@@ -222,7 +219,7 @@ func (w *listWriter) writeScope(d *data, s *scope, notifyDir, lettersDir string)
 			if err := xw.add(cells); err != nil {
 				return err
 			}
-			if err := letters.add(letter, w.letterFor(t, d, s, &row)); err != nil {
+			if err := letters.add(entry, w.letterFor(t, d, s, &row)); err != nil {
 				return err
 			}
 		}
@@ -244,7 +241,7 @@ func (w *listWriter) writeScope(d *data, s *scope, notifyDir, lettersDir string)
 	if err := xw.writeTo(filepath.Join(notifyDir, s.Slug+".xlsx")); err != nil {
 		return err
 	}
-	w.opts.logf("list and letters written", "region", s.Slug, "rows", n, "sheets", xw.sheets, "elapsed", since(start))
+	w.opts.logf("list and letters written", "region", s.Slug, "rows", n, "sheets", xw.sheets, "archives", letters.part, "elapsed", since(start))
 	return nil
 }
 

@@ -20,11 +20,12 @@
 //     identity number. The CSV is UTF-8 with a byte order mark and
 //     ';'-separated by default (what Excel expects in a Swedish locale),
 //     cells that a spreadsheet would take for a formula made inert.
-//   - letters/<region>.zip: one Art. 34 letter per row of the list, the
-//     Markdown file <region>-NNNNN.md (NNNNN is the row number, named in
-//     the list's last column), from a shipped Swedish or English template
-//     or Options.Letter. One archive per region, not a file per person:
-//     millions of letters are written in one stream, rendered in parallel.
+//   - letters/<region>-001.zip, -002.zip, ...: one Art. 34 letter per row
+//     of the list, the Markdown file <region>-NNNNN.md (NNNNN is the row
+//     number; the list's last column names archive and file), from a
+//     shipped Swedish or English template or Options.Letter. A hundred
+//     thousand letters to an archive, not a file per person: millions of
+//     letters are written in one stream per region, rendered in parallel.
 //   - The lists of a region longer than an XLSX sheet (1,048,576 rows) go
 //     on in further sheets, each with the header.
 //

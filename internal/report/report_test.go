@@ -171,7 +171,7 @@ func TestReportEnglish(t *testing.T) {
 	if strings.Contains(page, "Sammanfattning") {
 		t.Error("English report.html has Swedish headings")
 	}
-	letters := readLetters(t, filepath.Join(dir, "letters", "stockholm.zip"))
+	letters := readLetters(t, dir, "stockholm")
 	if len(letters) == 0 || !strings.Contains(letters[0].text, "What happened?") {
 		t.Error("English letters missing or not in English")
 	}
@@ -359,7 +359,7 @@ func TestReportSpill(t *testing.T) {
 func TestReportDeterministic(t *testing.T) {
 	a := renderDemo(t, Options{})
 	b := renderDemo(t, Options{})
-	for _, name := range []string{"report.html", "report.md", "notify/stockholm.csv", "letters/stockholm.zip"} {
+	for _, name := range []string{"report.html", "report.md", "notify/stockholm.csv", "letters/stockholm-001.zip"} {
 		if readFile(t, filepath.Join(a, name)) != readFile(t, filepath.Join(b, name)) {
 			t.Errorf("%s differs between two renderings", name)
 		}
@@ -380,8 +380,8 @@ func TestReportLetters(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	archive := filepath.Join(dir, "letters", "stockholm.zip")
-	letters := readLetters(t, archive)
+	archive := filepath.Join(dir, "letters", "stockholm-001.zip")
+	letters := readLetters(t, dir, "stockholm")
 	if len(letters) != len(rows)-1 {
 		t.Fatalf("%d letters for %d list rows", len(letters), len(rows)-1)
 	}
@@ -389,15 +389,15 @@ func TestReportLetters(t *testing.T) {
 		t.Errorf("letters/ mode: %v %v", st.Mode(), err)
 	}
 	if st, err := os.Stat(archive); err != nil || st.Mode().Perm() != 0o600 {
-		t.Errorf("letters/stockholm.zip mode: %v %v", st.Mode(), err)
+		t.Errorf("letters/stockholm-001.zip mode: %v %v", st.Mode(), err)
 	}
 	sv := catalog("sv")
 	seen := map[string]bool{}
 	for i, row := range rows[1:] {
 		// The list's last column names the row's letter, in list order.
 		letter := letters[i]
-		if letter.name != row[len(row)-1] {
-			t.Fatalf("row %s names letter %q, the archive's entry %d is %q", row[0], row[len(row)-1], i+1, letter.name)
+		if letter.path != row[len(row)-1] {
+			t.Fatalf("row %s names letter %q, the archive's entry %d is %q", row[0], row[len(row)-1], i+1, letter.path)
 		}
 		if letter.mode.Perm() != 0o600 {
 			t.Errorf("%s: mode %v, want 0600", letter.name, letter.mode.Perm())
@@ -429,7 +429,7 @@ func TestReportLetters(t *testing.T) {
 	}
 
 	own := renderDemo(t, Options{Letter: "Dear {{.ID}}: {{.What}} ({{len .Calls}} calls)\n"})
-	text := readLetters(t, filepath.Join(own, "letters", "stockholm.zip"))[0].text
+	text := readLetters(t, own, "stockholm")[0].text
 	if !strings.HasPrefix(text, "Dear ") || !strings.Contains(text, "calls)") {
 		t.Errorf("own letter template not used: %.40q", text)
 	}
@@ -482,7 +482,7 @@ func TestReportControllers(t *testing.T) {
 		}
 	}
 	for region, want := range map[string]string{"sormland": "Region Sörmland", "varmland": "[personuppgiftsansvarig: Varmland]"} {
-		for _, l := range readLetters(t, filepath.Join(dir, "letters", region+".zip")) {
+		for _, l := range readLetters(t, dir, region) {
 			if !strings.Contains(l.text, want) || strings.Contains(l.text, "Inera AB") {
 				t.Fatalf("%s: the letter does not name %q as its sender", l.name, want)
 			}
@@ -548,32 +548,83 @@ func TestNiceMax(t *testing.T) {
 	}
 }
 
-// letter is one entry of a region's letter archive.
+// letter is one entry of a region's letter archives.
 type letter struct {
-	name, text string
-	mode       fs.FileMode
+	path string // letters/<archive>/<entry>, as the list names it
+	name string // the entry's name
+	text string
+	mode fs.FileMode
 }
 
-// readLetters reads a letter archive with archive/zip, in entry order.
-func readLetters(t *testing.T, path string) []letter {
+// readLetters reads a region's letter archives (letters/<slug>-NNN.zip)
+// with archive/zip, in order.
+func readLetters(t *testing.T, dir, slug string) []letter {
 	t.Helper()
-	z, err := zip.OpenReader(path)
-	if err != nil {
-		t.Fatal(err)
+	parts, _ := filepath.Glob(filepath.Join(dir, "letters", slug+"-*.zip"))
+	if len(parts) == 0 {
+		t.Fatalf("no letter archive letters/%s-NNN.zip", slug)
 	}
-	defer z.Close()
 	var out []letter
-	for _, f := range z.File {
-		r, err := f.Open()
+	for i, part := range parts {
+		if want := fmt.Sprintf("%s-%03d.zip", slug, i+1); filepath.Base(part) != want {
+			t.Fatalf("letter archive %d is %s, want %s", i+1, filepath.Base(part), want)
+		}
+		z, err := zip.OpenReader(part)
 		if err != nil {
 			t.Fatal(err)
 		}
-		b, err := io.ReadAll(r)
-		r.Close()
-		if err != nil {
-			t.Fatalf("%s: %v", f.Name, err) // a CRC mismatch shows here
+		for _, f := range z.File {
+			r, err := f.Open()
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := io.ReadAll(r)
+			r.Close()
+			if err != nil {
+				t.Fatalf("%s: %v", f.Name, err) // a CRC mismatch shows here
+			}
+			out = append(out, letter{"letters/" + filepath.Base(part) + "/" + f.Name, f.Name, string(b), f.Mode()})
 		}
-		out = append(out, letter{f.Name, string(b), f.Mode()})
+		z.Close()
 	}
 	return out
+}
+
+// TestReportLetterArchives makes an archive hold 50 letters: a region's
+// letters go on in further archives, and the list's last column names
+// each row's archive and entry.
+func TestReportLetterArchives(t *testing.T) {
+	defer func(n int) { lettersPerArchive = n }(lettersPerArchive)
+	lettersPerArchive = 50
+	dir := renderDemo(t, Options{})
+	rows := readCSV(t, filepath.Join(dir, "notify", "stockholm.csv"))[1:]
+	letters := readLetters(t, dir, "stockholm")
+	if len(letters) != len(rows) {
+		t.Fatalf("%d letters for %d rows", len(letters), len(rows))
+	}
+	parts, _ := filepath.Glob(filepath.Join(dir, "letters", "stockholm-*.zip"))
+	if want := (len(rows) + 49) / 50; len(parts) != want {
+		t.Errorf("%d archives for %d letters, want %d", len(parts), len(rows), want)
+	}
+	for i, row := range rows {
+		want := fmt.Sprintf("letters/stockholm-%03d.zip/stockholm-%05d.md", i/50+1, i+1)
+		if row[len(row)-1] != want || letters[i].path != want {
+			t.Fatalf("row %d: list names %q, archive holds %q, want %q", i+1, row[len(row)-1], letters[i].path, want)
+		}
+		if !strings.Contains(letters[i].text, row[1]) {
+			t.Errorf("%s does not name its person", letters[i].path)
+		}
+	}
+}
+
+// readCSV reads a ';'-separated list.
+func readCSV(t *testing.T, path string) [][]string {
+	t.Helper()
+	r := csv.NewReader(strings.NewReader(strings.TrimPrefix(readFile(t, path), "\uFEFF")))
+	r.Comma = ';'
+	rows, err := r.ReadAll()
+	if err != nil {
+		t.Fatalf("%s: %v", filepath.Base(path), err)
+	}
+	return rows
 }

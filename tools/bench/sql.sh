@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# The scale path measured: forensics parse --dataset and index export, then
+# the decision SQL (sql/) on DuckDB with SET memory_limit (it spills to a
+# temporary directory past it), next to forensics analyze on the same
+# inputs. Prints wall time and peak RSS of each step; the SQL's level
+# counts are checked equal to analyze's.
+#
+#   tools/bench/sql.sh [tiny|ci|incident]        (default: ci)
+#
+# Environment:
+#   FORENSICS_BENCH_DIR  where generated inputs are cached (default /tmp/forensics-bench)
+#   SEED                 generator seed (default 1)
+#   DUCKDB_LIMITS        memory_limit values to run the SQL with (default "256MB 1GB")
+#   DUCKDB_THREADS       DuckDB threads (default 2)
+# Needs node and tools/duckdb's node_modules (npm ci in tools/duckdb), and
+# /usr/bin/time.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+preset=${1:-ci}
+seed=${SEED:-1}
+root=${FORENSICS_BENCH_DIR:-/tmp/forensics-bench}
+limits=${DUCKDB_LIMITS:-256MB 1GB}
+export DUCKDB_THREADS=${DUCKDB_THREADS:-2}
+case $preset in incident | ci | tiny) ;; *) echo "sql.sh: preset must be incident, ci or tiny" >&2; exit 1 ;; esac
+[ -x /usr/bin/time ] || { echo "sql.sh: needs /usr/bin/time (apt-get install time)" >&2; exit 1; }
+[ -d tools/duckdb/node_modules/@duckdb/node-api ] || { echo "sql.sh: run npm ci in tools/duckdb" >&2; exit 1; }
+
+mkdir -p "$root/bin"
+bin=$root/bin
+go build -o "$bin/gen" ./tools/bench/gen
+go build -o "$bin/forensics" ./cmd/forensics
+data=$root/sql-$preset-s$seed
+if [ ! -f "$data/access.log" ]; then
+  "$bin/gen" -preset "$preset" -seed "$seed" -out "$data" >/dev/null
+fi
+work=$(mktemp -d "$root/sql.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+lines=$(wc -l <"$data/access.log")
+echo "preset $preset, seed $seed: $(($(wc -l <"$data/index.csv") - 1)) recordings, $lines lines ($(($(stat -c %s "$data/access.log") / 1000000)) MB log)"
+echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at start"
+echo
+
+# measure NAME COMMAND...: wall seconds and peak RSS (MiB) of COMMAND.
+measure() {
+  local name=$1
+  shift
+  /usr/bin/time -f '%e %M' -o "$work/time" "$@" >"$work/$name.out" 2>"$work/$name.err" || {
+    echo "$name failed:" >&2; tail -20 "$work/$name.err" >&2; exit 1; }
+  read -r secs kib <"$work/time"
+  printf '%-34s %8.1f s  %7d MiB peak RSS\n' "$name" "$secs" $((kib / 1024))
+}
+
+measure "forensics analyze" "$bin/forensics" analyze -q --format combined --index "$data/index.csv" --out "$work/out" "$data/access.log"
+measure "forensics parse --dataset" "$bin/forensics" parse -q --format combined --dataset "$work/ds" "$data/access.log"
+echo "  dataset: $(find "$work/ds" -name '*.parquet' | wc -l) files, $(du -sm "$work/ds" | cut -f1) MB"
+measure "forensics index export" "$bin/forensics" index export -q --index "$data/index.csv" --out "$work/ix"
+"$bin/forensics" sql "$work/ds" "$work/ix" >"$work/decide.sql"
+want=$(node tools/duckdb/dump.mjs "$work/out/recordings.parquet" \
+  "SELECT string_agg(level || '=' || n, ' ' ORDER BY level) AS s FROM (SELECT level, count(*) AS n FROM data GROUP BY level)")
+for limit in $limits; do
+  mkdir -p "$work/spill"
+  { echo "SET memory_limit = '$limit'; SET temp_directory = '$work/spill'; SET preserve_insertion_order = false;"
+    cat "$work/decide.sql"
+    echo "; SELECT string_agg(level || '=' || n, ' ' ORDER BY level) AS s FROM (SELECT level, count(*) AS n FROM recordings_sql GROUP BY level);"
+  } >"$work/run.sql"
+  measure "duckdb decision SQL ($limit)" node tools/duckdb/run.mjs "$work/run.sql"
+  got=$(cat "$work/duckdb decision SQL ($limit).out")
+  if [ "$got" = "$want" ]; then echo "  recordings by level equal to analyze: $got"; else
+    echo "  recordings by level DIFFER: analyze $want, SQL $got" >&2; exit 1; fi
+done

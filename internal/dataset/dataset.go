@@ -16,9 +16,11 @@
 // and line), in files of bounded row groups (RowGroupRows), zstd, with
 // dictionaries for the repetitive text columns and page statistics and
 // column indexes long enough to prune on paths. A partition's buffer is
-// written as a file when it reaches FileRows rows, or when all buffers
-// together hold MemoryRows (the largest is written), so memory stays
-// bounded whatever the size of the logs; the rest is written by Close.
+// written as a file when it reaches FileRows rows; when all buffers
+// together hold about MemoryBytes, the partitions written to longest ago
+// are written until half of it is left (logs come mostly in time order:
+// those are the days that are complete). Memory stays bounded whatever
+// the size of the logs; the rest is written by Close.
 //
 // A run's files are named after its inputs (<run> is a hash of their
 // names and sizes) and each file appears atomically. The same inputs give
@@ -153,8 +155,11 @@ const (
 	// FileRows is the most rows a partition buffers before it is written
 	// as a file.
 	FileRows = 1 << 20
-	// MemoryRows is the most rows all partitions buffer together.
-	MemoryRows = 2 << 20
+	// MemoryBytes bounds, roughly, the memory all partitions' buffers
+	// take together.
+	MemoryBytes = 64 << 20
+	// rowOverhead estimates a buffered row's memory beyond its text.
+	rowOverhead = 768
 	// pathIndexBytes is how much of a path the column index keeps per
 	// page (parquet-go's default is 16 bytes, less than any folder).
 	pathIndexBytes = 256
@@ -166,8 +171,10 @@ const NullPartition = "__HIVE_DEFAULT_PARTITION__"
 type partKey struct{ source, date string }
 
 type partition struct {
-	rows []Row
-	n    int // files written
+	rows  []Row
+	bytes int    // estimated memory of rows
+	last  uint64 // the Writer's write count when a row was last added
+	n     int    // files written
 }
 
 // A Writer writes rows into a dataset directory. Create one with Create.
@@ -176,12 +183,14 @@ type Writer struct {
 	run   string
 	opt   Options
 	parts map[partKey]*partition
-	held  int
+	held  int    // estimated bytes buffered
+	count uint64 // rows written
+	names intern
 	files []string
 	err   error
 	done  bool
 
-	fileRows, memRows int
+	fileRows, memBytes int
 }
 
 // Create starts writing the requests of inputs into the dataset at dir
@@ -203,7 +212,7 @@ func Create(dir string, inputs []logparse.Input, opt Options) (*Writer, error) {
 	}
 	return &Writer{
 		dir: dir, run: hex.EncodeToString(h.Sum(nil))[:16], opt: opt,
-		parts: map[partKey]*partition{}, fileRows: FileRows, memRows: MemoryRows,
+		parts: map[partKey]*partition{}, fileRows: FileRows, memBytes: MemoryBytes,
 	}, nil
 }
 
@@ -226,32 +235,48 @@ func (w *Writer) Write(rec *logparse.Record) error {
 		w.parts[k] = p
 	}
 	p.rows = append(p.rows, row)
-	w.held++
+	n := row.size()
+	p.bytes += n
+	w.held += n
+	w.count++
+	p.last = w.count
 	if len(p.rows) >= w.fileRows {
 		return w.flush(k, p)
 	}
-	if w.held >= w.memRows {
-		return w.flushLargest()
+	if w.held >= w.memBytes {
+		return w.flushOldest()
 	}
 	return nil
+}
+
+// size estimates the memory a buffered row takes.
+func (r *Row) size() int {
+	n := rowOverhead + len(r.Path) + len(r.Query) + len(r.Range) + len(r.ContentRange) + len(r.Referer) + len(r.ForwardedFor)
+	if r.PathKey != nil {
+		n += len(*r.PathKey)
+	}
+	if r.ListingFolder != nil {
+		n += len(*r.ListingFolder)
+	}
+	return n
 }
 
 // row converts a record.
 func (w *Writer) row(rec *logparse.Record) Row {
 	r := Row{
-		Actor:        text(exposure.ActorAddress(rec, w.opt.Proxies)),
+		Actor:        w.names.get(exposure.ActorAddress(rec, w.opt.Proxies)),
 		ForwardedFor: text(rec.ForwardedFor),
-		Method:       text(rec.Method),
+		Method:       w.names.get(rec.Method),
 		Path:         text(rec.Path),
 		Query:        text(rec.Query),
-		Protocol:     text(rec.Protocol),
+		Protocol:     w.names.get(rec.Protocol),
 		Range:        text(rec.Range),
 		ContentRange: text(rec.ContentRange),
-		UserAgent:    text(rec.UserAgent),
+		UserAgent:    w.names.get(rec.UserAgent),
 		Referer:      text(rec.Referer),
 		Completion:   rec.Completion.String(),
-		LogSource:    text(w.opt.SourceOf(rec.Source)),
-		Input:        text(rec.Source),
+		LogSource:    w.names.get(w.opt.SourceOf(rec.Source)),
+		Input:        w.names.get(rec.Source),
 		Line:         rec.Line,
 		Offset:       rec.Offset,
 	}
@@ -305,32 +330,45 @@ func (w *Writer) row(rec *logparse.Record) Row {
 	}
 	r.Aborted = d.Aborted
 	r.CompletionLogged = d.CompletionLogged
-	r.Uncertain = strings.Join(d.Uncertain.Strings(), ",")
+	if d.Uncertain != 0 {
+		r.Uncertain = w.names.get(strings.Join(d.Uncertain.Strings(), ","))
+	}
 	if w.opt.Actors != nil {
 		addr, err := netip.ParseAddr(r.Actor)
 		if err != nil {
 			addr = netip.Addr{} // a host name: rules by user agent only
 		}
 		if k, ok := w.opt.Actors.MatchActor(addr, rec.UserAgent); ok {
-			label, cat := text(k.Label), text(k.Category)
+			label, cat := w.names.get(k.Label), w.names.get(k.Category)
 			r.ActorLabel, r.ActorCategory = &label, &cat
 		}
 	}
 	return r
 }
 
-// flushLargest writes the partition holding the most rows (ties: the
-// first in key order, so that the files do not depend on map order).
-func (w *Writer) flushLargest() error {
-	var best partKey
-	var bp *partition
+// flushOldest writes the partitions written to longest ago until half
+// of the memory budget is left.
+func (w *Writer) flushOldest() error {
+	type aged struct {
+		k    partKey
+		last uint64
+	}
+	var all []aged
 	for k, p := range w.parts {
-		if bp == nil || len(p.rows) > len(bp.rows) ||
-			len(p.rows) == len(bp.rows) && cmp.Or(strings.Compare(k.source, best.source), strings.Compare(k.date, best.date)) < 0 {
-			best, bp = k, p
+		if len(p.rows) > 0 {
+			all = append(all, aged{k, p.last})
 		}
 	}
-	return w.flush(best, bp)
+	slices.SortFunc(all, func(a, b aged) int { return cmp.Compare(a.last, b.last) })
+	for _, a := range all {
+		if w.held <= w.memBytes/2 {
+			break
+		}
+		if err := w.flush(a.k, w.parts[a.k]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // flush writes a partition's buffered rows as one file, sorted by time.
@@ -358,9 +396,9 @@ func (w *Writer) flush(k partKey, p *partition) error {
 		return err
 	}
 	p.n++
-	w.held -= len(p.rows)
-	clear(p.rows)
-	p.rows = p.rows[:0]
+	w.held -= p.bytes
+	p.bytes = 0
+	p.rows = nil // a day's buffer is not needed again soon: let it go
 	w.files = append(w.files, name)
 	return nil
 }
@@ -450,6 +488,26 @@ func writeFile(name string, rows []Row) error {
 // holds the name as it is.
 func escape(s string) string {
 	return url.PathEscape(s)
+}
+
+// intern shares the copies of values that repeat from row to row (user
+// agents, actors, methods, input names), up to maxIntern of them.
+type intern map[string]string
+
+const maxIntern = 1 << 16
+
+func (m *intern) get(s string) string {
+	if v, ok := (*m)[s]; ok {
+		return v
+	}
+	v := text(s)
+	if *m == nil {
+		*m = make(intern)
+	}
+	if len(*m) < maxIntern {
+		(*m)[v] = v
+	}
+	return v
 }
 
 func boolInt(b bool) int {

@@ -40,7 +40,7 @@ func logLines(n int) string {
 
 // write reads each named log (name -> content, in order) into a dataset
 // at dir and returns the files written.
-func write(t *testing.T, dir string, logs [][2]string, fileRows, memRows int) []string {
+func write(t *testing.T, dir string, logs [][2]string, fileRows, memBytes int) []string {
 	t.Helper()
 	f, err := logparse.ParseFormat("nginx_range")
 	if err != nil {
@@ -54,7 +54,7 @@ func write(t *testing.T, dir string, logs [][2]string, fileRows, memRows int) []
 	if err != nil {
 		t.Fatal(err)
 	}
-	w.fileRows, w.memRows = fileRows, memRows
+	w.fileRows, w.memBytes = fileRows, memBytes
 	for _, l := range logs {
 		r := logparse.NewReader(strings.NewReader(l[1]), f)
 		r.Name = l[0]
@@ -91,8 +91,8 @@ func TestDatasetDeterministicAndAppendOnly(t *testing.T) {
 	a := [2]string{"logs/a/access.log", logLines(300)}
 	b := [2]string{"logs/b/access.log", logLines(200)}
 	d1, d2 := t.TempDir(), t.TempDir()
-	f1 := write(t, d1, [][2]string{a, b}, 100, 150)
-	f2 := write(t, d2, [][2]string{a, b}, 100, 150)
+	f1 := write(t, d1, [][2]string{a, b}, 100, 150*rowOverhead)
+	f2 := write(t, d2, [][2]string{a, b}, 100, 150*rowOverhead)
 	if len(f1) < 4 {
 		t.Fatalf("want several files (bounded buffers), got %d", len(f1))
 	}
@@ -117,8 +117,8 @@ func TestDatasetDeterministicAndAppendOnly(t *testing.T) {
 	// Part of the logs, then the rest: the first run's files stay as they
 	// were, the second adds files.
 	d3 := t.TempDir()
-	first := readAll(t, write(t, d3, [][2]string{a}, 1000, 1000))
-	second := write(t, d3, [][2]string{b}, 1000, 1000)
+	first := readAll(t, write(t, d3, [][2]string{a}, 1000, MemoryBytes))
+	second := write(t, d3, [][2]string{b}, 1000, MemoryBytes)
 	for f, want := range first {
 		got, err := os.ReadFile(f)
 		if err != nil || !bytes.Equal(got, want) {
@@ -137,7 +137,7 @@ func TestDatasetDeterministicAndAppendOnly(t *testing.T) {
 
 func TestDatasetReadByDuckDB(t *testing.T) {
 	dir := t.TempDir()
-	files := write(t, dir, [][2]string{{"logs/a/access.log", logLines(300)}}, 200, 1000)
+	files := write(t, dir, [][2]string{{"logs/a/access.log", logLines(300)}}, 200, MemoryBytes)
 	glob := dir + "/requests/*/*/*.parquet"
 	q := func(sql string) []map[string]any {
 		return testutil.DumpParquet(t, files[0], strings.ReplaceAll(sql, "{glob}", "'"+glob+"'"))

@@ -5,7 +5,8 @@
 #
 #   tools/bench/memory-flat.sh [incident|ci|tiny] [K]     (default: ci 10)
 #
-# Environment: FORENSICS_BENCH_DIR, SEED, MEM_LIMIT, TIMEOUT as run.sh.
+# Environment: FORENSICS_BENCH_DIR, SEED, MEM_LIMIT, TIMEOUT as run.sh;
+# ANALYZE_ARGS, extra flags for analyze (e.g. --no-reports: the engine alone).
 # Disk: the Kx log is K times the preset's (ci: 2 GB at 10x; incident: 20 GB).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -32,7 +33,7 @@ for scale in 1 "$k"; do
   fi
   rc=0
   /usr/bin/time -f '%e %M' -o "$work/time" prlimit --as="$(numfmt --from=iec "$limit")" timeout "$timeout" \
-    "$root/bin/forensics" analyze -q --format combined --index "$data/index.csv" --out "$work/out" "$data/access.log" \
+    "$root/bin/forensics" analyze -q ${ANALYZE_ARGS:-} --format combined --index "$data/index.csv" --out "$work/out" "$data/access.log" \
     >/dev/null 2>"$work/err" || rc=$?
   read -r secs kib < <(tail -n 1 "$work/time")
   if grep -q '^fatal error: out of memory' "$work/err"; then rc=oom; fi

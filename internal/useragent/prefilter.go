@@ -204,6 +204,7 @@ type filtered struct {
 	uap     *uaparser.Parser
 	uaF     []filter
 	deviceF []filter
+	spider  []int // device rules whose family is the literal "Spider"
 }
 
 func newFiltered(uap *uaparser.Parser) *filtered {
@@ -211,8 +212,11 @@ func newFiltered(uap *uaparser.Parser) *filtered {
 	for _, r := range uap.UA {
 		f.uaF = append(f.uaF, newFilter(r.Reg))
 	}
-	for _, r := range uap.Device {
+	for i, r := range uap.Device {
 		f.deviceF = append(f.deviceF, newFilter(r.Reg))
+		if r.DeviceReplacement == "Spider" {
+			f.spider = append(f.spider, i)
+		}
 	}
 	return f
 }
@@ -247,4 +251,44 @@ func (f *filtered) deviceFamily(s, folded string) string {
 		}
 	}
 	return "Other"
+}
+
+// isSpider reports whether deviceFamily(s, folded) is "Spider", trying
+// far fewer rules for most strings. The device family is that of the
+// first rule that gives one. A family is "Spider" either because the
+// rule says so (the rules in f.spider) or because it is taken from the
+// string, which then holds "Spider". Without that literal, only the
+// rules in f.spider can give it, and only if no earlier rule gives
+// another family: so find the first of them that matches, then try the
+// rules before it.
+func (f *filtered) isSpider(s, folded string) bool {
+	if strings.Contains(s, "Spider") {
+		return f.deviceFamily(s, folded) == "Spider"
+	}
+	first := -1
+	var d uaparser.Device
+	for _, i := range f.spider {
+		if !f.deviceF[i].mayMatch(folded) {
+			continue
+		}
+		f.uap.Device[i].Match(s, &d)
+		if d.Family != "" {
+			first = i
+			break
+		}
+	}
+	if first < 0 {
+		return false
+	}
+	for i, r := range f.uap.Device[:first] {
+		if !f.deviceF[i].mayMatch(folded) {
+			continue
+		}
+		d = uaparser.Device{}
+		r.Match(s, &d)
+		if d.Family != "" {
+			return false
+		}
+	}
+	return true
 }

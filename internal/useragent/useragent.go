@@ -220,7 +220,7 @@ func (p *Parser) parse(ua string) exposure.UserAgent {
 	if name, v, ok := match(tools, s); ok {
 		return named(exposure.UATool, name, v)
 	}
-	if p.f.deviceFamily(s, folded) == "Spider" {
+	if p.f.isSpider(s, folded) {
 		if family != "" {
 			return exposure.UserAgent{Class: exposure.UACrawler, Name: family, Version: libVersion}
 		}

@@ -292,13 +292,20 @@ func TestPrefilterAgrees(t *testing.T) {
 	if testing.Short() && len(uas) > 100 {
 		uas = uas[:100]
 	}
+	spiders := 0
 	for _, ua := range uas {
 		got, want := useragent.FilteredForTest(ua), useragent.LibraryForTest(ua)
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("prefiltered parse of %q differs from ua-parser (-want +got):\n%s", ua, diff)
 		}
+		if want.Spider {
+			spiders++
+		}
 	}
-	t.Logf("%d user agents compared", len(uas))
+	t.Logf("%d user agents compared, %d of them spiders to ua-parser", len(uas), spiders)
+	if spiders == 0 {
+		t.Error("no spider among the user agents compared: the spider shortcut is not tested")
+	}
 }
 
 // corpusAgents returns the distinct user agents of the corpus's

@@ -31,3 +31,23 @@ func TestSQLCommandPrints(t *testing.T) {
 		t.Errorf("a bad time: exit %d, stderr %s", r.exit, r.stderr)
 	}
 }
+
+// TestParseDatasetFlags checks parse's flags for --dataset: one output
+// only, and the engine's reading flags only with --dataset.
+func TestParseDatasetFlags(t *testing.T) {
+	bin := forensicsBinary(t)
+	dir := t.TempDir()
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"parse", "--dataset", "d", "--out", "f.parquet", "x.log"}, "--dataset and --out"},
+		{[]string{"parse", "--strip-prefix", "/a", "x.log"}, "apply to --dataset only"},
+		{[]string{"parse", "--dataset", "d", "--trusted-proxy", "not-a-cidr", "x.log"}, "trusted proxy 1"},
+	} {
+		r := runForensics(t, bin, dir, c.args...)
+		if r.exit != exitFailure || !strings.Contains(r.stderr, c.want) {
+			t.Errorf("%v: exit %d, want %d and %q in\n%s", c.args, r.exit, exitFailure, c.want, r.stderr)
+		}
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"runtime/pprof"
+	"sync/atomic"
 	"time"
 
 	"github.com/forensiclog/forensics/pkg/exposure"
@@ -152,7 +153,16 @@ func (c *AnalyzeCmd) Run(log *slog.Logger, std *stdio) error {
 		return err
 	}
 	defer run.close()
-	watch.atInterrupt(run.engine.Close)
+	// The engine is let go before the reports (see analysis.release): the
+	// interrupt handler reaches it through live, not a method value.
+	var live atomic.Pointer[exposure.Engine]
+	live.Store(run.engine)
+	watch.atInterrupt(func() error {
+		if e := live.Load(); e != nil {
+			return e.Close()
+		}
+		return nil
+	})
 
 	if err := run.readLogs(log); err != nil {
 		return err
@@ -186,6 +196,8 @@ func (c *AnalyzeCmd) Run(log *slog.Logger, std *stdio) error {
 		log.Warn("a log line is dated in the future: the exposure window ends there; set --exposed-to", "logs_to", to.Format(time.RFC3339))
 	}
 	run.noteOverlaps(log, rep.Overlaps)
+	live.Store(nil)
+	run.release()
 	if c.pseudonymKey != nil {
 		log.Info("outputs pseudonymized", "key_id", pseudonymKeyID(c.pseudonymKey))
 	}

@@ -90,8 +90,8 @@ func (a *analysis) write(out string, rep *exposure.Report, started time.Time, lo
 			// Rows left out, and rows kept in part (a repeated path
 			// merged into the first, a bad size kept uncertain):
 			// Index.Errors lists both.
-			"recordings": a.index.Len(), "unusable_rows": a.index.Stats().Errors,
-			"rows_kept_in_part": a.index.Stats().Warnings,
+			"recordings": a.indexLen, "unusable_rows": a.indexStats.Errors,
+			"rows_kept_in_part": a.indexStats.Warnings,
 		},
 		Inputs:   a.inputs,
 		Totals:   map[string]int64{},

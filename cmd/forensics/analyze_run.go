@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -28,6 +29,8 @@ import (
 type analysis struct {
 	cmd            *AnalyzeCmd
 	index          *exposure.Index
+	indexLen       int                 // index.Len(), kept after release
+	indexStats     exposure.IndexStats // index.Stats(), kept after release
 	geo            *geoip.DB
 	engine         *exposure.Engine
 	shards         []*exposure.Shard
@@ -148,6 +151,20 @@ func (c *AnalyzeCmd) setup(log *slog.Logger) (*analysis, error) {
 	a.engine = exposure.NewEngine(a.index, eopt)
 	a.tally = newPathTally(a.index, c.Workers)
 	return a, nil
+}
+
+// release lets the engine, its index and the shards go once Finish has
+// written the rows and the checks that need them are done: the reports
+// that follow read the outputs and need the memory (the incident's index
+// alone is about 300 MB). What the manifest and the report still need of
+// the index is kept.
+func (a *analysis) release() {
+	a.indexLen, a.indexStats = a.index.Len(), a.index.Stats()
+	if a.engine != nil {
+		a.engine.Close()
+	}
+	a.engine, a.index, a.shards, a.tally = nil, nil, nil, nil
+	runtime.GC() // return the freed memory before the reports allocate theirs
 }
 
 func (a *analysis) close() {

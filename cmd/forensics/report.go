@@ -160,7 +160,7 @@ func (a *analysis) reportOptions() report.Options {
 	o := report.Options{
 		Lang:              "sv",
 		TrustedCategories: trustedCategories(a.cmd.TrustedCategory),
-		IndexRecordings:   a.index.Len(), IndexSHA256: a.indexSum,
+		IndexRecordings:   a.indexLen, IndexSHA256: a.indexSum,
 		Tool: "forensics", Version: version, Demo: a.cmd.demo,
 		Problems: a.problems,
 	}

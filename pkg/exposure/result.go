@@ -218,7 +218,7 @@ type Report struct {
 }
 
 // Result is everything Finish decides, held in memory: for tests and
-// small inputs. At scale use FinishTo with a Sink that writes rows out.
+// small inputs. At scale use Finish with a Sink that writes rows out.
 type Result struct {
 	Exposures  []ExposureRow
 	Persons    []PersonRow

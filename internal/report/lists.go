@@ -2,6 +2,7 @@ package report
 
 import (
 	"bufio"
+	"cmp"
 	"encoding/csv"
 	"encoding/gob"
 	"errors"
@@ -10,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -126,15 +128,18 @@ func (w *listWriter) write(d *data) error {
 	}
 	// The regions' lists are independent files: written side by side,
 	// as many at a time as there are processors.
+	// The largest first, so that it does not start last.
 	var wg sync.WaitGroup
 	slots := make(chan struct{}, runtime.GOMAXPROCS(0))
-	errs := make([]error, len(d.Regions))
-	for i, s := range d.Regions {
+	order := slices.Clone(d.Regions)
+	slices.SortStableFunc(order, func(a, b *scope) int { return cmp.Compare(b.Notify, a.Notify) })
+	errs := make([]error, len(order))
+	for i, s := range order {
 		if s.Notify == 0 {
 			continue
 		}
+		slots <- struct{}{}
 		wg.Go(func() {
-			slots <- struct{}{}
 			defer func() { <-slots }()
 			errs[i] = w.writeScope(d, s, notify, letters)
 		})

@@ -10,6 +10,7 @@ import (
 
 // IndexCmd is "forensics index": commands on a recording index.
 type IndexCmd struct {
+	Check  IndexCheckCmd  `cmd:"" help:"Load the index as analyze would, without any log: its counts, the rows it could not use (by position), load time and memory."`
 	Export IndexExportCmd `cmd:"" help:"Write the index as Parquet (recordings.parquet, subjects.parquet) with the engine's path keys and folders, for the SQL of 'forensics sql'."`
 }
 

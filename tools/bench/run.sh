@@ -81,11 +81,11 @@ measure() {
 measure "wc -l" "$bytes" "$lines" wc -l "$log"
 measure "cat" "$bytes" "$lines" cat "$log"
 measure "parse" "$bytes" "$lines" "$bin/forensics" parse -q --format combined "$log"
-measure "index load" "$ibytes" "$irows" "$bin/forensics" analyze -q --format combined --index "$data/index.csv" --out "$work/out-index" "$data/one.log"
+measure "index load" "$ibytes" "$irows" "$bin/forensics" index check --index "$data/index.csv"
 measure "analyze" "$bytes" "$lines" "$bin/forensics" analyze -q --format combined --index "$data/index.csv" --out "$work/out" "$log"
 measure "analyze gz" "$bytes" "$lines" "$bin/forensics" analyze -q --format combined --index "$data/index.csv" --out "$work/out-gz" "$data/access.log.gz"
 if [ "${KEEP_OUT:-0}" = 1 ]; then cp -r "$work/out" "$root/$preset-s$seed-out"; fi
-rm -rf "$work/out" "$work/out-gz" "$work/out-index"
+rm -rf "$work/out" "$work/out-gz"
 if command -v goaccess >/dev/null; then
   measure "goaccess" "$bytes" "$lines" goaccess "$log" --log-format=COMBINED --no-progress -o "$work/goaccess.json"
 fi

@@ -40,7 +40,6 @@ if [ "$(cat "$data/.stamp" 2>/dev/null)" != "$stamp" ]; then
   /usr/bin/time -f '%e %M' -o "$root/gen.time" "$bin/gen" -preset "$preset" -seed "$seed" -out "$data" -stats -json >"$root/gen.json.tmp"
   mv "$root/gen.json.tmp" "$data/stats.json"
   read -r gen_secs _ <"$root/gen.time"
-  head -n 1 "$data/access.log" >"$data/one.log"
   if command -v pigz >/dev/null; then pigz -c "$data/access.log" >"$data/access.log.gz"; else gzip -c "$data/access.log" >"$data/access.log.gz"; fi
   echo "$stamp" >"$data/.stamp"
 fi

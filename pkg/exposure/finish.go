@@ -35,7 +35,10 @@ func (e *Engine) Finish(sink Sink, shards ...*Shard) (*Report, error) {
 		return nil, err
 	}
 	d.rep.Summary.Engine = d.stats
-	return &d.rep, nil
+	// A copy: &d.rep would keep the decider, its per-recording arrays and
+	// through it the engine and index alive as long as the report.
+	rep := d.rep
+	return &rep, nil
 }
 
 // Collect is Finish into memory: every row in a Result. For tests and

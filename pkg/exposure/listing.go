@@ -52,16 +52,18 @@ func (b *listingBuffer) spill(s *Shard, toDisk bool) {
 	slices.SortFunc(b.events, func(x, y listingEvent) int {
 		return cmp.Or(cmp.Compare(x.folder, y.folder), cmp.Compare(x.actor, y.actor), cmp.Compare(x.t, y.t), cmp.Compare(x.ref, y.ref))
 	})
+	rw := s.e.startRun(toDisk, &b.err)
 	var buf []byte
 	for _, ev := range b.events {
-		buf = binary.AppendUvarint(buf, uint64(ev.folder))
+		buf = binary.AppendUvarint(buf[:0], uint64(ev.folder))
 		buf = binary.AppendUvarint(buf, uint64(ev.actor))
 		buf = binary.AppendVarint(buf, ev.t)
 		buf = binary.AppendUvarint(buf, uint64(ev.ref))
 		buf = binary.AppendUvarint(buf, uint64(ev.view))
+		rw.write(buf)
 	}
 	b.events = b.events[:0]
-	b.runs = append(b.runs, s.e.newRun(buf, toDisk, &s.stats, &b.err))
+	b.runs = append(b.runs, rw.finish(&s.stats, &b.err))
 }
 
 func decodeListing(r io.ByteReader, ev *listingEvent) error {

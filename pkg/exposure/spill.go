@@ -150,10 +150,12 @@ func (b *pairBuffer) spill(s *Shard, toDisk bool) {
 		return cmp.Or(cmp.Compare(x.rec, y.rec), cmp.Compare(x.actor, y.actor), cmp.Compare(x.ref, y.ref))
 	})
 	maxEv := s.e.opt.MaxEvidence
+	rw := s.e.startRun(toDisk, &b.err)
 	var buf []byte
 	var agg pairAgg
 	flush := func() {
-		buf = agg.appendTo(buf)
+		buf = agg.appendTo(buf[:0])
+		rw.write(buf)
 	}
 	for i := range b.events {
 		ev := &b.events[i]
@@ -167,7 +169,7 @@ func (b *pairBuffer) spill(s *Shard, toDisk bool) {
 	}
 	flush()
 	b.events = b.events[:0]
-	b.runs = append(b.runs, s.e.newRun(buf, toDisk, &s.stats, &b.err))
+	b.runs = append(b.runs, rw.finish(&s.stats, &b.err))
 }
 
 // appendTo encodes the aggregate.
@@ -270,42 +272,83 @@ func (r runSource) open() (io.ByteReader, io.Closer, error) {
 	return bufio.NewReaderSize(f, 64<<10), f, nil
 }
 
-// newRun keeps an encoded run in memory, or writes it to a file in
-// TempDir. A write error is kept in *errp, reported by Finish.
-func (e *Engine) newRun(buf []byte, toDisk bool, st *Stats, errp *error) runSource {
-	if !toDisk || *errp != nil {
-		return runSource{mem: buf}
-	}
-	path, err := e.writeRun(buf)
-	if err != nil {
-		*errp = err
-		return runSource{mem: buf}
-	}
-	st.SpilledRuns++
-	return runSource{path: path}
+// runWriter receives a run as it is encoded: into a temporary file in
+// TempDir when spilling, through a small buffer, so that a spill holds no
+// copy of the run in memory (whole-run buffers were tens of MB of garbage
+// per spill, and with ten times the traffic the workers spill all the
+// time); else into memory. A write error is kept in *errp, reported by
+// Finish.
+type runWriter struct {
+	mem  []byte
+	f    *os.File
+	w    *bufio.Writer
+	path string
+	err  error
 }
 
-func (e *Engine) writeRun(buf []byte) (string, error) {
+// startRun starts a run, on disk when toDisk and no spill failed before.
+func (e *Engine) startRun(toDisk bool, errp *error) *runWriter {
+	rw := &runWriter{}
+	if toDisk && *errp == nil {
+		f, path, err := e.createRun()
+		if err != nil {
+			*errp = err
+		} else {
+			rw.f, rw.path, rw.w = f, path, bufio.NewWriterSize(f, 256<<10)
+		}
+	}
+	return rw
+}
+
+func (rw *runWriter) write(b []byte) {
+	if rw.w == nil {
+		rw.mem = append(rw.mem, b...)
+		return
+	}
+	if rw.err == nil {
+		_, rw.err = rw.w.Write(b)
+	}
+}
+
+// finish ends the run. A run that could not be written sets *errp, which
+// fails Finish.
+func (rw *runWriter) finish(st *Stats, errp *error) runSource {
+	if rw.w == nil {
+		return runSource{mem: rw.mem}
+	}
+	err := rw.err
+	if err == nil {
+		err = rw.w.Flush()
+	}
+	if cerr := rw.f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		if *errp == nil {
+			*errp = fmt.Errorf("exposure: spill: %w", err)
+		}
+		return runSource{}
+	}
+	st.SpilledRuns++
+	return runSource{path: rw.path}
+}
+
+// createRun creates a run's temporary file, named with letters only, and
+// records it for Close.
+func (e *Engine) createRun() (*os.File, string, error) {
 	name, err := letterName("forensics-run-", ".tmp")
 	if err != nil {
-		return "", err
+		return nil, "", err
 	}
 	path := filepath.Join(e.opt.TempDir, name)
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
-		return "", fmt.Errorf("exposure: spill: %w", err)
+		return nil, "", fmt.Errorf("exposure: spill: %w", err)
 	}
 	e.runMu.Lock()
 	e.files = append(e.files, path)
 	e.runMu.Unlock()
-	if _, err := f.Write(buf); err != nil {
-		f.Close()
-		return "", fmt.Errorf("exposure: spill: %w", err)
-	}
-	if err := f.Close(); err != nil {
-		return "", fmt.Errorf("exposure: spill: %w", err)
-	}
-	return path, nil
+	return f, path, nil
 }
 
 // letterName returns prefix + 16 random lower-case letters + suffix: a

@@ -37,9 +37,15 @@ type decider struct {
 	actorListed []int64      // recordings shown by each actor's listings
 
 	// By recording, after the recordings pass.
-	recs    []recVerdict
-	recActs []int32  // actors with a row, recording by recording
-	recOff  []uint32 // recActs[recOff[i]:recOff[i+1]]
+	recs []recVerdict
+	// Actors with a row, recording by recording, kept only for the
+	// recordings of persons with more than one recording (their actors
+	// must be told apart across calls): recActs[recOff[i]:recOff[i+1]].
+	// Everyone else's actors are counted in the recordings pass, so that
+	// this grows with the few shared recordings' pairs, not with every
+	// (recording, actor) pair of the log.
+	recActs []int32
+	recOff  []uint32
 
 	actorLevels [][3]int64
 	actorBytes  []int64
@@ -50,10 +56,12 @@ type decider struct {
 
 // recVerdict is the verdict on one recording, kept for the persons pass.
 type recVerdict struct {
-	level Level
-	inGap bool
-	first int64  // first exposure by an actor not trusted; 0 none
-	cats  uint64 // categories of actors with a row or a listing
+	level  Level
+	inGap  bool
+	shared bool   // a person of it has other recordings: its actors are in recActs
+	actors uint32 // actors not trusted with a row
+	first  int64  // first exposure by an actor not trusted; 0 none
+	cats   uint64 // categories of actors with a row or a listing
 }
 
 // actorInfo is an actor's attribution.
@@ -256,7 +264,8 @@ func (d *decider) recordingsPass() error {
 		return err
 	}
 	defer m.close()
-	n := e.ix.Len()
+	ix := e.ix
+	n := ix.Len()
 	d.recs = make([]recVerdict, n)
 	d.recOff = make([]uint32, n+1)
 	sum := &d.rep.Summary
@@ -284,6 +293,20 @@ func (d *decider) recordingsPass() error {
 			cov   float64
 		}
 		outs := make([]pairOut, len(pairs))
+		// Persons of this recording alone, counted once each; any person
+		// with other recordings makes it shared (see recActs).
+		soloPersons := int64(0)
+		persons := ix.subjPerson[ix.subjStart[i]:ix.subjStart[i+1]]
+		for k, q := range persons {
+			if slices.Contains(persons[:k], q) {
+				continue
+			}
+			if len(ix.PersonRecordings(int(q))) > 1 {
+				rv.shared = true
+			} else {
+				soloPersons++
+			}
+		}
 		for k := range pairs {
 			p := &pairs[k]
 			if dec := d.pairDec[pairKey{p.rec, p.actor}]; dec > 0 {
@@ -295,7 +318,11 @@ func (d *decider) recordingsPass() error {
 			if lvl == None {
 				continue
 			}
-			d.recActs = append(d.recActs, p.actor)
+			if rv.shared {
+				d.recActs = append(d.recActs, p.actor)
+			} else {
+				d.actorPerson[p.actor] += soloPersons
+			}
 			rv.cats |= 1 << d.catBit[p.actor]
 			if !d.trusted[p.actor] {
 				rv.level = max(rv.level, lvl)
@@ -317,6 +344,7 @@ func (d *decider) recordingsPass() error {
 			d.actorBytes[p.actor] += b
 		}
 		d.recOff[i+1] = uint32(len(d.recActs))
+		rv.actors = uint32(actors)
 		var rl recListing
 		if d.listed != nil {
 			rl = d.listed[i]
@@ -537,8 +565,14 @@ func (d *decider) personsPass() error {
 			if d.listed != nil {
 				row.ListingActors = max(row.ListingActors, int64(d.listed[ri].actors))
 			}
-			for _, a := range d.recActs[d.recOff[ri]:d.recOff[ri+1]] {
-				acts = addOnce(acts, a+1) // +1: 0 is "none" to addOnce
+			if rv.shared {
+				for _, a := range d.recActs[d.recOff[ri]:d.recOff[ri+1]] {
+					acts = addOnce(acts, a+1) // +1: 0 is "none" to addOnce
+				}
+			} else {
+				// The person's only recording: its actors were counted
+				// for the actors in the recordings pass.
+				row.Actors += int64(rv.actors)
 			}
 		}
 		for _, a := range acts {

@@ -14,6 +14,8 @@
 #   TIMEOUT              seconds allowed to each step (default 3600)
 #   FLAT                 1: also run memory-flat.sh on this preset (default: 1 but for incident)
 #   KEEP_OUT             1: keep the analyze outputs (default: removed)
+#   ANALYZE_ARGS         extra flags for analyze (e.g. --no-reports: without the
+#                        reports, lists and one letter per person)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 preset=${1:-ci}
@@ -81,8 +83,8 @@ measure "wc -l" "$bytes" "$lines" wc -l "$log"
 measure "cat" "$bytes" "$lines" cat "$log"
 measure "parse" "$bytes" "$lines" "$bin/forensics" parse -q --format combined "$log"
 measure "index load" "$ibytes" "$irows" "$bin/forensics" index check --index "$data/index.csv"
-measure "analyze" "$bytes" "$lines" "$bin/forensics" analyze -q --format combined --index "$data/index.csv" --out "$work/out" "$log"
-measure "analyze gz" "$bytes" "$lines" "$bin/forensics" analyze -q --format combined --index "$data/index.csv" --out "$work/out-gz" "$data/access.log.gz"
+measure "analyze" "$bytes" "$lines" "$bin/forensics" analyze -q ${ANALYZE_ARGS:-} --format combined --index "$data/index.csv" --out "$work/out" "$log"
+measure "analyze gz" "$bytes" "$lines" "$bin/forensics" analyze -q ${ANALYZE_ARGS:-} --format combined --index "$data/index.csv" --out "$work/out-gz" "$data/access.log.gz"
 if [ "${KEEP_OUT:-0}" = 1 ]; then cp -r "$work/out" "$root/$preset-s$seed-out"; fi
 rm -rf "$work/out" "$work/out-gz"
 if command -v goaccess >/dev/null; then

@@ -45,9 +45,9 @@ func TestPersonAndActorCounts(t *testing.T) {
 		k := rng.IntN(n)
 		s.Observe(&logparse.Record{
 			Source: "a.log", Line: int64(line + 1), Method: "GET", Status: 200,
-			Time:      start.Add(time.Duration(n+rng.IntN(100)) * time.Hour),
-			Client:    netip.AddrFrom4([4]byte{198, 51, 100, byte(rng.IntN(30))}),
-			Path:      fmt.Sprintf("/rec/c%03d.mp3", k), BodyBytes: 1000,
+			Time:   start.Add(time.Duration(n+rng.IntN(100)) * time.Hour),
+			Client: netip.AddrFrom4([4]byte{198, 51, 100, byte(rng.IntN(30))}),
+			Path:   fmt.Sprintf("/rec/c%03d.mp3", k), BodyBytes: 1000,
 			WireBytes: logparse.NotLogged, Completion: logparse.CompletionNotLogged, RequestBytes: logparse.NotLogged,
 		})
 	}

@@ -103,7 +103,7 @@ for step in "wc -l" cat parse "index load" analyze "analyze gz" goaccess; do
 done
 echo
 echo "MB/s and lines/s: of the uncompressed log (index load: of index.csv and its rows)."
-echo "index load = analyze with a one-line log: reading the index, deciding, writing every output."
+echo "index load = forensics index check: the index loaded as analyze loads it, and counted."
 ratio() { # a b label: only when both ran to the end (exit 0 or 2)
   [ -f "$work/$1" ] && [ -f "$work/$2" ] || return 0
   local ra rb

@@ -78,13 +78,7 @@ func (c *AnalyzeCmd) setup(log *slog.Logger) (*analysis, error) {
 	}
 	st := a.index.Stats()
 	done("recordings", st.Recordings, "unusable_rows", st.Errors)
-	for i, ierr := range a.index.Errors() {
-		if i == 10 {
-			log.Warn("more unusable index rows", "count", len(a.index.Errors())-10)
-			break
-		}
-		log.Warn("index row", "error", ierr.Error())
-	}
+	logIndexErrors(log, a.index)
 	if a.index.Len() == 0 {
 		return nil, fmt.Errorf("index: no usable row (%d rows unusable)", st.Errors)
 	}

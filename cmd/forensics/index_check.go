@@ -8,8 +8,6 @@ import (
 	"runtime"
 	"slices"
 	"time"
-
-	"github.com/forensiclog/forensics/pkg/exposure"
 )
 
 // IndexCheckCmd is "forensics index check": it loads a recording index as
@@ -18,12 +16,7 @@ import (
 // it first, to get the column mapping right before hours of analysis; the
 // benchmark runs it to time the index load alone.
 type IndexCheckCmd struct {
-	Index       string            `required:"" help:"Recording index: CSV, JSON Lines or Parquet (as analyze)." placeholder:"FILE" type:"existingfile"`
-	IndexFormat string            `help:"Index format; default: from the file name." enum:"csv,jsonl,parquet," default:""`
-	Column      map[string]string `help:"Map an index column to ours, e.g. --column path=file_name." placeholder:"OURS=THEIRS"`
-	StripPrefix string            `help:"Server URL path prefix removed before matching (as analyze)." placeholder:"PREFIX"`
-	AddPrefix   string            `help:"Prefix added to request paths after stripping (as analyze)." placeholder:"PREFIX"`
-	FoldCase    bool              `help:"Fold the case of path keys (as analyze)."`
+	indexFlags `embed:""`
 }
 
 // Run loads the index and prints its counts, the load time and the
@@ -31,22 +24,12 @@ type IndexCheckCmd struct {
 // with no usable row.
 func (c *IndexCheckCmd) Run(log *slog.Logger, std *stdio) error {
 	start := time.Now()
-	ix, err := exposure.LoadIndex(c.Index, exposure.IndexOptions{
-		Format: c.IndexFormat, Columns: c.Column, Location: indexZone,
-		PathMapper: exposure.PathMapper{StripPrefix: c.StripPrefix, AddPrefix: c.AddPrefix, FoldCase: c.FoldCase},
-	})
+	ix, err := c.load(log)
 	if err != nil {
-		return fmt.Errorf("index: %w", err)
+		return err
 	}
 	loaded := time.Since(start)
 	st := ix.Stats()
-	for i, ierr := range ix.Errors() {
-		if i == 10 {
-			log.Warn("more index rows left out or kept in part", "count", len(ix.Errors())-10)
-			break
-		}
-		log.Warn("index row", "error", ierr.Error())
-	}
 	runtime.GC()
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)

@@ -39,6 +39,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"github.com/forensiclog/forensics/internal/parquetout"
 	"net/netip"
 	"net/url"
 	"os"
@@ -47,7 +48,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/compress/zstd"
@@ -525,12 +525,4 @@ func count(n int64) *int64 {
 }
 
 // text returns a copy of s that is valid UTF-8 (Parquet strings must be).
-func text(s string) string {
-	if s == "" {
-		return ""
-	}
-	if !utf8.ValidString(s) {
-		return strings.ToValidUTF8(s, "\uFFFD")
-	}
-	return strings.Clone(s)
-}
+func text(s string) string { return parquetout.ValidText(s) }

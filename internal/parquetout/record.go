@@ -144,8 +144,13 @@ func count(n int64) *int64 {
 	return &n
 }
 
-// text returns a copy of s that is valid UTF-8.
-func text(s string) string {
+// text returns a copy of s that is valid UTF-8 (ValidText).
+func text(s string) string { return ValidText(s) }
+
+// ValidText returns a copy of s that is valid UTF-8, invalid bytes
+// replaced by U+FFFD: Parquet strings must be UTF-8, and a copy outlives
+// the reader's reused record.
+func ValidText(s string) string {
 	if s == "" {
 		return ""
 	}

@@ -22,7 +22,8 @@ type SQLCmd struct {
 	ExposedFrom     string   `placeholder:"TIME" help:"Start of the exposure window, RFC 3339 (as analyze)."`
 	ExposedTo       string   `placeholder:"TIME" help:"End of the exposure window, RFC 3339 (as analyze)."`
 	TrustedCategory []string `default:"authorized,internal" help:"Actor categories whose access is no exposure (as analyze); 'none' for none."`
-	Execute         bool     `name:"run" help:"Run the SQL with the duckdb command on PATH and print the level counts; without it, or without duckdb, the SQL is printed."`
+	Execute         bool     `name:"run" help:"Run the SQL with the DuckDB command line (--duckdb) and print its level counts; without --run the SQL is printed."`
+	DuckDB          string   `name:"duckdb" default:"duckdb" placeholder:"CMD" help:"With --run: the DuckDB command line, a name looked up on PATH or a path; it is given -batch -bail and the script on standard input."`
 }
 
 // Script returns the whole DuckDB script: sources, decision, summary.
@@ -69,17 +70,18 @@ func (c *SQLCmd) Run(log *slog.Logger, std *stdio) error {
 		_, err := io.WriteString(std.Out, script)
 		return err
 	}
-	duck, err := exec.LookPath("duckdb")
+	// No DuckDB is no result: fail, rather than print a script where
+	// a caller of --run expects level counts.
+	duck, err := exec.LookPath(c.DuckDB)
 	if err != nil {
-		log.Warn("no duckdb command on PATH: printing the SQL instead of running it")
-		_, err := io.WriteString(std.Out, script)
-		return err
+		return fmt.Errorf("--run: no DuckDB command %q found (install the DuckDB CLI, or name it with --duckdb; without --run the SQL is printed)", c.DuckDB)
 	}
+	log.Debug("running the decision SQL", "duckdb", duck)
 	cmd := exec.Command(duck, "-batch", "-bail")
 	cmd.Stdin = strings.NewReader(script)
 	cmd.Stdout, cmd.Stderr = std.Out, std.Err
 	if err := cmd.Run(); err != nil {
-		return errors.New("duckdb failed: " + err.Error())
+		return errors.New("--run: duckdb failed: " + err.Error())
 	}
 	return nil
 }

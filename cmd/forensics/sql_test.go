@@ -1,8 +1,18 @@
 package main
 
 import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/forensiclog/forensics/internal/testutil"
 )
 
 // TestSQLCommandPrints checks what "forensics sql" prints: the DuckDB
@@ -51,3 +61,86 @@ func TestParseDatasetFlags(t *testing.T) {
 		}
 	}
 }
+
+// TestSQLRun runs "forensics sql --run" with a stand-in for the DuckDB
+// command line on PATH (a script that checks the arguments and runs the
+// script from standard input with tools/duckdb/run.mjs, DuckDB's node
+// package) and checks the level counts it prints against the engine's
+// outputs; without a DuckDB command, --run fails with a reason.
+func TestSQLRun(t *testing.T) {
+	probe, err := testutil.DuckDBCommand("x.parquet")
+	if err != nil {
+		if testutil.InCI() {
+			t.Fatal(err)
+		}
+		t.Skip(err)
+	}
+	runner := filepath.Join(filepath.Dir(probe.Args[1]), "run.mjs")
+	dir := t.TempDir()
+	out, ds, ix := demoDataset(t, dir)
+	bin := filepath.Join(dir, "bin")
+	if err := os.Mkdir(bin, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	shim := "#!/bin/sh\n" +
+		"[ \"$#\" = 2 ] && [ \"$1\" = -batch ] && [ \"$2\" = -bail ] || { echo 'duckdb shim: unexpected arguments' >&2; exit 2; }\n" +
+		"exec " + shellQuote(probe.Path) + " " + shellQuote(runner) + " /dev/stdin\n"
+	if err := os.WriteFile(filepath.Join(bin, "duckdb"), []byte(shim), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	run := func(path string, args ...string) forensicsRun {
+		t.Helper()
+		cmd := forensicsCommand(forensicsBinary(t), dir, args...)
+		cmd.Env = append(os.Environ(), "PATH="+path)
+		var stdout, stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		err := cmd.Run()
+		if _, ok := err.(*exec.ExitError); !ok && err != nil {
+			t.Fatal(err)
+		}
+		return forensicsRun{args: args, exit: cmd.ProcessState.ExitCode(), stdout: stdout.String(), stderr: stderr.String()}
+	}
+
+	r := run(bin+string(os.PathListSeparator)+os.Getenv("PATH"), "sql", "--run", ds, ix)
+	if r.exit != exitOK {
+		t.Fatalf("sql --run: exit %d\n%s", r.exit, r.stderr)
+	}
+	got := map[string]float64{}
+	dec := json.NewDecoder(strings.NewReader(r.stdout))
+	for {
+		var row struct {
+			What, Level string
+			N           float64
+		}
+		if err := dec.Decode(&row); err == io.EOF {
+			break
+		} else if err != nil {
+			t.Fatalf("sql --run printed something else than the level counts: %v\n%s", err, r.stdout)
+		}
+		got[row.What+" "+row.Level] = row.N
+	}
+	want := map[string]float64{}
+	for _, what := range []string{"recordings", "persons"} {
+		for _, row := range testutil.DumpParquet(t, filepath.Join(out, what+".parquet"), "SELECT level, count(*) AS n FROM data GROUP BY level") {
+			want[what+" "+row["level"].(string)] = row["n"].(float64)
+		}
+	}
+	if len(want) < 3 {
+		t.Fatalf("the demo's engine outputs have too few levels to compare: %v", want)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("sql --run's level counts, engine (-) vs SQL (+):\n%s", diff)
+	}
+
+	// No DuckDB: a failure that says so, not a script on stdout.
+	empty := t.TempDir()
+	for _, args := range [][]string{{"sql", "--run", ds, ix}, {"sql", "--run", "--duckdb", "no-such-duckdb", ds, ix}} {
+		r = run(empty, args...)
+		if r.exit != exitFailure || !strings.Contains(r.stderr, "--run: no DuckDB command") || r.stdout != "" {
+			t.Errorf("%v without DuckDB: exit %d, stdout %d bytes, stderr %s", args, r.exit, len(r.stdout), r.stderr)
+		}
+	}
+}
+
+// shellQuote quotes s for sh.
+func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }

@@ -26,11 +26,14 @@ CREATE OR REPLACE TEMPORARY VIEW actor_categories AS
 -- delivered when its place is known, else extra bytes at an unknown
 -- place.
 CREATE OR REPLACE TEMPORARY VIEW hits AS
-  SELECT r.rec, q.actor, q.time_us, q.delivery, q.status, q.aborted,
+  SELECT r.rec, q.actor, q.time_us, q.delivery, q.status, q.aborted, q.measured, q.prior_copy, q.completion_logged,
+         CONCAT(',', q.uncertain, ',') AS unc0,
          q.range_source, q.range_start, q.range_end, q.range_suffix,
          CASE WHEN r.size_bytes > 0 THEN r.size_bytes END AS size,
          COALESCE(q.delivered_bytes,
-                  CASE WHEN q.status = 200 AND r.size_bytes > 0 THEN r.size_bytes ELSE 1 END) AS body
+                  CASE WHEN q.status = 200 AND r.size_bytes > 0 THEN r.size_bytes ELSE 1 END) AS body,
+         CASE WHEN q.delivery = 'content' AND q.delivered_bytes IS NULL AND NOT (q.status = 200 AND r.size_bytes > 0)
+              THEN 1 ELSE 0 END AS guessed
   FROM requests AS q JOIN index_recordings AS r ON r.path_key = q.path_key;
 
 -- A 206's range resolved against the size (byteRange.resolve): rs, re
@@ -61,9 +64,9 @@ CREATE OR REPLACE TEMPORARY VIEW hits_ranged AS
 
 -- clip (at most body bytes, within the file), the whole file when only it
 -- fits the count, and notLast (an aborted transfer never has the last
--- byte).
+-- byte). A request whose bytes cannot be placed counts them as extra.
 CREATE OR REPLACE TEMPORARY VIEW deliveries AS
-  SELECT rec, actor, time_us, size, status, aborted, body,
+  SELECT rec, actor, time_us, size, status, aborted, body, range_source, completion_logged,
     CASE WHEN placed = 1 THEN 1 WHEN range_source <> 'multipart' AND size IS NOT NULL AND body >= size THEN 1 ELSE 0 END AS known,
     CASE WHEN placed = 1 THEN rs ELSE 0 END AS s,
     CASE WHEN placed = 1 AND status = 200 THEN re
@@ -75,6 +78,19 @@ CREATE OR REPLACE TEMPORARY VIEW spans AS
          CASE WHEN aborted AND size IS NOT NULL AND e0 >= size THEN size - 1 ELSE e0 END AS e,
          CASE WHEN size IS NULL AND status = 200 AND NOT aborted THEN 1 ELSE 0 END AS whole
   FROM deliveries WHERE known = 1;
+-- What each delivery adds to its pair beyond its span: extra bytes at an
+-- unknown place, and the flags resolve sets (range_unknown,
+-- completion_unknown when the count reaches the file's end in a format
+-- that logs no completion).
+CREATE OR REPLACE TEMPORARY VIEW delivery_flags AS
+  SELECT rec, actor,
+    CASE WHEN known = 0 THEN body ELSE 0 END AS extra,
+    CASE WHEN known = 0 AND range_source <> 'multipart' THEN 1 ELSE 0 END AS range_unknown,
+    CASE WHEN NOT completion_logged
+              AND (size IS NULL
+                   OR known = 1 AND (CASE WHEN aborted AND e0 >= size THEN size - 1 ELSE e0 END) >= size
+                   OR known = 0 AND body >= size) THEN 1 ELSE 0 END AS completion_unknown
+  FROM deliveries;
 
 -- The union of each pair's spans within the file: gaps and islands with
 -- window functions (no list aggregation, so it spills).
@@ -91,24 +107,67 @@ CREATE OR REPLACE TEMPORARY VIEW islands AS
         FROM span_starts) AS t
   GROUP BY rec, actor, island;
 
--- Each (recording, actor) pair: its level as the engine decides it.
-CREATE OR REPLACE TEMPORARY VIEW pairs AS
-  SELECT p.rec, p.actor,
-    CASE
-      WHEN p.kind = 2 AND p.size IS NOT NULL AND COALESCE(c.covered, 0) >= p.size THEN 'full'
-      WHEN p.kind = 2 AND p.size IS NOT NULL THEN 'partial'
-      WHEN p.kind = 2 AND COALESCE(w.whole, 0) = 1 THEN 'full'
-      WHEN p.kind = 2 THEN 'partial'
-      WHEN p.kind = 1 THEN 'metadata'
-      ELSE 'none'
-    END AS level
+-- Each (recording, actor) pair as the engine writes it in
+-- exposures.parquet: level, bytes_delivered (the union of the spans plus
+-- the extra bytes, at most the file), coverage (of the file, by the
+-- spans), prior_copy, and the uncertainty flags in the engine's order.
+CREATE OR REPLACE TEMPORARY VIEW pair_facts AS
+  SELECT p.rec, p.actor, p.size, p.kind, p.prior_copy, p.first_us, p.last_us,
+    COALESCE(c.covered, 0) AS covered, COALESCE(f.extra, 0) AS extra, COALESCE(w.whole, 0) AS whole,
+    p.wire_bytes AS u_wire_bytes, GREATEST(p.guessed, COALESCE(f.range_unknown, 0)) AS u_range_unknown,
+    p.aborted AS u_aborted, p.bytes_not_logged AS u_bytes_not_logged, p.size_unknown AS u_size_unknown,
+    p.multipart AS u_multipart, GREATEST(p.completion_unknown, COALESCE(f.completion_unknown, 0)) AS u_completion_unknown
   FROM (SELECT rec, actor, MAX(size) AS size,
-               MAX(CASE delivery WHEN 'content' THEN 2 WHEN 'metadata' THEN 1 ELSE 0 END) AS kind
+               MAX(CASE delivery WHEN 'content' THEN 2 WHEN 'metadata' THEN 1 ELSE 0 END) AS kind,
+               MAX(CASE WHEN prior_copy THEN 1 ELSE 0 END) AS prior_copy,
+               MAX(guessed) AS guessed,
+               MAX(CASE WHEN unc0 LIKE '%,wire_bytes,%' THEN 1 ELSE 0 END) AS wire_bytes,
+               MAX(CASE WHEN unc0 LIKE '%,aborted,%' THEN 1 ELSE 0 END) AS aborted,
+               MAX(CASE WHEN unc0 LIKE '%,bytes_not_logged,%' THEN 1 ELSE 0 END) AS bytes_not_logged,
+               MAX(CASE WHEN measured AND size IS NULL THEN 1 ELSE 0 END) AS size_unknown,
+               MAX(CASE WHEN unc0 LIKE '%,multipart,%' THEN 1 ELSE 0 END) AS multipart,
+               MAX(CASE WHEN unc0 LIKE '%,completion_unknown,%' THEN 1 ELSE 0 END) AS completion_unknown,
+               MIN(time_us) AS first_us, MAX(time_us) AS last_us
         FROM hits GROUP BY rec, actor) AS p
   LEFT JOIN (SELECT rec, actor, SUM(e - s) AS covered FROM islands GROUP BY rec, actor) AS c
     ON c.rec = p.rec AND c.actor = p.actor
   LEFT JOIN (SELECT rec, actor, MAX(whole) AS whole FROM spans GROUP BY rec, actor) AS w
-    ON w.rec = p.rec AND w.actor = p.actor;
+    ON w.rec = p.rec AND w.actor = p.actor
+  LEFT JOIN (SELECT rec, actor, SUM(extra) AS extra, MAX(range_unknown) AS range_unknown,
+                    MAX(completion_unknown) AS completion_unknown
+             FROM delivery_flags GROUP BY rec, actor) AS f
+    ON f.rec = p.rec AND f.actor = p.actor;
+CREATE OR REPLACE TEMPORARY VIEW pairs AS
+  SELECT rec, actor, prior_copy, first_us, last_us,
+    u_wire_bytes, u_range_unknown, u_aborted, u_bytes_not_logged, u_size_unknown, u_multipart, u_completion_unknown,
+    SUBSTRING(CONCAT(
+      CASE WHEN u_wire_bytes = 1 THEN ',wire_bytes' ELSE '' END,
+      CASE WHEN u_range_unknown = 1 THEN ',range_unknown' ELSE '' END,
+      CASE WHEN u_aborted = 1 THEN ',aborted' ELSE '' END,
+      CASE WHEN u_bytes_not_logged = 1 THEN ',bytes_not_logged' ELSE '' END,
+      CASE WHEN u_size_unknown = 1 THEN ',size_unknown' ELSE '' END,
+      CASE WHEN u_multipart = 1 THEN ',multipart' ELSE '' END,
+      CASE WHEN u_completion_unknown = 1 THEN ',completion_unknown' ELSE '' END), 2) AS uncertain,
+    CASE
+      WHEN kind = 2 AND size IS NOT NULL AND covered >= size THEN 'full'
+      WHEN kind = 2 AND size IS NOT NULL THEN 'partial'
+      WHEN kind = 2 AND whole = 1 THEN 'full'
+      WHEN kind = 2 THEN 'partial'
+      WHEN kind = 1 THEN 'metadata'
+      ELSE 'none'
+    END AS level,
+    CASE
+      WHEN kind = 2 AND size IS NOT NULL AND covered + extra > size THEN size
+      WHEN kind = 2 THEN covered + extra
+      ELSE 0
+    END AS bytes_delivered,
+    CASE
+      WHEN kind = 2 AND size IS NOT NULL AND covered >= size THEN 1.0
+      WHEN kind = 2 AND size IS NOT NULL THEN CAST(covered AS DOUBLE) / size
+      WHEN kind = 2 AND whole = 1 THEN 1.0
+      ELSE 0.0
+    END AS coverage
+  FROM pair_facts;
 
 -- Timed directory listings of a folder, not of a recording's own path,
 -- that show the whole folder (filtered and paged listings are decided by

@@ -7,7 +7,8 @@ SET TimeZone = 'UTC';
 -- spills to disk past memory_limit).
 CREATE OR REPLACE TEMPORARY TABLE requests AS
   SELECT time_us, actor, user_agent, path, path_key, listing, listing_folder, listing_filtered,
-         delivery, status, aborted, delivered_bytes, range_source, range_start, range_end, range_suffix,
+         delivery, status, aborted, measured, prior_copy, completion_logged, uncertain,
+         delivered_bytes, range_source, range_start, range_end, range_suffix,
          actor_category, log_source
   FROM read_parquet('{dataset}/requests/*/*/*.parquet');
 CREATE OR REPLACE TEMPORARY TABLE index_recordings AS SELECT * FROM read_parquet('{index}/recordings.parquet');

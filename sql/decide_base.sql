@@ -25,16 +25,38 @@ CREATE OR REPLACE TEMPORARY VIEW actor_categories AS
 -- exposure's RequestDelivery.resolve does: the span [s, e) of bytes
 -- delivered when its place is known, else extra bytes at an unknown
 -- place.
+-- Requests that name a recording through path info ("x.wav/extra.mp3",
+-- "x.wav/"), as the engine finds them (exposure.MatchPathInfo): no
+-- recording's key and no listing of a folder of the index; the shortest
+-- candidate key that is a recording's; a size the status and count fit.
+CREATE OR REPLACE TEMPORARY VIEW path_info_requests AS
+  SELECT c.input, c.line, c.rec
+  FROM (SELECT p.input, p.line, r.rec, r.size_bytes, p.path_info_min, p.path_info_max,
+               ROW_NUMBER() OVER (PARTITION BY p.input, p.line ORDER BY LENGTH(r.path_key)) AS rn
+        FROM path_info_candidates AS p JOIN index_recordings AS r ON r.path_key = p.path_info_key) AS c
+  JOIN requests AS q ON q.input = c.input AND q.line = c.line
+  WHERE c.rn = 1 AND c.size_bytes > 0 AND c.size_bytes >= c.path_info_min
+    AND (c.path_info_max IS NULL OR c.size_bytes <= c.path_info_max)
+    AND NOT EXISTS (SELECT 1 FROM index_recordings AS d WHERE d.path_key = q.path_key)
+    AND NOT (q.listing AND EXISTS (SELECT 1 FROM index_folders AS f WHERE f.folder = q.listing_folder));
+-- Every request of a recording: by its key, or through path info.
+CREATE OR REPLACE TEMPORARY VIEW recording_requests AS
+  SELECT q.*, r.rec, r.size_bytes FROM requests AS q JOIN index_recordings AS r ON r.path_key = q.path_key
+  UNION ALL
+  SELECT q.*, r.rec, r.size_bytes FROM requests AS q
+    JOIN path_info_requests AS p ON p.input = q.input AND p.line = q.line
+    JOIN index_recordings AS r ON r.rec = p.rec;
+
 CREATE OR REPLACE TEMPORARY VIEW hits AS
-  SELECT r.rec, q.actor, q.time_us, q.delivery, q.status, q.aborted, q.measured, q.prior_copy, q.completion_logged,
+  SELECT q.rec, q.actor, q.time_us, q.delivery, q.status, q.aborted, q.measured, q.prior_copy, q.completion_logged,
          CONCAT(',', q.uncertain, ',') AS unc0,
          q.range_source, q.range_start, q.range_end, q.range_suffix,
-         CASE WHEN r.size_bytes > 0 THEN r.size_bytes END AS size,
+         CASE WHEN q.size_bytes > 0 THEN q.size_bytes END AS size,
          COALESCE(q.delivered_bytes,
-                  CASE WHEN q.status = 200 AND r.size_bytes > 0 THEN r.size_bytes ELSE 1 END) AS body,
-         CASE WHEN q.delivery = 'content' AND q.delivered_bytes IS NULL AND NOT (q.status = 200 AND r.size_bytes > 0)
+                  CASE WHEN q.status = 200 AND q.size_bytes > 0 THEN q.size_bytes ELSE 1 END) AS body,
+         CASE WHEN q.delivery = 'content' AND q.delivered_bytes IS NULL AND NOT (q.status = 200 AND COALESCE(q.size_bytes, 0) > 0)
               THEN 1 ELSE 0 END AS guessed
-  FROM requests AS q JOIN index_recordings AS r ON r.path_key = q.path_key;
+  FROM recording_requests AS q;
 
 -- A 206's range resolved against the size (byteRange.resolve): rs, re
 -- with re NULL for an open end of a file of unknown size; ok = 0 when the

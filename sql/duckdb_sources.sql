@@ -9,10 +9,16 @@ CREATE OR REPLACE TEMPORARY TABLE requests AS
   SELECT time_us, actor, user_agent, path, path_key, listing, listing_folder, listing_filtered,
          delivery, status, aborted, measured, prior_copy, completion_logged, uncertain,
          delivered_bytes, range_source, range_start, range_end, range_suffix,
-         actor_category, log_source
+         actor_category, log_source, input, line
   FROM read_parquet('{dataset}/requests/*/*/*.parquet');
+-- The keys a request may name a recording by through path info, one row
+-- each (Spark: explode(path_info_keys); Trino: CROSS JOIN UNNEST).
+CREATE OR REPLACE TEMPORARY TABLE path_info_candidates AS
+  SELECT input, line, path_info_min, path_info_max, UNNEST(path_info_keys) AS path_info_key
+  FROM read_parquet('{dataset}/requests/*/*/*.parquet') WHERE path_info_keys IS NOT NULL;
 CREATE OR REPLACE TEMPORARY TABLE index_recordings AS SELECT * FROM read_parquet('{index}/recordings.parquet');
 CREATE OR REPLACE TEMPORARY TABLE index_subjects AS SELECT * FROM read_parquet('{index}/subjects.parquet');
+CREATE OR REPLACE TEMPORARY TABLE index_folders AS SELECT * FROM read_parquet('{index}/folders.parquet');
 -- As analyze's flags: --gap (minutes), --exposed-from and --exposed-to (Unix
 -- microseconds, UTC), --trusted-category. NULL: chosen as analyze does.
 CREATE OR REPLACE TEMPORARY VIEW params AS

@@ -97,6 +97,17 @@ type Row struct {
 	ListingFolder   *string `parquet:"listing_folder,optional,dict"`
 	ListingFiltered bool    `parquet:"listing_filtered"`
 
+	// PathInfoKeys are, for a GET or POST answered 200 or 206 whose
+	// count could be a file's, the keys of the path's proper prefixes
+	// (exposure.PathInfoKeys): a request that names no recording, and is
+	// no listing of a folder of the index, names the recording with the
+	// shortest of them through path info ("x.wav/extra.mp3"), when the
+	// file's size lies in [PathInfoMin, PathInfoMax] (NULL: no bound;
+	// exposure.PathInfoSizes). NULL otherwise.
+	PathInfoKeys []string `parquet:"path_info_keys,list,optional"`
+	PathInfoMin  *int64   `parquet:"path_info_min,optional"`
+	PathInfoMax  *int64   `parquet:"path_info_max,optional"`
+
 	// What the request delivered, before the file's size is known
 	// (exposure.ClassifyRequest): Delivery is none, metadata or content;
 	// Measured is true for a GET or POST answered 200 or 206 (measured
@@ -258,7 +269,7 @@ func (r *Row) size() int {
 	if r.ListingFolder != nil {
 		n += len(*r.ListingFolder)
 	}
-	return n
+	return n + 24*len(r.PathInfoKeys)
 }
 
 // row converts a record.
@@ -308,6 +319,17 @@ func (w *Writer) row(rec *logparse.Record) Row {
 			f := exposure.FolderKey(key)
 			r.Listing, r.ListingFolder = true, &f
 			r.ListingFiltered = exposure.ListingFiltered(rec.Query)
+		}
+	}
+	if lo, hi, ok := exposure.PathInfoSizes(rec, w.opt.HeaderBytes); ok {
+		if keys := exposure.PathInfoKeys(rec.Path, w.opt.PathMapper); len(keys) > 0 {
+			for i, k := range keys {
+				keys[i] = w.names.get(k)
+			}
+			r.PathInfoKeys, r.PathInfoMin = keys, &lo
+			if hi >= 0 {
+				r.PathInfoMax = &hi
+			}
 		}
 	}
 	d := exposure.ClassifyRequest(rec, w.opt.HeaderBytes)

@@ -4,6 +4,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/forensiclog/forensics/internal/parquetout"
@@ -51,9 +52,21 @@ type IndexSubject struct {
 	Child       bool   `parquet:"child"`
 }
 
+// IndexFolder is one folder of an exported index (folders.parquet): every
+// folder that holds a recording directly or below it, the root included.
+type IndexFolder struct {
+	// Folder is the folder's key (exposure.Index.FolderPath: a trailing
+	// slash); Parent the key of the folder that holds it (NULL for the
+	// root); Name its name in the parent's listing.
+	Folder string  `parquet:"folder"`
+	Parent *string `parquet:"parent,optional"`
+	Name   string  `parquet:"name"`
+}
+
 // ExportIndex writes the index as dir/recordings.parquet (one row per
-// recording) and dir/subjects.parquet (one row per subject of a
-// recording). Both hold personal data: files mode 0600.
+// recording), dir/subjects.parquet (one row per subject of a recording)
+// and dir/folders.parquet (one row per folder). The first two hold
+// personal data: files mode 0600.
 func ExportIndex(ix *exposure.Index, dir string) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
@@ -105,5 +118,26 @@ func ExportIndex(ix *exposure.Index, dir string) error {
 	if err := recs.Close(); err != nil {
 		return err
 	}
-	return subs.Close()
+	if err := subs.Close(); err != nil {
+		return err
+	}
+	dirs, err := parquetout.Create[IndexFolder](filepath.Join(dir, "folders.parquet"))
+	if err != nil {
+		return err
+	}
+	defer dirs.Abort()
+	for f := range ix.NumFolders() {
+		k := ix.FolderPath(f)
+		row := IndexFolder{Folder: k}
+		if k != "/" {
+			t := strings.TrimSuffix(k, "/")
+			i := strings.LastIndexByte(t, '/')
+			parent := t[:i+1]
+			row.Parent, row.Name = &parent, t[i+1:]
+		}
+		if err := dirs.Write(row); err != nil {
+			return err
+		}
+	}
+	return dirs.Close()
 }

@@ -305,7 +305,6 @@ type rowEncoder struct {
 	folders idCache
 	roles   idCache
 	regions idCache
-	memo    phoneMemo
 	subj    []IndexSubject
 	key     []byte
 }
@@ -420,7 +419,7 @@ func (e *rowEncoder) add(r *IndexRow) {
 		} else {
 			phone = s
 		}
-	} else if n, ok := phoneFromFileNameNum(p, &e.memo); ok {
+	} else if n, ok := phoneFromFileNameNum(p); ok {
 		phoneNum = n
 	}
 
@@ -530,7 +529,7 @@ const maxEncoded = 64 << 10
 // normalizePhone returns the digits of a phone number's E.164 form.
 func (e *rowEncoder) normalizePhone(s string) (uint64, bool) {
 	if d, isDigits := phoneDigits(s); isDigits {
-		return normalizeDigitRunNum(d, s[0] == '+', &e.memo)
+		return normalizeDigitRunNum(d, s[0] == '+')
 	}
 	return e164Num(NormalizePhone(s))
 }

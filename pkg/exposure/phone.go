@@ -2,6 +2,7 @@ package exposure
 
 import (
 	"path"
+	"strconv"
 	"strings"
 	"time"
 
@@ -21,10 +22,8 @@ func NormalizePhone(s string) (string, bool) {
 	if s == "" {
 		return "", false
 	}
-	if nat, ok := swedishNational(s); ok {
-		if valid, decided := seFastValid(nat); decided && valid {
-			return "+46" + nat, true
-		}
+	if nat, ok := swedishNational(s); ok && seValid(nat) {
+		return "+46" + nat, true
 	}
 	return parsePhone(s)
 }
@@ -70,23 +69,20 @@ func swedishNational(s string) (string, bool) {
 
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 
-// seFastValid decides, without libphonenumber, the numbers most indexes
-// hold: Swedish mobile numbers (7[02369] and seven digits) and Stockholm
-// numbers (8 and six to eight digits), which libphonenumber's metadata
-// for SE accepts. For anything else decided is false: ask
-// libphonenumber. TestSwedishFastPath checks the verdicts against
-// libphonenumber.
-func seFastValid(nat string) (valid, decided bool) {
-	switch {
-	case len(nat) == 9 && nat[0] == '7':
-		switch nat[1] {
-		case '0', '2', '3', '6', '9':
-			return allDigits(nat), true
-		}
-	case len(nat) >= 7 && len(nat) <= 9 && nat[0] == '8':
-		return allDigits(nat), true
+// seValid reports whether libphonenumber accepts nat, a Swedish national
+// significant number of digits only, as valid: through seNumbers, the
+// automaton built from libphonenumber's own patterns for SE, or through
+// libphonenumber itself should that fail to build.
+func seValid(nat string) bool {
+	if a := seNumbers(); a != nil {
+		return a.valid(nat)
 	}
-	return false, false
+	n, err := strconv.ParseUint(nat, 10, 64)
+	if err != nil {
+		return false
+	}
+	cc := int32(46)
+	return phonenumbers.IsValidNumber(&phonenumbers.PhoneNumber{CountryCode: &cc, NationalNumber: &n})
 }
 
 func allDigits(s string) bool {
@@ -115,10 +111,9 @@ func phoneDigits(s string) (string, bool) {
 
 // normalizeDigitRun normalises a run of digits, with plus set when it
 // was written after a '+'. A run starting with 46 and too long for a
-// Swedish national number is read as country code 46. memo, when not
-// nil, remembers verdicts on Swedish national numbers.
-func normalizeDigitRun(d string, plus bool, memo *phoneMemo) (string, bool) {
-	n, ok := normalizeDigitRunNum(d, plus, memo)
+// Swedish national number is read as country code 46.
+func normalizeDigitRun(d string, plus bool) (string, bool) {
+	n, ok := normalizeDigitRunNum(d, plus)
 	if !ok {
 		return "", false
 	}
@@ -149,7 +144,7 @@ func e164Num(s string, ok bool) (uint64, bool) {
 
 // normalizeDigitRunNum is normalizeDigitRun with the E.164 digits as a
 // number.
-func normalizeDigitRunNum(d string, plus bool, memo *phoneMemo) (uint64, bool) {
+func normalizeDigitRunNum(d string, plus bool) (uint64, bool) {
 	var nat string
 	switch {
 	case plus && strings.HasPrefix(d, "46"):
@@ -175,11 +170,7 @@ func normalizeDigitRunNum(d string, plus bool, memo *phoneMemo) (uint64, bool) {
 	for i := 0; i < len(nat); i++ {
 		n = n*10 + uint64(nat[i]-'0')
 	}
-	if valid, decided := seFastValid(nat); decided {
-		if !valid {
-			return 0, false
-		}
-	} else if !memo.valid(n) {
+	if !seValid(nat) {
 		return 0, false
 	}
 	return 46*pow10(len(nat)) + n, true
@@ -199,33 +190,6 @@ func isSwedish(n uint64) bool {
 		n /= 10
 	}
 	return n == 46
-}
-
-// A phoneMemo remembers which Swedish national numbers libphonenumber
-// accepts, for loaders that see one caller many times. The nil memo
-// remembers nothing. It is not safe for concurrent use.
-type phoneMemo struct {
-	seen map[uint64]bool
-}
-
-// phoneMemoMax bounds a phoneMemo; it starts afresh when full.
-const phoneMemoMax = 1 << 16
-
-func (m *phoneMemo) valid(n uint64) bool {
-	if m != nil {
-		if v, ok := m.seen[n]; ok {
-			return v
-		}
-	}
-	cc := int32(46)
-	v := phonenumbers.IsValidNumber(&phonenumbers.PhoneNumber{CountryCode: &cc, NationalNumber: &n})
-	if m != nil {
-		if m.seen == nil || len(m.seen) >= phoneMemoMax {
-			m.seen = make(map[uint64]bool)
-		}
-		m.seen[n] = v
-	}
-	return v
 }
 
 // parsePhone parses s with libphonenumber, Swedish by default.
@@ -251,11 +215,11 @@ func parsePhone(s string) (string, bool) {
 // the 2000s) is not taken for a phone number unless it has a mobile
 // prefix (07).
 func PhoneFromFileName(name string) (string, bool) {
-	return phoneFromFileName(name, nil)
+	return phoneFromFileName(name)
 }
 
-func phoneFromFileName(name string, memo *phoneMemo) (string, bool) {
-	n, ok := phoneFromFileNameNum(name, memo)
+func phoneFromFileName(name string) (string, bool) {
+	n, ok := phoneFromFileNameNum(name)
 	if !ok {
 		return "", false
 	}
@@ -264,7 +228,7 @@ func phoneFromFileName(name string, memo *phoneMemo) (string, bool) {
 
 // phoneFromFileNameNum is phoneFromFileName with the E.164 digits as a
 // number.
-func phoneFromFileNameNum(name string, memo *phoneMemo) (uint64, bool) {
+func phoneFromFileNameNum(name string) (uint64, bool) {
 	name = path.Base(strings.ReplaceAll(name, "\\", "/"))
 	// First the runs with a country code, then those with the national
 	// prefix: a call id such as C01234567 is not validated for nothing.
@@ -281,7 +245,7 @@ func phoneFromFileNameNum(name string, memo *phoneMemo) (uint64, bool) {
 			run := name[i:j]
 			i = j
 			if pass == 0 && isIntlPhoneRun(run) {
-				if n, ok := normalizeDigitRunNum(run, false, memo); ok && isSwedish(n) {
+				if n, ok := normalizeDigitRunNum(run, false); ok && isSwedish(n) {
 					return n, true
 				}
 			}
@@ -289,7 +253,7 @@ func phoneFromFileNameNum(name string, memo *phoneMemo) (uint64, bool) {
 				if len(run) == 10 && run[1] != '7' && ParseIdentity(run, time.Time{}).Valid() {
 					continue
 				}
-				if n, ok := normalizeDigitRunNum(run, false, memo); ok {
+				if n, ok := normalizeDigitRunNum(run, false); ok {
 					return n, true
 				}
 			}

@@ -1,10 +1,12 @@
 package exposure
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -20,11 +22,11 @@ func libValid(nat string) bool {
 	return err == nil && phonenumbers.IsValidNumber(n)
 }
 
-// TestSwedishFastPath checks the hand-written fast path against
-// libphonenumber on generated numbers until 100,000 fast validity
-// verdicts and 100,000 written forms (NormalizePhone) decided by the fast
-// path have been compared; the numbers the fast path leaves undecided go
-// to libphonenumber anyway.
+// TestSwedishFastPath checks the fast path (the hand-written reading of
+// the common written forms, and seNumbers' verdicts) against
+// libphonenumber on generated numbers until 100,000 validity verdicts
+// and 100,000 written forms (NormalizePhone) read by the fast path have
+// been compared.
 func TestSwedishFastPath(t *testing.T) {
 	if testing.Short() {
 		t.Skip("300,000 libphonenumber parses; not in -short mode")
@@ -78,21 +80,17 @@ func TestSwedishFastPath(t *testing.T) {
 	decided, compared := 0, 0
 	for i := 0; i < 2_000_000 && (decided < 100_000 || compared < 100_000); i++ {
 		n := nat()
-		if valid, ok := seFastValid(n); ok {
-			decided++
-			if valid != libValid(n) {
-				t.Fatalf("fast verdict %v on a %d-digit national number starting %.2s differs from libphonenumber", valid, len(n), n)
-			}
+		decided++
+		if valid := seValid(n); valid != libValid(n) {
+			t.Fatalf("fast verdict %v on a %d-digit national number starting %.2s differs from libphonenumber", valid, len(n), n)
 		}
 		s := write(n)
-		if nat, ok := swedishNational(s); ok {
-			if _, fast := seFastValid(nat); fast {
-				compared++
-				got, gotOK := NormalizePhone(s)
-				want, wantOK := parsePhone(s)
-				if got != want || gotOK != wantOK {
-					t.Fatalf("NormalizePhone(%q) = %q %v, libphonenumber %q %v", MaskPhone(s), MaskPhone(got), gotOK, MaskPhone(want), wantOK)
-				}
+		if _, ok := swedishNational(s); ok {
+			compared++
+			got, gotOK := NormalizePhone(s)
+			want, wantOK := parsePhone(s)
+			if got != want || gotOK != wantOK {
+				t.Fatalf("NormalizePhone(%q) = %q %v, libphonenumber %q %v", MaskPhone(s), MaskPhone(got), gotOK, MaskPhone(want), wantOK)
 			}
 		}
 	}
@@ -117,18 +115,76 @@ func TestSwedishFastPathCorpus(t *testing.T) {
 			return nil
 		}
 		for _, s := range runs.FindAllString(string(data), 2000) {
-			if nat, ok := swedishNational(s); ok {
-				if _, fast := seFastValid(nat); fast {
-					n++
-					got, gotOK := NormalizePhone(s)
-					want, wantOK := parsePhone(s)
-					if got != want || gotOK != wantOK {
-						t.Errorf("%s: a phone form differs from libphonenumber", filepath.Base(p))
-					}
+			if _, ok := swedishNational(s); ok {
+				n++
+				got, gotOK := NormalizePhone(s)
+				want, wantOK := parsePhone(s)
+				if got != want || gotOK != wantOK {
+					t.Errorf("%s: a phone form differs from libphonenumber", filepath.Base(p))
 				}
 			}
 		}
 		return nil
 	})
 	t.Logf("%d corpus forms on the fast path", n)
+}
+
+// TestSwedishAutomaton compares seNumbers' verdict with libphonenumber's
+// on national numbers of every length from 1 to 14 digits under every
+// prefix of up to four digits (and two random completions of each), so
+// that every branch of SE's patterns, which decide on the first digits
+// and the length, is walked at least once.
+func TestSwedishAutomaton(t *testing.T) {
+	if testing.Short() {
+		t.Skip("about 300,000 libphonenumber verdicts; not in -short mode")
+	}
+	a := seNumbers()
+	if a == nil {
+		t.Fatal("no automaton from libphonenumber's metadata for SE")
+	}
+	r := rand.New(rand.NewPCG(46, 8))
+	valid, n := 0, 0
+	var b []byte
+	for length := 1; length <= 14; length++ {
+		for prefix := range 11110 { // "", 0-9, 00-99, 000-999, 0000-9999
+			p := strconv.Itoa(prefix)
+			switch {
+			case prefix == 0:
+				p = ""
+			case prefix <= 10:
+				p = strconv.Itoa(prefix - 1)
+			case prefix <= 110:
+				p = fmt.Sprintf("%02d", prefix-11)
+			case prefix <= 1110:
+				p = fmt.Sprintf("%03d", prefix-111)
+			default:
+				p = fmt.Sprintf("%04d", prefix-1111)
+			}
+			if len(p) > length || strings.HasPrefix(p, "0") {
+				continue // a national significant number has no trunk 0
+			}
+			for range 2 {
+				b = append(b[:0], p...)
+				if len(b) == 0 {
+					b = append(b, byte('1'+r.IntN(9)))
+				}
+				for len(b) < length {
+					b = append(b, byte('0'+r.IntN(10)))
+				}
+				nat := string(b)
+				got, want := a.valid(nat), libValid(nat)
+				if got != want {
+					t.Fatalf("automaton %v, libphonenumber %v on a %d-digit number starting %.4s", got, want, len(nat), nat)
+				}
+				n++
+				if got {
+					valid++
+				}
+			}
+		}
+	}
+	if valid < 1000 || valid == n {
+		t.Errorf("%d valid of %d: the set does not test both verdicts", valid, n)
+	}
+	t.Logf("%d numbers (%d valid) agree with libphonenumber; %d states", n, valid, len(a.next))
 }

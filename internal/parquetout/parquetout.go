@@ -101,6 +101,13 @@ func Create[T any](path string) (*Writer[T], error) {
 	pw := parquet.NewGenericWriter[T](f,
 		parquet.Compression(codec),
 		parquet.MaxRowsPerRowGroup(RowGroupRows),
+		// Each page's min and max are computed twice by default: for the
+		// page header's statistics and for the column index. Readers
+		// prune on the column index and the row groups' statistics (which
+		// stay); the header copy cost 3 of the incident's 28 CPU seconds
+		// of Parquet writing. Evidence lines have no useful bounds.
+		parquet.DataPageStatistics(false),
+		parquet.SkipPageBounds("evidence", "list", "element"),
 	)
 	return &Writer[T]{path: path, f: f, pw: pw, batch: make([]T, 0, batchRows)}, nil
 }

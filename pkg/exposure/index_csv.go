@@ -58,7 +58,7 @@ func readCSVIndex(data []byte, tabs bool, sh *buildShared) (*Index, error) {
 	chunks := make([]*chunk, len(starts)-1)
 	parse := func(k, from int) *chunk {
 		c := &chunk{start: from}
-		c.reserve(starts[k+1] - from)
+		sh.reserve(c, data[from:starts[k+1]])
 		e := sh.encoder(c)
 		s := csvScanner{data: data, pos: from, comma: comma}
 		var row IndexRow

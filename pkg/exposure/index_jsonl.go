@@ -28,7 +28,7 @@ func readJSONLIndex(data []byte, sh *buildShared) (*Index, error) {
 		wg.Go(func() {
 			for k := range next {
 				c := &chunk{start: starts[k], end: starts[k+1]}
-				c.reserve(c.end - c.start)
+				sh.reserve(c, data[c.start:c.end])
 				e := sh.encoder(c)
 				part := data[c.start:c.end]
 				for n := 1; len(part) > 0; n++ {

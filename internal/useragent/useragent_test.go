@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 
@@ -301,6 +302,9 @@ func TestPrefilterAgrees(t *testing.T) {
 		if want.Spider {
 			spiders++
 		}
+		if miss := useragent.TokenFilterMisses(ua); len(miss) > 0 {
+			t.Errorf("the prefilter passes over %v in %q, which match", miss, ua)
+		}
 	}
 	t.Logf("%d user agents compared, %d of them spiders to ua-parser", len(uas), spiders)
 	if spiders == 0 {
@@ -341,4 +345,50 @@ func corpusAgents(t *testing.T) []string {
 		}
 	}
 	return out
+}
+
+// TestTokenPrefilter checks the prefilters of our own tokens (tools,
+// crawlers, players): each knows literals to look for, and none passes
+// over a string its expression matches, for each token's name written
+// as it is, in upper and lower case, with the letters that fold to
+// ASCII ones (U+017F for s, U+212A for k), alone and inside a typical
+// string.
+func TestTokenPrefilter(t *testing.T) {
+	all, unfiltered := useragent.TokenNames()
+	if len(unfiltered) > 0 {
+		t.Errorf("tokens without literals to prefilter on: %v", unfiltered)
+	}
+	matched := 0
+	p := useragent.New(-1)
+	for _, name := range all {
+		for _, v := range []string{name, strings.ToUpper(name), strings.ToLower(name),
+			strings.NewReplacer("s", "\u017f", "k", "\u212a", "K", "\u212a").Replace(strings.ToLower(name))} {
+			for _, ua := range []string{v, v + "/1.2.3", "Mozilla/5.0 (compatible; " + v + "/2.0; +https://example.com)", "x " + v, "lib" + v} {
+				if miss := useragent.TokenFilterMisses(ua); len(miss) > 0 {
+					t.Errorf("the prefilter passes over %v in %q, which match", miss, ua)
+				}
+				if p.ParseUserAgent(ua).Name != "" {
+					matched++
+				}
+			}
+		}
+	}
+	if matched == 0 {
+		t.Error("no generated string was named: the test generates nothing that matches")
+	}
+}
+
+// BenchmarkParseDistinct parses strings the cache has not seen: the cost
+// that matters at scale, where tens of thousands of distinct agents are
+// each parsed once.
+func BenchmarkParseDistinct(b *testing.B) {
+	uas := corpusAgents(&testing.T{})
+	for _, tc := range realWorld {
+		uas = append(uas, tc.ua)
+	}
+	p := useragent.New(-1)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		p.ParseUserAgent(uas[i%len(uas)])
+	}
 }

@@ -248,11 +248,12 @@ type interner struct {
 	list []string
 }
 
-func (in *interner) id(s string) uint32 {
+// id returns s's number and the interner's copy of s.
+func (in *interner) id(s string) (uint32, string) {
 	in.mu.Lock()
 	defer in.mu.Unlock()
 	if id, ok := in.ids[s]; ok {
-		return id
+		return id, in.list[id]
 	}
 	if in.ids == nil {
 		in.ids = make(map[string]uint32)
@@ -261,7 +262,7 @@ func (in *interner) id(s string) uint32 {
 	id := uint32(len(in.list))
 	in.list = append(in.list, s)
 	in.ids[s] = id
-	return id
+	return id, s
 }
 
 // A chunk is the encoded rows of one part of the input.
@@ -357,22 +358,33 @@ func (e *rowEncoder) failKept(row, col int, err error, kept bool) {
 type idCache struct {
 	last   string
 	lastID uint32
-	ids    map[string]uint32
+	ids    map[string]interned
+}
+
+// interned is a string's number and the interner's copy of it (the
+// input a row's strings point into may be unmapped later).
+type interned struct {
+	id  uint32
+	own string
 }
 
 func (c *idCache) id(in *interner, s string) uint32 {
 	if s == c.last && c.ids != nil {
 		return c.lastID
 	}
-	id, ok := c.ids[s]
-	if !ok {
-		id = in.id(s)
-		if c.ids == nil {
-			c.ids = make(map[string]uint32)
-		}
-		c.ids[in.list[id]] = id
+	if e, ok := c.ids[s]; ok {
+		c.last, c.lastID = e.own, e.id
+		return e.id
 	}
-	c.last, c.lastID = in.list[id], id
+	// The interner's list grows under its lock, as other encoders add
+	// to it: its copy of s comes from there, never from reading the list
+	// here.
+	id, own := in.id(s)
+	if c.ids == nil {
+		c.ids = make(map[string]interned)
+	}
+	c.ids[own] = interned{id, own}
+	c.last, c.lastID = own, id
 	return id
 }
 

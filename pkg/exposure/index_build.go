@@ -752,8 +752,13 @@ func (sh *buildShared) assemble(chunks []*chunk) (*Index, error) {
 	ix.roles = sh.roles.list
 	ix.region = sh.regions.list
 
-	sh.buildFolders(ix, folderOf)
-	if err := sh.buildPersons(ix, chunks, kept, merged); err != nil {
+	// Folders and persons touch disjoint fields of ix: build them side
+	// by side.
+	var wg sync.WaitGroup
+	wg.Go(func() { sh.buildFolders(ix, folderOf) })
+	err := sh.buildPersons(ix, chunks, kept, merged)
+	wg.Wait()
+	if err != nil {
 		return nil, err
 	}
 	slices.SortStableFunc(ix.errs, func(x, y *IndexError) int { return x.Row - y.Row })

@@ -191,14 +191,97 @@ CREATE OR REPLACE TEMPORARY VIEW pairs AS
     END AS coverage
   FROM pair_facts;
 
--- Timed directory listings of a folder, not of a recording's own path,
--- that show the whole folder (filtered and paged listings are decided by
--- the engine only: see the README).
-CREATE OR REPLACE TEMPORARY VIEW listing_events AS
-  SELECT q.listing_folder AS folder, q.actor, q.time_us, a.trusted
+-- Timed directory listings of a folder, not of a recording's own path.
+-- A listing is read entry by entry (per_entry) where the engine does
+-- (exposure.ListingView): its query filters or pages on its server
+-- (listing_filtered), or Caddy listed a folder of more than 10,000
+-- recordings (it reads the first 10,000 entries the file system gives).
+CREATE OR REPLACE TEMPORARY VIEW folder_recordings AS
+  SELECT folder, COUNT(*) AS recordings FROM index_recordings GROUP BY folder;
+CREATE OR REPLACE TEMPORARY VIEW listing_all AS
+  SELECT q.input, q.line, q.listing_folder AS folder, q.actor, q.time_us, a.trusted,
+         q.listing_server, q.listing_pattern, q.listing_pattern_dot,
+         q.listing_sort, q.listing_order, q.listing_offset, q.listing_limit,
+         CASE WHEN q.listing_filtered OR q.listing_server = 'caddy' AND COALESCE(f.recordings, 0) > 10000 THEN 1 ELSE 0 END AS per_entry
   FROM requests AS q JOIN actor_categories AS a ON a.actor = q.actor
-  WHERE q.listing AND NOT q.listing_filtered AND q.time_us IS NOT NULL
+  LEFT JOIN folder_recordings AS f ON f.folder = q.listing_folder
+  WHERE q.listing AND q.time_us IS NOT NULL
     AND NOT EXISTS (SELECT 1 FROM index_recordings AS r WHERE r.path_key = q.path_key);
+-- Listings that showed every file of the folder there at their time.
+CREATE OR REPLACE TEMPORARY VIEW listing_events AS
+  SELECT folder, actor, time_us, trusted FROM listing_all WHERE per_entry = 0;
+
+-- The others, entry by entry: the folder's recordings available at the
+-- listing's time and its subfolders, with their places in each of
+-- Caddy's sort orders (RANK - 1: the entries strictly before; ties may
+-- come in any order).
+CREATE OR REPLACE TEMPORARY VIEW listing_views AS
+  SELECT * FROM listing_all WHERE per_entry = 1;
+CREATE OR REPLACE TEMPORARY VIEW listing_entries AS
+  SELECT v.input, v.line, r.rec, 0 AS dir, r.name, r.name_lower AS sort_name, r.size_bytes
+  FROM listing_views AS v
+  JOIN index_recordings AS r ON r.folder = v.folder AND COALESCE(r.available_us, -9223372036854775807) <= v.time_us
+  UNION ALL
+  SELECT v.input, v.line, CAST(NULL AS BIGINT) AS rec, 1 AS dir, f.name, CONCAT(f.name_lower, '/') AS sort_name,
+         CAST(NULL AS BIGINT) AS size_bytes
+  FROM listing_views AS v JOIN index_folders AS f ON f.parent = v.folder;
+CREATE OR REPLACE TEMPORARY VIEW listing_positions AS
+  SELECT input, line, rec, name,
+    COUNT(*) OVER (PARTITION BY input, line) AS entries,
+    MAX(CASE WHEN dir = 0 AND size_bytes IS NULL THEN 1 ELSE 0 END) OVER (PARTITION BY input, line) AS sizes_unknown,
+    RANK() OVER (PARTITION BY input, line ORDER BY sort_name) - 1 AS name_asc,
+    RANK() OVER (PARTITION BY input, line ORDER BY sort_name DESC) - 1 AS name_desc,
+    RANK() OVER (PARTITION BY input, line ORDER BY dir DESC, sort_name) - 1 AS dirfirst_asc,
+    RANK() OVER (PARTITION BY input, line ORDER BY dir, sort_name DESC) - 1 AS dirfirst_desc,
+    RANK() OVER (PARTITION BY input, line ORDER BY dir DESC, CASE WHEN dir = 1 THEN sort_name ELSE '' END,
+                                                   COALESCE(size_bytes, 0)) - 1 AS size_asc,
+    RANK() OVER (PARTITION BY input, line ORDER BY dir, CASE WHEN dir = 1 THEN sort_name ELSE '' END DESC,
+                                                   COALESCE(size_bytes, 0) DESC) - 1 AS size_desc
+  FROM listing_entries;
+-- Whether each such listing showed each recording (ListingView.Visible
+-- with the index's entries, which may not be all the folder's): 0
+-- hidden, 1 shown, 2 maybe shown. Apache: the P= pattern. Caddy: past
+-- 10,000 entries anything; a page is placed among the entries known, so
+-- an entry is surely hidden only past the page's end in every sort and
+-- order the query leaves open (a cookie may choose them; "time" is
+-- unknown: the index has no file times). An unknown server: what either
+-- reading hides is maybe shown.
+CREATE OR REPLACE TEMPORARY VIEW listing_shown AS
+  SELECT folder, actor, time_us, trusted, rec,
+    CASE
+      WHEN listing_server = 'plain' THEN 1
+      WHEN listing_server = 'apache' THEN CASE WHEN pattern_hides = 1 THEN 0 ELSE 1 END
+      WHEN listing_server = 'caddy' THEN
+        CASE WHEN entries > 10000 THEN 2
+             WHEN paged = 0 THEN 1
+             WHEN listing_limit > 0 AND first_place >= listing_offset + listing_limit THEN 0
+             ELSE 2 END
+      ELSE CASE WHEN pattern_hides = 1 OR paged = 1 THEN 2 ELSE 1 END
+    END AS shown
+  FROM (SELECT v.folder, v.actor, v.time_us, v.trusted, v.listing_server, v.listing_offset, v.listing_limit, p.rec, p.entries,
+          CASE WHEN v.listing_offset > 0 OR v.listing_limit > 0 THEN 1 ELSE 0 END AS paged,
+          -- DuckDB's regexp_matches; Spark: p.name RLIKE v.listing_pattern; Trino: regexp_like(p.name, v.listing_pattern)
+          CASE WHEN v.listing_pattern IS NOT NULL
+                    AND NOT (regexp_matches(p.name, v.listing_pattern) AND (v.listing_pattern_dot OR SUBSTRING(p.name, 1, 1) <> '.'))
+               THEN 1 ELSE 0 END AS pattern_hides,
+          CASE
+            WHEN v.listing_sort = 'name' THEN
+              CASE WHEN v.listing_order = 'desc' THEN p.name_desc WHEN v.listing_order = '' THEN LEAST(p.name_asc, p.name_desc) ELSE p.name_asc END
+            WHEN v.listing_sort = 'namedirfirst' THEN
+              CASE WHEN v.listing_order = 'desc' THEN p.dirfirst_desc WHEN v.listing_order = '' THEN LEAST(p.dirfirst_asc, p.dirfirst_desc) ELSE p.dirfirst_asc END
+            WHEN v.listing_sort = 'size' AND p.sizes_unknown = 0 THEN
+              CASE WHEN v.listing_order = 'desc' THEN p.size_desc WHEN v.listing_order = '' THEN LEAST(p.size_asc, p.size_desc) ELSE p.size_asc END
+            ELSE 0
+          END AS first_place
+        FROM listing_views AS v JOIN listing_positions AS p ON p.input = v.input AND p.line = v.line
+        WHERE p.rec IS NOT NULL) AS t;
+-- Per recording: the first such listing that did not hide it, by
+-- anyone and by an actor not trusted, and whether one surely showed it.
+CREATE OR REPLACE TEMPORARY VIEW recording_listing_views AS
+  SELECT rec, MIN(CASE WHEN shown > 0 THEN time_us END) AS first_any_us,
+         MIN(CASE WHEN shown > 0 AND trusted = 0 THEN time_us END) AS first_untrusted_us,
+         MAX(CASE WHEN shown = 1 THEN 1 ELSE 0 END) AS sure
+  FROM listing_shown GROUP BY rec;
 
 -- Coverage: the minutes each log source logged anything; silences longer
 -- than the gap threshold are gaps.

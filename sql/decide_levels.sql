@@ -2,6 +2,16 @@
 -- levels, as the engine writes them to recordings.parquet,
 -- persons.parquet and exposures.parquet, under the same column names.
 -- Ranks: none 0, undeterminable 1, metadata 2, partial 3, full 4.
+-- Per recording, the first listing that showed it, whole or entry by
+-- entry; any_unsure: only listings that may or may not have shown it
+-- did (listing_unknown).
+CREATE OR REPLACE TEMPORARY VIEW recording_listing AS
+  SELECT w.rec,
+    CASE WHEN v.first_any_us IS NULL OR w.first_any_us < v.first_any_us THEN w.first_any_us ELSE v.first_any_us END AS first_any_us,
+    CASE WHEN v.first_untrusted_us IS NULL OR w.first_untrusted_us < v.first_untrusted_us THEN w.first_untrusted_us
+         ELSE v.first_untrusted_us END AS first_untrusted_us,
+    CASE WHEN w.first_any_us IS NULL AND v.first_any_us IS NOT NULL AND v.sure = 0 THEN 1 ELSE 0 END AS any_unsure
+  FROM recording_listing_whole AS w LEFT JOIN recording_listing_views AS v ON v.rec = w.rec;
 CREATE OR REPLACE TEMPORARY VIEW recording_pairs AS
   SELECT pr.rec, MAX(CASE pr.level WHEN 'full' THEN 4 WHEN 'partial' THEN 3 WHEN 'metadata' THEN 2 ELSE 0 END) AS rank,
          MAX(pr.coverage) AS max_coverage, COUNT(*) AS actors, MIN(pr.first_us) AS first_us,

@@ -9,6 +9,7 @@ CREATE OR REPLACE TEMPORARY TABLE requests AS
   SELECT time_us, actor, user_agent, path, path_key, listing, listing_folder, listing_filtered,
          delivery, status, aborted, measured, prior_copy, completion_logged, uncertain,
          delivered_bytes, range_source, range_start, range_end, range_suffix,
+         listing_server, listing_pattern, listing_pattern_dot, listing_sort, listing_order, listing_offset, listing_limit,
          actor_category, log_source, input, line
   FROM read_parquet('{dataset}/requests/*/*/*.parquet');
 -- The keys a request may name a recording by through path info, one row

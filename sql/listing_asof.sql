@@ -1,9 +1,10 @@
 -- The decision SQL, part 2 (DuckDB): per recording, the first timed
 -- listing of its folder at or after the file became available, by anyone
--- and by an actor not trusted. ASOF JOIN finds it in one merge per folder;
+-- and by an actor not trusted, among the listings
+-- that showed the whole folder. ASOF JOIN finds it in one merge per folder;
 -- listing_band.sql is the same for engines without ASOF JOIN.
-CREATE OR REPLACE TEMPORARY VIEW recording_listing AS
-  SELECT r.rec, a.time_us AS first_any_us, u.time_us AS first_untrusted_us, 0 AS any_unsure
+CREATE OR REPLACE TEMPORARY VIEW recording_listing_whole AS
+  SELECT r.rec, a.time_us AS first_any_us, u.time_us AS first_untrusted_us
   FROM index_recordings AS r
   ASOF LEFT JOIN listing_events AS a
     ON a.folder = r.folder AND a.time_us >= COALESCE(r.available_us, -9223372036854775807)

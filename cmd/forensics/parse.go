@@ -75,7 +75,7 @@ func (c *ParseCmd) Run(log *slog.Logger, std *stdio) error {
 	var sink recordSink
 	switch {
 	case c.Dataset != "":
-		if sink, err = c.datasetFlags.sink(inputs); err != nil {
+		if sink, err = c.datasetFlags.sink(inputs, listingServer(c.Format)); err != nil {
 			return err
 		}
 	case c.Out != "":

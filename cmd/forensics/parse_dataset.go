@@ -37,10 +37,13 @@ type datasetSink struct {
 	w *dataset.Writer
 }
 
-func (f *datasetFlags) sink(inputs []logparse.Input) (*datasetSink, error) {
+// sink opens the dataset; server is the listing server the format tells
+// (as analyze tells the engine).
+func (f *datasetFlags) sink(inputs []logparse.Input, server exposure.ListingServer) (*datasetSink, error) {
 	opt := dataset.Options{
-		PathMapper:  exposure.PathMapper{StripPrefix: f.StripPrefix, AddPrefix: f.AddPrefix, FoldCase: f.FoldCase},
-		HeaderBytes: f.HeaderBytes,
+		PathMapper:    exposure.PathMapper{StripPrefix: f.StripPrefix, AddPrefix: f.AddPrefix, FoldCase: f.FoldCase},
+		HeaderBytes:   f.HeaderBytes,
+		ListingServer: server,
 	}
 	var err error
 	if opt.Proxies.Trusted, err = exposure.ParsePrefixes(f.TrustedProxy); err != nil {

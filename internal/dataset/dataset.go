@@ -91,11 +91,30 @@ type Row struct {
 	// the request names (NULL for a path outside --strip-prefix).
 	PathKey *string `parquet:"path_key,optional,dict"`
 	// Listing: a successful directory listing (exposure.IsListing) of
-	// ListingFolder (exposure.FolderKey); ListingFiltered: its query may
-	// show part of the folder only (exposure.ListingFiltered).
+	// ListingFolder (exposure.FolderKey). ListingServer is the server
+	// that answered as the format tells it (unknown, apache, caddy,
+	// plain: Options.ListingServer). ListingFiltered: the query may show
+	// part of the folder only on that server (Apache's ?P=, Caddy's
+	// ?limit= and ?offset=, both on an unknown server), as the engine
+	// decides which listings it reads entry by entry
+	// (exposure.ListingView); then the columns below hold the query's
+	// reading.
 	Listing         bool    `parquet:"listing"`
 	ListingFolder   *string `parquet:"listing_folder,optional,dict"`
+	ListingServer   string  `parquet:"listing_server,dict"`
 	ListingFiltered bool    `parquet:"listing_filtered"`
+	// ListingPattern is Apache's P= glob as an anchored regular
+	// expression (RE2 and Java syntax) over an entry's name; NULL when
+	// there is none. ListingPatternDot: the glob starts with '.' (a name
+	// that starts with '.' matches only such a glob).
+	ListingPattern    *string `parquet:"listing_pattern,optional,dict"`
+	ListingPatternDot bool    `parquet:"listing_pattern_dot"`
+	// ListingSort, ListingOrder, ListingOffset, ListingLimit are Caddy's
+	// sort, order, offset and limit ("" and 0 when absent).
+	ListingSort   string `parquet:"listing_sort,dict"`
+	ListingOrder  string `parquet:"listing_order,dict"`
+	ListingOffset int64  `parquet:"listing_offset"`
+	ListingLimit  int64  `parquet:"listing_limit"`
 
 	// PathInfoKeys are, for a GET or POST answered 200 or 206 whose
 	// count could be a file's, the keys of the path's proper prefixes
@@ -151,6 +170,9 @@ type Options struct {
 	Proxies exposure.ClientResolver
 	// Actors labels actors; nil leaves actor_label and actor_category NULL.
 	Actors exposure.ActorDirectory
+	// ListingServer is the server whose listings the logs record, as
+	// the engine is told it (exposure.Options.ListingServer).
+	ListingServer exposure.ListingServer
 	// HeaderBytes is subtracted from wire byte counts; 0 means
 	// exposure.DefaultHeaderBytes.
 	HeaderBytes int64
@@ -318,7 +340,7 @@ func (w *Writer) row(rec *logparse.Record) Row {
 		if exposure.IsListing(rec, w.opt.HeaderBytes) {
 			f := exposure.FolderKey(key)
 			r.Listing, r.ListingFolder = true, &f
-			r.ListingFiltered = exposure.ListingFiltered(rec.Query)
+			w.listingView(&r, rec.Query)
 		}
 	}
 	if lo, hi, ok := exposure.PathInfoSizes(rec, w.opt.HeaderBytes); ok {
@@ -366,6 +388,34 @@ func (w *Writer) row(rec *logparse.Record) Row {
 		}
 	}
 	return r
+}
+
+// listingView fills a listing's view columns as the engine reads its
+// query (Shard.viewID): a view only where the server may filter or page.
+func (w *Writer) listingView(r *Row, query string) {
+	srv := w.opt.ListingServer
+	r.ListingServer = listingServerNames[srv]
+	if query == "" {
+		return
+	}
+	v := exposure.ParseListingView(query)
+	pattern := v.Pattern != "" && (srv == exposure.ListingServerUnknown || srv == exposure.ListingServerApache)
+	paged := (v.Offset > 0 || v.Limit > 0) && (srv == exposure.ListingServerUnknown || srv == exposure.ListingServerCaddy)
+	if !pattern && !paged {
+		return
+	}
+	r.ListingFiltered = true
+	if pattern {
+		re := w.names.get(GlobRegexp(v.Pattern, w.opt.PathMapper.FoldCase))
+		r.ListingPattern, r.ListingPatternDot = &re, v.Pattern[0] == '.'
+	}
+	r.ListingSort, r.ListingOrder = w.names.get(v.Sort), w.names.get(v.Order)
+	r.ListingOffset, r.ListingLimit = int64(v.Offset), int64(v.Limit)
+}
+
+var listingServerNames = map[exposure.ListingServer]string{
+	exposure.ListingServerUnknown: "unknown", exposure.ListingServerApache: "apache",
+	exposure.ListingServerCaddy: "caddy", exposure.ListingServerPlain: "plain",
 }
 
 // flushOldest writes the partitions written to longest ago until half

@@ -22,7 +22,11 @@ type IndexRecording struct {
 	Path    string `parquet:"path"`
 	PathKey string `parquet:"path_key"`
 	Folder  string `parquet:"folder,dict"`
-	CallID  string `parquet:"call_id"`
+	// Name is the entry's name in its folder's listing (the key's last
+	// segment) and NameLower the same lower-cased as Caddy sorts names.
+	Name      string `parquet:"name"`
+	NameLower string `parquet:"name_lower"`
+	CallID    string `parquet:"call_id"`
 	// StartedAt and AvailableAt (the call's end, when the file appeared)
 	// in UTC; NULL when the index gives no usable start.
 	StartedAt   *time.Time `parquet:"started_at,optional,timestamp(microsecond)"`
@@ -58,9 +62,10 @@ type IndexFolder struct {
 	// Folder is the folder's key (exposure.Index.FolderPath: a trailing
 	// slash); Parent the key of the folder that holds it (NULL for the
 	// root); Name its name in the parent's listing.
-	Folder string  `parquet:"folder"`
-	Parent *string `parquet:"parent,optional"`
-	Name   string  `parquet:"name"`
+	Folder    string  `parquet:"folder"`
+	Parent    *string `parquet:"parent,optional"`
+	Name      string  `parquet:"name"`
+	NameLower string  `parquet:"name_lower"`
 }
 
 // ExportIndex writes the index as dir/recordings.parquet (one row per
@@ -83,8 +88,10 @@ func ExportIndex(ix *exposure.Index, dir string) error {
 	defer subs.Abort()
 	for i := range ix.Len() {
 		r := ix.Recording(i)
+		key := ix.Key(i)
+		name := key[strings.LastIndexByte(key, '/')+1:]
 		row := IndexRecording{
-			Rec: int64(i), Path: r.Path, PathKey: ix.Key(i), Folder: ix.FolderPath(ix.FolderOf(i)),
+			Rec: int64(i), Path: r.Path, PathKey: key, Folder: ix.FolderPath(ix.FolderOf(i)), Name: name, NameLower: strings.ToLower(name),
 			CallID: r.CallID, DurationS: r.Duration.Seconds(), Region: r.Region, CallerPhone: r.CallerPhone.Reveal(),
 			Subjects: int64(len(r.Subjects)),
 		}
@@ -134,6 +141,7 @@ func ExportIndex(ix *exposure.Index, dir string) error {
 			i := strings.LastIndexByte(t, '/')
 			parent := t[:i+1]
 			row.Parent, row.Name = &parent, t[i+1:]
+			row.NameLower = strings.ToLower(row.Name)
 		}
 		if err := dirs.Write(row); err != nil {
 			return err

@@ -344,11 +344,9 @@ func analyzeRules(t *testing.T, r *run) {
 			t.Fatalf("forensics analyze: exit %d\n%s", code, stderr)
 		}
 		compareVerdicts(t, r, lf, out)
-		// The decision SQL does not decide filtered or paged listings
-		// (Apache's ?P=, Caddy's ?limit=): see the README, "SQL at
-		// scale". Apache's run has both path info and a ?P= listing.
-		if r.srv.Kind != rs.Apache && r.srv.Kind != rs.Caddy {
-			checkSQL(t, r, lf, forensicsCLI(t), out, from, 60)
-		}
+		// The decision SQL decides these rules too: path info (Apache's
+		// AcceptPathInfo), filtered and paged listings (Apache's ?P=,
+		// Caddy's ?limit=).
+		checkSQL(t, r, lf, forensicsCLI(t), out, from, 60)
 	})
 }

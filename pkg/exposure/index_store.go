@@ -498,7 +498,7 @@ func (ix *Index) footprint() (recordings, subjects, persons int) {
 		subjArena += len(r.subj) - (len(ix.data) - end)
 	}
 	recordings = len(ix.data) - subjArena + 8*len(ix.rows) + 4*len(ix.offs) + 4*len(ix.recTable.slots) + 4*len(ix.folderOf) +
-		4*len(ix.folderRecs) + 8*len(ix.avail) + 4*len(ix.subjStart)
+		4*len(ix.folderRecs) + 8*len(ix.avail) + 4*len(ix.subjStart) + 8*len(ix.recShared)
 	for _, k := range ix.folderKeys {
 		recordings += len(k) + 16 + 4 + 4
 	}

@@ -5,12 +5,26 @@
 -- subset of SQL that DuckDB, Spark SQL and Trino share (see the README);
 -- times are Unix microseconds, so no session time zone enters.
 
+-- Actors as the engine keys them (analyze --actor-key): by the client
+-- (actor_ip), or with ip+ua by the client and the user agent
+-- (actor_ua); actor is the key.
+CREATE OR REPLACE TEMPORARY VIEW keyed_requests AS
+  SELECT q.time_us, q.user_agent, q.path, q.path_key, q.listing, q.listing_folder, q.listing_filtered,
+         q.listing_server, q.listing_pattern, q.listing_pattern_dot, q.listing_sort, q.listing_order,
+         q.listing_offset, q.listing_limit, q.delivery, q.status, q.aborted, q.measured, q.prior_copy,
+         q.completion_logged, q.uncertain, q.delivered_bytes, q.range_source, q.range_start, q.range_end,
+         q.range_suffix, q.actor_category, q.log_source, q.input, q.line,
+         q.actor AS actor_ip,
+         CASE WHEN p.actor_key = 'ip+ua' THEN q.user_agent ELSE '' END AS actor_ua,
+         CASE WHEN p.actor_key = 'ip+ua' THEN CONCAT(q.actor, CHR(10), q.user_agent) ELSE q.actor END AS actor
+  FROM requests AS q CROSS JOIN params AS p;
+
 -- An actor's category: the known-actor rule matching the actor with the
 -- user agent it sent most (ties: the first by name), as the engine
 -- attributes actors; 'unknown' when no rule matches.
 CREATE OR REPLACE TEMPORARY VIEW actor_ua AS
   SELECT actor, user_agent, COUNT(*) AS n, MAX(actor_category) AS category
-  FROM requests WHERE path <> '' GROUP BY actor, user_agent;
+  FROM keyed_requests WHERE path <> '' GROUP BY actor, user_agent;
 CREATE OR REPLACE TEMPORARY VIEW actor_categories AS
   SELECT a.actor, COALESCE(c.category, 'unknown') AS category,
          CASE WHEN COALESCE(c.category, 'unknown') IN (SELECT category FROM trusted_categories) THEN 1 ELSE 0 END AS trusted
@@ -34,21 +48,21 @@ CREATE OR REPLACE TEMPORARY VIEW path_info_requests AS
   FROM (SELECT p.input, p.line, r.rec, r.size_bytes, p.path_info_min, p.path_info_max,
                ROW_NUMBER() OVER (PARTITION BY p.input, p.line ORDER BY LENGTH(r.path_key)) AS rn
         FROM path_info_candidates AS p JOIN index_recordings AS r ON r.path_key = p.path_info_key) AS c
-  JOIN requests AS q ON q.input = c.input AND q.line = c.line
+  JOIN keyed_requests AS q ON q.input = c.input AND q.line = c.line
   WHERE c.rn = 1 AND c.size_bytes > 0 AND c.size_bytes >= c.path_info_min
     AND (c.path_info_max IS NULL OR c.size_bytes <= c.path_info_max)
     AND NOT EXISTS (SELECT 1 FROM index_recordings AS d WHERE d.path_key = q.path_key)
     AND NOT (q.listing AND EXISTS (SELECT 1 FROM index_folders AS f WHERE f.folder = q.listing_folder));
 -- Every request of a recording: by its key, or through path info.
 CREATE OR REPLACE TEMPORARY VIEW recording_requests AS
-  SELECT q.*, r.rec, r.size_bytes FROM requests AS q JOIN index_recordings AS r ON r.path_key = q.path_key
+  SELECT q.*, r.rec, r.size_bytes FROM keyed_requests AS q JOIN index_recordings AS r ON r.path_key = q.path_key
   UNION ALL
-  SELECT q.*, r.rec, r.size_bytes FROM requests AS q
+  SELECT q.*, r.rec, r.size_bytes FROM keyed_requests AS q
     JOIN path_info_requests AS p ON p.input = q.input AND p.line = q.line
     JOIN index_recordings AS r ON r.rec = p.rec;
 
 CREATE OR REPLACE TEMPORARY VIEW hits AS
-  SELECT q.rec, q.actor, q.time_us, q.delivery, q.status, q.aborted, q.measured, q.prior_copy, q.completion_logged,
+  SELECT q.rec, q.actor, q.actor_ip, q.actor_ua, q.time_us, q.delivery, q.status, q.aborted, q.measured, q.prior_copy, q.completion_logged,
          CONCAT(',', q.uncertain, ',') AS unc0,
          q.range_source, q.range_start, q.range_end, q.range_suffix,
          CASE WHEN q.size_bytes > 0 THEN q.size_bytes END AS size,
@@ -134,12 +148,12 @@ CREATE OR REPLACE TEMPORARY VIEW islands AS
 -- the extra bytes, at most the file), coverage (of the file, by the
 -- spans), prior_copy, and the uncertainty flags in the engine's order.
 CREATE OR REPLACE TEMPORARY VIEW pair_facts AS
-  SELECT p.rec, p.actor, p.size, p.kind, p.prior_copy, p.first_us, p.last_us,
+  SELECT p.rec, p.actor, p.actor_ip, p.actor_ua, p.size, p.kind, p.prior_copy, p.first_us, p.last_us,
     COALESCE(c.covered, 0) AS covered, COALESCE(f.extra, 0) AS extra, COALESCE(w.whole, 0) AS whole,
     p.wire_bytes AS u_wire_bytes, GREATEST(p.guessed, COALESCE(f.range_unknown, 0)) AS u_range_unknown,
     p.aborted AS u_aborted, p.bytes_not_logged AS u_bytes_not_logged, p.size_unknown AS u_size_unknown,
     p.multipart AS u_multipart, GREATEST(p.completion_unknown, COALESCE(f.completion_unknown, 0)) AS u_completion_unknown
-  FROM (SELECT rec, actor, MAX(size) AS size,
+  FROM (SELECT rec, actor, MAX(actor_ip) AS actor_ip, MAX(actor_ua) AS actor_ua, MAX(size) AS size,
                MAX(CASE delivery WHEN 'content' THEN 2 WHEN 'metadata' THEN 1 ELSE 0 END) AS kind,
                MAX(CASE WHEN prior_copy THEN 1 ELSE 0 END) AS prior_copy,
                MAX(guessed) AS guessed,
@@ -160,7 +174,7 @@ CREATE OR REPLACE TEMPORARY VIEW pair_facts AS
              FROM delivery_flags GROUP BY rec, actor) AS f
     ON f.rec = p.rec AND f.actor = p.actor;
 CREATE OR REPLACE TEMPORARY VIEW pairs AS
-  SELECT rec, actor, prior_copy, first_us, last_us,
+  SELECT rec, actor, actor_ip, actor_ua, prior_copy, first_us, last_us,
     u_wire_bytes, u_range_unknown, u_aborted, u_bytes_not_logged, u_size_unknown, u_multipart, u_completion_unknown,
     SUBSTRING(CONCAT(
       CASE WHEN u_wire_bytes = 1 THEN ',wire_bytes' ELSE '' END,
@@ -203,7 +217,7 @@ CREATE OR REPLACE TEMPORARY VIEW listing_all AS
          q.listing_server, q.listing_pattern, q.listing_pattern_dot,
          q.listing_sort, q.listing_order, q.listing_offset, q.listing_limit,
          CASE WHEN q.listing_filtered OR q.listing_server = 'caddy' AND COALESCE(f.recordings, 0) > 10000 THEN 1 ELSE 0 END AS per_entry
-  FROM requests AS q JOIN actor_categories AS a ON a.actor = q.actor
+  FROM keyed_requests AS q JOIN actor_categories AS a ON a.actor = q.actor
   LEFT JOIN folder_recordings AS f ON f.folder = q.listing_folder
   WHERE q.listing AND q.time_us IS NOT NULL
     AND NOT EXISTS (SELECT 1 FROM index_recordings AS r WHERE r.path_key = q.path_key);
@@ -287,7 +301,7 @@ CREATE OR REPLACE TEMPORARY VIEW recording_listing_views AS
 -- than the gap threshold are gaps.
 CREATE OR REPLACE TEMPORARY VIEW minutes AS
   SELECT DISTINCT log_source, CAST(FLOOR(time_us / 60000000.0) AS BIGINT) AS m
-  FROM requests WHERE time_us IS NOT NULL;
+  FROM keyed_requests WHERE time_us IS NOT NULL;
 CREATE OR REPLACE TEMPORARY VIEW silences AS
   SELECT log_source, m, m - LAG(m) OVER (PARTITION BY log_source ORDER BY m) AS d FROM minutes;
 -- Three times the 99th percentile of the silences between logged minutes

@@ -71,17 +71,17 @@ CREATE OR REPLACE TEMPORARY VIEW persons_sql AS
 -- (trusted actors too, as evidence); via a listing (any actor's timed
 -- listing after the file existed).
 CREATE OR REPLACE TEMPORARY VIEW exposures_sql AS
-  SELECT s.subject_id, r.path, '' AS actor_ip, FALSE AS via_listing, 'undeterminable' AS level,
+  SELECT s.subject_id, r.path, '' AS actor_ip, '' AS actor_ua, FALSE AS via_listing, 'undeterminable' AS level,
          CAST(0 AS BIGINT) AS bytes_delivered, 0.0 AS coverage, FALSE AS prior_copy, TRUE AS in_gap, '' AS uncertain
   FROM recording_levels AS r JOIN index_subjects AS s ON s.rec = r.rec
   WHERE r.level = 'undeterminable'
   UNION ALL
-  SELECT s.subject_id, r.path, p.actor AS actor_ip, FALSE AS via_listing, p.level,
+  SELECT s.subject_id, r.path, p.actor_ip, p.actor_ua, FALSE AS via_listing, p.level,
          p.bytes_delivered, p.coverage, p.prior_copy = 1 AS prior_copy, r.in_gap = 1 AS in_gap, p.uncertain
   FROM pairs AS p JOIN recording_levels AS r ON r.rec = p.rec JOIN index_subjects AS s ON s.rec = p.rec
   WHERE p.level <> 'none'
   UNION ALL
-  SELECT s.subject_id, r.path, '' AS actor_ip, TRUE AS via_listing, 'metadata' AS level,
+  SELECT s.subject_id, r.path, '' AS actor_ip, '' AS actor_ua, TRUE AS via_listing, 'metadata' AS level,
          CAST(0 AS BIGINT) AS bytes_delivered, 0.0 AS coverage, FALSE AS prior_copy, r.in_gap = 1 AS in_gap,
          CASE WHEN l.any_unsure = 1 THEN 'listing_unknown' ELSE '' END AS uncertain
   FROM recording_listing AS l JOIN recording_levels AS r ON r.rec = l.rec JOIN index_subjects AS s ON s.rec = l.rec

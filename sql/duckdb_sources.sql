@@ -21,10 +21,12 @@ CREATE OR REPLACE TEMPORARY TABLE index_recordings AS SELECT * FROM read_parquet
 CREATE OR REPLACE TEMPORARY TABLE index_subjects AS SELECT * FROM read_parquet('{index}/subjects.parquet');
 CREATE OR REPLACE TEMPORARY TABLE index_folders AS SELECT * FROM read_parquet('{index}/folders.parquet');
 -- As analyze's flags: --gap (minutes), --exposed-from and --exposed-to (Unix
--- microseconds, UTC), --trusted-category. NULL: chosen as analyze does.
+-- microseconds, UTC), --actor-key, --trusted-category. NULL: chosen as
+-- analyze does.
 CREATE OR REPLACE TEMPORARY VIEW params AS
   SELECT CAST({gap_minutes} AS BIGINT) AS gap_minutes,
          CAST({exposed_from_us} AS BIGINT) AS exposed_from_us,
-         CAST({exposed_to_us} AS BIGINT) AS exposed_to_us;
+         CAST({exposed_to_us} AS BIGINT) AS exposed_to_us,
+         {actor_key} AS actor_key;
 CREATE OR REPLACE TEMPORARY VIEW trusted_categories AS
   SELECT category FROM (VALUES {trusted_categories}) AS t(category);

@@ -32,8 +32,15 @@ func Decision(listing string) string {
 // DuckDBSources returns the statements that define the decision SQL's
 // tables in DuckDB over the dataset and index directories. gapMinutes,
 // exposedFromUS and exposedToUS are SQL literals ("NULL" to choose as
-// analyze does); trusted lists the trusted actor categories.
+// analyze does); trusted lists the trusted actor categories. Actors are
+// keyed by address (--actor-key ip).
 func DuckDBSources(datasetDir, indexDir, gapMinutes, exposedFromUS, exposedToUS string, trusted []string) string {
+	return DuckDBSourcesKeyed(datasetDir, indexDir, gapMinutes, exposedFromUS, exposedToUS, trusted, "ip")
+}
+
+// DuckDBSourcesKeyed is DuckDBSources with the actors keyed as analyze
+// --actor-key keys them: "ip" or "ip+ua".
+func DuckDBSourcesKeyed(datasetDir, indexDir, gapMinutes, exposedFromUS, exposedToUS string, trusted []string, actorKey string) string {
 	vals := make([]string, 0, len(trusted))
 	for _, t := range trusted {
 		vals = append(vals, "("+literal(t)+")")
@@ -45,7 +52,7 @@ func DuckDBSources(datasetDir, indexDir, gapMinutes, exposedFromUS, exposedToUS 
 		"'{dataset}", literal(datasetDir)[:len(literal(datasetDir))-1],
 		"'{index}", literal(indexDir)[:len(literal(indexDir))-1],
 		"{gap_minutes}", gapMinutes, "{exposed_from_us}", exposedFromUS, "{exposed_to_us}", exposedToUS,
-		"{trusted_categories}", strings.Join(vals, ", "),
+		"{trusted_categories}", strings.Join(vals, ", "), "{actor_key}", literal(actorKey),
 	).Replace(read("duckdb_sources.sql"))
 }
 
@@ -92,32 +99,32 @@ var EngineDiffQuery = engineDiff[strings.Index(engineDiff, "SELECT 'recordings' 
 // first_seen and last_seen, evidence, the actors' labels, places and user
 // agents, persons' counts and lists (see the README, "SQL at scale").
 const engineDiff = `CREATE OR REPLACE TEMPORARY VIEW engine_recordings AS
-  SELECT '' AS subject_id, path, '' AS actor_ip, FALSE AS via_listing, level,
+  SELECT '' AS subject_id, path, '' AS actor_ip, '' AS actor_ua, FALSE AS via_listing, level,
          CAST(0 AS BIGINT) AS bytes_delivered, 0.0 AS coverage, FALSE AS prior_copy, in_gap, uncertain,
          max_coverage, CAST(actors AS BIGINT) AS actors
   FROM read_parquet('{out}/recordings.parquet');
 CREATE OR REPLACE TEMPORARY VIEW engine_persons AS
-  SELECT subject_id, '' AS path, '' AS actor_ip, FALSE AS via_listing, level,
+  SELECT subject_id, '' AS path, '' AS actor_ip, '' AS actor_ua, FALSE AS via_listing, level,
          CAST(0 AS BIGINT) AS bytes_delivered, 0.0 AS coverage, FALSE AS prior_copy, FALSE AS in_gap, '' AS uncertain,
          0.0 AS max_coverage, CAST(0 AS BIGINT) AS actors
   FROM read_parquet('{out}/persons.parquet');
 CREATE OR REPLACE TEMPORARY VIEW engine_exposures AS
-  SELECT subject_id, path, actor_ip, via_listing, level,
+  SELECT subject_id, path, actor_ip, actor_ua, via_listing, level,
          CAST(bytes_delivered AS BIGINT) AS bytes_delivered, coverage, prior_copy, in_gap, uncertain,
          0.0 AS max_coverage, CAST(0 AS BIGINT) AS actors
   FROM read_parquet('{out}/exposures.parquet');
 CREATE OR REPLACE TEMPORARY VIEW sql_recordings AS
-  SELECT '' AS subject_id, path, '' AS actor_ip, FALSE AS via_listing, level,
+  SELECT '' AS subject_id, path, '' AS actor_ip, '' AS actor_ua, FALSE AS via_listing, level,
          CAST(0 AS BIGINT) AS bytes_delivered, 0.0 AS coverage, FALSE AS prior_copy, in_gap, uncertain,
          max_coverage, CAST(actors AS BIGINT) AS actors
   FROM recordings_sql;
 CREATE OR REPLACE TEMPORARY VIEW sql_persons AS
-  SELECT subject_id, '' AS path, '' AS actor_ip, FALSE AS via_listing, level,
+  SELECT subject_id, '' AS path, '' AS actor_ip, '' AS actor_ua, FALSE AS via_listing, level,
          CAST(0 AS BIGINT) AS bytes_delivered, 0.0 AS coverage, FALSE AS prior_copy, FALSE AS in_gap, '' AS uncertain,
          0.0 AS max_coverage, CAST(0 AS BIGINT) AS actors
   FROM persons_sql;
 CREATE OR REPLACE TEMPORARY VIEW sql_exposures AS
-  SELECT subject_id, path, actor_ip, via_listing, level,
+  SELECT subject_id, path, actor_ip, actor_ua, via_listing, level,
          CAST(bytes_delivered AS BIGINT) AS bytes_delivered, CAST(coverage AS DOUBLE) AS coverage, prior_copy, in_gap, uncertain,
          0.0 AS max_coverage, CAST(0 AS BIGINT) AS actors
   FROM exposures_sql;
@@ -127,7 +134,7 @@ UNION ALL SELECT 'persons', 'engine', d.* FROM (SELECT * FROM engine_persons EXC
 UNION ALL SELECT 'persons', 'sql', d.* FROM (SELECT * FROM sql_persons EXCEPT ALL SELECT * FROM engine_persons) AS d
 UNION ALL SELECT 'exposures', 'engine', d.* FROM (SELECT * FROM engine_exposures EXCEPT ALL SELECT * FROM sql_exposures) AS d
 UNION ALL SELECT 'exposures', 'sql', d.* FROM (SELECT * FROM sql_exposures EXCEPT ALL SELECT * FROM engine_exposures) AS d
-UNION ALL SELECT 'recordings', 'rows', '', '', '', FALSE, CAST(COUNT(*) AS VARCHAR), 0, 0.0, FALSE, FALSE, '', 0.0, 0 FROM engine_recordings
-UNION ALL SELECT 'persons', 'rows', '', '', '', FALSE, CAST(COUNT(*) AS VARCHAR), 0, 0.0, FALSE, FALSE, '', 0.0, 0 FROM engine_persons
-UNION ALL SELECT 'exposures', 'rows', '', '', '', FALSE, CAST(COUNT(*) AS VARCHAR), 0, 0.0, FALSE, FALSE, '', 0.0, 0 FROM engine_exposures;
+UNION ALL SELECT 'recordings', 'rows', '', '', '', '', FALSE, CAST(COUNT(*) AS VARCHAR), 0, 0.0, FALSE, FALSE, '', 0.0, 0 FROM engine_recordings
+UNION ALL SELECT 'persons', 'rows', '', '', '', '', FALSE, CAST(COUNT(*) AS VARCHAR), 0, 0.0, FALSE, FALSE, '', 0.0, 0 FROM engine_persons
+UNION ALL SELECT 'exposures', 'rows', '', '', '', '', FALSE, CAST(COUNT(*) AS VARCHAR), 0, 0.0, FALSE, FALSE, '', 0.0, 0 FROM engine_exposures;
 `

@@ -21,6 +21,7 @@ type SQLCmd struct {
 	Gap             int64    `placeholder:"MINUTES" help:"Coverage gap threshold in minutes (as analyze --gap); default: chosen from the traffic as analyze does."`
 	ExposedFrom     string   `placeholder:"TIME" help:"Start of the exposure window, RFC 3339 (as analyze)."`
 	ExposedTo       string   `placeholder:"TIME" help:"End of the exposure window, RFC 3339 (as analyze)."`
+	ActorKey        string   `help:"What makes an actor, as analyze: ip, or ip+ua to split per user agent." enum:"ip,ip+ua" default:"ip"`
 	TrustedCategory []string `default:"authorized,internal" help:"Actor categories whose access is no exposure (as analyze); 'none' for none."`
 	Execute         bool     `name:"run" help:"Run the SQL with the DuckDB command line (--duckdb) and print its level counts; without --run the SQL is printed."`
 	DuckDB          string   `name:"duckdb" default:"duckdb" placeholder:"CMD" help:"With --run: the DuckDB command line, a name looked up on PATH or a path; it is given -batch -bail and the script on standard input."`
@@ -56,7 +57,7 @@ func (c *SQLCmd) Script() (string, error) {
 			trusted = append(trusted, t)
 		}
 	}
-	return decision.DuckDBSources(c.Dataset, c.IndexDir, gap, from, to, trusted) + "\n" +
+	return decision.DuckDBSourcesKeyed(c.Dataset, c.IndexDir, gap, from, to, trusted, c.ActorKey) + "\n" +
 		decision.Decision(c.Listing) + "\n" + decision.Summary, nil
 }
 

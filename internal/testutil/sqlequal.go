@@ -48,8 +48,8 @@ func SQLEquality(t testing.TB, datasetDir, indexDir, engineOut, sources string) 
 				continue
 			}
 			if len(diffs) < 20 {
-				diffs = append(diffs, fmt.Sprintf("%s only in %s: subject=%v path=%v actor=%v via_listing=%v level=%v bytes=%v coverage=%v prior_copy=%v in_gap=%v uncertain=%q max_coverage=%v actors=%v",
-					r["what"], r["side"], mask(r["subject_id"]), r["path"], r["actor_ip"], r["via_listing"], r["level"],
+				diffs = append(diffs, fmt.Sprintf("%s only in %s: subject=%v path=%v actor=%v ua=%q via_listing=%v level=%v bytes=%v coverage=%v prior_copy=%v in_gap=%v uncertain=%q max_coverage=%v actors=%v",
+					r["what"], r["side"], mask(r["subject_id"]), r["path"], r["actor_ip"], r["actor_ua"], r["via_listing"], r["level"],
 					r["bytes_delivered"], r["coverage"], r["prior_copy"], r["in_gap"], r["uncertain"], r["max_coverage"], r["actors"]))
 			} else if len(diffs) == 20 {
 				diffs = append(diffs, "...")

@@ -59,12 +59,21 @@ CREATE OR REPLACE TEMPORARY VIEW recordings_sql AS
   SELECT path, level, max_coverage, actors, in_gap = 1 AS in_gap, uncertain FROM recording_levels;
 
 -- persons.parquet's columns the SQL decides: the level of the person's
--- most exposed recording, and whether any of them is in a gap.
+-- most exposed recording, the person's recordings by level, and whether
+-- the verdict rests on a gap (undeterminable).
 CREATE OR REPLACE TEMPORARY VIEW persons_sql AS
-  SELECT s.person_id AS subject_id,
-    CASE MAX(r.rank) WHEN 4 THEN 'full' WHEN 3 THEN 'partial' WHEN 2 THEN 'metadata' WHEN 1 THEN 'undeterminable' ELSE 'none' END AS level
-  FROM index_subjects AS s JOIN recording_levels AS r ON r.rec = s.rec
-  GROUP BY s.person_id;
+  SELECT subject_id,
+    CASE MAX(rank) WHEN 4 THEN 'full' WHEN 3 THEN 'partial' WHEN 2 THEN 'metadata' WHEN 1 THEN 'undeterminable' ELSE 'none' END AS level,
+    COUNT(*) AS calls,
+    SUM(CASE WHEN rank >= 2 THEN 1 ELSE 0 END) AS calls_exposed,
+    SUM(CASE WHEN rank = 4 THEN 1 ELSE 0 END) AS calls_full,
+    SUM(CASE WHEN rank = 3 THEN 1 ELSE 0 END) AS calls_partial,
+    SUM(CASE WHEN rank = 2 THEN 1 ELSE 0 END) AS calls_metadata,
+    SUM(CASE WHEN rank = 1 THEN 1 ELSE 0 END) AS calls_undeterminable,
+    MAX(rank) = 1 AS verdict_rests_on_gap
+  FROM (SELECT DISTINCT s.person_id AS subject_id, r.rec, r.rank
+        FROM index_subjects AS s JOIN recording_levels AS r ON r.rec = s.rec) AS t
+  GROUP BY subject_id;
 
 -- exposures.parquet's columns the SQL decides. One row per subject and
 -- recording: undeterminable; per actor whose requests were above none

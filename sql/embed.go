@@ -97,36 +97,43 @@ var EngineDiffQuery = engineDiff[strings.Index(engineDiff, "SELECT 'recordings' 
 // columns, defaults for the others'. Left out by design: requests (the
 // engine counts an input read twice, or a copytruncate overlap, once),
 // first_seen and last_seen, evidence, the actors' labels, places and user
-// agents, persons' counts and lists (see the README, "SQL at scale").
+// agents, persons' lists and first exposure (see the README, "SQL at
+// scale").
 const engineDiff = `CREATE OR REPLACE TEMPORARY VIEW engine_recordings AS
   SELECT '' AS subject_id, path, '' AS actor_ip, '' AS actor_ua, FALSE AS via_listing, level,
          CAST(0 AS BIGINT) AS bytes_delivered, 0.0 AS coverage, FALSE AS prior_copy, in_gap, uncertain,
-         max_coverage, CAST(actors AS BIGINT) AS actors
+         max_coverage, CAST(actors AS BIGINT) AS actors,
+         CAST(0 AS BIGINT) AS calls, CAST(0 AS BIGINT) AS calls_exposed, CAST(0 AS BIGINT) AS calls_full, CAST(0 AS BIGINT) AS calls_partial, CAST(0 AS BIGINT) AS calls_metadata, CAST(0 AS BIGINT) AS calls_undeterminable, FALSE AS verdict_rests_on_gap
   FROM read_parquet('{out}/recordings.parquet');
 CREATE OR REPLACE TEMPORARY VIEW engine_persons AS
   SELECT subject_id, '' AS path, '' AS actor_ip, '' AS actor_ua, FALSE AS via_listing, level,
          CAST(0 AS BIGINT) AS bytes_delivered, 0.0 AS coverage, FALSE AS prior_copy, FALSE AS in_gap, '' AS uncertain,
-         0.0 AS max_coverage, CAST(0 AS BIGINT) AS actors
+         0.0 AS max_coverage, CAST(0 AS BIGINT) AS actors,
+         CAST(calls AS BIGINT) AS calls, CAST(calls_exposed AS BIGINT) AS calls_exposed, CAST(calls_full AS BIGINT) AS calls_full, CAST(calls_partial AS BIGINT) AS calls_partial, CAST(calls_metadata AS BIGINT) AS calls_metadata, CAST(calls_undeterminable AS BIGINT) AS calls_undeterminable, verdict_rests_on_gap
   FROM read_parquet('{out}/persons.parquet');
 CREATE OR REPLACE TEMPORARY VIEW engine_exposures AS
   SELECT subject_id, path, actor_ip, actor_ua, via_listing, level,
          CAST(bytes_delivered AS BIGINT) AS bytes_delivered, coverage, prior_copy, in_gap, uncertain,
-         0.0 AS max_coverage, CAST(0 AS BIGINT) AS actors
+         0.0 AS max_coverage, CAST(0 AS BIGINT) AS actors,
+         CAST(0 AS BIGINT) AS calls, CAST(0 AS BIGINT) AS calls_exposed, CAST(0 AS BIGINT) AS calls_full, CAST(0 AS BIGINT) AS calls_partial, CAST(0 AS BIGINT) AS calls_metadata, CAST(0 AS BIGINT) AS calls_undeterminable, FALSE AS verdict_rests_on_gap
   FROM read_parquet('{out}/exposures.parquet');
 CREATE OR REPLACE TEMPORARY VIEW sql_recordings AS
   SELECT '' AS subject_id, path, '' AS actor_ip, '' AS actor_ua, FALSE AS via_listing, level,
          CAST(0 AS BIGINT) AS bytes_delivered, 0.0 AS coverage, FALSE AS prior_copy, in_gap, uncertain,
-         max_coverage, CAST(actors AS BIGINT) AS actors
+         max_coverage, CAST(actors AS BIGINT) AS actors,
+         CAST(0 AS BIGINT) AS calls, CAST(0 AS BIGINT) AS calls_exposed, CAST(0 AS BIGINT) AS calls_full, CAST(0 AS BIGINT) AS calls_partial, CAST(0 AS BIGINT) AS calls_metadata, CAST(0 AS BIGINT) AS calls_undeterminable, FALSE AS verdict_rests_on_gap
   FROM recordings_sql;
 CREATE OR REPLACE TEMPORARY VIEW sql_persons AS
   SELECT subject_id, '' AS path, '' AS actor_ip, '' AS actor_ua, FALSE AS via_listing, level,
          CAST(0 AS BIGINT) AS bytes_delivered, 0.0 AS coverage, FALSE AS prior_copy, FALSE AS in_gap, '' AS uncertain,
-         0.0 AS max_coverage, CAST(0 AS BIGINT) AS actors
+         0.0 AS max_coverage, CAST(0 AS BIGINT) AS actors,
+         CAST(calls AS BIGINT) AS calls, CAST(calls_exposed AS BIGINT) AS calls_exposed, CAST(calls_full AS BIGINT) AS calls_full, CAST(calls_partial AS BIGINT) AS calls_partial, CAST(calls_metadata AS BIGINT) AS calls_metadata, CAST(calls_undeterminable AS BIGINT) AS calls_undeterminable, verdict_rests_on_gap
   FROM persons_sql;
 CREATE OR REPLACE TEMPORARY VIEW sql_exposures AS
   SELECT subject_id, path, actor_ip, actor_ua, via_listing, level,
          CAST(bytes_delivered AS BIGINT) AS bytes_delivered, CAST(coverage AS DOUBLE) AS coverage, prior_copy, in_gap, uncertain,
-         0.0 AS max_coverage, CAST(0 AS BIGINT) AS actors
+         0.0 AS max_coverage, CAST(0 AS BIGINT) AS actors,
+         CAST(0 AS BIGINT) AS calls, CAST(0 AS BIGINT) AS calls_exposed, CAST(0 AS BIGINT) AS calls_full, CAST(0 AS BIGINT) AS calls_partial, CAST(0 AS BIGINT) AS calls_metadata, CAST(0 AS BIGINT) AS calls_undeterminable, FALSE AS verdict_rests_on_gap
   FROM exposures_sql;
 SELECT 'recordings' AS what, 'engine' AS side, d.* FROM (SELECT * FROM engine_recordings EXCEPT ALL SELECT * FROM sql_recordings) AS d
 UNION ALL SELECT 'recordings', 'sql', d.* FROM (SELECT * FROM sql_recordings EXCEPT ALL SELECT * FROM engine_recordings) AS d
@@ -134,7 +141,7 @@ UNION ALL SELECT 'persons', 'engine', d.* FROM (SELECT * FROM engine_persons EXC
 UNION ALL SELECT 'persons', 'sql', d.* FROM (SELECT * FROM sql_persons EXCEPT ALL SELECT * FROM engine_persons) AS d
 UNION ALL SELECT 'exposures', 'engine', d.* FROM (SELECT * FROM engine_exposures EXCEPT ALL SELECT * FROM sql_exposures) AS d
 UNION ALL SELECT 'exposures', 'sql', d.* FROM (SELECT * FROM sql_exposures EXCEPT ALL SELECT * FROM engine_exposures) AS d
-UNION ALL SELECT 'recordings', 'rows', '', '', '', '', FALSE, CAST(COUNT(*) AS VARCHAR), 0, 0.0, FALSE, FALSE, '', 0.0, 0 FROM engine_recordings
-UNION ALL SELECT 'persons', 'rows', '', '', '', '', FALSE, CAST(COUNT(*) AS VARCHAR), 0, 0.0, FALSE, FALSE, '', 0.0, 0 FROM engine_persons
-UNION ALL SELECT 'exposures', 'rows', '', '', '', '', FALSE, CAST(COUNT(*) AS VARCHAR), 0, 0.0, FALSE, FALSE, '', 0.0, 0 FROM engine_exposures;
+UNION ALL SELECT 'recordings', 'rows', '', '', '', '', FALSE, CAST(COUNT(*) AS VARCHAR), 0, 0.0, FALSE, FALSE, '', 0.0, 0, 0, 0, 0, 0, 0, 0, FALSE FROM engine_recordings
+UNION ALL SELECT 'persons', 'rows', '', '', '', '', FALSE, CAST(COUNT(*) AS VARCHAR), 0, 0.0, FALSE, FALSE, '', 0.0, 0, 0, 0, 0, 0, 0, 0, FALSE FROM engine_persons
+UNION ALL SELECT 'exposures', 'rows', '', '', '', '', FALSE, CAST(COUNT(*) AS VARCHAR), 0, 0.0, FALSE, FALSE, '', 0.0, 0, 0, 0, 0, 0, 0, 0, FALSE FROM engine_exposures;
 `

@@ -11,7 +11,7 @@ import (
 // IndexCmd is "forensics index": commands on a recording index.
 type IndexCmd struct {
 	Check  IndexCheckCmd  `cmd:"" help:"Load the index as analyze would, without any log: its counts, the rows it could not use (by position), load time and memory."`
-	Export IndexExportCmd `cmd:"" help:"Write the index as Parquet (recordings.parquet, subjects.parquet) with the engine's path keys and folders, for the SQL of 'forensics sql'."`
+	Export IndexExportCmd `cmd:"" help:"Write the index as Parquet (recordings.parquet, subjects.parquet, folders.parquet) with the engine's path keys and folders, for the SQL of 'forensics sql'."`
 }
 
 // indexFlags are the flags that say how to read an index, as analyze reads
@@ -55,7 +55,7 @@ func logIndexErrors(log *slog.Logger, ix *exposure.Index) {
 // IndexExportCmd is "forensics index export".
 type IndexExportCmd struct {
 	indexFlags `embed:""`
-	Out        string `required:"" help:"Directory for recordings.parquet and subjects.parquet (files mode 0600: they hold personal data)." placeholder:"DIR" type:"path"`
+	Out        string `required:"" help:"Directory for recordings.parquet, subjects.parquet and folders.parquet (files mode 0600: the first two hold personal data)." placeholder:"DIR" type:"path"`
 }
 
 // Run loads the index as analyze does and writes it.

@@ -48,9 +48,10 @@ func SQLEquality(t testing.TB, datasetDir, indexDir, engineOut, sources string) 
 				continue
 			}
 			if len(diffs) < 20 {
-				diffs = append(diffs, fmt.Sprintf("%s only in %s: subject=%v path=%v actor=%v ua=%q via_listing=%v level=%v bytes=%v coverage=%v prior_copy=%v in_gap=%v uncertain=%q max_coverage=%v actors=%v",
+				diffs = append(diffs, fmt.Sprintf("%s only in %s: subject=%v path=%v actor=%v ua=%q via_listing=%v level=%v bytes=%v coverage=%v prior_copy=%v in_gap=%v uncertain=%q max_coverage=%v actors=%v calls=%v/%v/%v/%v/%v/%v on_gap=%v",
 					r["what"], r["side"], mask(r["subject_id"]), r["path"], r["actor_ip"], r["actor_ua"], r["via_listing"], r["level"],
-					r["bytes_delivered"], r["coverage"], r["prior_copy"], r["in_gap"], r["uncertain"], r["max_coverage"], r["actors"]))
+					r["bytes_delivered"], r["coverage"], r["prior_copy"], r["in_gap"], r["uncertain"], r["max_coverage"], r["actors"],
+					r["calls"], r["calls_exposed"], r["calls_full"], r["calls_partial"], r["calls_metadata"], r["calls_undeterminable"], r["verdict_rests_on_gap"]))
 			} else if len(diffs) == 20 {
 				diffs = append(diffs, "...")
 			}

@@ -18,25 +18,13 @@ import (
 // demoDataset runs analyze on the demo into out, writes its logs as a
 // dataset (ds) and its index as Parquet (ix), all under dir, as the
 // README shows.
-func demoDataset(t *testing.T, dir string, analyzeArgs ...string) (out, ds, ix string) {
+func demoDataset(t *testing.T, dir string) (out, ds, ix string) {
 	t.Helper()
 	demo := demoDir(t)
 	truth := readTruth(t, demo)
 	out, ds, ix = filepath.Join(dir, "out"), filepath.Join(dir, "dataset"), filepath.Join(dir, "index")
 	bin := forensicsBinary(t)
-	if len(analyzeArgs) == 0 {
-		runDemo(t, demo, truth, out)
-	} else {
-		args := []string{"analyze", "--index", filepath.Join(demo, "index.csv"), "--out", out, "--no-reports",
-			"--actors", filepath.Join(demo, "actors.yaml")}
-		for _, p := range truth.TrustedProxies {
-			args = append(args, "--trusted-proxy", p)
-		}
-		args = append(append(args, analyzeArgs...), filepath.Join(demo, "logs"))
-		if r := runForensics(t, bin, dir, args...); r.exit != exitOK {
-			t.Fatalf("analyze: exit %d\n%s", r.exit, r.stderr)
-		}
-	}
+	runDemo(t, demo, truth, out)
 	args := []string{"parse", "--dataset", ds, "--actors", filepath.Join(demo, "actors.yaml")}
 	for _, p := range truth.TrustedProxies {
 		args = append(args, "--trusted-proxy", p)
@@ -53,22 +41,13 @@ func demoDataset(t *testing.T, dir string, analyzeArgs ...string) (out, ds, ix s
 // TestDatasetSQLMatchesEngineOnDemo writes the demo's logs as a dataset
 // and its index as Parquet, runs the decision SQL on them with DuckDB and
 // compares every recording's, person's and exposure row's level, bytes,
-// coverage and flags with the engine's outputs, both ways.
+// coverage and flags with the engine's outputs, both ways; then runs
+// "forensics sql --run" on them (checkSQLRun).
 func TestDatasetSQLMatchesEngineOnDemo(t *testing.T) {
 	dir := t.TempDir()
 	out, ds, ix := demoDataset(t, dir)
 	testutil.SQLEquality(t, ds, ix, out, "")
-}
-
-// TestDatasetSQLMatchesEngineOnDemoByUserAgent is the same with actors
-// keyed by address and user agent (--actor-key ip+ua): the exposure rows
-// then carry the user agent (actor_ua). TestSQLActorKey has one address
-// with several user agents, which the demo does not.
-func TestDatasetSQLMatchesEngineOnDemoByUserAgent(t *testing.T) {
-	dir := t.TempDir()
-	out, ds, ix := demoDataset(t, dir, "--actor-key", "ip+ua")
-	testutil.SQLEquality(t, ds, ix, out, decision.DuckDBSourcesKeyed(ds, ix, "NULL", "NULL", "NULL",
-		[]string{exposure.CategoryAuthorized, exposure.CategoryInternal}, exposure.ActorByIPUA))
+	t.Run("sql --run", func(t *testing.T) { checkSQLRun(t, dir, out, ds, ix) })
 }
 
 // TestSQLActorKey runs one address with three user agents, one of them an

@@ -62,12 +62,13 @@ func TestParseDatasetFlags(t *testing.T) {
 	}
 }
 
-// TestSQLRun runs "forensics sql --run" with a stand-in for the DuckDB
-// command line on PATH (a script that checks the arguments and runs the
-// script from standard input with tools/duckdb/run.mjs, DuckDB's node
-// package) and checks the level counts it prints against the engine's
-// outputs; without a DuckDB command, --run fails with a reason.
-func TestSQLRun(t *testing.T) {
+// checkSQLRun runs "forensics sql --run" on the demo's dataset ds and
+// index ix with a stand-in for the DuckDB command line on PATH (a script
+// that checks the arguments and runs the script from standard input with
+// tools/duckdb/run.mjs, DuckDB's node package) and checks the level
+// counts it prints against the engine's outputs in out; without a DuckDB
+// command, --run fails with a reason.
+func checkSQLRun(t *testing.T, dir, out, ds, ix string) {
 	probe, err := testutil.DuckDBCommand("x.parquet")
 	if err != nil {
 		if testutil.InCI() {
@@ -76,8 +77,6 @@ func TestSQLRun(t *testing.T) {
 		t.Skip(err)
 	}
 	runner := filepath.Join(filepath.Dir(probe.Args[1]), "run.mjs")
-	dir := t.TempDir()
-	out, ds, ix := demoDataset(t, dir)
 	bin := filepath.Join(dir, "bin")
 	if err := os.Mkdir(bin, 0o755); err != nil {
 		t.Fatal(err)

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"strings"
 	"time"
 	_ "time/tzdata" // --tz works where the system has no zone database
@@ -28,6 +29,9 @@ type ReportCmd struct {
 	Letter          string   `help:"Art. 34 letter template (Go text/template, Markdown) instead of the shipped one; see internal/report/letter_sv.md.tmpl for the fields." type:"existingfile" placeholder:"FILE"`
 	Separator       string   `help:"CSV field separator: ';' (Excel in a Swedish locale), ',' or 'tab'." default:";" placeholder:"CHAR"`
 	Title           string   `help:"Title of the report; default: a title for the language." placeholder:"TEXT"`
+
+	CPUProfile string `name:"cpuprofile" hidden:"" help:"Write a CPU profile to FILE (for developers)." placeholder:"FILE"`
+	MemProfile string `name:"memprofile" hidden:"" help:"Write a heap profile taken at the live heap's peak to FILE (for developers)." placeholder:"FILE"`
 }
 
 // Validate checks the separator and the zone.
@@ -55,6 +59,20 @@ func (c *ReportCmd) comma() (rune, error) {
 func (c *ReportCmd) Run(log *slog.Logger) error {
 	if _, err := os.Stat(filepath.Join(c.Dir, "persons.parquet")); err != nil {
 		return errors.New("no persons.parquet in " + c.Dir + ": give the output directory of an analysis")
+	}
+	if c.CPUProfile != "" {
+		f, err := os.Create(c.CPUProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
+	if c.MemProfile != "" {
+		defer startPeakHeapProfiler(c.MemProfile).stop()
 	}
 	loc, _ := time.LoadLocation(c.TZ)
 	comma, _ := c.comma()

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"cmp"
 	"encoding/csv"
-	"encoding/gob"
 	"errors"
 	"fmt"
 	"io"
@@ -49,7 +48,7 @@ type listWriter struct {
 type spoolFile struct {
 	f   *os.File
 	bw  *bufio.Writer
-	enc *gob.Encoder
+	enc *recordWriter
 	n   int64
 }
 
@@ -89,12 +88,12 @@ func (w *listWriter) add(s *scope, p *personIn, calls []callIn, regions []string
 		w.spools[s] = sp
 	}
 	if sp[lv] == nil {
-		f, err := os.CreateTemp(w.tmp, "list-*.gob")
+		f, err := os.CreateTemp(w.tmp, "list-*.bin")
 		if err != nil {
 			return fmt.Errorf("report: %w", err)
 		}
 		bw := bufio.NewWriterSize(f, 64<<10)
-		sp[lv] = &spoolFile{f: f, bw: bw, enc: gob.NewEncoder(bw)}
+		sp[lv] = &spoolFile{f: f, bw: bw, enc: &recordWriter{w: bw}}
 	}
 	row := notifyRow{ID: p.SubjectID, IDGiven: p.SubjectIDGiven, Kind: p.SubjectKind, Child: p.Child, Level: p.Level, OnGap: p.OnGap,
 		Roles: p.Roles, CallsAll: p.Calls, ActorCategories: p.ActorCategories, FirstExposure: p.FirstExposure}
@@ -110,7 +109,7 @@ func (w *listWriter) add(s *scope, p *personIn, calls []callIn, regions []string
 		}
 	}
 	sp[lv].n++
-	if err := sp[lv].enc.Encode(&row); err != nil {
+	if err := sp[lv].enc.putRow(&row); err != nil {
 		return fmt.Errorf("report: spooling the list: %w", err)
 	}
 	return nil
@@ -204,10 +203,10 @@ func (w *listWriter) writeScope(d *data, s *scope, notifyDir, lettersDir string)
 		if _, err := f.f.Seek(0, io.SeekStart); err != nil {
 			return fmt.Errorf("report: %w", err)
 		}
-		dec := gob.NewDecoder(bufio.NewReaderSize(f.f, 64<<10))
+		dec := &recordReader{r: bufio.NewReaderSize(f.f, 64<<10)}
 		for {
 			var row notifyRow
-			if err := dec.Decode(&row); errors.Is(err, io.EOF) {
+			if err := dec.getRow(&row); errors.Is(err, io.EOF) {
 				break
 			} else if err != nil {
 				return fmt.Errorf("report: reading the spooled list: %w", err)

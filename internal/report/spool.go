@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"cmp"
 	"container/heap"
-	"encoding/gob"
 	"errors"
 	"fmt"
 	"io"
@@ -62,15 +61,15 @@ func (s *callSorter) Add(c callIn) error {
 
 func (s *callSorter) spill() error {
 	slices.SortFunc(s.buf, compareCall)
-	f, err := os.CreateTemp(s.dir, "calls-*.gob")
+	f, err := os.CreateTemp(s.dir, "calls-*.bin")
 	if err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
 	s.files = append(s.files, f.Name())
 	bw := bufio.NewWriterSize(f, 256<<10)
-	enc := gob.NewEncoder(bw)
+	enc := &recordWriter{w: bw}
 	for i := range s.buf {
-		if err := enc.Encode(&s.buf[i]); err != nil {
+		if err := enc.putCall(&s.buf[i]); err != nil {
 			f.Close()
 			return fmt.Errorf("report: spilling calls: %w", err)
 		}
@@ -112,7 +111,7 @@ func (s *callSorter) Sorted() (callStream, error) {
 			m.Close()
 			return nil, fmt.Errorf("report: %w", err)
 		}
-		r := &runReader{f: f, dec: gob.NewDecoder(bufio.NewReaderSize(f, 64<<10))}
+		r := &runReader{f: f, dec: &recordReader{r: bufio.NewReaderSize(f, 64<<10)}}
 		m.runs = append(m.runs, r)
 		if r.advance() {
 			m.h = append(m.h, r)
@@ -142,14 +141,13 @@ func (m *memStream) Close()     {}
 
 type runReader struct {
 	f   *os.File
-	dec *gob.Decoder
+	dec *recordReader
 	cur callIn
 	err error
 }
 
 func (r *runReader) advance() bool {
-	r.cur = callIn{}
-	if err := r.dec.Decode(&r.cur); err != nil {
+	if err := r.dec.getCall(&r.cur); err != nil {
 		if !errors.Is(err, io.EOF) {
 			r.err = fmt.Errorf("report: reading spilled calls: %w", err)
 		}

@@ -320,7 +320,7 @@ func (d *data) readRecordings(dir string) error {
 // (outputs of engines before started_at), the start comes from
 // recordings.parquet, read alongside: both files are in index order.
 func (d *data) readExposures(dir string, calls *callSorter) error {
-	r, err := openRows[exposureIn](dir, "exposures.parquet")
+	r, err := openExposures(dir)
 	if err != nil {
 		return err
 	}

@@ -325,6 +325,7 @@ func (d *data) readExposures(dir string, calls *callSorter) error {
 		return err
 	}
 	defer r.Close()
+	calls.reserve(r.NumRows())
 	var recs *rowReader[recordingIn]
 	var rec *recordingIn
 	startOf := func(e *exposureIn) time.Time {

@@ -245,6 +245,9 @@ func (r *flatReader[T]) closePages() {
 	}
 }
 
+// NumRows returns the number of rows of the file.
+func (r *flatReader[T]) NumRows() int64 { return r.pf.NumRows() }
+
 // Err returns the read error that stopped Next, nil at a clean end.
 func (r *flatReader[T]) Err() error { return r.err }
 
@@ -265,6 +268,7 @@ func millis(v parquet.Value) time.Time {
 
 // rows is a stream of rows: a rowReader or a flatReader.
 type rows[T any] interface {
+	NumRows() int64
 	Next() (*T, bool)
 	Err() error
 	Close() error

@@ -149,6 +149,9 @@ func (r *rowReader[T]) Next() (*T, bool) {
 	return &r.buf[r.i-1], true
 }
 
+// NumRows returns the number of rows of the file.
+func (r *rowReader[T]) NumRows() int64 { return r.r.NumRows() }
+
 // Err returns the read error that stopped Next, nil at a clean end.
 func (r *rowReader[T]) Err() error {
 	if errors.Is(r.err, io.EOF) {

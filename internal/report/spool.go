@@ -51,6 +51,14 @@ func newCallSorter(dir string, max int) *callSorter {
 	return &callSorter{dir: dir, max: max}
 }
 
+// reserve makes room for the calls of n rows at most, up to a run: the
+// buffer of a million calls (over 100 MB) is not grown by copying.
+func (s *callSorter) reserve(n int64) {
+	if s.buf == nil && n > 0 {
+		s.buf = make([]callIn, 0, min(int64(s.max), n))
+	}
+}
+
 func (s *callSorter) Add(c callIn) error {
 	s.buf = append(s.buf, c)
 	if len(s.buf) >= s.max {

@@ -38,6 +38,7 @@ var lettersPerArchive = 100_000
 type letterArchive struct {
 	dir, slug string
 	tmpl      *template.Template
+	prog      *letterProgram // tmpl compiled, nil if it cannot be
 	jobs      []letterJob
 	n         int // jobs pending in jobs[:n]
 	procs     int
@@ -58,8 +59,8 @@ type letterJob struct {
 	err  error
 }
 
-func newLetterArchive(dir, slug string, tmpl *template.Template) *letterArchive {
-	return &letterArchive{dir: dir, slug: slug, tmpl: tmpl, jobs: make([]letterJob, letterBatch), procs: runtime.GOMAXPROCS(0)}
+func newLetterArchive(dir, slug string, tmpl *template.Template, prog *letterProgram) *letterArchive {
+	return &letterArchive{dir: dir, slug: slug, tmpl: tmpl, prog: prog, jobs: make([]letterJob, letterBatch), procs: runtime.GOMAXPROCS(0)}
 }
 
 // next returns the path, relative to the output directory, under which
@@ -102,7 +103,12 @@ func (a *letterArchive) flush() error {
 			for k := lo; k < hi; k++ {
 				j := &jobs[k]
 				j.text.Reset()
-				if j.err = a.tmpl.Execute(&j.text, j.data); j.err == nil {
+				if a.prog != nil {
+					a.prog.run(&j.text, &j.data)
+				} else {
+					j.err = a.tmpl.Execute(&j.text, j.data)
+				}
+				if j.err == nil {
 					j.crc = crc32.ChecksumIEEE(j.text.Bytes())
 				}
 			}

@@ -42,6 +42,7 @@ type listWriter struct {
 	dir, tmp string
 	opts     Options
 	letter   *template.Template
+	prog     *letterProgram // letter compiled, nil if it cannot be
 	spools   map[*scope]*[4]*spoolFile
 }
 
@@ -62,7 +63,8 @@ func newListWriter(dir string, o Options) (*listWriter, error) {
 		os.RemoveAll(tmp)
 		return nil, err
 	}
-	return &listWriter{dir: dir, tmp: tmp, opts: o, letter: lt, spools: map[*scope]*[4]*spoolFile{}}, nil
+	prog, _ := compileLetter(lt)
+	return &listWriter{dir: dir, tmp: tmp, opts: o, letter: lt, prog: prog, spools: map[*scope]*[4]*spoolFile{}}, nil
 }
 
 // close removes the temporary files.
@@ -163,7 +165,7 @@ func (w *listWriter) writeScope(d *data, s *scope, notifyDir, lettersDir string)
 	t := catalog(w.opts.Lang)
 	start := time.Now()
 	s.List = listInfo{CSV: "notify/" + s.Slug + ".csv", XLSX: "notify/" + s.Slug + ".xlsx", Letters: "letters/" + s.Slug + "-NNN.zip"}
-	letters := newLetterArchive(lettersDir, s.Slug, w.letter)
+	letters := newLetterArchive(lettersDir, s.Slug, w.letter, w.prog)
 	defer func() {
 		if err != nil {
 			letters.abort()

@@ -290,7 +290,7 @@ func RelativeNames(names []string) []string {
 }
 
 func (d *data) readRecordings(dir string) error {
-	r, err := openRows[recordingIn](dir, "recordings.parquet")
+	r, err := openRecordings(dir)
 	if err != nil {
 		return err
 	}

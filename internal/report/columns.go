@@ -288,6 +288,31 @@ func openExposures(dir string) (rows[exposureIn], error) {
 	return r, nil
 }
 
+// openRecordings reads recordings.parquet as openExposures reads
+// exposures.parquet.
+func openRecordings(dir string) (rows[recordingIn], error) {
+	r, err := openFlat(dir, "recordings.parquet", recordingColumns)
+	if errors.Is(err, errNotFlat) {
+		return openRows[recordingIn](dir, "recordings.parquet")
+	}
+	if err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// recordingColumns are recordingIn's columns for a flatReader.
+var recordingColumns = []flatColumn[recordingIn]{
+	{name: "path", kind: parquet.ByteArray, set: func(e *recordingIn, v parquet.Value, s *strCache) { e.Path = s.get(v.ByteArray()) }},
+	{name: "call_id", kind: parquet.ByteArray, set: func(e *recordingIn, v parquet.Value, s *strCache) { e.CallID = s.get(v.ByteArray()) }},
+	{name: "region", kind: parquet.ByteArray, few: true, set: func(e *recordingIn, v parquet.Value, s *strCache) { e.Region = s.get(v.ByteArray()) }},
+	{name: "caller_phone", kind: parquet.ByteArray, set: func(e *recordingIn, v parquet.Value, s *strCache) { e.CallerPhone = s.get(v.ByteArray()) }},
+	{name: "started_at", kind: parquet.Int64, set: func(e *recordingIn, v parquet.Value, _ *strCache) { e.StartedAt = millis(v) }},
+	{name: "level", kind: parquet.ByteArray, few: true, set: func(e *recordingIn, v parquet.Value, s *strCache) { e.Level = s.get(v.ByteArray()) }},
+	{name: "in_gap", kind: parquet.Boolean, set: func(e *recordingIn, v parquet.Value, _ *strCache) { e.InGap = !v.IsNull() && v.Boolean() }},
+	{name: "uncertain", kind: parquet.ByteArray, few: true, set: func(e *recordingIn, v parquet.Value, s *strCache) { e.Uncertain = s.get(v.ByteArray()) }},
+}
+
 // exposureColumns are exposureIn's columns for a flatReader.
 var exposureColumns = []flatColumn[exposureIn]{
 	{name: "subject_id", kind: parquet.ByteArray, set: func(e *exposureIn, v parquet.Value, s *strCache) { e.SubjectID = s.get(v.ByteArray()) }},

@@ -154,3 +154,19 @@ func TestFlatExposuresOtherTypes(t *testing.T) {
 		r.Close()
 	}
 }
+
+// TestFlatRecordingsDemo reads the demo's recordings.parquet both ways:
+// the same rows.
+func TestFlatRecordingsDemo(t *testing.T) {
+	dir := demoOut(t)
+	flat, err := openFlat(dir, "recordings.parquet", recordingColumns)
+	got := readAll[recordingIn](t, flat, err)
+	gen, err := openRows[recordingIn](dir, "recordings.parquet")
+	want := readAll[recordingIn](t, gen, err)
+	if len(want) == 0 {
+		t.Fatal("the demo has no recordings")
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("flat reader (-generic +flat):\n%s", d)
+	}
+}

@@ -470,7 +470,7 @@ func (d *data) bucketize(daily map[int64]*bucket) {
 // sorted calls, counts persons per region and hands each person to
 // notify to the lists.
 func (d *data) readPersons(dir string, calls callStream, lists *listWriter) error {
-	r, err := openRows[personIn](dir, "persons.parquet")
+	r, err := openPersons(dir)
 	if err != nil {
 		return err
 	}

@@ -170,3 +170,77 @@ func TestFlatRecordingsDemo(t *testing.T) {
 		t.Errorf("flat reader (-generic +flat):\n%s", d)
 	}
 }
+
+// TestFlatPersonsDemo reads the demo's persons.parquet (with its lists)
+// both ways: the same rows.
+func TestFlatPersonsDemo(t *testing.T) {
+	dir := demoOut(t)
+	flat, err := openFlat(dir, "persons.parquet", personColumns)
+	got := readAll[personIn](t, flat, err)
+	gen, err := openRows[personIn](dir, "persons.parquet")
+	want := readAll[personIn](t, gen, err)
+	if len(want) == 0 {
+		t.Fatal("the demo has no persons")
+	}
+	multi := 0
+	for _, p := range want {
+		if len(p.Roles) > 1 || len(p.Regions) > 1 || len(p.Phones) > 1 {
+			multi++
+		}
+	}
+	if multi == 0 {
+		t.Error("no person of the demo has a list of several values: the test tests little")
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("flat reader (-generic +flat):\n%s", d)
+	}
+}
+
+// TestFlatPersonsPages reads persons with lists of 0 to 3 values over
+// many small pages and row groups both ways: the same rows.
+func TestFlatPersonsPages(t *testing.T) {
+	dir := t.TempDir()
+	f, err := os.Create(filepath.Join(dir, "persons.parquet"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := parquet.NewGenericWriter[personIn](f, parquet.PageBufferSize(256), parquet.MaxRowsPerRowGroup(333))
+	vals := []string{"caller", "patient", "Stockholm", "+46701740665", "unknown"}
+	list := func(i, n int) []string {
+		out := []string{}
+		for k := range n {
+			out = append(out, vals[(i+k)%len(vals)]+strconv.Itoa(i%7))
+		}
+		return out
+	}
+	var in []personIn
+	for i := range 3000 {
+		p := personIn{SubjectID: strconv.Itoa(100000 + i), SubjectIDGiven: "g" + strconv.Itoa(i), SubjectKind: "personnummer", Child: i%3 == 0,
+			Level: levelNames[i%5], Roles: list(i, i%4), Calls: int64(i % 9), Regions: list(i+1, (i/2)%4), Phones: list(i+2, (i/3)%4),
+			ActorCategories: list(i+3, (i/5)%4), OnGap: i%4 == 0}
+		if i%2 == 0 {
+			p.FirstExposure = time.UnixMilli(int64(i) * 1e7).UTC()
+		}
+		in = append(in, p)
+	}
+	if _, err := w.Write(in); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	flat, err := openFlat(dir, "persons.parquet", personColumns)
+	if err == nil && len(flat.pf.RowGroups()) < 5 {
+		t.Fatalf("%d row groups: want several", len(flat.pf.RowGroups()))
+	}
+	got := readAll[personIn](t, flat, err)
+	gen, err := openRows[personIn](dir, "persons.parquet")
+	want := readAll[personIn](t, gen, err)
+	if len(want) != len(in) {
+		t.Fatalf("generic reader: %d rows, want %d", len(want), len(in))
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("flat reader (-generic +flat):\n%s", d)
+	}
+}

@@ -1,9 +1,11 @@
 -- The decision SQL, part 1: actors, requests of recordings and what each
--- delivered, directory listings, coverage. Reads the tables requests
--- (forensics parse --dataset), index_recordings and index_subjects
--- (forensics index export), params and trusted_categories. Written in the
--- subset of SQL that DuckDB, Spark SQL and Trino share (see the README);
--- times are Unix microseconds, so no session time zone enters.
+-- delivered, directory listings, coverage. Reads the tables requests and
+-- path_info_candidates (forensics parse --dataset), index_recordings,
+-- index_subjects and index_folders (forensics index export), params and
+-- trusted_categories. Written in the subset of SQL that DuckDB, Spark SQL
+-- and Trino share, but for the one regexp_matches (see the README's
+-- dialect table); times are Unix microseconds, so no session time zone
+-- enters.
 
 -- Actors as the engine keys them (analyze --actor-key): by the client
 -- (actor_ip), or with ip+ua by the client and the user agent

@@ -12,12 +12,16 @@ CREATE OR REPLACE TEMPORARY TABLE requests AS
          listing_server, listing_pattern, listing_pattern_dot, listing_sort, listing_order, listing_offset, listing_limit,
          actor_category, log_source, input, line
   FROM read_parquet('{dataset}/requests/*/*/*.parquet');
--- The keys a request may name a recording by through path info, one row
--- each (Spark: explode(path_info_keys); Trino: CROSS JOIN UNNEST).
-CREATE OR REPLACE TEMPORARY TABLE path_info_candidates AS
-  SELECT input, line, path_info_min, path_info_max, UNNEST(path_info_keys) AS path_info_key
-  FROM read_parquet('{dataset}/requests/*/*/*.parquet') WHERE path_info_keys IS NOT NULL;
 CREATE OR REPLACE TEMPORARY TABLE index_recordings AS SELECT * FROM read_parquet('{index}/recordings.parquet');
+-- The keys a request may name a recording by through path info, one row
+-- each (Spark: explode(path_info_keys); Trino: CROSS JOIN UNNEST), kept
+-- only where they are a recording's: most are folders, and all of them
+-- would not fit a small memory_limit.
+CREATE OR REPLACE TEMPORARY TABLE path_info_candidates AS
+  SELECT * FROM (
+    SELECT input, line, path_info_min, path_info_max, UNNEST(path_info_keys) AS path_info_key
+    FROM read_parquet('{dataset}/requests/*/*/*.parquet') WHERE path_info_keys IS NOT NULL) AS c
+  WHERE path_info_key IN (SELECT path_key FROM index_recordings);
 CREATE OR REPLACE TEMPORARY TABLE index_subjects AS SELECT * FROM read_parquet('{index}/subjects.parquet');
 CREATE OR REPLACE TEMPORARY TABLE index_folders AS SELECT * FROM read_parquet('{index}/folders.parquet');
 -- As analyze's flags: --gap (minutes), --exposed-from and --exposed-to (Unix

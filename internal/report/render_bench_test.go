@@ -30,3 +30,40 @@ func BenchmarkRenderDir(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkReadExposures reads exposures.parquet of REPORT_BENCH_DIR
+// (else the demo's) with parquet-go's generic reader and with the
+// column reader the reports use.
+//
+//	REPORT_BENCH_DIR=/tmp/ci-out go test ./internal/report -run '^$' -bench ReadExposures -benchtime 3x
+func BenchmarkReadExposures(b *testing.B) {
+	dir := os.Getenv("REPORT_BENCH_DIR")
+	if dir == "" {
+		dir = demoOut(b)
+	}
+	open := map[string]func() (rows[exposureIn], error){
+		"generic": func() (rows[exposureIn], error) { return openRows[exposureIn](dir, "exposures.parquet") },
+		"columns": func() (rows[exposureIn], error) { return openFlat(dir, "exposures.parquet", exposureColumns) },
+	}
+	for _, name := range []string{"generic", "columns"} {
+		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			var n int64
+			for b.Loop() {
+				r, err := open[name]()
+				if err != nil {
+					b.Fatal(err)
+				}
+				n = 0
+				for _, ok := r.Next(); ok; _, ok = r.Next() {
+					n++
+				}
+				if err := r.Err(); err != nil {
+					b.Fatal(err)
+				}
+				r.Close()
+			}
+			b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+		})
+	}
+}

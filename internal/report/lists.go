@@ -284,26 +284,56 @@ func WrittenID(id string) string {
 // cells is one list row, in the column order of catalog.columns.
 func (w *listWriter) cells(t lang, r *notifyRow, n int, letter string) []string {
 	tz := w.opts.TZ
-	var calls, contacts []string
+	// "start callID: level; ..." and "phone (role: callID, ...); ...",
+	// contacts in the order their number and role first appear.
+	var calls, contacts strings.Builder
+	var stamp []byte
 	type contact struct{ phone, role string }
 	var order []contact
-	callsOf := map[contact][]string{}
-	for _, c := range r.Calls {
-		calls = append(calls, fmt.Sprintf("%s %s: %s", stampIn(c.Started, tz), c.CallID, t.level(c.Level)))
+	var callsOf map[contact][]string
+	for i, c := range r.Calls {
+		if i > 0 {
+			calls.WriteString("; ")
+		}
+		stamp = appendStamp(stamp[:0], c.Started, tz)
+		calls.Write(stamp)
+		calls.WriteByte(' ')
+		calls.WriteString(c.CallID)
+		calls.WriteString(": ")
+		calls.WriteString(t.level(c.Level))
 		if c.Phone != "" {
 			k := contact{c.Phone, c.Role}
+			if callsOf == nil {
+				callsOf = map[contact][]string{}
+			}
 			if _, ok := callsOf[k]; !ok {
 				order = append(order, k)
 			}
 			callsOf[k] = append(callsOf[k], c.CallID)
 		}
 	}
-	for _, k := range order {
-		contacts = append(contacts, fmt.Sprintf("%s (%s: %s)", k.phone, t.role(k.role), strings.Join(callsOf[k], ", ")))
+	for i, k := range order {
+		if i > 0 {
+			contacts.WriteString("; ")
+		}
+		contacts.WriteString(k.phone)
+		contacts.WriteString(" (")
+		contacts.WriteString(t.role(k.role))
+		contacts.WriteString(": ")
+		for j, id := range callsOf[k] {
+			if j > 0 {
+				contacts.WriteString(", ")
+			}
+			contacts.WriteString(id)
+		}
+		contacts.WriteByte(')')
 	}
-	var cats []string
-	for _, c := range r.ActorCategories {
-		cats = append(cats, t.category(c))
+	var cats strings.Builder
+	for i, c := range r.ActorCategories {
+		if i > 0 {
+			cats.WriteString(", ")
+		}
+		cats.WriteString(t.category(c))
 	}
 	return []string{
 		strconv.Itoa(n),
@@ -313,10 +343,10 @@ func (w *listWriter) cells(t lang, r *notifyRow, n int, letter string) []string 
 		t.yesNo(r.Child),
 		t.level(r.Level),
 		t.yesNo(r.OnGap),
-		fmt.Sprintf("%d/%d", len(r.Calls), r.CallsAll),
-		strings.Join(calls, "; "),
-		strings.Join(contacts, "; "),
-		strings.Join(cats, ", "),
+		strconv.Itoa(len(r.Calls)) + "/" + strconv.FormatInt(r.CallsAll, 10),
+		calls.String(),
+		contacts.String(),
+		cats.String(),
 		stampIn(r.FirstExposure, tz),
 		strings.Join(r.OtherRegions, ", "),
 		letter,
@@ -369,7 +399,17 @@ func stampIn(t time.Time, loc *time.Location) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.In(loc).Format("2006-01-02 15:04 -07:00")
+	return t.In(loc).Format(stampLayout)
+}
+
+const stampLayout = "2006-01-02 15:04 -07:00"
+
+// appendStamp appends stampIn's text.
+func appendStamp(b []byte, t time.Time, loc *time.Location) []byte {
+	if t.IsZero() {
+		return b
+	}
+	return t.In(loc).AppendFormat(b, stampLayout)
 }
 
 func dateIn(t time.Time, loc *time.Location) string {

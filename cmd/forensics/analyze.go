@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
-	"runtime/pprof"
 	"sync/atomic"
 	"time"
 
@@ -133,20 +132,11 @@ func (c *AnalyzeCmd) Run(log *slog.Logger, std *stdio) error {
 		return err
 	}
 	defer out.Close()
-	if c.CPUProfile != "" {
-		f, err := os.Create(c.CPUProfile)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
-		defer pprof.StopCPUProfile()
+	stopProfiles, err := startProfiles(c.CPUProfile, c.MemProfile)
+	if err != nil {
+		return err
 	}
-	if c.MemProfile != "" {
-		defer startPeakHeapProfiler(c.MemProfile).stop()
-	}
+	defer stopProfiles()
 
 	run, err := c.setup(log)
 	if err != nil {

@@ -57,3 +57,30 @@ func (p *peakHeapProfiler) stop() {
 	close(p.done)
 	<-p.end
 }
+
+// startProfiles starts the developer profiles asked for (the hidden
+// --cpuprofile and --memprofile flags; "" for none) and returns what
+// stops them and writes them out.
+func startProfiles(cpu, mem string) (stop func(), err error) {
+	var stops []func()
+	stop = func() {
+		for i := len(stops) - 1; i >= 0; i-- {
+			stops[i]()
+		}
+	}
+	if cpu != "" {
+		f, err := os.Create(cpu)
+		if err != nil {
+			return stop, err
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			f.Close()
+			return stop, err
+		}
+		stops = append(stops, func() { pprof.StopCPUProfile(); f.Close() })
+	}
+	if mem != "" {
+		stops = append(stops, startPeakHeapProfiler(mem).stop)
+	}
+	return stop, nil
+}

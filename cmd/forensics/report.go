@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"runtime/pprof"
 	"strings"
 	"time"
 	_ "time/tzdata" // --tz works where the system has no zone database
@@ -60,20 +59,11 @@ func (c *ReportCmd) Run(log *slog.Logger) error {
 	if _, err := os.Stat(filepath.Join(c.Dir, "persons.parquet")); err != nil {
 		return errors.New("no persons.parquet in " + c.Dir + ": give the output directory of an analysis")
 	}
-	if c.CPUProfile != "" {
-		f, err := os.Create(c.CPUProfile)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if err := pprof.StartCPUProfile(f); err != nil {
-			return err
-		}
-		defer pprof.StopCPUProfile()
+	stopProfiles, err := startProfiles(c.CPUProfile, c.MemProfile)
+	if err != nil {
+		return err
 	}
-	if c.MemProfile != "" {
-		defer startPeakHeapProfiler(c.MemProfile).stop()
-	}
+	defer stopProfiles()
 	loc, _ := time.LoadLocation(c.TZ)
 	comma, _ := c.comma()
 	opts := report.Options{

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/parquet-go/parquet-go"
@@ -149,19 +148,9 @@ var errNotFlat = errors.New("columns not flat or of another type")
 // returns errNotFlat when one of the columns present is not of the form
 // and kind given (a timestamp must be in milliseconds).
 func openFlat[T any](dir, name string, cols []flatColumn[T]) (*flatReader[T], error) {
-	f, err := os.Open(filepath.Join(dir, name))
+	f, pf, err := openParquet(dir, name)
 	if err != nil {
-		return nil, fmt.Errorf("report: %w", err)
-	}
-	st, err := f.Stat()
-	if err != nil {
-		f.Close()
-		return nil, fmt.Errorf("report: %w", err)
-	}
-	pf, err := parquet.OpenFile(f, st.Size())
-	if err != nil {
-		f.Close()
-		return nil, fmt.Errorf("report: %s: %w", name, err)
+		return nil, err
 	}
 	r := &flatReader[T]{f: f, pf: pf, name: name, cols: cols, cur: make([]*valueCursor, len(cols)), buf: make([]T, 1024)}
 	for i, c := range cols {

@@ -109,21 +109,32 @@ type rowReader[T any] struct {
 // openRows opens the Parquet file name in dir. A missing file gives an
 // error wrapping os.ErrNotExist.
 func openRows[T any](dir, name string) (*rowReader[T], error) {
+	f, pf, err := openParquet(dir, name)
+	if err != nil {
+		return nil, err
+	}
+	return &rowReader[T]{f: f, r: parquet.NewGenericReader[T](pf), buf: make([]T, 1024), name: name}, nil
+}
+
+// openParquet opens the Parquet file name in dir: the file, to close, and
+// its Parquet view. A missing file gives an error wrapping
+// os.ErrNotExist.
+func openParquet(dir, name string) (*os.File, *parquet.File, error) {
 	f, err := os.Open(filepath.Join(dir, name))
 	if err != nil {
-		return nil, fmt.Errorf("report: %w", err)
+		return nil, nil, fmt.Errorf("report: %w", err)
 	}
 	st, err := f.Stat()
 	if err != nil {
 		f.Close()
-		return nil, fmt.Errorf("report: %w", err)
+		return nil, nil, fmt.Errorf("report: %w", err)
 	}
 	pf, err := parquet.OpenFile(f, st.Size())
 	if err != nil {
 		f.Close()
-		return nil, fmt.Errorf("report: %s: %w", name, err)
+		return nil, nil, fmt.Errorf("report: %s: %w", name, err)
 	}
-	return &rowReader[T]{f: f, r: parquet.NewGenericReader[T](pf), buf: make([]T, 1024), name: name}, nil
+	return f, pf, nil
 }
 
 // Next returns the next row, valid until the call after next, or false at

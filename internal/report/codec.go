@@ -225,13 +225,7 @@ func (r *recordReader) time() time.Time {
 // putCall writes one call.
 func (w *recordWriter) putCall(c *callIn) error {
 	w.begin()
-	w.str(c.Subject)
-	w.str(c.CallID)
-	w.time(c.Started)
-	w.str(c.Level)
-	w.str(c.Role)
-	w.str(c.Phone)
-	w.str(c.Region)
+	w.call(c)
 	return w.end()
 }
 
@@ -240,8 +234,25 @@ func (r *recordReader) getCall(c *callIn) error {
 	if err := r.next(); err != nil {
 		return err
 	}
-	*c = callIn{Subject: r.str(), CallID: r.str(), Started: r.time(), Level: r.name(), Role: r.name(), Phone: r.str(), Region: r.name()}
+	*c = r.call()
 	return r.done()
+}
+
+// call adds a call's fields to the record (putCall, and each call of
+// putRow).
+func (w *recordWriter) call(c *callIn) {
+	w.str(c.Subject)
+	w.str(c.CallID)
+	w.time(c.Started)
+	w.str(c.Level)
+	w.str(c.Role)
+	w.str(c.Phone)
+	w.str(c.Region)
+}
+
+// call reads the fields recordWriter.call added.
+func (r *recordReader) call() callIn {
+	return callIn{Subject: r.str(), CallID: r.str(), Started: r.time(), Level: r.name(), Role: r.name(), Phone: r.str(), Region: r.name()}
 }
 
 // putRow writes one row of a list, its calls with it.
@@ -257,14 +268,7 @@ func (w *recordWriter) putRow(row *notifyRow) error {
 	w.int(row.CallsAll)
 	w.uint(uint64(len(row.Calls)))
 	for i := range row.Calls {
-		c := &row.Calls[i]
-		w.str(c.Subject)
-		w.str(c.CallID)
-		w.time(c.Started)
-		w.str(c.Level)
-		w.str(c.Role)
-		w.str(c.Phone)
-		w.str(c.Region)
+		w.call(&row.Calls[i])
 	}
 	w.strs(row.OtherRegions)
 	w.strs(row.ActorCategories)
@@ -281,7 +285,7 @@ func (r *recordReader) getRow(row *notifyRow) error {
 	if n := r.uint(); n > 0 && n <= uint64(len(r.rec)) {
 		row.Calls = make([]callIn, n)
 		for i := range row.Calls {
-			row.Calls[i] = callIn{Subject: r.str(), CallID: r.str(), Started: r.time(), Level: r.name(), Role: r.name(), Phone: r.str(), Region: r.name()}
+			row.Calls[i] = r.call()
 		}
 	} else if n > 0 {
 		r.fail()

@@ -48,39 +48,9 @@ const pathInfoHeaderSlack = 2048
 // error page, a size that does not fit, no byte count at all) is not a
 // delivery of the recording.
 func pathInfoDelivery(rec *logparse.Record, size, headerBytes int64) bool {
-	if rec.Method != "GET" && rec.Method != "POST" || size <= 0 {
+	if size <= 0 {
 		return false
 	}
-	if rec.Status != 200 && rec.Status != 206 {
-		return false
-	}
-	// lo and hi bound the body the count allows.
-	var lo, hi int64
-	switch {
-	case rec.BodyBytes != logparse.NotLogged:
-		lo, hi = rec.BodyBytes, rec.BodyBytes
-	case rec.WireBytes != logparse.NotLogged:
-		lo, hi = rec.WireBytes-pathInfoHeaderSlack, rec.WireBytes-headerBytes
-	default:
-		return false
-	}
-	if hi <= 0 {
-		return false
-	}
-	if rec.Status == 200 {
-		if rec.Completion == logparse.CompletionAborted {
-			return lo <= size
-		}
-		return lo <= size && size <= hi
-	}
-	if lo > size {
-		return false
-	}
-	if rec.ContentRange != "" {
-		sp, total, ok := parseContentRange(rec.ContentRange)
-		if !ok || total >= 0 && total != size || sp.End > size {
-			return false
-		}
-	}
-	return true
+	lo, hi, ok := PathInfoSizes(rec, headerBytes)
+	return ok && lo <= size && (hi < 0 || size <= hi)
 }

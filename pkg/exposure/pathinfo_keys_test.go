@@ -6,8 +6,9 @@ import (
 	"github.com/forensiclog/forensics/pkg/logparse"
 )
 
-// TestPathInfoSizesAgree checks PathInfoSizes against the engine's own
-// test, pathInfoDelivery, over records and sizes around their bounds.
+// TestPathInfoSizesAgree checks PathInfoSizes, through which the engine
+// decides (pathInfoDelivery), against pathInfoDeliveryRef, the rule
+// written out case by case, over records and sizes around their bounds.
 func TestPathInfoSizesAgree(t *testing.T) {
 	nl := int64(logparse.NotLogged)
 	var recs []logparse.Record
@@ -27,11 +28,11 @@ func TestPathInfoSizesAgree(t *testing.T) {
 		rec := &recs[i]
 		lo, hi, ok := PathInfoSizes(rec, 150)
 		for _, size := range []int64{-1, 0, 1, 100, 499, 500, 999, 1000, 1001, 1150, 3000, 4999, 5000, 5001, 1 << 40} {
-			want := pathInfoDelivery(rec, size, 150)
+			want := pathInfoDeliveryRef(rec, size, 150)
 			got := ok && size >= lo && (hi < 0 || size <= hi)
-			if got != want {
-				t.Errorf("%s %d body %d wire %d %q completion %v, size %d: PathInfoSizes says %v (%d, %d, %v), the engine %v",
-					rec.Method, rec.Status, rec.BodyBytes, rec.WireBytes, rec.ContentRange, rec.Completion, size, got, lo, hi, ok, want)
+			if eng := pathInfoDelivery(rec, size, 150); got != want || eng != want {
+				t.Errorf("%s %d body %d wire %d %q completion %v, size %d: PathInfoSizes says %v (%d, %d, %v), the engine %v, the rule %v",
+					rec.Method, rec.Status, rec.BodyBytes, rec.WireBytes, rec.ContentRange, rec.Completion, size, got, lo, hi, ok, eng, want)
 			}
 			if want {
 				n++
@@ -75,4 +76,48 @@ func TestPathInfoKeysMatch(t *testing.T) {
 			t.Errorf("mapper %+v: only %d paths are path info: the test checks little", m, found)
 		}
 	}
+}
+
+// pathInfoDeliveryRef is the path-info delivery rule written out case by
+// case (the engine's own code before PathInfoSizes served it): a GET or
+// POST answered 200 with exactly the file's length (with only wire bytes
+// logged: the length plus headers between headerBytes and
+// pathInfoHeaderSlack; an aborted 200 at most the length), or 206 with at
+// most the length and, where logged, a Content-Range inside the file.
+func pathInfoDeliveryRef(rec *logparse.Record, size, headerBytes int64) bool {
+	if rec.Method != "GET" && rec.Method != "POST" || size <= 0 {
+		return false
+	}
+	if rec.Status != 200 && rec.Status != 206 {
+		return false
+	}
+	// lo and hi bound the body the count allows.
+	var lo, hi int64
+	switch {
+	case rec.BodyBytes != logparse.NotLogged:
+		lo, hi = rec.BodyBytes, rec.BodyBytes
+	case rec.WireBytes != logparse.NotLogged:
+		lo, hi = rec.WireBytes-pathInfoHeaderSlack, rec.WireBytes-headerBytes
+	default:
+		return false
+	}
+	if hi <= 0 {
+		return false
+	}
+	if rec.Status == 200 {
+		if rec.Completion == logparse.CompletionAborted {
+			return lo <= size
+		}
+		return lo <= size && size <= hi
+	}
+	if lo > size {
+		return false
+	}
+	if rec.ContentRange != "" {
+		sp, total, ok := parseContentRange(rec.ContentRange)
+		if !ok || total >= 0 && total != size || sp.End > size {
+			return false
+		}
+	}
+	return true
 }

@@ -115,13 +115,16 @@ func (d *decider) attributeAll() {
 
 // catNames returns the categories of a mask, sorted.
 func (d *decider) catNames(mask uint64) []string {
-	var out []string
+	return sorted(d.appendCatNames(nil, mask))
+}
+
+// appendCatNames appends the categories of a mask to dst, unsorted.
+func (d *decider) appendCatNames(dst []string, mask uint64) []string {
 	for mask != 0 {
-		b := bits.TrailingZeros64(mask)
-		out = append(out, d.cats[b])
+		dst = append(dst, d.cats[bits.TrailingZeros64(mask)])
 		mask &= mask - 1
 	}
-	return sorted(out)
+	return dst
 }
 
 func (e *Engine) attribute(a *globalActor) actorInfo {
@@ -609,7 +612,7 @@ func (b *personBatch) keepStrs(s []string) []string {
 type personScratch struct {
 	roleIDs, regionIDs, phoneNums []uint64
 	phoneRaw                      []string
-	roles, regions                []string
+	roles, regions, cats          []string
 	phones                        []Phone
 	acts                          []int32
 	r                             record
@@ -717,7 +720,8 @@ func (d *decider) personRow(p int, sc *personScratch, b *personBatch, row *Perso
 		b.phones = append(b.phones, sc.phones...)
 		row.Phones = b.phones[at:len(b.phones):len(b.phones)]
 	}
-	row.ActorCategories = b.keepStrs(d.catNames(cats))
+	sc.cats = d.appendCatNames(sc.cats[:0], cats)
+	row.ActorCategories = b.keepStrs(sorted(sc.cats))
 	row.FirstExposure = nanoTime(first)
 	row.VerdictRestsOnGap = level == Undeterminable
 }

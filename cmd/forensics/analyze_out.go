@@ -90,8 +90,8 @@ func (a *analysis) write(out string, rep *exposure.Report, started time.Time, lo
 			// Rows left out, and rows kept in part (a repeated path
 			// merged into the first, a bad size kept uncertain):
 			// Index.Errors lists both.
-			"recordings": a.indexLen, "unusable_rows": a.indexStats.Errors,
-			"rows_kept_in_part": a.indexStats.Warnings,
+			"recordings": a.indexLen, "unusable_rows": a.indexUnusable,
+			"rows_kept_in_part": a.indexKept,
 		},
 		Inputs:   a.inputs,
 		Totals:   map[string]int64{},

@@ -29,8 +29,9 @@ import (
 type analysis struct {
 	cmd            *AnalyzeCmd
 	index          *exposure.Index
-	indexLen       int                 // index.Len(), kept after release
-	indexStats     exposure.IndexStats // index.Stats(), kept after release
+	indexLen       int // index.Len(), kept after release
+	indexUnusable  int // index rows left out, kept after release
+	indexKept      int // index rows kept in part, kept after release
 	geo            *geoip.DB
 	engine         *exposure.Engine
 	shards         []*exposure.Shard
@@ -76,11 +77,20 @@ func (c *AnalyzeCmd) setup(log *slog.Logger) (*analysis, error) {
 	if err != nil {
 		return nil, fmt.Errorf("index: %w", err)
 	}
-	st := a.index.Stats()
-	done("recordings", st.Recordings, "unusable_rows", st.Errors)
+	// The row counts, not Index.Stats: that walks every recording (a
+	// second on the incident's index) for counts analyze does not use.
+	a.indexLen = a.index.Len()
+	for _, e := range a.index.Errors() {
+		if e.Kept {
+			a.indexKept++
+		} else {
+			a.indexUnusable++
+		}
+	}
+	done("recordings", a.indexLen, "unusable_rows", a.indexUnusable)
 	logIndexErrors(log, a.index)
 	if a.index.Len() == 0 {
-		return nil, fmt.Errorf("index: no usable row (%d rows unusable)", st.Errors)
+		return nil, fmt.Errorf("index: no usable row (%d rows unusable)", a.indexUnusable)
 	}
 	a.indexSum, _ = fileSHA256(c.Index)
 
@@ -151,9 +161,8 @@ func (c *AnalyzeCmd) setup(log *slog.Logger) (*analysis, error) {
 // written the rows and the checks that need them are done: the reports
 // that follow read the outputs and need the memory (the incident's index
 // alone is about 300 MB). What the manifest and the report still need of
-// the index is kept.
+// the index (its counts) was kept by setup.
 func (a *analysis) release() {
-	a.indexLen, a.indexStats = a.index.Len(), a.index.Stats()
 	if a.engine != nil {
 		a.engine.Close()
 	}

@@ -51,8 +51,7 @@ type AnalyzeCmd struct {
 	Pseudonymize string `help:"Replace subject IDs and phone numbers in all outputs with keyed pseudonyms (HMAC-SHA256), to share them beyond the response team. KEY_FILE: at least 32 random bytes, mode 0600 (head -c 32 /dev/urandom | base64 > KEY_FILE); keep it, and never send it with the outputs." type:"existingfile" placeholder:"KEY_FILE"`
 	pseudonymKey []byte
 
-	CPUProfile string `name:"cpuprofile" hidden:"" help:"Write a CPU profile to FILE (for developers)." placeholder:"FILE"`
-	MemProfile string `name:"memprofile" hidden:"" help:"Write a heap profile taken at the live heap's peak to FILE (for developers)." placeholder:"FILE"`
+	profileFlags `embed:""`
 
 	Logs []string `arg:"" optional:"" help:"Log files, directories or globs (rotated and compressed sets welcome); - for standard input." placeholder:"LOG"`
 
@@ -132,7 +131,7 @@ func (c *AnalyzeCmd) Run(log *slog.Logger, std *stdio) error {
 		return err
 	}
 	defer out.Close()
-	stopProfiles, err := startProfiles(c.CPUProfile, c.MemProfile)
+	stopProfiles, err := c.profileFlags.start()
 	if err != nil {
 		return err
 	}

@@ -16,13 +16,19 @@ import (
 // it first, to get the column mapping right before hours of analysis; the
 // benchmark runs it to time the index load alone.
 type IndexCheckCmd struct {
-	indexFlags `embed:""`
+	indexFlags   `embed:""`
+	profileFlags `embed:""`
 }
 
 // Run loads the index and prints its counts, the load time and the
 // memory the loaded index holds. It fails as analyze would on an index
 // with no usable row.
 func (c *IndexCheckCmd) Run(log *slog.Logger, std *stdio) error {
+	stopProfiles, err := c.profileFlags.start()
+	if err != nil {
+		return err
+	}
+	defer stopProfiles()
 	start := time.Now()
 	ix, err := c.load(log)
 	if err != nil {

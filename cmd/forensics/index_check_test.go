@@ -70,3 +70,26 @@ func TestIndexCheck(t *testing.T) {
 		t.Errorf("the broken row's contents were printed")
 	}
 }
+
+// TestIndexCheckProfiles: the hidden developer flags write a CPU profile
+// and a heap profile (gzipped protobuf, as runtime/pprof writes them),
+// even for a load shorter than the heap profiler's tick.
+func TestIndexCheckProfiles(t *testing.T) {
+	bin := forensicsBinary(t)
+	dir := t.TempDir()
+	cpu, mem := filepath.Join(dir, "cpu.prof"), filepath.Join(dir, "mem.prof")
+	r := runForensics(t, bin, dir, "index", "check", "--index", filepath.Join(demoDir(t), "index.csv"),
+		"--cpuprofile", cpu, "--memprofile", mem)
+	if r.exit != exitOK {
+		t.Fatalf("exit %d: %s", r.exit, r.stderr)
+	}
+	for _, name := range []string{cpu, mem} {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.HasPrefix(b, []byte{0x1f, 0x8b}) {
+			t.Errorf("%s: not a gzipped profile (%d bytes)", filepath.Base(name), len(b))
+		}
+	}
+}

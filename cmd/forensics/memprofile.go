@@ -33,6 +33,9 @@ func (p *peakHeapProfiler) loop() {
 	for {
 		select {
 		case <-p.done:
+			if peak == 0 { // a run shorter than a tick: profile it at its end
+				p.write()
+			}
 			return
 		case <-t.C:
 		}
@@ -58,9 +61,21 @@ func (p *peakHeapProfiler) stop() {
 	<-p.end
 }
 
-// startProfiles starts the developer profiles asked for (the hidden
-// --cpuprofile and --memprofile flags; "" for none) and returns what
-// stops them and writes them out.
+// profileFlags are the hidden developer flags of the commands worth
+// profiling (analyze, report, index check).
+type profileFlags struct {
+	CPUProfile string `name:"cpuprofile" hidden:"" help:"Write a CPU profile to FILE (for developers)." placeholder:"FILE"`
+	MemProfile string `name:"memprofile" hidden:"" help:"Write a heap profile taken at the live heap's peak to FILE (for developers)." placeholder:"FILE"`
+}
+
+// start starts the profiles asked for and returns what stops them and
+// writes them out.
+func (f profileFlags) start() (stop func(), err error) {
+	return startProfiles(f.CPUProfile, f.MemProfile)
+}
+
+// startProfiles starts the developer profiles asked for ("" for none)
+// and returns what stops them and writes them out.
 func startProfiles(cpu, mem string) (stop func(), err error) {
 	var stops []func()
 	stop = func() {

@@ -29,8 +29,7 @@ type ReportCmd struct {
 	Separator       string   `help:"CSV field separator: ';' (Excel in a Swedish locale), ',' or 'tab'." default:";" placeholder:"CHAR"`
 	Title           string   `help:"Title of the report; default: a title for the language." placeholder:"TEXT"`
 
-	CPUProfile string `name:"cpuprofile" hidden:"" help:"Write a CPU profile to FILE (for developers)." placeholder:"FILE"`
-	MemProfile string `name:"memprofile" hidden:"" help:"Write a heap profile taken at the live heap's peak to FILE (for developers)." placeholder:"FILE"`
+	profileFlags `embed:""`
 }
 
 // Validate checks the separator and the zone.
@@ -59,7 +58,7 @@ func (c *ReportCmd) Run(log *slog.Logger) error {
 	if _, err := os.Stat(filepath.Join(c.Dir, "persons.parquet")); err != nil {
 		return errors.New("no persons.parquet in " + c.Dir + ": give the output directory of an analysis")
 	}
-	stopProfiles, err := startProfiles(c.CPUProfile, c.MemProfile)
+	stopProfiles, err := c.profileFlags.start()
 	if err != nil {
 		return err
 	}

@@ -88,6 +88,7 @@ func (s *outputSink) Person(r *exposure.PersonRow) error {
 	row.Roles = slices.Clone(r.Roles)
 	row.Regions = slices.Clone(r.Regions)
 	row.Phones = slices.Clone(r.Phones)
+	row.ActorCategories = slices.Clone(r.ActorCategories)
 	if s.ps != nil {
 		s.ps.person(&row)
 	}

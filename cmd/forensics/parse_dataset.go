@@ -5,6 +5,8 @@ import (
 
 	"github.com/forensiclog/forensics/internal/actors"
 	"github.com/forensiclog/forensics/internal/dataset"
+	"github.com/forensiclog/forensics/internal/geoip"
+	"github.com/forensiclog/forensics/internal/useragent"
 	"github.com/forensiclog/forensics/pkg/exposure"
 	"github.com/forensiclog/forensics/pkg/logparse"
 )
@@ -19,14 +21,17 @@ type datasetFlags struct {
 	TrustedProxy []string `placeholder:"CIDR" help:"With --dataset: proxy whose X-Forwarded-For is trusted (repeatable), for the actor column (as analyze)."`
 	Actors       string   `type:"existingfile" placeholder:"FILE" help:"With --dataset: known actors (YAML or CSV) for the actor_label and actor_category columns (as analyze)."`
 	HeaderBytes  int64    `default:"150" help:"With --dataset: bytes subtracted from wire byte counts for response headers (as analyze)."`
+	GeoIPCity    string   `name:"geoip-city" type:"existingfile" placeholder:"DB" help:"With --dataset: GeoIP City database (.mmdb) for the country and city columns (as analyze)."`
+	GeoIPASN     string   `name:"geoip-asn" type:"existingfile" placeholder:"DB" help:"With --dataset: GeoIP ASN database (.mmdb) for the asn and as_org columns (as analyze)."`
 }
 
 func (f *datasetFlags) validate(out string) error {
 	if f.Dataset != "" && out != "" {
 		return errors.New("--dataset and --out: give one")
 	}
-	if f.Dataset == "" && (f.StripPrefix != "" || f.AddPrefix != "" || f.FoldCase || len(f.TrustedProxy) > 0 || f.Actors != "") {
-		return errors.New("--strip-prefix, --add-prefix, --fold-case, --trusted-proxy and --actors apply to --dataset only")
+	if f.Dataset == "" && (f.StripPrefix != "" || f.AddPrefix != "" || f.FoldCase || len(f.TrustedProxy) > 0 || f.Actors != "" ||
+		f.GeoIPCity != "" || f.GeoIPASN != "") {
+		return errors.New("--strip-prefix, --add-prefix, --fold-case, --trusted-proxy, --actors, --geoip-city and --geoip-asn apply to --dataset only")
 	}
 	_, err := exposure.ParsePrefixes(f.TrustedProxy)
 	return err
@@ -34,7 +39,8 @@ func (f *datasetFlags) validate(out string) error {
 
 // datasetSink writes the records into a dataset.
 type datasetSink struct {
-	w *dataset.Writer
+	w   *dataset.Writer
+	geo *geoip.DB // nil without --geoip-city and --geoip-asn
 }
 
 // sink opens the dataset; server is the listing server the format tells
@@ -44,6 +50,7 @@ func (f *datasetFlags) sink(inputs []logparse.Input, server exposure.ListingServ
 		PathMapper:    exposure.PathMapper{StripPrefix: f.StripPrefix, AddPrefix: f.AddPrefix, FoldCase: f.FoldCase},
 		HeaderBytes:   f.HeaderBytes,
 		ListingServer: server,
+		UserAgents:    useragent.New(1 << 16), // as analyze
 	}
 	var err error
 	if opt.Proxies.Trusted, err = exposure.ParsePrefixes(f.TrustedProxy); err != nil {
@@ -56,16 +63,32 @@ func (f *datasetFlags) sink(inputs []logparse.Input, server exposure.ListingServ
 		}
 		opt.Actors = dir
 	}
+	var geo *geoip.DB
+	if f.GeoIPCity != "" || f.GeoIPASN != "" {
+		if geo, err = geoip.Open(f.GeoIPCity, f.GeoIPASN); err != nil {
+			return nil, err
+		}
+		opt.Geo = geo
+	}
 	w, err := dataset.Create(f.Dataset, inputs, opt)
 	if err != nil {
+		if geo != nil {
+			geo.Close()
+		}
 		return nil, err
 	}
-	return &datasetSink{w: w}, nil
+	return &datasetSink{w: w, geo: geo}, nil
 }
 
 func (s *datasetSink) write(rec *logparse.Record) error { return s.w.Write(rec) }
 func (s *datasetSink) close() error {
 	_, err := s.w.Close()
+	s.abort()
 	return err
 }
-func (s *datasetSink) abort() {}
+func (s *datasetSink) abort() {
+	if s.geo != nil {
+		s.geo.Close()
+		s.geo = nil
+	}
+}

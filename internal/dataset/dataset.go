@@ -153,6 +153,20 @@ type Row struct {
 	ActorLabel    *string `parquet:"actor_label,optional,dict"`
 	ActorCategory *string `parquet:"actor_category,optional,dict"`
 
+	// Country, City, ASN and ASOrg: the GeoIP lookup of the actor's
+	// address (Options.Geo), as the engine attributes actors: empty and 0
+	// when the databases know nothing of it or the actor is a host name;
+	// NULL without databases.
+	Country *string `parquet:"country,optional,dict"`
+	City    *string `parquet:"city,optional,dict"`
+	ASN     *int64  `parquet:"asn,optional"`
+	ASOrg   *string `parquet:"as_org,optional,dict"`
+	// UAClass and UAName: this request's user agent as
+	// Options.UserAgents reads it (the engine reads an actor's most
+	// frequent one); NULL without a parser.
+	UAClass *string `parquet:"ua_class,optional,dict"`
+	UAName  *string `parquet:"ua_name,optional,dict"`
+
 	// Evidence: the log source (a rotated set), the input file, the line
 	// and its byte offset in the decompressed input.
 	LogSource string `parquet:"log_source,dict"`
@@ -170,6 +184,11 @@ type Options struct {
 	Proxies exposure.ClientResolver
 	// Actors labels actors; nil leaves actor_label and actor_category NULL.
 	Actors exposure.ActorDirectory
+	// Geo places actors; nil leaves country, city, asn and as_org NULL.
+	Geo exposure.GeoLookup
+	// UserAgents classifies user agents; nil leaves ua_class and ua_name
+	// NULL. It is asked once per row: give it a cache.
+	UserAgents exposure.UserAgentParser
 	// ListingServer is the server whose listings the logs record, as
 	// the engine is told it (exposure.Options.ListingServer).
 	ListingServer exposure.ListingServer
@@ -377,15 +396,30 @@ func (w *Writer) row(rec *logparse.Record) Row {
 	if d.Uncertain != 0 {
 		r.Uncertain = w.names.get(strings.Join(d.Uncertain.Strings(), ","))
 	}
-	if w.opt.Actors != nil {
+	if w.opt.Actors != nil || w.opt.Geo != nil {
 		addr, err := netip.ParseAddr(r.Actor)
 		if err != nil {
-			addr = netip.Addr{} // a host name: rules by user agent only
+			addr = netip.Addr{} // a host name: rules by user agent only, no place
 		}
-		if k, ok := w.opt.Actors.MatchActor(addr, rec.UserAgent); ok {
-			label, cat := w.names.get(k.Label), w.names.get(k.Category)
-			r.ActorLabel, r.ActorCategory = &label, &cat
+		if w.opt.Actors != nil {
+			if k, ok := w.opt.Actors.MatchActor(addr, rec.UserAgent); ok {
+				label, cat := w.names.get(k.Label), w.names.get(k.Category)
+				r.ActorLabel, r.ActorCategory = &label, &cat
+			}
 		}
+		if w.opt.Geo != nil {
+			var g exposure.Geo
+			if addr.IsValid() {
+				g, _, _ = w.opt.Geo.LookupGeo(addr) // a failed lookup places nothing, as in the engine
+			}
+			country, city, org, asn := w.names.get(g.Country), w.names.get(g.City), w.names.get(g.ASOrg), int64(g.ASN)
+			r.Country, r.City, r.ASOrg, r.ASN = &country, &city, &org, &asn
+		}
+	}
+	if w.opt.UserAgents != nil {
+		u := w.opt.UserAgents.ParseUserAgent(rec.UserAgent)
+		class, name := w.names.get(u.Class), w.names.get(u.Name)
+		r.UAClass, r.UAName = &class, &name
 	}
 	return r
 }

@@ -15,27 +15,40 @@ CREATE OR REPLACE TEMPORARY VIEW keyed_requests AS
          q.listing_server, q.listing_pattern, q.listing_pattern_dot, q.listing_sort, q.listing_order,
          q.listing_offset, q.listing_limit, q.delivery, q.status, q.aborted, q.measured, q.prior_copy,
          q.completion_logged, q.uncertain, q.delivered_bytes, q.range_source, q.range_start, q.range_end,
-         q.range_suffix, q.actor_category, q.log_source, q.input, q.line,
+         q.range_suffix, q.actor_category, q.actor_label, q.country, q.city, q.asn, q.as_org, q.ua_class, q.ua_name,
+         q.log_source, q.input, q.line,
          q.actor AS actor_ip,
          CASE WHEN p.actor_key = 'ip+ua' THEN q.user_agent ELSE '' END AS actor_ua,
          CASE WHEN p.actor_key = 'ip+ua' THEN CONCAT(q.actor, CHR(10), q.user_agent) ELSE q.actor END AS actor
   FROM requests AS q CROSS JOIN params AS p;
 
--- An actor's category: the known-actor rule matching the actor with the
--- user agent it sent most (ties: the first by name), as the engine
--- attributes actors; 'unknown' when no rule matches.
+-- An actor's label and category: the known-actor rule matching the actor
+-- with the user agent it sent most (ties: the first by name), as the
+-- engine attributes actors; 'unknown' (no label) when no rule matches.
 CREATE OR REPLACE TEMPORARY VIEW actor_ua AS
-  SELECT actor, user_agent, COUNT(*) AS n, MAX(actor_category) AS category
+  SELECT actor, user_agent, COUNT(*) AS n, MAX(actor_category) AS category, MAX(actor_label) AS label,
+         MAX(country) AS country, MAX(city) AS city, MAX(asn) AS asn, MAX(as_org) AS as_org,
+         MAX(ua_class) AS ua_class, MAX(ua_name) AS ua_name
   FROM keyed_requests WHERE path <> '' GROUP BY actor, user_agent;
 CREATE OR REPLACE TEMPORARY VIEW actor_categories AS
-  SELECT a.actor, COALESCE(c.category, 'unknown') AS category,
+  SELECT a.actor, COALESCE(c.category, 'unknown') AS category, COALESCE(c.label, '') AS label,
          CASE WHEN COALESCE(c.category, 'unknown') IN (SELECT category FROM trusted_categories) THEN 1 ELSE 0 END AS trusted
   FROM (SELECT DISTINCT actor FROM actor_ua) AS a
   LEFT JOIN (
-    SELECT actor, category FROM (
-      SELECT actor, category, ROW_NUMBER() OVER (PARTITION BY actor ORDER BY n DESC, user_agent) AS rn
+    SELECT actor, category, label FROM (
+      SELECT actor, category, label, ROW_NUMBER() OVER (PARTITION BY actor ORDER BY n DESC, user_agent) AS rn
       FROM actor_ua WHERE category IS NOT NULL) AS m
     WHERE rn = 1) AS c ON c.actor = a.actor;
+-- An actor's place (the GeoIP columns: one address, one place) and its
+-- user agent's class and name: the one it sent most (ties: the first by
+-- name), as the engine reads actors; empty (0) without them.
+CREATE OR REPLACE TEMPORARY VIEW actor_attributes AS
+  SELECT actor, COALESCE(country, '') AS country, COALESCE(city, '') AS city, COALESCE(asn, 0) AS asn,
+         COALESCE(as_org, '') AS as_org, COALESCE(ua_class, '') AS ua_class, COALESCE(ua_name, '') AS ua_name
+  FROM (SELECT actor, country, city, asn, as_org, ua_class, ua_name,
+               ROW_NUMBER() OVER (PARTITION BY actor ORDER BY n DESC, user_agent) AS rn
+        FROM actor_ua) AS t
+  WHERE rn = 1;
 
 -- Requests of a recording, each resolved against the file's size as
 -- exposure's RequestDelivery.resolve does: the span [s, e) of bytes
@@ -207,28 +220,30 @@ CREATE OR REPLACE TEMPORARY VIEW pairs AS
     END AS coverage
   FROM pair_facts;
 
--- Timed directory listings of a folder, not of a recording's own path.
--- A listing is read entry by entry (per_entry) where the engine does
+-- Directory listings of a folder of the index, not of a recording's own
+-- path, timed or not (only timed ones expose a recording; listings.parquet
+-- counts them all). A listing is read entry by entry (per_entry) where the engine does
 -- (exposure.ListingView): its query filters or pages on its server
 -- (listing_filtered), or Caddy listed a folder of more than 10,000
 -- recordings (it reads the first 10,000 entries the file system gives).
 CREATE OR REPLACE TEMPORARY VIEW folder_recordings AS
   SELECT folder, COUNT(*) AS recordings FROM index_recordings GROUP BY folder;
 CREATE OR REPLACE TEMPORARY VIEW listing_all AS
-  SELECT q.input, q.line, q.listing_folder AS folder, q.actor, q.time_us, a.trusted,
+  SELECT q.input, q.line, q.listing_folder AS folder, q.actor, q.actor_ip, q.actor_ua, q.time_us, a.trusted,
          q.listing_server, q.listing_pattern, q.listing_pattern_dot,
          q.listing_sort, q.listing_order, q.listing_offset, q.listing_limit,
          CASE WHEN q.listing_filtered OR q.listing_server = 'caddy' AND COALESCE(f.recordings, 0) > 10000 THEN 1 ELSE 0 END AS per_entry
   FROM keyed_requests AS q JOIN actor_categories AS a ON a.actor = q.actor
+  JOIN index_folders AS d ON d.folder = q.listing_folder
   LEFT JOIN folder_recordings AS f ON f.folder = q.listing_folder
-  WHERE q.listing AND q.time_us IS NOT NULL
+  WHERE q.listing
     AND NOT EXISTS (SELECT 1 FROM index_recordings AS r WHERE r.path_key = q.path_key);
--- Listings that showed every file of the folder there at their time.
+-- Timed listings that showed every file of the folder there at their time.
 CREATE OR REPLACE TEMPORARY VIEW listing_events AS
-  SELECT folder, actor, time_us, trusted FROM listing_all WHERE per_entry = 0;
+  SELECT folder, actor, time_us, trusted FROM listing_all WHERE per_entry = 0 AND time_us IS NOT NULL;
 
 -- The others, entry by entry: the folder's recordings available at the
--- listing's time and its subfolders, with their places in each of
+-- listing's time (all of them for an untimed one) and its subfolders, with their places in each of
 -- Caddy's sort orders (RANK - 1: the entries strictly before; ties may
 -- come in any order).
 CREATE OR REPLACE TEMPORARY VIEW listing_views AS
@@ -236,7 +251,8 @@ CREATE OR REPLACE TEMPORARY VIEW listing_views AS
 CREATE OR REPLACE TEMPORARY VIEW listing_entries AS
   SELECT v.input, v.line, r.rec, 0 AS dir, r.name, r.name_lower AS sort_name, r.size_bytes
   FROM listing_views AS v
-  JOIN index_recordings AS r ON r.folder = v.folder AND COALESCE(r.available_us, -9223372036854775807) <= v.time_us
+  JOIN index_recordings AS r
+    ON r.folder = v.folder AND (v.time_us IS NULL OR COALESCE(r.available_us, -9223372036854775807) <= v.time_us)
   UNION ALL
   SELECT v.input, v.line, CAST(NULL AS BIGINT) AS rec, 1 AS dir, f.name, CONCAT(f.name_lower, '/') AS sort_name,
          CAST(NULL AS BIGINT) AS size_bytes
@@ -263,7 +279,7 @@ CREATE OR REPLACE TEMPORARY VIEW listing_positions AS
 -- unknown: the index has no file times). An unknown server: what either
 -- reading hides is maybe shown.
 CREATE OR REPLACE TEMPORARY VIEW listing_shown AS
-  SELECT folder, actor, time_us, trusted, rec,
+  SELECT input, line, folder, actor, time_us, trusted, rec,
     CASE
       WHEN listing_server = 'plain' THEN 1
       WHEN listing_server = 'apache' THEN CASE WHEN pattern_hides = 1 THEN 0 ELSE 1 END
@@ -274,7 +290,7 @@ CREATE OR REPLACE TEMPORARY VIEW listing_shown AS
              ELSE 2 END
       ELSE CASE WHEN pattern_hides = 1 OR paged = 1 THEN 2 ELSE 1 END
     END AS shown
-  FROM (SELECT v.folder, v.actor, v.time_us, v.trusted, v.listing_server, v.listing_offset, v.listing_limit, p.rec, p.entries,
+  FROM (SELECT v.input, v.line, v.folder, v.actor, v.time_us, v.trusted, v.listing_server, v.listing_offset, v.listing_limit, p.rec, p.entries,
           CASE WHEN v.listing_offset > 0 OR v.listing_limit > 0 THEN 1 ELSE 0 END AS paged,
           -- DuckDB's regexp_matches; Spark: p.name RLIKE v.listing_pattern; Trino: regexp_like(p.name, v.listing_pattern)
           CASE WHEN v.listing_pattern IS NOT NULL
@@ -295,9 +311,24 @@ CREATE OR REPLACE TEMPORARY VIEW listing_shown AS
 -- anyone and by an actor not trusted, and whether one surely showed it.
 CREATE OR REPLACE TEMPORARY VIEW recording_listing_views AS
   SELECT rec, MIN(CASE WHEN shown > 0 THEN time_us END) AS first_any_us,
+         MAX(CASE WHEN shown > 0 THEN time_us END) AS last_any_us,
          MIN(CASE WHEN shown > 0 AND trusted = 0 THEN time_us END) AS first_untrusted_us,
          MAX(CASE WHEN shown = 1 THEN 1 ELSE 0 END) AS sure
-  FROM listing_shown GROUP BY rec;
+  FROM listing_shown WHERE time_us IS NOT NULL GROUP BY rec;
+
+-- Who saw each recording in a listing: every (recording, actor) whose
+-- timed listing showed it at or after the file existed. A listing of the
+-- whole folder showed the recordings available by then: an actor saw
+-- those available by its last such listing of the folder (a join with
+-- one row per folder and actor, not per listing).
+CREATE OR REPLACE TEMPORARY VIEW folder_listers AS
+  SELECT folder, actor, MAX(time_us) AS last_us FROM listing_events GROUP BY folder, actor;
+CREATE OR REPLACE TEMPORARY VIEW recording_listers AS
+  SELECT r.rec, f.actor
+  FROM index_recordings AS r
+  JOIN folder_listers AS f ON f.folder = r.folder AND f.last_us >= COALESCE(r.available_us, -9223372036854775807)
+  UNION
+  SELECT rec, actor FROM listing_shown WHERE shown > 0 AND time_us IS NOT NULL;
 
 -- Coverage: the minutes each log source logged anything; silences longer
 -- than the gap threshold are gaps.

@@ -10,8 +10,21 @@ CREATE OR REPLACE TEMPORARY VIEW recording_listing AS
     CASE WHEN v.first_any_us IS NULL OR w.first_any_us < v.first_any_us THEN w.first_any_us ELSE v.first_any_us END AS first_any_us,
     CASE WHEN v.first_untrusted_us IS NULL OR w.first_untrusted_us < v.first_untrusted_us THEN w.first_untrusted_us
          ELSE v.first_untrusted_us END AS first_untrusted_us,
+    CASE WHEN v.last_any_us IS NULL OR f.last_us > v.last_any_us THEN f.last_us ELSE v.last_any_us END AS last_any_us,
     CASE WHEN w.first_any_us IS NULL AND v.first_any_us IS NOT NULL AND v.sure = 0 THEN 1 ELSE 0 END AS any_unsure
-  FROM recording_listing_whole AS w LEFT JOIN recording_listing_views AS v ON v.rec = w.rec;
+  FROM recording_listing_whole AS w
+  JOIN index_recordings AS r ON r.rec = w.rec
+  LEFT JOIN recording_listing_views AS v ON v.rec = w.rec
+  LEFT JOIN (SELECT folder, MAX(time_us) AS last_us FROM listing_events GROUP BY folder) AS f
+    ON f.folder = r.folder AND f.last_us >= COALESCE(r.available_us, -9223372036854775807);
+-- Per recording, the listing actors and the categories of the actors
+-- with a row (trusted too) or a listing.
+CREATE OR REPLACE TEMPORARY VIEW recording_listing_actors AS
+  SELECT rec, COUNT(*) AS listing_actors FROM recording_listers GROUP BY rec;
+CREATE OR REPLACE TEMPORARY VIEW recording_categories AS
+  SELECT p.rec, a.category FROM pairs AS p JOIN actor_categories AS a ON a.actor = p.actor WHERE p.level <> 'none'
+  UNION
+  SELECT l.rec, a.category FROM recording_listers AS l JOIN actor_categories AS a ON a.actor = l.actor;
 CREATE OR REPLACE TEMPORARY VIEW recording_pairs AS
   SELECT pr.rec, MAX(CASE pr.level WHEN 'full' THEN 4 WHEN 'partial' THEN 3 WHEN 'metadata' THEN 2 ELSE 0 END) AS rank,
          MAX(pr.coverage) AS max_coverage, COUNT(*) AS actors, MIN(pr.first_us) AS first_us,
@@ -22,6 +35,7 @@ CREATE OR REPLACE TEMPORARY VIEW recording_pairs AS
   WHERE a.trusted = 0 AND pr.level <> 'none' GROUP BY pr.rec;
 CREATE OR REPLACE TEMPORARY VIEW recording_base AS
   SELECT r.rec, r.path, r.available_us, COALESCE(p.rank, 0) AS direct_rank,
+    CASE WHEN p.first_us IS NULL OR l.first_untrusted_us < p.first_us THEN l.first_untrusted_us ELSE p.first_us END AS first_us,
     GREATEST(COALESCE(p.rank, 0), CASE WHEN l.first_untrusted_us IS NOT NULL THEN 2 ELSE 0 END) AS rank,
     COALESCE(p.max_coverage, 0.0) AS max_coverage, COALESCE(p.actors, 0) AS actors,
     COALESCE(p.u_wire_bytes, 0) AS u_wire_bytes, COALESCE(p.u_range_unknown, 0) AS u_range_unknown,
@@ -35,7 +49,7 @@ CREATE OR REPLACE TEMPORARY VIEW recording_base AS
 -- A recording that existed while no log watched, and was not proven
 -- fetched in full, is in a gap: undeterminable when nothing else is known.
 CREATE OR REPLACE TEMPORARY VIEW recording_levels AS
-  SELECT rec, path, in_gap, max_coverage, actors,
+  SELECT rec, path, in_gap, max_coverage, actors, first_us,
     CASE CASE WHEN in_gap = 1 AND rank = 0 THEN 1 ELSE rank END
       WHEN 4 THEN 'full' WHEN 3 THEN 'partial' WHEN 2 THEN 'metadata' WHEN 1 THEN 'undeterminable' ELSE 'none'
     END AS level,
@@ -54,44 +68,141 @@ CREATE OR REPLACE TEMPORARY VIEW recording_levels AS
                     THEN 1 ELSE 0 END AS in_gap
         FROM recording_base AS b CROSS JOIN last_uncovered AS u) AS t;
 
--- recordings.parquet's columns the SQL decides.
+-- The final views: recordings.parquet, persons.parquet and
+-- exposures.parquet under the engine's column names, times as UTC
+-- timestamps from Unix microseconds (DuckDB make_timestamp; Spark SQL
+-- timestamp_micros; Trino from_unixtime_nanos(us * 1000)), lists sorted
+-- (DuckDB and Trino array_sort(array_agg(DISTINCT x)); Spark SQL
+-- array_sort(collect_set(x))) and never NULL (ARRAY[]; Spark SQL array()).
 CREATE OR REPLACE TEMPORARY VIEW recordings_sql AS
-  SELECT path, level, max_coverage, actors, in_gap = 1 AS in_gap, uncertain FROM recording_levels;
+  SELECT r.path, r.call_id, r.region, r.caller_phone, r.started_at, r.available_at, r.folder,
+         COALESCE(r.size_bytes, -1) AS size_bytes, r.subjects, l.level, l.max_coverage, l.actors,
+         make_timestamp(l.first_us) AS first_seen, l.in_gap = 1 AS in_gap, l.uncertain
+  FROM recording_levels AS l JOIN index_recordings AS r ON r.rec = l.rec;
 
--- persons.parquet's columns the SQL decides: the level of the person's
--- most exposed recording, the person's recordings by level, and whether
--- the verdict rests on a gap (undeterminable).
+-- Persons: the person's identity as its first subject row (in index
+-- order) gives it, a child if a call made it one; the level of its most
+-- exposed recording and its recordings by level; the roles, regions and
+-- callers' phones of all its calls; its first exposure; the distinct
+-- actors not trusted whose requests exposed it; the categories of the
+-- actors with a row or a listing of its recordings; the most listing
+-- actors of one of its recordings.
+CREATE OR REPLACE TEMPORARY VIEW person_recordings AS
+  SELECT DISTINCT person_id, rec FROM index_subjects;
 CREATE OR REPLACE TEMPORARY VIEW persons_sql AS
-  SELECT subject_id,
-    CASE MAX(rank) WHEN 4 THEN 'full' WHEN 3 THEN 'partial' WHEN 2 THEN 'metadata' WHEN 1 THEN 'undeterminable' ELSE 'none' END AS level,
-    COUNT(*) AS calls,
-    SUM(CASE WHEN rank >= 2 THEN 1 ELSE 0 END) AS calls_exposed,
-    SUM(CASE WHEN rank = 4 THEN 1 ELSE 0 END) AS calls_full,
-    SUM(CASE WHEN rank = 3 THEN 1 ELSE 0 END) AS calls_partial,
-    SUM(CASE WHEN rank = 2 THEN 1 ELSE 0 END) AS calls_metadata,
-    SUM(CASE WHEN rank = 1 THEN 1 ELSE 0 END) AS calls_undeterminable,
-    MAX(rank) = 1 AS verdict_rests_on_gap
-  FROM (SELECT DISTINCT s.person_id AS subject_id, r.rec, r.rank
-        FROM index_subjects AS s JOIN recording_levels AS r ON r.rec = s.rec) AS t
-  GROUP BY subject_id;
+  SELECT s.person_id AS subject_id, f.subject_id_given, f.subject_kind, s.child, v.level, s.roles,
+         v.calls, v.calls_exposed, v.calls_full, v.calls_partial, v.calls_metadata, v.calls_undeterminable,
+         COALESCE(g.regions, ARRAY[]) AS regions, COALESCE(g.phones, ARRAY[]) AS phones,
+         make_timestamp(v.first_us) AS first_exposure, COALESCE(a.actors, 0) AS actors,
+         COALESCE(c.categories, ARRAY[]) AS actor_categories, v.verdict_rests_on_gap, v.listing_actors
+  FROM (SELECT person_id, MAX(CASE WHEN child THEN 1 ELSE 0 END) = 1 AS child,
+               COALESCE(array_sort(array_agg(DISTINCT role) FILTER (WHERE role <> '')), ARRAY[]) AS roles
+        FROM index_subjects GROUP BY person_id) AS s
+  JOIN (SELECT person_id, subject_id_given, subject_kind FROM (
+          SELECT person_id, subject_id_given, subject_kind, ROW_NUMBER() OVER (PARTITION BY person_id ORDER BY rec, subject) AS rn
+          FROM index_subjects) AS t
+        WHERE rn = 1) AS f ON f.person_id = s.person_id
+  JOIN (SELECT p.person_id,
+          CASE MAX(r.rank) WHEN 4 THEN 'full' WHEN 3 THEN 'partial' WHEN 2 THEN 'metadata' WHEN 1 THEN 'undeterminable' ELSE 'none' END AS level,
+          COUNT(*) AS calls,
+          SUM(CASE WHEN r.rank >= 2 THEN 1 ELSE 0 END) AS calls_exposed,
+          SUM(CASE WHEN r.rank = 4 THEN 1 ELSE 0 END) AS calls_full,
+          SUM(CASE WHEN r.rank = 3 THEN 1 ELSE 0 END) AS calls_partial,
+          SUM(CASE WHEN r.rank = 2 THEN 1 ELSE 0 END) AS calls_metadata,
+          SUM(CASE WHEN r.rank = 1 THEN 1 ELSE 0 END) AS calls_undeterminable,
+          MAX(r.rank) = 1 AS verdict_rests_on_gap,
+          MIN(CASE WHEN r.rank >= 2 THEN r.first_us END) AS first_us,
+          COALESCE(MAX(la.listing_actors), 0) AS listing_actors
+        FROM person_recordings AS p JOIN recording_levels AS r ON r.rec = p.rec
+        LEFT JOIN recording_listing_actors AS la ON la.rec = p.rec
+        GROUP BY p.person_id) AS v ON v.person_id = s.person_id
+  LEFT JOIN (SELECT p.person_id,
+               array_sort(array_agg(DISTINCT r.region) FILTER (WHERE r.region <> '')) AS regions,
+               array_sort(array_agg(DISTINCT r.caller_phone) FILTER (WHERE r.caller_phone <> '')) AS phones
+             FROM person_recordings AS p JOIN index_recordings AS r ON r.rec = p.rec
+             GROUP BY p.person_id) AS g ON g.person_id = s.person_id
+  LEFT JOIN (SELECT p.person_id, COUNT(DISTINCT pr.actor) AS actors
+             FROM person_recordings AS p JOIN pairs AS pr ON pr.rec = p.rec
+             JOIN actor_categories AS ac ON ac.actor = pr.actor
+             WHERE pr.level <> 'none' AND ac.trusted = 0
+             GROUP BY p.person_id) AS a ON a.person_id = s.person_id
+  LEFT JOIN (SELECT p.person_id, array_sort(array_agg(DISTINCT c.category)) AS categories
+             FROM person_recordings AS p JOIN recording_categories AS c ON c.rec = p.rec
+             GROUP BY p.person_id) AS c ON c.person_id = s.person_id;
 
--- exposures.parquet's columns the SQL decides. One row per subject and
--- recording: undeterminable; per actor whose requests were above none
--- (trusted actors too, as evidence); via a listing (any actor's timed
--- listing after the file existed).
-CREATE OR REPLACE TEMPORARY VIEW exposures_sql AS
-  SELECT s.subject_id, r.path, '' AS actor_ip, '' AS actor_ua, FALSE AS via_listing, 'undeterminable' AS level,
-         CAST(0 AS BIGINT) AS bytes_delivered, 0.0 AS coverage, FALSE AS prior_copy, TRUE AS in_gap, '' AS uncertain
-  FROM recording_levels AS r JOIN index_subjects AS s ON s.rec = r.rec
+-- Exposure rows. One row per subject and recording: undeterminable; per
+-- actor whose requests were above none (trusted actors too, as
+-- evidence); via a listing (any actor's timed listing after the file
+-- existed: the first and last such, by how many actors of which
+-- categories).
+CREATE OR REPLACE TEMPORARY VIEW exposure_rows AS
+  SELECT r.rec, '' AS actor, 'undeterminable' AS level, FALSE AS via_listing,
+         CAST(0 AS BIGINT) AS bytes_delivered, 0.0 AS coverage, CAST(NULL AS BIGINT) AS first_us, CAST(NULL AS BIGINT) AS last_us,
+         FALSE AS prior_copy, TRUE AS in_gap, '' AS uncertain, '' AS actor_ip, '' AS actor_ua, '' AS actor_label, '' AS actor_category,
+         '' AS country, '' AS city, CAST(0 AS BIGINT) AS asn, '' AS as_org, '' AS ua_class, '' AS ua_name, CAST(0 AS BIGINT) AS listing_actors
+  FROM recording_levels AS r
   WHERE r.level = 'undeterminable'
   UNION ALL
-  SELECT s.subject_id, r.path, p.actor_ip, p.actor_ua, FALSE AS via_listing, p.level,
-         p.bytes_delivered, p.coverage, p.prior_copy = 1 AS prior_copy, r.in_gap = 1 AS in_gap, p.uncertain
-  FROM pairs AS p JOIN recording_levels AS r ON r.rec = p.rec JOIN index_subjects AS s ON s.rec = p.rec
+  SELECT p.rec, p.actor, p.level, FALSE AS via_listing, p.bytes_delivered, p.coverage, p.first_us, p.last_us,
+         p.prior_copy = 1 AS prior_copy, r.in_gap = 1 AS in_gap, p.uncertain, p.actor_ip, p.actor_ua, a.label AS actor_label,
+         a.category AS actor_category, t.country, t.city, t.asn, t.as_org, t.ua_class, t.ua_name, CAST(0 AS BIGINT) AS listing_actors
+  FROM pairs AS p JOIN recording_levels AS r ON r.rec = p.rec JOIN actor_categories AS a ON a.actor = p.actor
+  JOIN actor_attributes AS t ON t.actor = p.actor
   WHERE p.level <> 'none'
   UNION ALL
-  SELECT s.subject_id, r.path, '' AS actor_ip, '' AS actor_ua, TRUE AS via_listing, 'metadata' AS level,
-         CAST(0 AS BIGINT) AS bytes_delivered, 0.0 AS coverage, FALSE AS prior_copy, r.in_gap = 1 AS in_gap,
-         CASE WHEN l.any_unsure = 1 THEN 'listing_unknown' ELSE '' END AS uncertain
-  FROM recording_listing AS l JOIN recording_levels AS r ON r.rec = l.rec JOIN index_subjects AS s ON s.rec = l.rec
+  SELECT l.rec, '' AS actor, 'metadata' AS level, TRUE AS via_listing, CAST(0 AS BIGINT) AS bytes_delivered, 0.0 AS coverage,
+         l.first_any_us AS first_us, l.last_any_us AS last_us, FALSE AS prior_copy, r.in_gap = 1 AS in_gap,
+         CASE WHEN l.any_unsure = 1 THEN 'listing_unknown' ELSE '' END AS uncertain,
+         '' AS actor_ip, '' AS actor_ua, '' AS actor_label, '' AS actor_category,
+         '' AS country, '' AS city, CAST(0 AS BIGINT) AS asn, '' AS as_org, '' AS ua_class, '' AS ua_name,
+         COALESCE(la.listing_actors, 0) AS listing_actors
+  FROM recording_listing AS l JOIN recording_levels AS r ON r.rec = l.rec
+  LEFT JOIN recording_listing_actors AS la ON la.rec = l.rec
   WHERE l.first_any_us IS NOT NULL;
+CREATE OR REPLACE TEMPORARY VIEW exposures_sql AS
+  SELECT s.subject_id, s.subject_id_given, s.subject_kind, s.child, s.role, r.call_id, r.path, r.region, r.caller_phone,
+         r.started_at, e.level, e.bytes_delivered, e.coverage,
+         make_timestamp(e.first_us) AS first_seen, make_timestamp(e.last_us) AS last_seen,
+         e.via_listing, e.prior_copy, e.in_gap, e.uncertain, e.actor_ip, e.actor_ua, e.actor_label, e.actor_category,
+         e.country, e.city, e.asn, e.as_org, e.ua_class, e.ua_name, e.listing_actors, CASE WHEN e.via_listing THEN COALESCE(c.categories, ARRAY[]) ELSE ARRAY[] END AS listing_categories
+  FROM exposure_rows AS e
+  JOIN index_recordings AS r ON r.rec = e.rec
+  JOIN index_subjects AS s ON s.rec = e.rec
+  LEFT JOIN (SELECT l.rec, array_sort(array_agg(DISTINCT a.category)) AS categories
+             FROM recording_listers AS l JOIN actor_categories AS a ON a.actor = l.actor
+             GROUP BY l.rec) AS c ON c.rec = e.rec;
+
+-- listings.parquet: per folder of the index and actor, its listings (timed
+-- or not): the first and last time, how many, and the most of the
+-- folder's recordings one of them showed. A folder some of whose listings
+-- are read entry by entry is resolved listing by listing: an entry-by-entry
+-- listing showed the recordings its view did not hide, another those
+-- available at its time (all for an untimed one). Otherwise the actor saw
+-- the recordings available by its last timed listing (all when none is
+-- timed). Recordings of unknown availability count as available.
+CREATE OR REPLACE TEMPORARY VIEW listing_actor_facts AS
+  SELECT l.folder, l.actor, MAX(l.actor_ip) AS actor_ip, MAX(l.actor_ua) AS actor_ua,
+         MIN(l.time_us) AS first_us, MAX(l.time_us) AS last_us, COUNT(*) AS listings,
+         CASE
+           WHEN MAX(CASE WHEN l.per_entry = 0 THEN 1 ELSE 0 END) = 0 THEN NULL
+           WHEN MAX(CASE WHEN l.per_entry = 0 THEN l.time_us END) IS NULL
+             OR MAX(m.views) = 1 AND MAX(CASE WHEN l.per_entry = 0 AND l.time_us IS NULL THEN 1 ELSE 0 END) = 1
+             THEN 9223372036854775807
+           ELSE MAX(CASE WHEN l.per_entry = 0 THEN l.time_us END)
+         END AS whole_cut_us,
+         MAX(COALESCE(v.shown, 0)) AS views_shown
+  FROM listing_all AS l
+  JOIN (SELECT folder, MAX(per_entry) AS views FROM listing_all GROUP BY folder) AS m ON m.folder = l.folder
+  LEFT JOIN (SELECT input, line, COUNT(*) AS shown FROM listing_shown WHERE shown > 0 GROUP BY input, line) AS v
+    ON v.input = l.input AND v.line = l.line AND l.per_entry = 1
+  GROUP BY l.folder, l.actor;
+CREATE OR REPLACE TEMPORARY VIEW listings_sql AS
+  SELECT f.folder, f.actor_ip, f.actor_ua, a.label AS actor_label, a.category AS actor_category,
+         make_timestamp(f.first_us) AS first, make_timestamp(f.last_us) AS last, f.listings,
+         GREATEST(COALESCE(w.shown, 0), f.views_shown) AS shown
+  FROM listing_actor_facts AS f
+  JOIN actor_categories AS a ON a.actor = f.actor
+  LEFT JOIN (SELECT f.folder, f.actor, COUNT(*) AS shown
+             FROM listing_actor_facts AS f
+             JOIN index_recordings AS r ON r.folder = f.folder AND COALESCE(r.available_us, -9223372036854775807) <= f.whole_cut_us
+             GROUP BY f.folder, f.actor) AS w ON w.folder = f.folder AND w.actor = f.actor;

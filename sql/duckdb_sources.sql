@@ -10,7 +10,7 @@ CREATE OR REPLACE TEMPORARY TABLE requests AS
          delivery, status, aborted, measured, prior_copy, completion_logged, uncertain,
          delivered_bytes, range_source, range_start, range_end, range_suffix,
          listing_server, listing_pattern, listing_pattern_dot, listing_sort, listing_order, listing_offset, listing_limit,
-         actor_category, log_source, input, line
+         actor_category, actor_label, country, city, asn, as_org, ua_class, ua_name, log_source, input, line
   FROM read_parquet('{dataset}/requests/*/*/*.parquet');
 CREATE OR REPLACE TEMPORARY TABLE index_recordings AS SELECT * FROM read_parquet('{index}/recordings.parquet');
 -- The keys a request may name a recording by through path info, one row

@@ -6,6 +6,7 @@ package sql
 
 import (
 	"embed"
+	"fmt"
 	"strings"
 )
 
@@ -74,74 +75,112 @@ SELECT 'persons' AS what, level, COUNT(*) AS n FROM persons_sql GROUP BY level
 ORDER BY what, n DESC;
 `
 
-// EngineDiff returns a query comparing the decision SQL's levels with the
+// EngineDiff returns a query comparing the decision SQL's views with the
 // Go engine's outputs in dir (recordings.parquet, persons.parquet,
-// exposures.parquet) both ways with EXCEPT ALL: one row per difference
-// (side "engine": a row only the engine has; "sql": only the SQL), then
-// one row per table with its row count (side "rows", level the count).
+// exposures.parquet, listings.parquet) both ways with EXCEPT ALL, on the
+// columns of Compared: one row per difference (what: the table; side
+// "engine": a row only the engine has, "sql": only the SQL; row: the row
+// as JSON), then one row per table with its row count (side "rows", row
+// the count).
 func EngineDiff(dir string) string {
 	return EngineViews(dir) + EngineDiffQuery
 }
 
+// A Column is one compared column of a table.
+type Column struct {
+	Name string
+	// Kind says how both sides are read: "" as they are, "int" as
+	// BIGINT, "float" as DOUBLE, "time" as Unix milliseconds (the
+	// engine writes times in milliseconds; integers keep the session's
+	// time zone out).
+	Kind string
+}
+
+// A Table is one of the engine's outputs and the view of the decision SQL
+// that reproduces it.
+type Table struct {
+	Name, File, View string
+	Columns          []Column
+	// Optional is set for a table that may have no rows (logs that list
+	// no folder): the equality test then asks no rows of it.
+	Optional bool
+}
+
+// Compared lists the tables and columns EngineDiff compares. Left out:
+// requests (the engine counts an input read twice, or a
+// copytruncate overlap, once; the SQL counts the dataset's rows) and the
+// evidence (see the README, "SQL at scale").
+var Compared = []Table{
+	{"recordings", "recordings.parquet", "recordings_sql", cols(
+		"path", "call_id", "region", "caller_phone", "started_at:time", "available_at:time", "folder", "size_bytes:int",
+		"subjects:int", "level", "max_coverage:float", "actors:int", "first_seen:time", "in_gap", "uncertain"), false},
+	{"persons", "persons.parquet", "persons_sql", cols(
+		"subject_id", "subject_id_given", "subject_kind", "child", "level", "roles", "calls:int", "calls_exposed:int",
+		"calls_full:int", "calls_partial:int", "calls_metadata:int", "calls_undeterminable:int", "regions", "phones",
+		"first_exposure:time", "actors:int", "actor_categories", "verdict_rests_on_gap", "listing_actors:int"), false},
+	{"exposures", "exposures.parquet", "exposures_sql", cols(
+		"subject_id", "subject_id_given", "subject_kind", "child", "role", "call_id", "path", "region", "caller_phone",
+		"started_at:time", "level", "bytes_delivered:int", "coverage:float", "first_seen:time", "last_seen:time",
+		"via_listing", "prior_copy", "in_gap", "uncertain", "actor_ip", "actor_ua", "actor_label", "actor_category",
+		"country", "city", "asn:int", "as_org", "ua_class", "ua_name", "listing_actors:int", "listing_categories"), false},
+	{"listings", "listings.parquet", "listings_sql", cols(
+		"folder", "actor_ip", "actor_ua", "actor_label", "actor_category", "first:time", "last:time", "listings:int", "shown:int"), true},
+}
+
+// cols reads "name" and "name:kind".
+func cols(specs ...string) []Column {
+	out := make([]Column, len(specs))
+	for i, s := range specs {
+		name, kind, _ := strings.Cut(s, ":")
+		out[i] = Column{name, kind}
+	}
+	return out
+}
+
+// selectList is t's columns read as their kinds say.
+func (t Table) selectList() string {
+	parts := make([]string, len(t.Columns))
+	for i, c := range t.Columns {
+		switch c.Kind {
+		case "int":
+			parts[i] = "CAST(" + c.Name + " AS BIGINT) AS " + c.Name
+		case "float":
+			parts[i] = "CAST(" + c.Name + " AS DOUBLE) AS " + c.Name
+		case "time":
+			parts[i] = "epoch_ms(" + c.Name + ") AS " + c.Name
+		default:
+			parts[i] = c.Name
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
 // EngineViews returns the statements defining the views EngineDiffQuery
-// compares: the engine's rows from the outputs in dir, the SQL's rows.
+// compares: engine_<table> over the outputs in dir, sql_<table> over the
+// decision SQL's views.
 func EngineViews(dir string) string {
-	s := strings.ReplaceAll(engineDiff, "{out}", literal(dir)[1:len(literal(dir))-1])
-	return s[:strings.Index(s, "SELECT 'recordings' AS what")]
+	var b strings.Builder
+	for _, t := range Compared {
+		file := literal(strings.TrimSuffix(dir, "/") + "/" + t.File)
+		fmt.Fprintf(&b, "CREATE OR REPLACE TEMPORARY VIEW engine_%s AS SELECT %s FROM read_parquet(%s);\n", t.Name, t.selectList(), file)
+		fmt.Fprintf(&b, "CREATE OR REPLACE TEMPORARY VIEW sql_%s AS SELECT %s FROM %s;\n", t.Name, t.selectList(), t.View)
+	}
+	return b.String()
 }
 
 // EngineDiffQuery is EngineDiff's query, after EngineViews.
-var EngineDiffQuery = engineDiff[strings.Index(engineDiff, "SELECT 'recordings' AS what"):]
+var EngineDiffQuery = engineDiffQuery()
 
-// The columns compared, in one shape for the three tables: a table's
-// columns, defaults for the others'. Left out by design: requests (the
-// engine counts an input read twice, or a copytruncate overlap, once),
-// first_seen and last_seen, evidence, the actors' labels, places and user
-// agents, persons' lists and first exposure (see the README, "SQL at
-// scale").
-const engineDiff = `CREATE OR REPLACE TEMPORARY VIEW engine_recordings AS
-  SELECT '' AS subject_id, path, '' AS actor_ip, '' AS actor_ua, FALSE AS via_listing, level,
-         CAST(0 AS BIGINT) AS bytes_delivered, 0.0 AS coverage, FALSE AS prior_copy, in_gap, uncertain,
-         max_coverage, CAST(actors AS BIGINT) AS actors,
-         CAST(0 AS BIGINT) AS calls, CAST(0 AS BIGINT) AS calls_exposed, CAST(0 AS BIGINT) AS calls_full, CAST(0 AS BIGINT) AS calls_partial, CAST(0 AS BIGINT) AS calls_metadata, CAST(0 AS BIGINT) AS calls_undeterminable, FALSE AS verdict_rests_on_gap
-  FROM read_parquet('{out}/recordings.parquet');
-CREATE OR REPLACE TEMPORARY VIEW engine_persons AS
-  SELECT subject_id, '' AS path, '' AS actor_ip, '' AS actor_ua, FALSE AS via_listing, level,
-         CAST(0 AS BIGINT) AS bytes_delivered, 0.0 AS coverage, FALSE AS prior_copy, FALSE AS in_gap, '' AS uncertain,
-         0.0 AS max_coverage, CAST(0 AS BIGINT) AS actors,
-         CAST(calls AS BIGINT) AS calls, CAST(calls_exposed AS BIGINT) AS calls_exposed, CAST(calls_full AS BIGINT) AS calls_full, CAST(calls_partial AS BIGINT) AS calls_partial, CAST(calls_metadata AS BIGINT) AS calls_metadata, CAST(calls_undeterminable AS BIGINT) AS calls_undeterminable, verdict_rests_on_gap
-  FROM read_parquet('{out}/persons.parquet');
-CREATE OR REPLACE TEMPORARY VIEW engine_exposures AS
-  SELECT subject_id, path, actor_ip, actor_ua, via_listing, level,
-         CAST(bytes_delivered AS BIGINT) AS bytes_delivered, coverage, prior_copy, in_gap, uncertain,
-         0.0 AS max_coverage, CAST(0 AS BIGINT) AS actors,
-         CAST(0 AS BIGINT) AS calls, CAST(0 AS BIGINT) AS calls_exposed, CAST(0 AS BIGINT) AS calls_full, CAST(0 AS BIGINT) AS calls_partial, CAST(0 AS BIGINT) AS calls_metadata, CAST(0 AS BIGINT) AS calls_undeterminable, FALSE AS verdict_rests_on_gap
-  FROM read_parquet('{out}/exposures.parquet');
-CREATE OR REPLACE TEMPORARY VIEW sql_recordings AS
-  SELECT '' AS subject_id, path, '' AS actor_ip, '' AS actor_ua, FALSE AS via_listing, level,
-         CAST(0 AS BIGINT) AS bytes_delivered, 0.0 AS coverage, FALSE AS prior_copy, in_gap, uncertain,
-         max_coverage, CAST(actors AS BIGINT) AS actors,
-         CAST(0 AS BIGINT) AS calls, CAST(0 AS BIGINT) AS calls_exposed, CAST(0 AS BIGINT) AS calls_full, CAST(0 AS BIGINT) AS calls_partial, CAST(0 AS BIGINT) AS calls_metadata, CAST(0 AS BIGINT) AS calls_undeterminable, FALSE AS verdict_rests_on_gap
-  FROM recordings_sql;
-CREATE OR REPLACE TEMPORARY VIEW sql_persons AS
-  SELECT subject_id, '' AS path, '' AS actor_ip, '' AS actor_ua, FALSE AS via_listing, level,
-         CAST(0 AS BIGINT) AS bytes_delivered, 0.0 AS coverage, FALSE AS prior_copy, FALSE AS in_gap, '' AS uncertain,
-         0.0 AS max_coverage, CAST(0 AS BIGINT) AS actors,
-         CAST(calls AS BIGINT) AS calls, CAST(calls_exposed AS BIGINT) AS calls_exposed, CAST(calls_full AS BIGINT) AS calls_full, CAST(calls_partial AS BIGINT) AS calls_partial, CAST(calls_metadata AS BIGINT) AS calls_metadata, CAST(calls_undeterminable AS BIGINT) AS calls_undeterminable, verdict_rests_on_gap
-  FROM persons_sql;
-CREATE OR REPLACE TEMPORARY VIEW sql_exposures AS
-  SELECT subject_id, path, actor_ip, actor_ua, via_listing, level,
-         CAST(bytes_delivered AS BIGINT) AS bytes_delivered, CAST(coverage AS DOUBLE) AS coverage, prior_copy, in_gap, uncertain,
-         0.0 AS max_coverage, CAST(0 AS BIGINT) AS actors,
-         CAST(0 AS BIGINT) AS calls, CAST(0 AS BIGINT) AS calls_exposed, CAST(0 AS BIGINT) AS calls_full, CAST(0 AS BIGINT) AS calls_partial, CAST(0 AS BIGINT) AS calls_metadata, CAST(0 AS BIGINT) AS calls_undeterminable, FALSE AS verdict_rests_on_gap
-  FROM exposures_sql;
-SELECT 'recordings' AS what, 'engine' AS side, d.* FROM (SELECT * FROM engine_recordings EXCEPT ALL SELECT * FROM sql_recordings) AS d
-UNION ALL SELECT 'recordings', 'sql', d.* FROM (SELECT * FROM sql_recordings EXCEPT ALL SELECT * FROM engine_recordings) AS d
-UNION ALL SELECT 'persons', 'engine', d.* FROM (SELECT * FROM engine_persons EXCEPT ALL SELECT * FROM sql_persons) AS d
-UNION ALL SELECT 'persons', 'sql', d.* FROM (SELECT * FROM sql_persons EXCEPT ALL SELECT * FROM engine_persons) AS d
-UNION ALL SELECT 'exposures', 'engine', d.* FROM (SELECT * FROM engine_exposures EXCEPT ALL SELECT * FROM sql_exposures) AS d
-UNION ALL SELECT 'exposures', 'sql', d.* FROM (SELECT * FROM sql_exposures EXCEPT ALL SELECT * FROM engine_exposures) AS d
-UNION ALL SELECT 'recordings', 'rows', '', '', '', '', FALSE, CAST(COUNT(*) AS VARCHAR), 0, 0.0, FALSE, FALSE, '', 0.0, 0, 0, 0, 0, 0, 0, 0, FALSE FROM engine_recordings
-UNION ALL SELECT 'persons', 'rows', '', '', '', '', FALSE, CAST(COUNT(*) AS VARCHAR), 0, 0.0, FALSE, FALSE, '', 0.0, 0, 0, 0, 0, 0, 0, 0, FALSE FROM engine_persons
-UNION ALL SELECT 'exposures', 'rows', '', '', '', '', FALSE, CAST(COUNT(*) AS VARCHAR), 0, 0.0, FALSE, FALSE, '', 0.0, 0, 0, 0, 0, 0, 0, 0, FALSE FROM engine_exposures;
-`
+func engineDiffQuery() string {
+	var parts []string
+	for _, t := range Compared {
+		for _, side := range [][2]string{{"engine", "sql"}, {"sql", "engine"}} {
+			parts = append(parts, fmt.Sprintf("SELECT '%s' AS what, '%s' AS side, CAST(to_json(d) AS VARCHAR) AS row FROM (SELECT * FROM %s_%s EXCEPT ALL SELECT * FROM %s_%s) AS d",
+				t.Name, side[0], side[0], t.Name, side[1], t.Name))
+		}
+	}
+	for _, t := range Compared {
+		parts = append(parts, fmt.Sprintf("SELECT '%s', 'rows', CAST(COUNT(*) AS VARCHAR) FROM engine_%s", t.Name, t.Name))
+	}
+	return strings.Join(parts, "\nUNION ALL ") + ";\n"
+}

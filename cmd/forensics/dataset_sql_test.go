@@ -25,7 +25,8 @@ func demoDataset(t *testing.T, dir string) (out, ds, ix string) {
 	out, ds, ix = filepath.Join(dir, "out"), filepath.Join(dir, "dataset"), filepath.Join(dir, "index")
 	bin := forensicsBinary(t)
 	runDemo(t, demo, truth, out)
-	args := []string{"parse", "--dataset", ds, "--actors", filepath.Join(demo, "actors.yaml")}
+	args := []string{"parse", "--dataset", ds, "--actors", filepath.Join(demo, "actors.yaml"),
+		"--geoip-city", filepath.Join(demo, "geoip", "city.mmdb"), "--geoip-asn", filepath.Join(demo, "geoip", "asn.mmdb")}
 	for _, p := range truth.TrustedProxies {
 		args = append(args, "--trusted-proxy", p)
 	}
@@ -40,8 +41,8 @@ func demoDataset(t *testing.T, dir string) (out, ds, ix string) {
 
 // TestDatasetSQLMatchesEngineOnDemo writes the demo's logs as a dataset
 // and its index as Parquet, runs the decision SQL on them with DuckDB and
-// compares every recording's, person's and exposure row's level, bytes,
-// coverage and flags with the engine's outputs, both ways; then runs
+// compares every recording, person, exposure and listing row's columns
+// (sql.Compared) with the engine's outputs, both ways; then runs
 // "forensics sql --run" on them (checkSQLRun).
 func TestDatasetSQLMatchesEngineOnDemo(t *testing.T) {
 	dir := t.TempDir()

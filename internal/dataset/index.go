@@ -44,16 +44,22 @@ type IndexRecording struct {
 
 // IndexSubject is one subject of one recording (subjects.parquet).
 type IndexSubject struct {
-	Rec     int64  `parquet:"rec"`
+	Rec int64 `parquet:"rec"`
+	// Subject is the subject's place among the recording's, from 0: a
+	// person's first subject row in (rec, subject) order gives
+	// persons.parquet its subject_id_given and subject_kind.
+	Subject int64  `parquet:"subject"`
 	PathKey string `parquet:"path_key"`
 	// SubjectID is the identity as the engine writes it in exposure rows;
+	// SubjectIDGiven the number as this recording's index row gave it;
 	// PersonID the person's (persons.parquet's subject_id), equal for
 	// every spelling of one person.
-	SubjectID   string `parquet:"subject_id"`
-	PersonID    string `parquet:"person_id"`
-	SubjectKind string `parquet:"subject_kind,dict"`
-	Role        string `parquet:"role,dict"`
-	Child       bool   `parquet:"child"`
+	SubjectID      string `parquet:"subject_id"`
+	SubjectIDGiven string `parquet:"subject_id_given"`
+	PersonID       string `parquet:"person_id"`
+	SubjectKind    string `parquet:"subject_kind,dict"`
+	Role           string `parquet:"role,dict"`
+	Child          bool   `parquet:"child"`
 }
 
 // IndexFolder is one folder of an exported index (folders.parquet): every
@@ -113,9 +119,10 @@ func ExportIndex(ix *exposure.Index, dir string) error {
 		if err := recs.Write(row); err != nil {
 			return err
 		}
-		for _, s := range r.Subjects {
+		for k, s := range r.Subjects {
 			if err := subs.Write(IndexSubject{
-				Rec: int64(i), PathKey: row.PathKey, SubjectID: s.ID.ID(), PersonID: ix.Person(int(s.Person)).ID(),
+				Rec: int64(i), Subject: int64(k), PathKey: row.PathKey,
+				SubjectID: s.ID.ID(), SubjectIDGiven: s.ID.Given, PersonID: ix.Person(int(s.Person)).ID(),
 				SubjectKind: s.ID.Kind.String(), Role: s.Role, Child: s.ID.Child(r.StartedAt),
 			}); err != nil {
 				return err

@@ -531,13 +531,17 @@ func (d *decider) personsPass() error {
 		wg.Go(func() {
 			for b := range jobs {
 				b.rows, b.levels, b.strs, b.phones = b.rows[:0], b.levels[:0], b.strs[:0], b.phones[:0]
-				for i := b.start; i < b.end; i++ {
-					p := i
-					if order != nil {
-						p = int(order[i])
+				for from := b.start; from < b.end; from += personTouchSize {
+					to := min(from+personTouchSize, b.end)
+					d.touchPersons(from, to, order, sc)
+					for i := from; i < to; i++ {
+						p := i
+						if order != nil {
+							p = int(order[i])
+						}
+						b.rows = append(b.rows, PersonRow{})
+						d.personRow(p, sc, b, &b.rows[len(b.rows)-1])
 					}
-					b.rows = append(b.rows, PersonRow{})
-					d.personRow(p, sc, b, &b.rows[len(b.rows)-1])
 				}
 				close(b.done)
 			}
@@ -617,6 +621,37 @@ type personScratch struct {
 	acts                          []int32
 	r                             record
 	actorPerson                   []int64 // persons by actor, added to the decider's at the end
+	sink                          uint32  // touchPersons' reads, kept so that they are made
+}
+
+// personTouchSize is the number of persons whose recordings are touched
+// ahead at a time: their data stays in the core's cache until decided.
+const personTouchSize = 128
+
+// touchPersons reads, ahead of personRow, the first bytes of what
+// personRow reads of each recording of persons [from, to) of the pass's
+// order. A person's recordings are scattered over the index, and
+// personRow's reads of one recording depend on one another (the offset,
+// then the record), so each one waits for memory; read here, in a loop
+// with no other work, the loads of many recordings overlap, and personRow
+// finds them in the cache.
+func (d *decider) touchPersons(from, to int, order []int32, sc *personScratch) {
+	ix := d.e.ix
+	var sink uint32
+	for i := from; i < to; i++ {
+		p := i
+		if order != nil {
+			p = int(order[i])
+		}
+		for _, ri := range ix.PersonRecordings(p) {
+			// A person's recording has a subject: the person.
+			sink += uint32(ix.data[ix.offs[ri]]) + uint32(ix.subjPerson[ix.subjStart[ri]]) + uint32(d.recs[ri].level)
+			if d.listed != nil {
+				sink += uint32(d.listed[ri].actors)
+			}
+		}
+	}
+	sc.sink += sink
 }
 
 // personRow decides person p into row, its lists kept in b.

@@ -380,7 +380,7 @@ func (d *decider) recordingsPass() error {
 		if rv.inGap && rv.level == None {
 			rv.level = Undeterminable
 		}
-		uncs := strings.Join(unc.Strings(), ",")
+		uncs := unc.String()
 
 		// Rows: undeterminable, then each actor's, then the listing's.
 		base := func(s *Subject, lvl Level) {
@@ -411,7 +411,7 @@ func (d *decider) recordingsPass() error {
 				row.BytesDelivered, row.Coverage, row.Requests = o.bytes, o.cov, p.requests
 				row.FirstSeen, row.LastSeen = nanoTime(p.first), nanoTime(p.last)
 				row.PriorCopy = p.flags&pfPrior != 0
-				row.Uncertain = strings.Join(p.unc.Strings(), ",")
+				row.Uncertain = p.unc.String()
 				row.ActorIP, row.ActorUA = info.ip, info.ua
 				row.ActorLabel, row.ActorCategory = info.label, info.category
 				row.Country, row.City = info.geo.Country, info.geo.City
@@ -433,7 +433,7 @@ func (d *decider) recordingsPass() error {
 				row.ListingActors = int64(rl.actors)
 				row.ListingCategories = cats
 				if rl.maybe {
-					row.Uncertain = UncertainListingUnknown.Strings()[0]
+					row.Uncertain = UncertainListingUnknown.String()
 				}
 				row.Evidence, row.EvidenceMore = d.evidence([]evRef{rl.ref}, int64(rl.count)-1)
 				if err := d.sink.Exposure(&row); err != nil {

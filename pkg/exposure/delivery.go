@@ -58,6 +58,26 @@ func (u Uncertainty) Strings() []string {
 	return out
 }
 
+// String returns the names of the set flags joined by commas, in the
+// order of Strings ("" for none): the form of the outputs' uncertain
+// columns.
+func (u Uncertainty) String() string {
+	if int(u) < len(uncertaintyJoined) {
+		return uncertaintyJoined[u]
+	}
+	return strings.Join(u.Strings(), ",")
+}
+
+// uncertaintyJoined holds String of every set of the known flags, so that
+// the millions of rows of an incident share a few strings.
+var uncertaintyJoined = func() []string {
+	t := make([]string, 1<<len(uncertaintyNames))
+	for u := range t {
+		t[u] = strings.Join(Uncertainty(u).Strings(), ",")
+	}
+	return t
+}()
+
 // deliveryKind is what one response gave the client.
 type deliveryKind uint8
 

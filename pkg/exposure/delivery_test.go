@@ -1,6 +1,7 @@
 package exposure
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -205,4 +206,17 @@ func TestPairLevel(t *testing.T) {
 	f("metadata", pairAgg{kind: deliverMetadata}, 1000, Metadata, 0, 0)
 	f("attempts only", pairAgg{requests: 3}, 1000, None, 0, 0)
 	f("size unknown whole", pairAgg{kind: deliverContent, spans: spanSet{{0, 10}}, flags: pfWhole}, 0, Full, 10, 1)
+}
+
+// TestUncertaintyString: String is Strings joined by commas for every set
+// of flags, the known ones from a table and any other by joining.
+func TestUncertaintyString(t *testing.T) {
+	for u := range Uncertainty(1<<len(uncertaintyNames) + 3) {
+		if got, want := u.String(), strings.Join(u.Strings(), ","); got != want {
+			t.Errorf("%#x: String %q, Strings joined %q", uint16(u), got, want)
+		}
+	}
+	if got := (UncertainAborted | UncertainListingUnknown).String(); got != "aborted,listing_unknown" {
+		t.Errorf("aborted|listing_unknown: %q", got)
+	}
 }

@@ -48,6 +48,8 @@ type decider struct {
 	recActs []int32
 	recOff  []uint32
 
+	touched uint64 // what the reads ahead read, kept so that they are made
+
 	actorLevels [][3]int64
 	actorBytes  []int64
 	actorPerson []int64
@@ -278,7 +280,11 @@ func (d *decider) recordingsPass() error {
 	var phones []uint64 // hashes of exposed callers' numbers
 	seed := maphash.MakeSeed()
 	var row ExposureRow
+	var sink uint64
 	for i := range n {
+		if i%recTouchSize == 0 {
+			sink += d.touchRecordings(i, min(i+recTouchSize, n))
+		}
 		var pairs []pairAgg
 		if m.peek() == int32(i) {
 			if pairs, err = m.take(int32(i)); err != nil {
@@ -464,6 +470,7 @@ func (d *decider) recordingsPass() error {
 			seen(&sum.FirstExposure, &sum.LastExposure, t)
 		}
 	}
+	d.touched += sink
 	slices.Sort(phones)
 	sum.PhonesExposed = int64(len(slices.Compact(phones)))
 	return nil
@@ -622,6 +629,24 @@ type personScratch struct {
 	r                             record
 	actorPerson                   []int64 // persons by actor, added to the decider's at the end
 	sink                          uint32  // touchPersons' reads, kept so that they are made
+}
+
+// recTouchSize is the number of recordings whose subjects' persons the
+// recordings pass touches ahead at a time.
+const recTouchSize = 64
+
+// touchRecordings reads ahead the identity keys of the persons of
+// recordings [from, to), which Index.Recording reads: persons are in the
+// order of their identity numbers, so a recording's are anywhere in
+// memory; read in a loop with no other work, the loads overlap. It
+// returns what it read, for the caller to keep so that the reads are made.
+func (d *decider) touchRecordings(from, to int) uint64 {
+	ix := d.e.ix
+	var sink uint64
+	for _, q := range ix.subjPerson[ix.subjStart[from]:ix.subjStart[to]] {
+		sink += ix.personKey[q]
+	}
+	return sink
 }
 
 // personTouchSize is the number of persons whose recordings are touched

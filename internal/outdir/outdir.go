@@ -42,7 +42,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"syscall"
 
 	"github.com/forensiclog/forensics/internal/atomicfile"
 )
@@ -92,9 +91,9 @@ func Open(path string) (*Dir, error) {
 	if err != nil {
 		return nil, fmt.Errorf("output directory: %w", err)
 	}
-	if err := flock(lock); err != nil {
+	if ok, err := tryLock(lock); !ok {
 		lock.Close()
-		if errors.Is(err, syscall.EWOULDBLOCK) {
+		if err == nil {
 			return nil, fmt.Errorf("output directory %s: %w (it holds the lock %s); wait for it or choose another --out", path, ErrLocked, LockName)
 		}
 		return nil, fmt.Errorf("output directory: lock: %w", err)
@@ -122,15 +121,6 @@ func Open(path string) (*Dir, error) {
 		return nil, errors.New("output directory: cannot create a staging directory")
 	}
 	return d, nil
-}
-
-func flock(f *os.File) error {
-	for {
-		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
-		if err != syscall.EINTR {
-			return err
-		}
-	}
 }
 
 // removeLeftovers removes the staging directories and the temporary files

@@ -48,6 +48,6 @@ func dropPages(b []byte) {
 	from := int((page - start%page) % page)
 	to := from + (len(b)-from)/page*page
 	if to > from {
-		syscall.Madvise(b[from:to], syscall.MADV_DONTNEED)
+		adviseDontNeed(b[from:to])
 	}
 }

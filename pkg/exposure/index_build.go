@@ -298,9 +298,9 @@ func (sh *buildShared) reserve(c *chunk, part []byte) {
 		keysPer = float64(sh.outKeys)/float64(sh.inBytes)*1.04 + 1e-4
 	}
 	sh.ratioMu.Unlock()
-	c.data = make([]byte, 0, int(float64(n)*dataPer)+64)
-	c.recs = make([]chunkRec, 0, lines)
-	c.keys = make([]uint64, 0, int(float64(n)*keysPer)+1)
+	c.data = largeSlice[byte](0, int(float64(n)*dataPer)+64)
+	c.recs = largeSlice[chunkRec](0, lines)
+	c.keys = largeSlice[uint64](0, int(float64(n)*keysPer)+1)
 }
 
 var newline = []byte{'\n'}
@@ -663,7 +663,7 @@ func (sh *buildShared) assemble(chunks []*chunk) (*Index, error) {
 
 	// Duplicate paths: the first row of a key is the recording; later
 	// rows lend it their subjects.
-	refs := make([]recRef, 0, total)
+	refs := largeSlice[recRef](0, total)
 	for _, c := range chunks {
 		for j := range c.recs {
 			refs = append(refs, recRef{c, j})
@@ -741,7 +741,7 @@ func (sh *buildShared) assemble(chunks []*chunk) (*Index, error) {
 	n := len(kept)
 
 	// The arena and the per-recording arrays.
-	folderOf := make([]uint32, n) // interner numbers until the folders are sorted
+	folderOf := largeSlice[uint32](n, n) // interner numbers until the folders are sorted
 	if merged == nil {
 		if err := sh.copyChunks(ix, chunks, folderOf); err != nil {
 			return nil, err
@@ -783,10 +783,10 @@ func (sh *buildShared) copyMerged(ix *Index, kept []recRef, merged map[int][]rec
 	if size > math.MaxUint32 {
 		return errTooLarge
 	}
-	ix.data = make([]byte, 0, size)
-	ix.offs = make([]uint32, n)
-	ix.avail = make([]int64, n)
-	ix.subjStart = make([]uint32, n+1)
+	ix.data = largeSlice[byte](0, size)
+	ix.offs = largeSlice[uint32](n, n)
+	ix.avail = largeSlice[int64](n, n)
+	ix.subjStart = largeSlice[uint32](n+1, n+1)
 	nsubj := 0
 	for i, r := range kept {
 		cr := &r.c.recs[r.j]
@@ -836,10 +836,10 @@ func (sh *buildShared) copyChunks(ix *Index, chunks []*chunk, folderOf []uint32)
 	if dataBase[len(chunks)] > math.MaxUint32 {
 		return errTooLarge
 	}
-	ix.data = make([]byte, dataBase[len(chunks)])
-	ix.offs = make([]uint32, n)
-	ix.avail = make([]int64, n)
-	ix.subjStart = make([]uint32, n+1)
+	ix.data = largeSlice[byte](dataBase[len(chunks)], dataBase[len(chunks)])
+	ix.offs = largeSlice[uint32](n, n)
+	ix.avail = largeSlice[int64](n, n)
+	ix.subjStart = largeSlice[uint32](n+1, n+1)
 	runs := make([][]rowRun, len(chunks))
 	parallel(len(chunks), func(k int) {
 		c := chunks[k]
@@ -933,7 +933,7 @@ func (sh *buildShared) buildFolders(ix *Index, folderOf []uint32) {
 		}
 	}
 	n := len(folderOf)
-	ix.folderOf = make([]int32, n)
+	ix.folderOf = largeSlice[int32](n, n)
 	ix.folderStart = make([]uint32, len(ix.folderKeys)+1)
 	for i, f := range folderOf {
 		g := remap[f]
@@ -943,7 +943,7 @@ func (sh *buildShared) buildFolders(ix *Index, folderOf []uint32) {
 	for f := range ix.folderKeys {
 		ix.folderStart[f+1] += ix.folderStart[f]
 	}
-	ix.folderRecs = make([]int32, n)
+	ix.folderRecs = largeSlice[int32](n, n)
 	next := slices.Clone(ix.folderStart[:len(ix.folderKeys)])
 	for i, f := range ix.folderOf {
 		ix.folderRecs[next[f]] = int32(i)
@@ -1007,9 +1007,9 @@ func (sh *buildShared) buildPersons(ix *Index, chunks []*chunk, kept []recRef, m
 	}
 	var wide []canonSubj
 	if packed {
-		canon = make([]uint64, 0, nsubj)
+		canon = largeSlice[uint64](0, nsubj)
 	}
-	subjRec := make([]int32, nsubj)
+	subjRec := largeSlice[int32](nsubj, nsubj)
 	s := uint32(0)
 	addRec := func(i int, r recRef) {
 		cr := &r.c.recs[r.j]
@@ -1099,10 +1099,10 @@ func (sh *buildShared) buildPersons(ix *Index, chunks []*chunk, kept []recRef, m
 			persons++
 		}
 	}
-	ix.personKey = make([]uint64, 0, persons)
-	ix.subjPerson = make([]int32, nsubj)
-	ix.personStart = make([]uint32, 1, persons+1)
-	ix.personRecs = make([]int32, 0, nsubj)
+	ix.personKey = largeSlice[uint64](0, persons)
+	ix.subjPerson = largeSlice[int32](nsubj, nsubj)
+	ix.personStart = largeSlice[uint32](1, persons+1)
+	ix.personRecs = largeSlice[int32](0, nsubj)
 	p := int32(-1)
 	lastRec := int32(-1)
 	var lastKey uint64
@@ -1198,7 +1198,7 @@ func parallelRadixSort40(a []uint64) {
 // radixSort40 sorts values by their top 40 bits, stably (an LSD radix
 // sort in five byte passes).
 func radixSort40(a []uint64) {
-	buf := make([]uint64, len(a))
+	buf := largeSlice[uint64](len(a), len(a))
 	src, dst := a, buf
 	for shift := uint(24); shift < 64; shift += 8 {
 		var count [256]int

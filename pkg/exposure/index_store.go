@@ -412,7 +412,7 @@ func newSlotTable(n, parts int) slotTable {
 	for size < n+n/3+1 {
 		size <<= 1
 	}
-	return slotTable{slots: make([]uint32, size), mask: uint64(size/parts - 1),
+	return slotTable{slots: largeSlice[uint32](size, size), mask: uint64(size/parts - 1),
 		partShift: uint(64 - bits.Len(uint(parts-1))), idBits: uint(bits.Len(uint(n)))}
 }
 

@@ -216,7 +216,7 @@ func (d *decider) listingsPass() error {
 			evs = slices.DeleteFunc(evs, func(ev listingEvent) bool { return d.isDropped(ev.ref) })
 		}
 		if d.listed == nil {
-			d.listed = make([]recListing, d.e.ix.Len())
+			d.listed = largeSlice[recListing](d.e.ix.Len(), d.e.ix.Len())
 		}
 		if err := d.sweepFolder(folder, evs); err != nil {
 			return err
@@ -272,8 +272,8 @@ func (d *decider) recordingsPass() error {
 	defer m.close()
 	ix := e.ix
 	n := ix.Len()
-	d.recs = make([]recVerdict, n)
-	d.recOff = make([]uint32, n+1)
+	d.recs = largeSlice[recVerdict](n, n)
+	d.recOff = largeSlice[uint32](n+1, n+1)
 	sum := &d.rep.Summary
 	sum.RecordingsByLevel = map[string]int64{}
 	cov := &d.rep.Coverage

@@ -184,7 +184,7 @@ func NewEngine(ix *Index, opt Options) *Engine {
 	if opt.TempDir == "" {
 		opt.TempDir = os.TempDir()
 	}
-	e := &Engine{ix: ix, opt: opt, sizes: make([]int64, ix.Len()), inputIDs: map[string]uint32{}}
+	e := &Engine{ix: ix, opt: opt, sizes: largeSlice[int64](ix.Len(), ix.Len()), inputIDs: map[string]uint32{}}
 	e.rotated = rotationRoles(opt.InputOrder, e.sourceOf)
 	for i := range e.sizes {
 		e.sizes[i] = ix.Size(i)

@@ -11,10 +11,20 @@ import (
 // [p, p+size). It is advice: an error (a kernel without THP) changes
 // nothing.
 func adviseHugePages(p unsafe.Pointer, size uintptr) {
+	madviseHuge(uintptr(p), size, syscall.MADV_HUGEPAGE)
+}
+
+// adviseNoHugePages advises MADV_NOHUGEPAGE for the range adviseHugePages
+// advised.
+func adviseNoHugePages(addr, size uintptr) {
+	madviseHuge(addr, size, syscall.MADV_NOHUGEPAGE)
+}
+
+func madviseHuge(addr, size uintptr, advice int) {
 	const huge = 2 << 20
-	start := (uintptr(p) + huge - 1) &^ (huge - 1)
-	end := (uintptr(p) + size) &^ (huge - 1)
+	start := (addr + huge - 1) &^ (huge - 1)
+	end := (addr + size) &^ (huge - 1)
 	if end > start {
-		syscall.Syscall(syscall.SYS_MADVISE, start, end-start, syscall.MADV_HUGEPAGE)
+		syscall.Syscall(syscall.SYS_MADVISE, start, end-start, uintptr(advice))
 	}
 }

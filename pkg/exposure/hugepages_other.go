@@ -6,3 +6,5 @@ import "unsafe"
 
 // adviseHugePages does nothing where the kernel has no such advice.
 func adviseHugePages(unsafe.Pointer, uintptr) {}
+
+func adviseNoHugePages(addr, size uintptr) {}

@@ -280,6 +280,17 @@ type chunk struct {
 	seen       [numIndexColumns]bool // columns with a value in some row
 	has        [numIndexColumns]bool // columns some row has
 	maxStart   int64                 // latest Unix start, math.MinInt64 when none
+	huge       []hugeRegion          // the buffers' memory advised for huge pages
+}
+
+// unadviseChunks takes back the huge-page advice of the chunks' buffers,
+// which the Index does not keep (see transientSlice).
+func unadviseChunks(chunks []*chunk) {
+	for _, c := range chunks {
+		if c != nil {
+			unadviseHuge(c.huge)
+		}
+	}
 }
 
 // reserve sizes a chunk's buffers for part, its input: a record per
@@ -298,9 +309,9 @@ func (sh *buildShared) reserve(c *chunk, part []byte) {
 		keysPer = float64(sh.outKeys)/float64(sh.inBytes)*1.04 + 1e-4
 	}
 	sh.ratioMu.Unlock()
-	c.data = largeSlice[byte](0, int(float64(n)*dataPer)+64)
-	c.recs = largeSlice[chunkRec](0, lines)
-	c.keys = largeSlice[uint64](0, int(float64(n)*keysPer)+1)
+	c.data = transientSlice[byte](0, int(float64(n)*dataPer)+64, &c.huge)
+	c.recs = transientSlice[chunkRec](0, lines, &c.huge)
+	c.keys = transientSlice[uint64](0, int(float64(n)*keysPer)+1, &c.huge)
 }
 
 var newline = []byte{'\n'}
@@ -663,7 +674,7 @@ func (sh *buildShared) assemble(chunks []*chunk) (*Index, error) {
 
 	// Duplicate paths: the first row of a key is the recording; later
 	// rows lend it their subjects.
-	refs := largeSlice[recRef](0, total)
+	refs := make([]recRef, 0, total)
 	for _, c := range chunks {
 		for j := range c.recs {
 			refs = append(refs, recRef{c, j})
@@ -741,7 +752,7 @@ func (sh *buildShared) assemble(chunks []*chunk) (*Index, error) {
 	n := len(kept)
 
 	// The arena and the per-recording arrays.
-	folderOf := largeSlice[uint32](n, n) // interner numbers until the folders are sorted
+	folderOf := make([]uint32, n) // interner numbers until the folders are sorted
 	if merged == nil {
 		if err := sh.copyChunks(ix, chunks, folderOf); err != nil {
 			return nil, err
@@ -1007,9 +1018,9 @@ func (sh *buildShared) buildPersons(ix *Index, chunks []*chunk, kept []recRef, m
 	}
 	var wide []canonSubj
 	if packed {
-		canon = largeSlice[uint64](0, nsubj)
+		canon = make([]uint64, 0, nsubj)
 	}
-	subjRec := largeSlice[int32](nsubj, nsubj)
+	subjRec := make([]int32, nsubj)
 	s := uint32(0)
 	addRec := func(i int, r recRef) {
 		cr := &r.c.recs[r.j]
@@ -1198,7 +1209,7 @@ func parallelRadixSort40(a []uint64) {
 // radixSort40 sorts values by their top 40 bits, stably (an LSD radix
 // sort in five byte passes).
 func radixSort40(a []uint64) {
-	buf := largeSlice[uint64](len(a), len(a))
+	buf := make([]uint64, len(a))
 	src, dst := a, buf
 	for shift := uint(24); shift < 64; shift += 8 {
 		var count [256]int

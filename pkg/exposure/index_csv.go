@@ -56,6 +56,7 @@ func readCSVIndex(data []byte, tabs bool, sh *buildShared) (*Index, error) {
 
 	starts := partStarts(data, body)
 	chunks := make([]*chunk, len(starts)-1)
+	defer unadviseChunks(chunks)
 	parse := func(k, from int) *chunk {
 		c := &chunk{start: from}
 		sh.reserve(c, data[from:starts[k+1]])

@@ -18,6 +18,7 @@ func readJSONLIndex(data []byte, sh *buildShared) (*Index, error) {
 	data = bytes.TrimPrefix(data, utf8BOM)
 	starts := partStarts(data, 0)
 	chunks := make([]*chunk, len(starts)-1)
+	defer unadviseChunks(chunks)
 	var wg sync.WaitGroup
 	next := make(chan int, len(chunks))
 	for k := range chunks {

@@ -48,7 +48,8 @@ type decider struct {
 	recActs []int32
 	recOff  []uint32
 
-	touched uint64 // what the reads ahead read, kept so that they are made
+	touched uint64      // what the reads ahead read, kept so that they are made
+	huge    hugeRegions // recs, recOff, listed (released when Finish ends)
 
 	actorLevels [][3]int64
 	actorBytes  []int64
@@ -216,7 +217,7 @@ func (d *decider) listingsPass() error {
 			evs = slices.DeleteFunc(evs, func(ev listingEvent) bool { return d.isDropped(ev.ref) })
 		}
 		if d.listed == nil {
-			d.listed = largeSlice[recListing](d.e.ix.Len(), d.e.ix.Len())
+			d.listed = largeSlice[recListing](&d.huge, d.e.ix.Len(), d.e.ix.Len())
 		}
 		if err := d.sweepFolder(folder, evs); err != nil {
 			return err
@@ -272,8 +273,8 @@ func (d *decider) recordingsPass() error {
 	defer m.close()
 	ix := e.ix
 	n := ix.Len()
-	d.recs = largeSlice[recVerdict](n, n)
-	d.recOff = largeSlice[uint32](n+1, n+1)
+	d.recs = largeSlice[recVerdict](&d.huge, n, n)
+	d.recOff = largeSlice[uint32](&d.huge, n+1, n+1)
 	sum := &d.rep.Summary
 	sum.RecordingsByLevel = map[string]int64{}
 	cov := &d.rep.Coverage

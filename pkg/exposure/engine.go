@@ -118,6 +118,7 @@ type Engine struct {
 	viewMu  sync.Mutex
 	viewIDs map[string]uint32
 	views   []ListingView
+	huge    *hugeRegions // sizes, advised for huge pages (see largeSlice)
 }
 
 // viewID returns the number of the listing view a query asks for: 0 when
@@ -184,7 +185,9 @@ func NewEngine(ix *Index, opt Options) *Engine {
 	if opt.TempDir == "" {
 		opt.TempDir = os.TempDir()
 	}
-	e := &Engine{ix: ix, opt: opt, sizes: largeSlice[int64](ix.Len(), ix.Len()), inputIDs: map[string]uint32{}}
+	e := &Engine{ix: ix, opt: opt, inputIDs: map[string]uint32{}, huge: &hugeRegions{}}
+	e.sizes = largeSlice[int64](e.huge, ix.Len(), ix.Len())
+	releaseWith(e, e.huge)
 	e.rotated = rotationRoles(opt.InputOrder, e.sourceOf)
 	for i := range e.sizes {
 		e.sizes[i] = ix.Size(i)

@@ -111,6 +111,7 @@ func tallyUAs(actors []globalActor, ts []uaTally) {
 // runs for merging.
 func (e *Engine) prepare(shards []*Shard) (*decider, error) {
 	d := &decider{e: e}
+	defer d.huge.release()
 	// Flush what the shards hold into runs: in memory for inputs that
 	// never filled a buffer, else to disk like the runs before them. The
 	// buffers themselves are released: decisions need the memory.

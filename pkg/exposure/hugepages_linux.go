@@ -2,23 +2,16 @@
 
 package exposure
 
-import (
-	"syscall"
-	"unsafe"
-)
+import "syscall"
 
 // adviseHugePages advises MADV_HUGEPAGE for the whole 2 MiB pages inside
-// [p, p+size). It is advice: an error (a kernel without THP) changes
-// nothing.
-func adviseHugePages(p unsafe.Pointer, size uintptr) {
-	madviseHuge(uintptr(p), size, syscall.MADV_HUGEPAGE)
-}
+// [addr, addr+size). It is advice: an error (a kernel without THP)
+// changes nothing.
+func adviseHugePages(addr, size uintptr) { madviseHuge(addr, size, syscall.MADV_HUGEPAGE) }
 
 // adviseNoHugePages advises MADV_NOHUGEPAGE for the range adviseHugePages
 // advised.
-func adviseNoHugePages(addr, size uintptr) {
-	madviseHuge(addr, size, syscall.MADV_NOHUGEPAGE)
-}
+func adviseNoHugePages(addr, size uintptr) { madviseHuge(addr, size, syscall.MADV_NOHUGEPAGE) }
 
 func madviseHuge(addr, size uintptr, advice int) {
 	const huge = 2 << 20

@@ -2,9 +2,8 @@
 
 package exposure
 
-import "unsafe"
-
-// adviseHugePages does nothing where the kernel has no such advice.
-func adviseHugePages(unsafe.Pointer, uintptr) {}
+// adviseHugePages and adviseNoHugePages do nothing where the kernel has
+// no such advice.
+func adviseHugePages(addr, size uintptr) {}
 
 func adviseNoHugePages(addr, size uintptr) {}

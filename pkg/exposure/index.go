@@ -247,12 +247,13 @@ type Index struct {
 	seed     maphash.Seed
 	recTable slotTable // key -> recording
 
-	folderKeys  []string  // folder paths with a trailing slash, in order
-	folderTable slotTable // folder path without its trailing slash -> folder
-	folderOf    []int32   // recording -> folder directly holding it
-	folderStart []uint32  // folder -> start in folderRecs; len NumFolders()+1
-	folderRecs  []int32   // recordings by folder, by AvailableAt
-	avail       []int64   // recording -> AvailableAt
+	huge        *hugeRegions // the arrays advised for huge pages (see largeSlice)
+	folderKeys  []string     // folder paths with a trailing slash, in order
+	folderTable slotTable    // folder path without its trailing slash -> folder
+	folderOf    []int32      // recording -> folder directly holding it
+	folderStart []uint32     // folder -> start in folderRecs; len NumFolders()+1
+	folderRecs  []int32      // recordings by folder, by AvailableAt
+	avail       []int64      // recording -> AvailableAt
 
 	subjStart   []uint32 // recording -> its first subject; len Len()+1
 	subjPerson  []int32  // subject -> person

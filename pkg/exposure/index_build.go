@@ -280,15 +280,15 @@ type chunk struct {
 	seen       [numIndexColumns]bool // columns with a value in some row
 	has        [numIndexColumns]bool // columns some row has
 	maxStart   int64                 // latest Unix start, math.MinInt64 when none
-	huge       []hugeRegion          // the buffers' memory advised for huge pages
+	huge       hugeRegions           // the buffers' memory advised for huge pages
 }
 
 // unadviseChunks takes back the huge-page advice of the chunks' buffers,
-// which the Index does not keep (see transientSlice).
+// which the Index does not keep (see largeSlice).
 func unadviseChunks(chunks []*chunk) {
 	for _, c := range chunks {
 		if c != nil {
-			unadviseHuge(c.huge)
+			c.huge.release()
 		}
 	}
 }
@@ -309,9 +309,9 @@ func (sh *buildShared) reserve(c *chunk, part []byte) {
 		keysPer = float64(sh.outKeys)/float64(sh.inBytes)*1.04 + 1e-4
 	}
 	sh.ratioMu.Unlock()
-	c.data = transientSlice[byte](0, int(float64(n)*dataPer)+64, &c.huge)
-	c.recs = transientSlice[chunkRec](0, lines, &c.huge)
-	c.keys = transientSlice[uint64](0, int(float64(n)*keysPer)+1, &c.huge)
+	c.data = largeSlice[byte](&c.huge, 0, int(float64(n)*dataPer)+64)
+	c.recs = largeSlice[chunkRec](&c.huge, 0, lines)
+	c.keys = largeSlice[uint64](&c.huge, 0, int(float64(n)*keysPer)+1)
 }
 
 var newline = []byte{'\n'}
@@ -658,7 +658,8 @@ type recRef struct {
 // assemble builds the Index from chunks in input order; each chunk's rows
 // count from its line.
 func (sh *buildShared) assemble(chunks []*chunk) (*Index, error) {
-	ix := &Index{seed: sh.seed, loc: sh.loc, mapper: sh.opt.PathMapper, strip: sh.strip, add: sh.add}
+	ix := &Index{seed: sh.seed, loc: sh.loc, mapper: sh.opt.PathMapper, strip: sh.strip, add: sh.add, huge: &hugeRegions{}}
+	releaseWith(ix, ix.huge)
 	total := 0
 	for _, c := range chunks {
 		total += len(c.recs)
@@ -684,7 +685,7 @@ func (sh *buildShared) assemble(chunks []*chunk) (*Index, error) {
 	if total >= 1<<16 {
 		parts = 4
 	}
-	ix.recTable = newSlotTable(total, parts)
+	ix.recTable = newSlotTable(ix.huge, total, parts)
 	name := func(r recRef) string {
 		c := cursor(r.c.data[r.c.recs[r.j].off:])
 		c.uvarint()
@@ -794,10 +795,10 @@ func (sh *buildShared) copyMerged(ix *Index, kept []recRef, merged map[int][]rec
 	if size > math.MaxUint32 {
 		return errTooLarge
 	}
-	ix.data = largeSlice[byte](0, size)
-	ix.offs = largeSlice[uint32](n, n)
-	ix.avail = largeSlice[int64](n, n)
-	ix.subjStart = largeSlice[uint32](n+1, n+1)
+	ix.data = largeSlice[byte](ix.huge, 0, size)
+	ix.offs = largeSlice[uint32](ix.huge, n, n)
+	ix.avail = largeSlice[int64](ix.huge, n, n)
+	ix.subjStart = largeSlice[uint32](ix.huge, n+1, n+1)
 	nsubj := 0
 	for i, r := range kept {
 		cr := &r.c.recs[r.j]
@@ -847,10 +848,10 @@ func (sh *buildShared) copyChunks(ix *Index, chunks []*chunk, folderOf []uint32)
 	if dataBase[len(chunks)] > math.MaxUint32 {
 		return errTooLarge
 	}
-	ix.data = largeSlice[byte](dataBase[len(chunks)], dataBase[len(chunks)])
-	ix.offs = largeSlice[uint32](n, n)
-	ix.avail = largeSlice[int64](n, n)
-	ix.subjStart = largeSlice[uint32](n+1, n+1)
+	ix.data = largeSlice[byte](ix.huge, dataBase[len(chunks)], dataBase[len(chunks)])
+	ix.offs = largeSlice[uint32](ix.huge, n, n)
+	ix.avail = largeSlice[int64](ix.huge, n, n)
+	ix.subjStart = largeSlice[uint32](ix.huge, n+1, n+1)
 	runs := make([][]rowRun, len(chunks))
 	parallel(len(chunks), func(k int) {
 		c := chunks[k]
@@ -929,7 +930,7 @@ func (sh *buildShared) buildFolders(ix *Index, folderOf []uint32) {
 		ix.folderKeys = append(ix.folderKeys, k)
 	}
 	slices.Sort(ix.folderKeys)
-	ix.folderTable = newSlotTable(len(ix.folderKeys), 1)
+	ix.folderTable = newSlotTable(ix.huge, len(ix.folderKeys), 1)
 	number := make(map[string]int32, len(ix.folderKeys))
 	for f, k := range ix.folderKeys {
 		number[k] = int32(f)
@@ -944,7 +945,7 @@ func (sh *buildShared) buildFolders(ix *Index, folderOf []uint32) {
 		}
 	}
 	n := len(folderOf)
-	ix.folderOf = largeSlice[int32](n, n)
+	ix.folderOf = largeSlice[int32](ix.huge, n, n)
 	ix.folderStart = make([]uint32, len(ix.folderKeys)+1)
 	for i, f := range folderOf {
 		g := remap[f]
@@ -954,7 +955,7 @@ func (sh *buildShared) buildFolders(ix *Index, folderOf []uint32) {
 	for f := range ix.folderKeys {
 		ix.folderStart[f+1] += ix.folderStart[f]
 	}
-	ix.folderRecs = largeSlice[int32](n, n)
+	ix.folderRecs = largeSlice[int32](ix.huge, n, n)
 	next := slices.Clone(ix.folderStart[:len(ix.folderKeys)])
 	for i, f := range ix.folderOf {
 		ix.folderRecs[next[f]] = int32(i)
@@ -1110,10 +1111,10 @@ func (sh *buildShared) buildPersons(ix *Index, chunks []*chunk, kept []recRef, m
 			persons++
 		}
 	}
-	ix.personKey = largeSlice[uint64](0, persons)
-	ix.subjPerson = largeSlice[int32](nsubj, nsubj)
-	ix.personStart = largeSlice[uint32](1, persons+1)
-	ix.personRecs = largeSlice[int32](0, nsubj)
+	ix.personKey = largeSlice[uint64](ix.huge, 0, persons)
+	ix.subjPerson = largeSlice[int32](ix.huge, nsubj, nsubj)
+	ix.personStart = largeSlice[uint32](ix.huge, 1, persons+1)
+	ix.personRecs = largeSlice[int32](ix.huge, 0, nsubj)
 	p := int32(-1)
 	lastRec := int32(-1)
 	var lastKey uint64

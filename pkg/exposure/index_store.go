@@ -407,12 +407,12 @@ type slotTable struct {
 
 // newSlotTable returns a table for n numbers in parts (a power of two)
 // parts.
-func newSlotTable(n, parts int) slotTable {
+func newSlotTable(h *hugeRegions, n, parts int) slotTable {
 	size := 16 * parts
 	for size < n+n/3+1 {
 		size <<= 1
 	}
-	return slotTable{slots: largeSlice[uint32](size, size), mask: uint64(size/parts - 1),
+	return slotTable{slots: largeSlice[uint32](h, size, size), mask: uint64(size/parts - 1),
 		partShift: uint(64 - bits.Len(uint(parts-1))), idBits: uint(bits.Len(uint(n)))}
 }
 

@@ -65,9 +65,12 @@ func TestSQLActorKey(t *testing.T) {
 	line := func(ua, method, path string, status, bytes, min int) string {
 		return fmt.Sprintf("203.0.113.7 - - [10/Feb/2019:12:%02d:00 +0000] \"%s %s HTTP/1.1\" %d %d \"-\" %q\n", min, method, path, status, bytes, ua)
 	}
-	log := line("PlayerA/1.0", "GET", "/r/a/x1.mp3", 200, 400, 0) +
+	// A browser's user agent, the address's second most frequent: by
+	// address, the actor's user-agent class is its most frequent one's.
+	firefox := "Mozilla/5.0 (X11; Linux x86_64; rv:65.0) Gecko/20100101 Firefox/65.0"
+	log := line(firefox, "GET", "/r/a/x1.mp3", 200, 400, 0) +
 		line("PlayerB/2.0", "GET", "/r/a/x1.mp3", 200, 1000, 1) +
-		line("PlayerA/1.0", "HEAD", "/r/a/x3.mp3", 200, 0, 2) +
+		line(firefox, "HEAD", "/r/a/x3.mp3", 200, 0, 2) +
 		line("Backup-Agent/3", "GET", "/r/a/x2.mp3", 200, 1000, 3) +
 		line("Backup-Agent/3", "GET", "/r/a/x2.mp3", 200, 1000, 4) +
 		line("Backup-Agent/3", "GET", "/r/a/x2.mp3", 200, 1000, 5) +

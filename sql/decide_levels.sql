@@ -130,6 +130,46 @@ CREATE OR REPLACE TEMPORARY VIEW persons_sql AS
              FROM person_recordings AS p JOIN recording_categories AS c ON c.rec = p.rec
              GROUP BY p.person_id) AS c ON c.person_id = s.person_id;
 
+-- Evidence, as the engine keeps it: the first 8 (exposure.Options.MaxEvidence)
+-- lines in (input name, line) order, "input:line", and how many more.
+-- A pair's: its requests. A recording's listing row: the first listing
+-- that showed it (ties: the first line), and the other such listings;
+-- the whole folder's are counted by a window over the folder's listings
+-- and recordings in time order (a recording sorts before a listing of its
+-- time), not by a join of each recording with each later listing.
+CREATE OR REPLACE TEMPORARY VIEW pair_evidence AS
+  SELECT rec, actor,
+         array_agg(CONCAT(input, ':', CAST(line AS VARCHAR)) ORDER BY input, line) FILTER (WHERE rn <= 8) AS evidence,
+         COUNT(*) - SUM(CASE WHEN rn <= 8 THEN 1 ELSE 0 END) AS evidence_more
+  FROM (SELECT rec, actor, input, line, ROW_NUMBER() OVER (PARTITION BY rec, actor ORDER BY input, line) AS rn
+        FROM recording_requests) AS t
+  GROUP BY rec, actor;
+CREATE OR REPLACE TEMPORARY VIEW recording_whole_listings AS
+  SELECT rec, total - before AS n
+  FROM (SELECT rec, kind,
+               SUM(kind) OVER (PARTITION BY folder ORDER BY t, kind ROWS UNBOUNDED PRECEDING) AS before,
+               SUM(kind) OVER (PARTITION BY folder) AS total
+        FROM (SELECT folder, rec, COALESCE(available_us, -9223372036854775807) AS t, 0 AS kind FROM index_recordings
+              UNION ALL
+              SELECT folder, CAST(NULL AS BIGINT) AS rec, time_us AS t, 1 AS kind FROM listing_events) AS u) AS w
+  WHERE kind = 0;
+CREATE OR REPLACE TEMPORARY VIEW recording_listing_evidence AS
+  SELECT l.rec, CONCAT(e.input, ':', CAST(e.line AS VARCHAR)) AS evidence,
+         COALESCE(w.n, 0) + COALESCE(v.n, 0) - 1 AS evidence_more
+  FROM recording_listing AS l
+  LEFT JOIN recording_whole_listings AS w ON w.rec = l.rec
+  LEFT JOIN (SELECT rec, COUNT(*) AS n FROM listing_shown WHERE shown > 0 AND time_us IS NOT NULL GROUP BY rec) AS v ON v.rec = l.rec
+  LEFT JOIN (SELECT rec, input, line, ROW_NUMBER() OVER (PARTITION BY rec ORDER BY input, line) AS rn
+             FROM (SELECT l.rec, a.input, a.line
+                   FROM recording_listing AS l JOIN index_recordings AS r ON r.rec = l.rec
+                   JOIN listing_all AS a ON a.folder = r.folder AND a.per_entry = 0 AND a.time_us = l.first_any_us
+                   UNION ALL
+                   SELECT l.rec, s.input, s.line
+                   FROM recording_listing AS l
+                   JOIN listing_shown AS s ON s.rec = l.rec AND s.shown > 0 AND s.time_us = l.first_any_us) AS c) AS e
+    ON e.rec = l.rec AND e.rn = 1
+  WHERE l.first_any_us IS NOT NULL;
+
 -- Exposure rows. One row per subject and recording: undeterminable; per
 -- actor whose requests were above none (trusted actors too, as
 -- evidence); via a listing (any actor's timed listing after the file
@@ -139,15 +179,18 @@ CREATE OR REPLACE TEMPORARY VIEW exposure_rows AS
   SELECT r.rec, '' AS actor, 'undeterminable' AS level, FALSE AS via_listing,
          CAST(0 AS BIGINT) AS bytes_delivered, 0.0 AS coverage, CAST(NULL AS BIGINT) AS first_us, CAST(NULL AS BIGINT) AS last_us,
          FALSE AS prior_copy, TRUE AS in_gap, '' AS uncertain, '' AS actor_ip, '' AS actor_ua, '' AS actor_label, '' AS actor_category,
-         '' AS country, '' AS city, CAST(0 AS BIGINT) AS asn, '' AS as_org, '' AS ua_class, '' AS ua_name, CAST(0 AS BIGINT) AS listing_actors
+         '' AS country, '' AS city, CAST(0 AS BIGINT) AS asn, '' AS as_org, '' AS ua_class, '' AS ua_name, CAST(0 AS BIGINT) AS listing_actors,
+         CAST(ARRAY[] AS VARCHAR[]) AS evidence, CAST(0 AS BIGINT) AS evidence_more
   FROM recording_levels AS r
   WHERE r.level = 'undeterminable'
   UNION ALL
   SELECT p.rec, p.actor, p.level, FALSE AS via_listing, p.bytes_delivered, p.coverage, p.first_us, p.last_us,
          p.prior_copy = 1 AS prior_copy, r.in_gap = 1 AS in_gap, p.uncertain, p.actor_ip, p.actor_ua, a.label AS actor_label,
-         a.category AS actor_category, t.country, t.city, t.asn, t.as_org, t.ua_class, t.ua_name, CAST(0 AS BIGINT) AS listing_actors
+         a.category AS actor_category, t.country, t.city, t.asn, t.as_org, t.ua_class, t.ua_name, CAST(0 AS BIGINT) AS listing_actors,
+         v.evidence, v.evidence_more
   FROM pairs AS p JOIN recording_levels AS r ON r.rec = p.rec JOIN actor_categories AS a ON a.actor = p.actor
   JOIN actor_attributes AS t ON t.actor = p.actor
+  JOIN pair_evidence AS v ON v.rec = p.rec AND v.actor = p.actor
   WHERE p.level <> 'none'
   UNION ALL
   SELECT l.rec, '' AS actor, 'metadata' AS level, TRUE AS via_listing, CAST(0 AS BIGINT) AS bytes_delivered, 0.0 AS coverage,
@@ -155,16 +198,18 @@ CREATE OR REPLACE TEMPORARY VIEW exposure_rows AS
          CASE WHEN l.any_unsure = 1 THEN 'listing_unknown' ELSE '' END AS uncertain,
          '' AS actor_ip, '' AS actor_ua, '' AS actor_label, '' AS actor_category,
          '' AS country, '' AS city, CAST(0 AS BIGINT) AS asn, '' AS as_org, '' AS ua_class, '' AS ua_name,
-         COALESCE(la.listing_actors, 0) AS listing_actors
+         COALESCE(la.listing_actors, 0) AS listing_actors, ARRAY[v.evidence] AS evidence, v.evidence_more
   FROM recording_listing AS l JOIN recording_levels AS r ON r.rec = l.rec
   LEFT JOIN recording_listing_actors AS la ON la.rec = l.rec
+  JOIN recording_listing_evidence AS v ON v.rec = l.rec
   WHERE l.first_any_us IS NOT NULL;
 CREATE OR REPLACE TEMPORARY VIEW exposures_sql AS
   SELECT s.subject_id, s.subject_id_given, s.subject_kind, s.child, s.role, r.call_id, r.path, r.region, r.caller_phone,
          r.started_at, e.level, e.bytes_delivered, e.coverage,
          make_timestamp(e.first_us) AS first_seen, make_timestamp(e.last_us) AS last_seen,
          e.via_listing, e.prior_copy, e.in_gap, e.uncertain, e.actor_ip, e.actor_ua, e.actor_label, e.actor_category,
-         e.country, e.city, e.asn, e.as_org, e.ua_class, e.ua_name, e.listing_actors, CASE WHEN e.via_listing THEN COALESCE(c.categories, ARRAY[]) ELSE ARRAY[] END AS listing_categories
+         e.country, e.city, e.asn, e.as_org, e.ua_class, e.ua_name,
+         e.evidence, e.evidence_more, e.listing_actors, CASE WHEN e.via_listing THEN COALESCE(c.categories, ARRAY[]) ELSE ARRAY[] END AS listing_categories
   FROM exposure_rows AS e
   JOIN index_recordings AS r ON r.rec = e.rec
   JOIN index_subjects AS s ON s.rec = e.rec
@@ -199,9 +244,15 @@ CREATE OR REPLACE TEMPORARY VIEW listing_actor_facts AS
 CREATE OR REPLACE TEMPORARY VIEW listings_sql AS
   SELECT f.folder, f.actor_ip, f.actor_ua, a.label AS actor_label, a.category AS actor_category,
          make_timestamp(f.first_us) AS first, make_timestamp(f.last_us) AS last, f.listings,
-         GREATEST(COALESCE(w.shown, 0), f.views_shown) AS shown
+         GREATEST(COALESCE(w.shown, 0), f.views_shown) AS shown, v.evidence, v.evidence_more
   FROM listing_actor_facts AS f
   JOIN actor_categories AS a ON a.actor = f.actor
+  JOIN (SELECT folder, actor,
+               array_agg(CONCAT(input, ':', CAST(line AS VARCHAR)) ORDER BY input, line) FILTER (WHERE rn <= 8) AS evidence,
+               COUNT(*) - SUM(CASE WHEN rn <= 8 THEN 1 ELSE 0 END) AS evidence_more
+        FROM (SELECT folder, actor, input, line, ROW_NUMBER() OVER (PARTITION BY folder, actor ORDER BY input, line) AS rn
+              FROM listing_all) AS t
+        GROUP BY folder, actor) AS v ON v.folder = f.folder AND v.actor = f.actor
   LEFT JOIN (SELECT f.folder, f.actor, COUNT(*) AS shown
              FROM listing_actor_facts AS f
              JOIN index_recordings AS r ON r.folder = f.folder AND COALESCE(r.available_us, -9223372036854775807) <= f.whole_cut_us

@@ -106,10 +106,10 @@ type Table struct {
 	Optional bool
 }
 
-// Compared lists the tables and columns EngineDiff compares. Left out:
-// requests (the engine counts an input read twice, or a
-// copytruncate overlap, once; the SQL counts the dataset's rows) and the
-// evidence (see the README, "SQL at scale").
+// Compared lists the tables and columns EngineDiff compares: all the
+// engine writes but requests (the engine counts an input read twice, or a
+// copytruncate overlap, once; the SQL counts the dataset's rows; see the
+// README, "SQL at scale").
 var Compared = []Table{
 	{"recordings", "recordings.parquet", "recordings_sql", cols(
 		"path", "call_id", "region", "caller_phone", "started_at:time", "available_at:time", "folder", "size_bytes:int",
@@ -122,9 +122,11 @@ var Compared = []Table{
 		"subject_id", "subject_id_given", "subject_kind", "child", "role", "call_id", "path", "region", "caller_phone",
 		"started_at:time", "level", "bytes_delivered:int", "coverage:float", "first_seen:time", "last_seen:time",
 		"via_listing", "prior_copy", "in_gap", "uncertain", "actor_ip", "actor_ua", "actor_label", "actor_category",
-		"country", "city", "asn:int", "as_org", "ua_class", "ua_name", "listing_actors:int", "listing_categories"), false},
+		"country", "city", "asn:int", "as_org", "ua_class", "ua_name", "evidence", "evidence_more:int", "listing_actors:int",
+		"listing_categories"), false},
 	{"listings", "listings.parquet", "listings_sql", cols(
-		"folder", "actor_ip", "actor_ua", "actor_label", "actor_category", "first:time", "last:time", "listings:int", "shown:int"), true},
+		"folder", "actor_ip", "actor_ua", "actor_label", "actor_category", "first:time", "last:time", "listings:int", "shown:int",
+		"evidence", "evidence_more:int"), true},
 }
 
 // cols reads "name" and "name:kind".

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -55,7 +56,8 @@ func TestDatasetSQLMatchesEngineOnDemo(t *testing.T) {
 // authorized actor's (a rule by address and user agent), through analyze
 // and the decision SQL with --actor-key ip and ip+ua: by address, the
 // authorized user agent makes the whole address trusted; by address and
-// user agent, the others are actors of their own.
+// user agent, the others are actors of their own. One pair has more
+// lines than the engine cites, in two inputs.
 func TestSQLActorKey(t *testing.T) {
 	dir := t.TempDir()
 	idx := "path,call_id,started_at,duration_s,size_bytes,region,caller_phone,subjects\n"
@@ -75,8 +77,15 @@ func TestSQLActorKey(t *testing.T) {
 		line("Backup-Agent/3", "GET", "/r/a/x2.mp3", 200, 1000, 4) +
 		line("Backup-Agent/3", "GET", "/r/a/x2.mp3", 200, 1000, 5) +
 		line("PlayerB/2.0", "GET", "/r/a/", 200, 900, 6)
+	// More fetches of x2 in the rotated input: eleven lines of one pair,
+	// of which the engine cites the first 8 in (input name, line) order,
+	// here not the order of reading.
+	var rotated strings.Builder
+	for m := 7; m < 15; m++ {
+		rotated.WriteString(line("Backup-Agent/3", "GET", "/r/a/x2.mp3", 200, 1000, m))
+	}
 	actors := "actors:\n  - label: backup\n    category: authorized\n    cidrs: [203.0.113.0/24]\n    user_agents: [Backup-Agent]\n"
-	for name, body := range map[string]string{"index.csv": idx, "access.log": log, "actors.yaml": actors} {
+	for name, body := range map[string]string{"index.csv": idx, "access.log": log, "access.log.1": rotated.String(), "actors.yaml": actors} {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o600); err != nil {
 			t.Fatal(err)
 		}
@@ -85,7 +94,7 @@ func TestSQLActorKey(t *testing.T) {
 	at := time.Date(2019, 2, 10, 12, 0, 0, 0, time.UTC)
 	ds, ix := filepath.Join(dir, "ds"), filepath.Join(dir, "ix")
 	for _, args := range [][]string{
-		{"parse", "--dataset", ds, "--format", "combined", "--actors", "actors.yaml", "access.log"},
+		{"parse", "--dataset", ds, "--format", "combined", "--actors", "actors.yaml", "access.log.1", "access.log"},
 		{"index", "export", "--index", "index.csv", "--out", ix},
 	} {
 		if r := runForensics(t, bin, dir, args...); r.exit != exitOK {
@@ -96,7 +105,7 @@ func TestSQLActorKey(t *testing.T) {
 	for _, key := range []string{exposure.ActorByIP, exposure.ActorByIPUA} {
 		out := filepath.Join(dir, "out-"+key)
 		if r := runForensics(t, bin, dir, "analyze", "--index", "index.csv", "--out", out, "--no-reports", "--format", "combined",
-			"--actors", "actors.yaml", "--actor-key", key, "--exposed-from", at.Format(time.RFC3339), "access.log"); r.exit != exitOK {
+			"--actors", "actors.yaml", "--actor-key", key, "--exposed-from", at.Format(time.RFC3339), "access.log.1", "access.log"); r.exit != exitOK {
 			t.Fatalf("analyze --actor-key %s: exit %d\n%s", key, r.exit, r.stderr)
 		}
 		testutil.SQLEquality(t, ds, ix, out, decision.DuckDBSourcesKeyed(ds, ix, "NULL", strconv.FormatInt(at.UnixMicro(), 10), "NULL",

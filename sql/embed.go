@@ -83,7 +83,7 @@ ORDER BY what, n DESC;
 // as JSON), then one row per table with its row count (side "rows", row
 // the count).
 func EngineDiff(dir string) string {
-	return EngineViews(dir) + EngineDiffQuery
+	return EngineViews(dir) + SQLTables() + EngineDiffQuery
 }
 
 // A Column is one compared column of a table.
@@ -157,20 +157,30 @@ func (t Table) selectList() string {
 	return strings.Join(parts, ", ")
 }
 
-// EngineViews returns the statements defining the views EngineDiffQuery
-// compares: engine_<table> over the outputs in dir, sql_<table> over the
-// decision SQL's views.
+// EngineViews returns the statements reading the engine's outputs in dir
+// into the tables engine_<table> that EngineDiffQuery compares.
 func EngineViews(dir string) string {
 	var b strings.Builder
 	for _, t := range Compared {
 		file := literal(strings.TrimSuffix(dir, "/") + "/" + t.File)
-		fmt.Fprintf(&b, "CREATE OR REPLACE TEMPORARY VIEW engine_%s AS SELECT %s FROM read_parquet(%s);\n", t.Name, t.selectList(), file)
-		fmt.Fprintf(&b, "CREATE OR REPLACE TEMPORARY VIEW sql_%s AS SELECT %s FROM %s;\n", t.Name, t.selectList(), t.View)
+		fmt.Fprintf(&b, "CREATE OR REPLACE TEMPORARY TABLE engine_%s AS SELECT %s FROM read_parquet(%s);\n", t.Name, t.selectList(), file)
 	}
 	return b.String()
 }
 
-// EngineDiffQuery is EngineDiff's query, after EngineViews.
+// SQLTables returns the statements that compute the decision SQL's views
+// into the tables sql_<table> that EngineDiffQuery compares: once, where
+// the comparison reads each twice (and DuckDB computes a view for every
+// reading). Run it after each Decision.
+func SQLTables() string {
+	var b strings.Builder
+	for _, t := range Compared {
+		fmt.Fprintf(&b, "CREATE OR REPLACE TEMPORARY TABLE sql_%s AS SELECT %s FROM %s;\n", t.Name, t.selectList(), t.View)
+	}
+	return b.String()
+}
+
+// EngineDiffQuery is EngineDiff's query, after EngineViews and SQLTables.
 var EngineDiffQuery = engineDiffQuery()
 
 func engineDiffQuery() string {

@@ -31,6 +31,7 @@ func SQLEquality(t testing.TB, datasetDir, indexDir, engineOut, sources string) 
 		if i == 0 {
 			script += decision.EngineViews(engineOut)
 		}
+		script += decision.SQLTables()
 		script += "CREATE OR REPLACE TEMPORARY TABLE diff_" + form + " AS " + decision.EngineDiffQuery
 	}
 	script += "SELECT 'asof' AS form, * FROM diff_asof UNION ALL SELECT 'band' AS form, * FROM diff_band"

@@ -1,7 +1,7 @@
--- The decision SQL, part 3: the recordings', persons' and exposure rows'
--- levels, as the engine writes them to recordings.parquet,
--- persons.parquet and exposures.parquet, under the same column names.
--- Ranks: none 0, undeterminable 1, metadata 2, partial 3, full 4.
+-- The decision SQL, part 3: the recordings', persons', exposure rows'
+-- and listing rows' levels and the rest of their columns, as the engine
+-- writes them to recordings.parquet, persons.parquet, exposures.parquet
+-- and listings.parquet, under the same column names. Ranks: none 0, undeterminable 1, metadata 2, partial 3, full 4.
 -- Per recording, the first listing that showed it, whole or entry by
 -- entry; any_unsure: only listings that may or may not have shown it
 -- did (listing_unknown).

@@ -292,9 +292,11 @@ CREATE OR REPLACE TEMPORARY VIEW listing_shown AS
     END AS shown
   FROM (SELECT v.input, v.line, v.folder, v.actor, v.time_us, v.trusted, v.listing_server, v.listing_offset, v.listing_limit, p.rec, p.entries,
           CASE WHEN v.listing_offset > 0 OR v.listing_limit > 0 THEN 1 ELSE 0 END AS paged,
-          -- DuckDB's regexp_matches; Spark: p.name RLIKE v.listing_pattern; Trino: regexp_like(p.name, v.listing_pattern)
+          -- The pattern reads the name's bytes in hexadecimal, as Apache matches bytes.
+          -- DuckDB's regexp_matches and hex; Spark: hex(p.name) RLIKE v.listing_pattern;
+          -- Trino: regexp_like(to_hex(to_utf8(p.name)), v.listing_pattern)
           CASE WHEN v.listing_pattern IS NOT NULL
-                    AND NOT (regexp_matches(p.name, v.listing_pattern) AND (v.listing_pattern_dot OR SUBSTRING(p.name, 1, 1) <> '.'))
+                    AND NOT (regexp_matches(hex(p.name), v.listing_pattern) AND (v.listing_pattern_dot OR SUBSTRING(p.name, 1, 1) <> '.'))
                THEN 1 ELSE 0 END AS pattern_hides,
           CASE
             WHEN v.listing_sort = 'name' THEN

@@ -104,8 +104,8 @@ type Row struct {
 	ListingServer   string  `parquet:"listing_server,dict"`
 	ListingFiltered bool    `parquet:"listing_filtered"`
 	// ListingPattern is Apache's P= glob as an anchored regular
-	// expression (RE2 and Java syntax) over an entry's name; NULL when
-	// there is none. ListingPatternDot: the glob starts with '.' (a name
+	// expression (RE2 and Java syntax) over an entry's name in
+	// hexadecimal (GlobRegexp, HexName); NULL when there is none. ListingPatternDot: the glob starts with '.' (a name
 	// that starts with '.' matches only such a glob).
 	ListingPattern    *string `parquet:"listing_pattern,optional,dict"`
 	ListingPatternDot bool    `parquet:"listing_pattern_dot"`

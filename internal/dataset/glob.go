@@ -1,101 +1,143 @@
 package dataset
 
 import (
-	"regexp"
+	"encoding/hex"
 	"strings"
 )
 
 // GlobRegexp translates an Apache mod_autoindex P= glob (apr_fnmatch with
 // APR_FNM_NOESCAPE: '*', '?', "[...]" sets with '!' or '^' negation and
 // ranges, a ']' first in a set literal, an unclosed '[' literal, a
-// backslash literal) into an anchored regular expression that RE2
-// (DuckDB, Trino) and Java (Spark) read alike; caseBlind adds (?i). The
+// backslash literal) into an anchored regular expression over a name's
+// UTF-8 bytes in upper-case hexadecimal (HexName; in SQL, DuckDB's and
+// Spark's hex(name), Trino's to_hex(to_utf8(name))). Apache matches
+// bytes: over the hexadecimal, '?' and sets match one byte as they do
+// there, also in names with non-ASCII letters, and caseBlind folds the
+// ASCII letters only, as Apache does (a regular expression's (?i) folds
+// Unicode: 'ſ' with 's', the Kelvin sign with 'k'). The expression has
+// hexadecimal digits, sets of them, groups, alternation, '*', "{2}" and
+// \z only: RE2 (DuckDB, Trino) and Java (Spark) read it alike. The
 // leading-period rule (a name starting with '.' matches only a glob
-// starting with '.') is not in it: see Row.ListingPatternDot. '?' and
-// sets match one character where Apache matches one byte: the two differ
-// on names with non-ASCII characters only.
+// starting with '.') is not in it: see Row.ListingPatternDot.
 func GlobRegexp(glob string, caseBlind bool) string {
 	var b strings.Builder
-	if caseBlind {
-		b.WriteString("(?i)")
-	}
 	b.WriteString("^")
 	for i := 0; i < len(glob); i++ {
 		switch c := glob[i]; c {
 		case '*':
-			b.WriteString("(?s:.*)")
+			b.WriteString("(?:" + anyByte + ")*")
 		case '?':
-			b.WriteString("(?s:.)")
+			b.WriteString(anyByte)
 		case '[':
-			if set, width := globSet(glob[i:]); width > 0 {
-				b.WriteString(set)
+			if set, width := globSet(glob[i:], caseBlind); width > 0 {
+				writeByteSet(&b, &set)
 				i += width - 1
 				continue
 			}
-			b.WriteString(`\[`)
+			writeLiteral(&b, c, caseBlind)
 		default:
-			b.WriteString(regexp.QuoteMeta(string(c)))
+			writeLiteral(&b, c, caseBlind)
 		}
 	}
 	b.WriteString(`\z`)
 	return b.String()
 }
 
-// globSet translates the set at the start of p ("[...]") as apr_fnmatch
-// reads it (see exposure's matchSet); width 0: not closed, '[' is a
-// literal.
-func globSet(p string) (string, int) {
-	var b strings.Builder
-	b.WriteString("[")
+// HexName is a name as GlobRegexp's expressions read it: its bytes in
+// upper-case hexadecimal, as SQL's hex(name) gives them.
+func HexName(name string) string {
+	return strings.ToUpper(hex.EncodeToString([]byte(name)))
+}
+
+// anyByte matches one byte.
+const anyByte = "[0-9A-F]{2}"
+
+const hexDigits = "0123456789ABCDEF"
+
+// fold folds an ASCII upper-case letter to lower case when caseBlind, as
+// apr_fnmatch with APR_FNM_CASE_BLIND does.
+func fold(c byte, caseBlind bool) byte {
+	if caseBlind && 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+// writeLiteral writes the expression of one literal byte of a glob.
+func writeLiteral(b *strings.Builder, c byte, caseBlind bool) {
+	var set [256]bool
+	for v := range 256 {
+		set[v] = fold(byte(v), caseBlind) == fold(c, caseBlind)
+	}
+	writeByteSet(b, &set)
+}
+
+// globSet reads the set at the start of p ("[...]") as apr_fnmatch does
+// (exposure's matchSet) and returns the bytes it matches; width 0: it is
+// not closed, and '[' is a literal.
+func globSet(p string, caseBlind bool) (set [256]bool, width int) {
 	i := 1
-	neg := false
+	negate := false
 	if i < len(p) && (p[i] == '!' || p[i] == '^') {
-		b.WriteString("^")
-		neg = true
+		negate = true
 		i++
 	}
-	lit := func(c byte) {
-		if c < 0x20 || c >= 0x7f || strings.IndexByte(`\[]^-&~`, c) >= 0 {
-			// Escaped by code: never a class operator in either syntax.
-			b.WriteString(`\x{`)
-			b.WriteString(strings.ToLower(strings.TrimLeft(hex2(c), "0")))
-			if c == 0 {
-				b.WriteString("0")
-			}
-			b.WriteString("}")
-			return
-		}
-		b.WriteByte(c)
-	}
-	empty := true
+	type span struct{ lo, hi byte }
+	var spans []span
 	for start := i; i < len(p); i++ {
 		if p[i] == ']' && i > start {
-			if empty { // only reversed ranges: nothing, or with '!' anything
-				if neg {
-					return "(?s:.)", i + 1
+			for v := range 256 {
+				c := fold(byte(v), caseBlind)
+				in := false
+				for _, s := range spans {
+					in = in || s.lo <= c && c <= s.hi
 				}
-				return `[^\x{0}-\x{10ffff}]`, i + 1
+				set[v] = in != negate
 			}
-			b.WriteString("]")
-			return b.String(), i + 1
+			return set, i + 1
 		}
+		lo := fold(p[i], caseBlind)
 		if i+2 < len(p) && p[i+1] == '-' && p[i+2] != ']' {
-			if p[i] <= p[i+2] {
-				lit(p[i])
-				b.WriteString("-")
-				lit(p[i+2])
-				empty = false
-			}
+			spans = append(spans, span{lo, fold(p[i+2], caseBlind)})
 			i += 2
 			continue
 		}
-		lit(p[i])
-		empty = false
+		spans = append(spans, span{lo, lo})
 	}
-	return "", 0
+	return set, 0
 }
 
-func hex2(c byte) string {
-	const digits = "0123456789abcdef"
-	return string([]byte{digits[c>>4], digits[c&15]})
+// writeByteSet writes an expression matching one byte of set: its
+// members grouped by their first hexadecimal digit.
+func writeByteSet(b *strings.Builder, set *[256]bool) {
+	var alts []string
+	n := 0
+	for hi := range 16 {
+		var lows []byte
+		for lo := range 16 {
+			if set[hi<<4|lo] {
+				lows = append(lows, hexDigits[lo])
+			}
+		}
+		n += len(lows)
+		switch len(lows) {
+		case 0:
+		case 1:
+			alts = append(alts, string([]byte{hexDigits[hi], lows[0]}))
+		case 16:
+			alts = append(alts, string(hexDigits[hi])+"[0-9A-F]")
+		default:
+			alts = append(alts, string(hexDigits[hi])+"["+string(lows)+"]")
+		}
+	}
+	switch {
+	case n == 256:
+		b.WriteString(anyByte)
+	case n == 0:
+		b.WriteString("G") // never in hexadecimal: matches nothing
+	case len(alts) == 1:
+		b.WriteString(alts[0])
+	default:
+		b.WriteString("(?:" + strings.Join(alts, "|") + ")")
+	}
 }

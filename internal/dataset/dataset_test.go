@@ -3,6 +3,7 @@ package dataset
 import (
 	"bytes"
 	"fmt"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"slices"
@@ -11,7 +12,10 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/forensiclog/forensics/internal/geoip"
+	"github.com/forensiclog/forensics/internal/geoiptest"
 	"github.com/forensiclog/forensics/internal/testutil"
+	"github.com/forensiclog/forensics/internal/useragent"
 	"github.com/forensiclog/forensics/pkg/exposure"
 	"github.com/forensiclog/forensics/pkg/logparse"
 )
@@ -42,6 +46,12 @@ func logLines(n int) string {
 // at dir and returns the files written.
 func write(t *testing.T, dir string, logs [][2]string, fileRows, memBytes int) []string {
 	t.Helper()
+	return writeWith(t, dir, logs, Options{PathMapper: exposure.PathMapper{StripPrefix: "/rec", AddPrefix: "/nas"}}, fileRows, memBytes)
+}
+
+// writeWith is write with options.
+func writeWith(t *testing.T, dir string, logs [][2]string, opt Options, fileRows, memBytes int) []string {
+	t.Helper()
 	f, err := logparse.ParseFormat("nginx_range")
 	if err != nil {
 		t.Fatal(err)
@@ -50,7 +60,7 @@ func write(t *testing.T, dir string, logs [][2]string, fileRows, memBytes int) [
 	for _, l := range logs {
 		inputs = append(inputs, logparse.Input{Name: l[0], Size: int64(len(l[1]))})
 	}
-	w, err := Create(dir, inputs, Options{PathMapper: exposure.PathMapper{StripPrefix: "/rec", AddPrefix: "/nas"}})
+	w, err := Create(dir, inputs, opt)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -183,5 +193,57 @@ func TestDatasetReadByDuckDB(t *testing.T) {
 	kv := testutil.DumpParquet(t, files[0], `SELECT count(*) AS n FROM parquet_kv_metadata({file}) WHERE decode(key) = 'forensics.dataset'`)
 	if kv[0]["n"] != 1.0 {
 		t.Errorf("no forensics.dataset key in the file's metadata")
+	}
+}
+
+// TestDatasetActorPlaceAndAgent checks the actor columns analyze's
+// attribution needs: the GeoIP lookup of the actor's address in the test
+// databases (documentation ranges; empty for an address they do not
+// hold), each request's user agent as the parser reads it, and NULL for
+// both without a database or a parser.
+func TestDatasetActorPlaceAndAgent(t *testing.T) {
+	dir := t.TempDir()
+	city, asn := filepath.Join(dir, "city.mmdb"), filepath.Join(dir, "asn.mmdb")
+	if err := geoiptest.WriteCity(city); err != nil {
+		t.Fatal(err)
+	}
+	if err := geoiptest.WriteASN(asn); err != nil {
+		t.Fatal(err)
+	}
+	db, err := geoip.Open(city, asn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	clients := []struct{ addr, ua string }{
+		{"192.0.2.200", "Mozilla/5.0 (X11; Linux x86_64; rv:65.0) Gecko/20100101 Firefox/65.0"},
+		{"2001:db8:4::1", "curl/8.0"},
+		{"10.0.0.1", ""},
+	}
+	var log strings.Builder
+	for i, c := range clients {
+		fmt.Fprintf(&log, "%s - - [11/Feb/2019:10:00:0%d +0100] \"GET /rec/2019/a1.mp3 HTTP/1.1\" 200 1000 \"-\" %q \"-\" 0.010 OK 1300\n", c.addr, i, c.ua)
+	}
+	logs := [][2]string{{"access.log", log.String()}}
+	parser := useragent.New(16)
+	files := writeWith(t, filepath.Join(dir, "with"), logs, Options{Geo: db, UserAgents: parser}, FileRows, MemoryBytes)
+	got := testutil.DumpParquet(t, files[0], "SELECT actor, country, city, asn, as_org, ua_class, ua_name FROM data ORDER BY line")
+	var want []map[string]any
+	for _, c := range clients {
+		e, _ := geoiptest.Want(netip.MustParseAddr(c.addr))
+		u := parser.ParseUserAgent(c.ua)
+		want = append(want, map[string]any{"actor": c.addr, "country": e.Country, "city": e.City, "asn": float64(e.ASN), "as_org": e.ASOrg,
+			"ua_class": u.Class, "ua_name": u.Name})
+	}
+	if want[0]["country"] != "SE" || want[1]["city"] != "" || want[2]["asn"] != 0.0 || want[0]["ua_class"] != exposure.UABrowser {
+		t.Fatalf("the fixture does not exercise a place, a country only, no entry and a browser: %v", want)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("actor columns (-want +got):\n%s", diff)
+	}
+	files = writeWith(t, filepath.Join(dir, "without"), logs, Options{}, FileRows, MemoryBytes)
+	got = testutil.DumpParquet(t, files[0], "SELECT count(*) AS n FROM data WHERE country IS NULL AND city IS NULL AND asn IS NULL AND as_org IS NULL AND ua_class IS NULL AND ua_name IS NULL")
+	if got[0]["n"] != float64(len(clients)) {
+		t.Errorf("without a database and a parser: %v of %d rows have NULL actor columns", got[0]["n"], len(clients))
 	}
 }

@@ -12,7 +12,6 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/forensiclog/forensics/internal/geoip"
 	"github.com/forensiclog/forensics/internal/geoiptest"
 	"github.com/forensiclog/forensics/internal/testutil"
 	"github.com/forensiclog/forensics/internal/useragent"
@@ -203,14 +202,7 @@ func TestDatasetReadByDuckDB(t *testing.T) {
 // both without a database or a parser.
 func TestDatasetActorPlaceAndAgent(t *testing.T) {
 	dir := t.TempDir()
-	city, asn := filepath.Join(dir, "city.mmdb"), filepath.Join(dir, "asn.mmdb")
-	if err := geoiptest.WriteCity(city); err != nil {
-		t.Fatal(err)
-	}
-	if err := geoiptest.WriteASN(asn); err != nil {
-		t.Fatal(err)
-	}
-	db, err := geoip.Open(city, asn)
+	db, err := geoiptest.Open(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}

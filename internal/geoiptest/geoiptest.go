@@ -39,10 +39,13 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/maxmind/mmdbwriter"
 	"github.com/maxmind/mmdbwriter/mmdbtype"
+
+	"github.com/forensiclog/forensics/internal/geoip"
 )
 
 // Database types written into the metadata. The DB-IP names are those of
@@ -131,6 +134,19 @@ func WriteCity(path string) error { return WriteCityAs(path, CityType) }
 
 // WriteASN writes the ASN database (type GeoLite2-ASN) to path.
 func WriteASN(path string) error { return WriteASNAs(path, ASNType) }
+
+// Open writes both databases into dir as city.mmdb and asn.mmdb and
+// opens them with internal/geoip.
+func Open(dir string) (*geoip.DB, error) {
+	city, asn := filepath.Join(dir, "city.mmdb"), filepath.Join(dir, "asn.mmdb")
+	if err := WriteCity(city); err != nil {
+		return nil, err
+	}
+	if err := WriteASN(asn); err != nil {
+		return nil, err
+	}
+	return geoip.Open(city, asn)
+}
 
 // WriteCityAs writes the City database with the given database type in
 // its metadata, e.g. DBIPCityType.

@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/forensiclog/forensics/internal/geoip"
 	"github.com/forensiclog/forensics/internal/geoiptest"
 	"github.com/forensiclog/forensics/pkg/exposure"
 	"github.com/google/go-cmp/cmp"
@@ -16,15 +15,7 @@ import (
 // TestRoundTrip builds both databases, opens them with internal/geoip and
 // checks IPv4, IPv6 and not-found lookups against the table.
 func TestRoundTrip(t *testing.T) {
-	dir := t.TempDir()
-	city, asn := filepath.Join(dir, "city.mmdb"), filepath.Join(dir, "asn.mmdb")
-	if err := geoiptest.WriteCity(city); err != nil {
-		t.Fatal(err)
-	}
-	if err := geoiptest.WriteASN(asn); err != nil {
-		t.Fatal(err)
-	}
-	db, err := geoip.Open(city, asn)
+	db, err := geoiptest.Open(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -30,6 +30,10 @@ func Decision(listing string) string {
 	return read("decide_base.sql") + "\n" + read(l) + "\n" + read("decide_levels.sql")
 }
 
+// DuckDBTables returns the statements that keep, in DuckDB, what the
+// final views use several times as tables; run them after Decision.
+func DuckDBTables() string { return read("duckdb_tables.sql") }
+
 // DuckDBSources returns the statements that define the decision SQL's
 // tables in DuckDB over the dataset and index directories. gapMinutes,
 // exposedFromUS and exposedToUS are SQL literals ("NULL" to choose as

@@ -58,7 +58,7 @@ func (c *SQLCmd) Script() (string, error) {
 		}
 	}
 	return decision.DuckDBSourcesKeyed(c.Dataset, c.IndexDir, gap, from, to, trusted, c.ActorKey) + "\n" +
-		decision.Decision(c.Listing) + "\n" + decision.Summary, nil
+		decision.Decision(c.Listing) + "\n" + decision.DuckDBTables() + "\n" + decision.Summary, nil
 }
 
 // Run prints or runs the script.

@@ -27,7 +27,7 @@ func SQLEquality(t testing.TB, datasetDir, indexDir, engineOut, sources string) 
 	script := sources + "\n"
 	forms := []string{decision.ListingASOF, decision.ListingBand}
 	for i, form := range forms {
-		script += decision.Decision(form) + "\n"
+		script += decision.Decision(form) + "\n" + decision.DuckDBTables() + "\n"
 		if i == 0 {
 			script += decision.EngineViews(engineOut)
 		}

@@ -541,7 +541,7 @@ func (d *decider) personsPass() error {
 				b.rows, b.levels, b.strs, b.phones = b.rows[:0], b.levels[:0], b.strs[:0], b.phones[:0]
 				for from := b.start; from < b.end; from += personTouchSize {
 					to := min(from+personTouchSize, b.end)
-					d.touchPersons(from, to, order, sc)
+					sc.sink += d.touchPersons(from, to, order)
 					for i := from; i < to; i++ {
 						p := i
 						if order != nil {
@@ -660,8 +660,9 @@ const personTouchSize = 128
 // personRow's reads of one recording depend on one another (the offset,
 // then the record), so each one waits for memory; read here, in a loop
 // with no other work, the loads of many recordings overlap, and personRow
-// finds them in the cache.
-func (d *decider) touchPersons(from, to int, order []int32, sc *personScratch) {
+// finds them in the cache. It returns what it read, for the caller to
+// keep so that the reads are made.
+func (d *decider) touchPersons(from, to int, order []int32) uint32 {
 	ix := d.e.ix
 	var sink uint32
 	for i := from; i < to; i++ {
@@ -677,7 +678,7 @@ func (d *decider) touchPersons(from, to int, order []int32, sc *personScratch) {
 			}
 		}
 	}
-	sc.sink += sink
+	return sink
 }
 
 // personRow decides person p into row, its lists kept in b.

@@ -161,14 +161,17 @@ CREATE OR REPLACE TEMPORARY VIEW islands AS
 -- Each (recording, actor) pair as the engine writes it in
 -- exposures.parquet: level, bytes_delivered (the union of the spans plus
 -- the extra bytes, at most the file), coverage (of the file, by the
--- spans), prior_copy, and the uncertainty flags in the engine's order.
+-- spans), requests (every request of the recording, any status or
+-- method, as the dataset's rows), prior_copy, and the uncertainty flags
+-- in the engine's order.
 CREATE OR REPLACE TEMPORARY VIEW pair_facts AS
-  SELECT p.rec, p.actor, p.actor_ip, p.actor_ua, p.size, p.kind, p.prior_copy, p.first_us, p.last_us,
+  SELECT p.rec, p.actor, p.actor_ip, p.actor_ua, p.size, p.kind, p.requests, p.prior_copy, p.first_us, p.last_us,
     COALESCE(c.covered, 0) AS covered, COALESCE(f.extra, 0) AS extra, COALESCE(w.whole, 0) AS whole,
     p.wire_bytes AS u_wire_bytes, GREATEST(p.guessed, COALESCE(f.range_unknown, 0)) AS u_range_unknown,
     p.aborted AS u_aborted, p.bytes_not_logged AS u_bytes_not_logged, p.size_unknown AS u_size_unknown,
     p.multipart AS u_multipart, GREATEST(p.completion_unknown, COALESCE(f.completion_unknown, 0)) AS u_completion_unknown
   FROM (SELECT rec, actor, MAX(actor_ip) AS actor_ip, MAX(actor_ua) AS actor_ua, MAX(size) AS size,
+               COUNT(*) AS requests,
                MAX(CASE delivery WHEN 'content' THEN 2 WHEN 'metadata' THEN 1 ELSE 0 END) AS kind,
                MAX(CASE WHEN prior_copy THEN 1 ELSE 0 END) AS prior_copy,
                MAX(guessed) AS guessed,
@@ -189,7 +192,7 @@ CREATE OR REPLACE TEMPORARY VIEW pair_facts AS
              FROM delivery_flags GROUP BY rec, actor) AS f
     ON f.rec = p.rec AND f.actor = p.actor;
 CREATE OR REPLACE TEMPORARY VIEW pairs AS
-  SELECT rec, actor, actor_ip, actor_ua, prior_copy, first_us, last_us,
+  SELECT rec, actor, actor_ip, actor_ua, requests, prior_copy, first_us, last_us,
     u_wire_bytes, u_range_unknown, u_aborted, u_bytes_not_logged, u_size_unknown, u_multipart, u_completion_unknown,
     SUBSTRING(CONCAT(
       CASE WHEN u_wire_bytes = 1 THEN ',wire_bytes' ELSE '' END,

@@ -33,8 +33,10 @@ CREATE OR REPLACE TEMPORARY VIEW recording_pairs AS
          MAX(u_multipart) AS u_multipart, MAX(u_completion_unknown) AS u_completion_unknown
   FROM pairs AS pr JOIN actor_categories AS a ON a.actor = pr.actor
   WHERE a.trusted = 0 AND pr.level <> 'none' GROUP BY pr.rec;
+-- A recording's requests: every pair's, trusted actors' and those of
+-- level none too, as the engine counts them.
 CREATE OR REPLACE TEMPORARY VIEW recording_base AS
-  SELECT r.rec, r.path, r.available_us, COALESCE(p.rank, 0) AS direct_rank,
+  SELECT r.rec, r.path, r.available_us, COALESCE(p.rank, 0) AS direct_rank, COALESCE(q.requests, 0) AS requests,
     CASE WHEN p.first_us IS NULL OR l.first_untrusted_us < p.first_us THEN l.first_untrusted_us ELSE p.first_us END AS first_us,
     GREATEST(COALESCE(p.rank, 0), CASE WHEN l.first_untrusted_us IS NOT NULL THEN 2 ELSE 0 END) AS rank,
     COALESCE(p.max_coverage, 0.0) AS max_coverage, COALESCE(p.actors, 0) AS actors,
@@ -45,11 +47,12 @@ CREATE OR REPLACE TEMPORARY VIEW recording_base AS
     CASE WHEN l.first_untrusted_us IS NOT NULL AND l.any_unsure = 1 AND COALESCE(p.rank, 0) < 2 THEN 1 ELSE 0 END AS u_listing_unknown
   FROM index_recordings AS r
   LEFT JOIN recording_pairs AS p ON p.rec = r.rec
+  LEFT JOIN (SELECT rec, SUM(requests) AS requests FROM pairs GROUP BY rec) AS q ON q.rec = r.rec
   LEFT JOIN recording_listing AS l ON l.rec = r.rec;
 -- A recording that existed while no log watched, and was not proven
 -- fetched in full, is in a gap: undeterminable when nothing else is known.
 CREATE OR REPLACE TEMPORARY VIEW recording_levels AS
-  SELECT rec, path, in_gap, max_coverage, actors, first_us,
+  SELECT rec, path, in_gap, max_coverage, actors, requests, first_us,
     CASE CASE WHEN in_gap = 1 AND rank = 0 THEN 1 ELSE rank END
       WHEN 4 THEN 'full' WHEN 3 THEN 'partial' WHEN 2 THEN 'metadata' WHEN 1 THEN 'undeterminable' ELSE 'none'
     END AS level,
@@ -76,7 +79,7 @@ CREATE OR REPLACE TEMPORARY VIEW recording_levels AS
 -- array_sort(collect_set(x))) and never NULL (ARRAY[]; Spark SQL array()).
 CREATE OR REPLACE TEMPORARY VIEW recordings_sql AS
   SELECT r.path, r.call_id, r.region, r.caller_phone, r.started_at, r.available_at, r.folder,
-         COALESCE(r.size_bytes, -1) AS size_bytes, r.subjects, l.level, l.max_coverage, l.actors,
+         COALESCE(r.size_bytes, -1) AS size_bytes, r.subjects, l.level, l.max_coverage, l.actors, l.requests,
          make_timestamp(l.first_us) AS first_seen, l.in_gap = 1 AS in_gap, l.uncertain
   FROM recording_levels AS l JOIN index_recordings AS r ON r.rec = l.rec;
 
@@ -155,6 +158,7 @@ CREATE OR REPLACE TEMPORARY VIEW recording_whole_listings AS
   WHERE kind = 0;
 CREATE OR REPLACE TEMPORARY VIEW recording_listing_evidence AS
   SELECT l.rec, CONCAT(e.input, ':', CAST(e.line AS VARCHAR)) AS evidence,
+         COALESCE(w.n, 0) + COALESCE(v.n, 0) AS requests,
          COALESCE(w.n, 0) + COALESCE(v.n, 0) - 1 AS evidence_more
   FROM recording_listing AS l
   LEFT JOIN recording_whole_listings AS w ON w.rec = l.rec
@@ -174,17 +178,19 @@ CREATE OR REPLACE TEMPORARY VIEW recording_listing_evidence AS
 -- actor whose requests were above none (trusted actors too, as
 -- evidence); via a listing (any actor's timed listing after the file
 -- existed: the first and last such, by how many actors of which
--- categories).
+-- categories). requests: none on an undeterminable row, the pair's on an
+-- actor's, the listings after the file existed that showed it on a
+-- listing row.
 CREATE OR REPLACE TEMPORARY VIEW exposure_rows AS
   SELECT r.rec, '' AS actor, 'undeterminable' AS level, FALSE AS via_listing,
-         CAST(0 AS BIGINT) AS bytes_delivered, 0.0 AS coverage, CAST(NULL AS BIGINT) AS first_us, CAST(NULL AS BIGINT) AS last_us,
+         CAST(0 AS BIGINT) AS bytes_delivered, 0.0 AS coverage, CAST(0 AS BIGINT) AS requests, CAST(NULL AS BIGINT) AS first_us, CAST(NULL AS BIGINT) AS last_us,
          FALSE AS prior_copy, TRUE AS in_gap, '' AS uncertain, '' AS actor_ip, '' AS actor_ua, '' AS actor_label, '' AS actor_category,
          '' AS country, '' AS city, CAST(0 AS BIGINT) AS asn, '' AS as_org, '' AS ua_class, '' AS ua_name, CAST(0 AS BIGINT) AS listing_actors,
          CAST(ARRAY[] AS VARCHAR[]) AS evidence, CAST(0 AS BIGINT) AS evidence_more
   FROM recording_levels AS r
   WHERE r.level = 'undeterminable'
   UNION ALL
-  SELECT p.rec, p.actor, p.level, FALSE AS via_listing, p.bytes_delivered, p.coverage, p.first_us, p.last_us,
+  SELECT p.rec, p.actor, p.level, FALSE AS via_listing, p.bytes_delivered, p.coverage, p.requests, p.first_us, p.last_us,
          p.prior_copy = 1 AS prior_copy, r.in_gap = 1 AS in_gap, p.uncertain, p.actor_ip, p.actor_ua, a.label AS actor_label,
          a.category AS actor_category, t.country, t.city, t.asn, t.as_org, t.ua_class, t.ua_name, CAST(0 AS BIGINT) AS listing_actors,
          v.evidence, v.evidence_more
@@ -194,7 +200,7 @@ CREATE OR REPLACE TEMPORARY VIEW exposure_rows AS
   WHERE p.level <> 'none'
   UNION ALL
   SELECT l.rec, '' AS actor, 'metadata' AS level, TRUE AS via_listing, CAST(0 AS BIGINT) AS bytes_delivered, 0.0 AS coverage,
-         l.first_any_us AS first_us, l.last_any_us AS last_us, FALSE AS prior_copy, r.in_gap = 1 AS in_gap,
+         v.requests, l.first_any_us AS first_us, l.last_any_us AS last_us, FALSE AS prior_copy, r.in_gap = 1 AS in_gap,
          CASE WHEN l.any_unsure = 1 THEN 'listing_unknown' ELSE '' END AS uncertain,
          '' AS actor_ip, '' AS actor_ua, '' AS actor_label, '' AS actor_category,
          '' AS country, '' AS city, CAST(0 AS BIGINT) AS asn, '' AS as_org, '' AS ua_class, '' AS ua_name,
@@ -205,7 +211,7 @@ CREATE OR REPLACE TEMPORARY VIEW exposure_rows AS
   WHERE l.first_any_us IS NOT NULL;
 CREATE OR REPLACE TEMPORARY VIEW exposures_sql AS
   SELECT s.subject_id, s.subject_id_given, s.subject_kind, s.child, s.role, r.call_id, r.path, r.region, r.caller_phone,
-         r.started_at, e.level, e.bytes_delivered, e.coverage,
+         r.started_at, e.level, e.bytes_delivered, e.coverage, e.requests,
          make_timestamp(e.first_us) AS first_seen, make_timestamp(e.last_us) AS last_seen,
          e.via_listing, e.prior_copy, e.in_gap, e.uncertain, e.actor_ip, e.actor_ua, e.actor_label, e.actor_category,
          e.country, e.city, e.asn, e.as_org, e.ua_class, e.ua_name,

@@ -111,20 +111,21 @@ type Table struct {
 }
 
 // Compared lists the tables and columns EngineDiff compares: all the
-// engine writes but requests (the engine counts an input read twice, or a
-// copytruncate overlap, once; the SQL counts the dataset's rows; see the
-// README, "SQL at scale").
+// engine writes. The counts (requests, listings, evidence_more) are
+// equal where no line repeats: the engine counts an input read twice, or
+// a copytruncate overlap, once; the SQL counts the dataset's rows (see
+// the README, "SQL at scale").
 var Compared = []Table{
 	{"recordings", "recordings.parquet", "recordings_sql", cols(
 		"path", "call_id", "region", "caller_phone", "started_at:time", "available_at:time", "folder", "size_bytes:int",
-		"subjects:int", "level", "max_coverage:float", "actors:int", "first_seen:time", "in_gap", "uncertain"), false},
+		"subjects:int", "level", "max_coverage:float", "actors:int", "requests:int", "first_seen:time", "in_gap", "uncertain"), false},
 	{"persons", "persons.parquet", "persons_sql", cols(
 		"subject_id", "subject_id_given", "subject_kind", "child", "level", "roles", "calls:int", "calls_exposed:int",
 		"calls_full:int", "calls_partial:int", "calls_metadata:int", "calls_undeterminable:int", "regions", "phones",
 		"first_exposure:time", "actors:int", "actor_categories", "verdict_rests_on_gap", "listing_actors:int"), false},
 	{"exposures", "exposures.parquet", "exposures_sql", cols(
 		"subject_id", "subject_id_given", "subject_kind", "child", "role", "call_id", "path", "region", "caller_phone",
-		"started_at:time", "level", "bytes_delivered:int", "coverage:float", "first_seen:time", "last_seen:time",
+		"started_at:time", "level", "bytes_delivered:int", "coverage:float", "requests:int", "first_seen:time", "last_seen:time",
 		"via_listing", "prior_copy", "in_gap", "uncertain", "actor_ip", "actor_ua", "actor_label", "actor_category",
 		"country", "city", "asn:int", "as_org", "ua_class", "ua_name", "evidence", "evidence_more:int", "listing_actors:int",
 		"listing_categories"), false},

@@ -3,6 +3,8 @@ package testutil
 import (
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -16,9 +18,14 @@ import (
 // column (both ways, EXCEPT ALL). sources is the DuckDB sources script;
 // "" builds it with analyze's defaults. It fails, too, when the engine
 // wrote no row of a compared table not Optional: then nothing was
-// compared.
+// compared; and, before running anything, when the engine's manifest
+// reports a duplicate input or copytruncate overlap lines: the engine
+// counts those lines once, the SQL counts the dataset's rows, so the
+// counts compared (requests, listings, evidence_more) would differ by
+// design.
 func SQLEquality(t testing.TB, datasetDir, indexDir, engineOut, sources string) {
 	t.Helper()
+	repeatsNoLine(t, engineOut)
 	if sources == "" {
 		sources = decision.DuckDBSources(datasetDir, indexDir, "NULL", "NULL", "NULL", []string{"authorized", "internal"})
 	}
@@ -64,6 +71,26 @@ func SQLEquality(t testing.TB, datasetDir, indexDir, engineOut, sources string) 
 		if len(diffs) > 0 {
 			t.Errorf("decision SQL (%s) and engine differ (%d rows compared: %v):\n%s", form, len(rows), counts, strings.Join(diffs, "\n"))
 		}
+	}
+}
+
+// repeatsNoLine fails the test unless the manifest of the engine's
+// outputs in dir reports no duplicate input and no overlap lines.
+func repeatsNoLine(t testing.TB, dir string) {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, "manifest.json"))
+	if err != nil {
+		t.Fatalf("the engine's manifest: %v", err)
+	}
+	var m struct {
+		Totals map[string]int64 `json:"totals"`
+	}
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatalf("the engine's manifest: %v", err)
+	}
+	if d, o := m.Totals["duplicate_inputs"], m.Totals["overlap_lines"]; d != 0 || o != 0 {
+		t.Fatalf("the engine read %d duplicate inputs and %d overlap lines once, the SQL counts them: "+
+			"the compared counts (requests, listings, evidence_more) would differ; compare on logs that repeat no line", d, o)
 	}
 }
 

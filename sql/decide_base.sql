@@ -77,7 +77,7 @@ CREATE OR REPLACE TEMPORARY VIEW recording_requests AS
     JOIN index_recordings AS r ON r.rec = p.rec;
 
 CREATE OR REPLACE TEMPORARY VIEW hits AS
-  SELECT q.rec, q.actor, q.actor_ip, q.actor_ua, q.time_us, q.delivery, q.status, q.aborted, q.measured, q.prior_copy, q.completion_logged,
+  SELECT q.rec, q.actor, q.actor_ip, q.actor_ua, q.input, q.line, q.time_us, q.delivery, q.status, q.aborted, q.measured, q.prior_copy, q.completion_logged,
          CONCAT(',', q.uncertain, ',') AS unc0,
          q.range_source, q.range_start, q.range_end, q.range_suffix,
          CASE WHEN q.size_bytes > 0 THEN q.size_bytes END AS size,
@@ -321,19 +321,56 @@ CREATE OR REPLACE TEMPORARY VIEW recording_listing_views AS
          MAX(CASE WHEN shown = 1 THEN 1 ELSE 0 END) AS sure
   FROM listing_shown WHERE time_us IS NOT NULL GROUP BY rec;
 
--- Who saw each recording in a listing: every (recording, actor) whose
--- timed listing showed it at or after the file existed. A listing of the
--- whole folder showed the recordings available by then: an actor saw
--- those available by its last such listing of the folder (a join with
--- one row per folder and actor, not per listing).
+-- Who saw each recording in a listing: the actors whose timed listing
+-- showed it at or after the file existed, counted and categorised per
+-- recording without a row per (recording, actor): whole-folder listings
+-- alone make hundreds of millions of those at incident scale. A listing
+-- of the whole folder showed the recordings available by then, so an
+-- actor saw those available by its last such listing of the folder.
 CREATE OR REPLACE TEMPORARY VIEW folder_listers AS
   SELECT folder, actor, MAX(time_us) AS last_us FROM listing_events GROUP BY folder, actor;
-CREATE OR REPLACE TEMPORARY VIEW recording_listers AS
-  SELECT r.rec, f.actor
+-- Per recording, the actors whose last whole listing of its folder came
+-- at or after the file existed: a running count over the folder's
+-- recordings and listers in time order (a recording sorts before a
+-- lister of its time).
+CREATE OR REPLACE TEMPORARY VIEW recording_whole_listers AS
+  SELECT rec, total - before AS n
+  FROM (SELECT rec, kind,
+               SUM(kind) OVER (PARTITION BY folder ORDER BY t, kind ROWS UNBOUNDED PRECEDING) AS before,
+               SUM(kind) OVER (PARTITION BY folder) AS total
+        FROM (SELECT folder, rec, COALESCE(available_us, -9223372036854775807) AS t, 0 AS kind FROM index_recordings
+              UNION ALL
+              SELECT folder, CAST(NULL AS BIGINT) AS rec, last_us AS t, 1 AS kind FROM folder_listers) AS u) AS w
+  WHERE kind = 0;
+-- The (recording, actor) pairs of listings read entry by entry that
+-- showed the recording; few, as such listings are.
+CREATE OR REPLACE TEMPORARY VIEW recording_view_listers AS
+  SELECT DISTINCT rec, actor FROM listing_shown WHERE shown > 0 AND time_us IS NOT NULL;
+-- Per recording, how many distinct actors saw it in a listing: the
+-- whole-folder listers, and the entry-by-entry ones that are not also
+-- among them.
+CREATE OR REPLACE TEMPORARY VIEW recording_listing_actors AS
+  SELECT rec, SUM(n) AS listing_actors
+  FROM (SELECT rec, n FROM recording_whole_listers WHERE n > 0
+        UNION ALL
+        SELECT v.rec, 1 AS n
+        FROM recording_view_listers AS v JOIN index_recordings AS r ON r.rec = v.rec
+        WHERE NOT EXISTS (SELECT 1 FROM folder_listers AS f
+                          WHERE f.folder = r.folder AND f.actor = v.actor
+                            AND f.last_us >= COALESCE(r.available_us, -9223372036854775807))) AS t
+  GROUP BY rec;
+-- Per recording, the categories of the actors that saw it in a listing:
+-- a category's whole-folder listers saw the recordings available by the
+-- last listing of any of them.
+CREATE OR REPLACE TEMPORARY VIEW recording_lister_categories AS
+  SELECT r.rec, c.category
   FROM index_recordings AS r
-  JOIN folder_listers AS f ON f.folder = r.folder AND f.last_us >= COALESCE(r.available_us, -9223372036854775807)
+  JOIN (SELECT f.folder, a.category, MAX(f.last_us) AS last_us
+        FROM folder_listers AS f JOIN actor_categories AS a ON a.actor = f.actor
+        GROUP BY f.folder, a.category) AS c
+    ON c.folder = r.folder AND c.last_us >= COALESCE(r.available_us, -9223372036854775807)
   UNION
-  SELECT rec, actor FROM listing_shown WHERE shown > 0 AND time_us IS NOT NULL;
+  SELECT v.rec, a.category FROM recording_view_listers AS v JOIN actor_categories AS a ON a.actor = v.actor;
 
 -- Coverage: the minutes each log source logged anything; silences longer
 -- than the gap threshold are gaps.

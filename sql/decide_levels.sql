@@ -17,14 +17,12 @@ CREATE OR REPLACE TEMPORARY VIEW recording_listing AS
   LEFT JOIN recording_listing_views AS v ON v.rec = w.rec
   LEFT JOIN (SELECT folder, MAX(time_us) AS last_us FROM listing_events GROUP BY folder) AS f
     ON f.folder = r.folder AND f.last_us >= COALESCE(r.available_us, -9223372036854775807);
--- Per recording, the listing actors and the categories of the actors
--- with a row (trusted too) or a listing.
-CREATE OR REPLACE TEMPORARY VIEW recording_listing_actors AS
-  SELECT rec, COUNT(*) AS listing_actors FROM recording_listers GROUP BY rec;
+-- Per recording, the categories of the actors with a row (trusted too)
+-- or a listing.
 CREATE OR REPLACE TEMPORARY VIEW recording_categories AS
   SELECT p.rec, a.category FROM pairs AS p JOIN actor_categories AS a ON a.actor = p.actor WHERE p.level <> 'none'
   UNION
-  SELECT l.rec, a.category FROM recording_listers AS l JOIN actor_categories AS a ON a.actor = l.actor;
+  SELECT rec, category FROM recording_lister_categories;
 CREATE OR REPLACE TEMPORARY VIEW recording_pairs AS
   SELECT pr.rec, MAX(CASE pr.level WHEN 'full' THEN 4 WHEN 'partial' THEN 3 WHEN 'metadata' THEN 2 ELSE 0 END) AS rank,
          MAX(pr.coverage) AS max_coverage, COUNT(*) AS actors, MIN(pr.first_us) AS first_us,
@@ -135,18 +133,34 @@ CREATE OR REPLACE TEMPORARY VIEW persons_sql AS
 
 -- Evidence, as the engine keeps it: the first 8 (exposure.Options.MaxEvidence)
 -- lines in (input name, line) order, "input:line", and how many more.
--- A pair's: its requests. A recording's listing row: the first listing
+-- A pair's: its requests (how many more: its requests past the first 8).
+-- The list is made of the first 8 lines' columns, not by an ordered
+-- aggregate: DuckDB holds an ordered aggregate's values in memory, group
+-- by group, and at 256 MB that ran out of memory on the ci preset. A recording's listing row: the first listing
 -- that showed it (ties: the first line), and the other such listings;
 -- the whole folder's are counted by a window over the folder's listings
 -- and recordings in time order (a recording sorts before a listing of its
 -- time), not by a join of each recording with each later listing.
 CREATE OR REPLACE TEMPORARY VIEW pair_evidence AS
   SELECT rec, actor,
-         array_agg(CONCAT(input, ':', CAST(line AS VARCHAR)) ORDER BY input, line) FILTER (WHERE rn <= 8) AS evidence,
-         COUNT(*) - SUM(CASE WHEN rn <= 8 THEN 1 ELSE 0 END) AS evidence_more
-  FROM (SELECT rec, actor, input, line, ROW_NUMBER() OVER (PARTITION BY rec, actor ORDER BY input, line) AS rn
-        FROM recording_requests) AS t
-  GROUP BY rec, actor;
+    CASE n
+      WHEN 1 THEN ARRAY[e1]
+      WHEN 2 THEN ARRAY[e1, e2]
+      WHEN 3 THEN ARRAY[e1, e2, e3]
+      WHEN 4 THEN ARRAY[e1, e2, e3, e4]
+      WHEN 5 THEN ARRAY[e1, e2, e3, e4, e5]
+      WHEN 6 THEN ARRAY[e1, e2, e3, e4, e5, e6]
+      WHEN 7 THEN ARRAY[e1, e2, e3, e4, e5, e6, e7]
+      WHEN 8 THEN ARRAY[e1, e2, e3, e4, e5, e6, e7, e8]
+    END AS evidence
+  FROM (SELECT rec, actor, COUNT(*) AS n,
+         MAX(CASE WHEN rn = 1 THEN ev END) AS e1, MAX(CASE WHEN rn = 2 THEN ev END) AS e2, MAX(CASE WHEN rn = 3 THEN ev END) AS e3, MAX(CASE WHEN rn = 4 THEN ev END) AS e4,
+         MAX(CASE WHEN rn = 5 THEN ev END) AS e5, MAX(CASE WHEN rn = 6 THEN ev END) AS e6, MAX(CASE WHEN rn = 7 THEN ev END) AS e7, MAX(CASE WHEN rn = 8 THEN ev END) AS e8
+        FROM (SELECT rec, actor, CONCAT(input, ':', CAST(line AS VARCHAR)) AS ev,
+                     ROW_NUMBER() OVER (PARTITION BY rec, actor ORDER BY input, line) AS rn
+              FROM hits) AS t
+        WHERE rn <= 8
+        GROUP BY rec, actor) AS f;
 CREATE OR REPLACE TEMPORARY VIEW recording_whole_listings AS
   SELECT rec, total - before AS n
   FROM (SELECT rec, kind,
@@ -193,7 +207,7 @@ CREATE OR REPLACE TEMPORARY VIEW exposure_rows AS
   SELECT p.rec, p.actor, p.level, FALSE AS via_listing, p.bytes_delivered, p.coverage, p.requests, p.first_us, p.last_us,
          p.prior_copy = 1 AS prior_copy, r.in_gap = 1 AS in_gap, p.uncertain, p.actor_ip, p.actor_ua, a.label AS actor_label,
          a.category AS actor_category, t.country, t.city, t.asn, t.as_org, t.ua_class, t.ua_name, CAST(0 AS BIGINT) AS listing_actors,
-         v.evidence, v.evidence_more
+         v.evidence, GREATEST(p.requests - 8, 0) AS evidence_more
   FROM pairs AS p JOIN recording_levels AS r ON r.rec = p.rec JOIN actor_categories AS a ON a.actor = p.actor
   JOIN actor_attributes AS t ON t.actor = p.actor
   JOIN pair_evidence AS v ON v.rec = p.rec AND v.actor = p.actor
@@ -219,9 +233,8 @@ CREATE OR REPLACE TEMPORARY VIEW exposures_sql AS
   FROM exposure_rows AS e
   JOIN index_recordings AS r ON r.rec = e.rec
   JOIN index_subjects AS s ON s.rec = e.rec
-  LEFT JOIN (SELECT l.rec, array_sort(array_agg(DISTINCT a.category)) AS categories
-             FROM recording_listers AS l JOIN actor_categories AS a ON a.actor = l.actor
-             GROUP BY l.rec) AS c ON c.rec = e.rec;
+  LEFT JOIN (SELECT rec, array_sort(array_agg(category)) AS categories
+             FROM recording_lister_categories GROUP BY rec) AS c ON c.rec = e.rec;
 
 -- listings.parquet: per folder of the index and actor, its listings (timed
 -- or not): the first and last time, how many, and the most of the
@@ -247,18 +260,34 @@ CREATE OR REPLACE TEMPORARY VIEW listing_actor_facts AS
   LEFT JOIN (SELECT input, line, COUNT(*) AS shown FROM listing_shown WHERE shown > 0 GROUP BY input, line) AS v
     ON v.input = l.input AND v.line = l.line AND l.per_entry = 1
   GROUP BY l.folder, l.actor;
+CREATE OR REPLACE TEMPORARY VIEW listing_evidence AS
+  SELECT folder, actor,
+    CASE n
+      WHEN 1 THEN ARRAY[e1]
+      WHEN 2 THEN ARRAY[e1, e2]
+      WHEN 3 THEN ARRAY[e1, e2, e3]
+      WHEN 4 THEN ARRAY[e1, e2, e3, e4]
+      WHEN 5 THEN ARRAY[e1, e2, e3, e4, e5]
+      WHEN 6 THEN ARRAY[e1, e2, e3, e4, e5, e6]
+      WHEN 7 THEN ARRAY[e1, e2, e3, e4, e5, e6, e7]
+      WHEN 8 THEN ARRAY[e1, e2, e3, e4, e5, e6, e7, e8]
+    END AS evidence
+  FROM (SELECT folder, actor, COUNT(*) AS n,
+         MAX(CASE WHEN rn = 1 THEN ev END) AS e1, MAX(CASE WHEN rn = 2 THEN ev END) AS e2, MAX(CASE WHEN rn = 3 THEN ev END) AS e3, MAX(CASE WHEN rn = 4 THEN ev END) AS e4,
+         MAX(CASE WHEN rn = 5 THEN ev END) AS e5, MAX(CASE WHEN rn = 6 THEN ev END) AS e6, MAX(CASE WHEN rn = 7 THEN ev END) AS e7, MAX(CASE WHEN rn = 8 THEN ev END) AS e8
+        FROM (SELECT folder, actor, CONCAT(input, ':', CAST(line AS VARCHAR)) AS ev,
+                     ROW_NUMBER() OVER (PARTITION BY folder, actor ORDER BY input, line) AS rn
+              FROM listing_all) AS t
+        WHERE rn <= 8
+        GROUP BY folder, actor) AS f;
 CREATE OR REPLACE TEMPORARY VIEW listings_sql AS
   SELECT f.folder, f.actor_ip, f.actor_ua, a.label AS actor_label, a.category AS actor_category,
          make_timestamp(f.first_us) AS first, make_timestamp(f.last_us) AS last, f.listings,
-         GREATEST(COALESCE(w.shown, 0), f.views_shown) AS shown, v.evidence, v.evidence_more
+         GREATEST(COALESCE(w.shown, 0), f.views_shown) AS shown, v.evidence,
+         GREATEST(f.listings - 8, 0) AS evidence_more
   FROM listing_actor_facts AS f
   JOIN actor_categories AS a ON a.actor = f.actor
-  JOIN (SELECT folder, actor,
-               array_agg(CONCAT(input, ':', CAST(line AS VARCHAR)) ORDER BY input, line) FILTER (WHERE rn <= 8) AS evidence,
-               COUNT(*) - SUM(CASE WHEN rn <= 8 THEN 1 ELSE 0 END) AS evidence_more
-        FROM (SELECT folder, actor, input, line, ROW_NUMBER() OVER (PARTITION BY folder, actor ORDER BY input, line) AS rn
-              FROM listing_all) AS t
-        GROUP BY folder, actor) AS v ON v.folder = f.folder AND v.actor = f.actor
+  JOIN listing_evidence AS v ON v.folder = f.folder AND v.actor = f.actor
   LEFT JOIN (SELECT f.folder, f.actor, COUNT(*) AS shown
              FROM listing_actor_facts AS f
              JOIN index_recordings AS r ON r.folder = f.folder AND COALESCE(r.available_us, -9223372036854775807) <= f.whole_cut_us

@@ -7,6 +7,7 @@ package sql
 import (
 	"embed"
 	"fmt"
+	"path/filepath"
 	"strings"
 )
 
@@ -72,12 +73,41 @@ func read(name string) string {
 	return string(b)
 }
 
-// Summary is a closing query: recordings and persons by level.
-const Summary = `SELECT 'recordings' AS what, level, COUNT(*) AS n FROM recordings_sql GROUP BY level
+// Summary is the closing statements of a DuckDB script: recordings and
+// persons by level. Each output is counted into a table of its own first,
+// so that no query holds both outputs' joins at once.
+const Summary = `CREATE OR REPLACE TEMPORARY TABLE summary_recordings AS SELECT level, COUNT(*) AS n FROM recordings_sql GROUP BY level;
+CREATE OR REPLACE TEMPORARY TABLE summary_persons AS SELECT level, COUNT(*) AS n FROM persons_sql GROUP BY level;
+SELECT 'recordings' AS what, level, n FROM summary_recordings
 UNION ALL
-SELECT 'persons' AS what, level, COUNT(*) AS n FROM persons_sql GROUP BY level
+SELECT 'persons' AS what, level, n FROM summary_persons
 ORDER BY what, n DESC;
 `
+
+// Outputs are the decision SQL's final views and the Go engine's files
+// they reproduce: recordings_sql is recordings.parquet, and so on.
+var Outputs = []string{"recordings", "persons", "exposures", "listings"}
+
+// DuckDBCopy returns DuckDB statements that write the final views to dir
+// as Parquet files named as the Go engine's (recordings.parquet,
+// persons.parquet, exposures.parquet, listings.parquet), zstd-compressed,
+// one view at a time, then a summary of recordings and persons by level
+// read from the files written.
+func DuckDBCopy(dir string) string {
+	var b strings.Builder
+	for _, o := range Outputs {
+		fmt.Fprintf(&b, "COPY (SELECT * FROM %s_sql) TO %s (FORMAT parquet, COMPRESSION zstd);\n",
+			o, literal(filepath.Join(dir, o+".parquet")))
+	}
+	r := literal(filepath.Join(dir, "recordings.parquet"))
+	p := literal(filepath.Join(dir, "persons.parquet"))
+	fmt.Fprintf(&b, `SELECT 'recordings' AS what, level, COUNT(*) AS n FROM read_parquet(%s) GROUP BY level
+UNION ALL
+SELECT 'persons' AS what, level, COUNT(*) AS n FROM read_parquet(%s) GROUP BY level
+ORDER BY what, n DESC;
+`, r, p)
+	return b.String()
+}
 
 // EngineDiff returns a query comparing the decision SQL's views with the
 // Go engine's outputs in dir (recordings.parquet, persons.parquet,

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"os/exec"
 	"strconv"
 	"strings"
@@ -23,6 +24,7 @@ type SQLCmd struct {
 	ExposedTo       string   `placeholder:"TIME" help:"End of the exposure window, RFC 3339 (as analyze)."`
 	ActorKey        string   `help:"What makes an actor, as analyze: ip, or ip+ua to split per user agent." enum:"ip,ip+ua" default:"ip"`
 	TrustedCategory []string `default:"authorized,internal" help:"Actor categories whose access is no exposure (as analyze); 'none' for none."`
+	Out             string   `placeholder:"DIR" help:"End the script by writing the outputs to DIR as recordings.parquet, persons.parquet, exposures.parquet and listings.parquet, as analyze names them (with --run, DIR is created); without it the script ends with a summary."`
 	Execute         bool     `name:"run" help:"Run the SQL with the DuckDB command line (--duckdb) and print its level counts; without --run the SQL is printed."`
 	DuckDB          string   `name:"duckdb" default:"duckdb" placeholder:"CMD" help:"With --run: the DuckDB command line, a name looked up on PATH or a path; it is given -batch -bail and the script on standard input."`
 }
@@ -51,6 +53,10 @@ func (c *SQLCmd) Script() (string, error) {
 	if c.Gap > 0 {
 		gap = strconv.FormatInt(c.Gap, 10)
 	}
+	end := decision.Summary
+	if c.Out != "" {
+		end = decision.DuckDBCopy(c.Out)
+	}
 	var trusted []string
 	for _, t := range c.TrustedCategory {
 		if t != "none" {
@@ -58,7 +64,7 @@ func (c *SQLCmd) Script() (string, error) {
 		}
 	}
 	return decision.DuckDBSourcesKeyed(c.Dataset, c.IndexDir, gap, from, to, trusted, c.ActorKey) + "\n" +
-		decision.Decision(c.Listing) + "\n" + decision.DuckDBTables() + "\n" + decision.Summary, nil
+		decision.Decision(c.Listing) + "\n" + decision.DuckDBTables() + "\n" + end, nil
 }
 
 // Run prints or runs the script.
@@ -76,6 +82,11 @@ func (c *SQLCmd) Run(log *slog.Logger, std *stdio) error {
 	duck, err := exec.LookPath(c.DuckDB)
 	if err != nil {
 		return fmt.Errorf("--run: no DuckDB command %q found (install the DuckDB CLI, or name it with --duckdb; without --run the SQL is printed)", c.DuckDB)
+	}
+	if c.Out != "" {
+		if err := os.MkdirAll(c.Out, 0o755); err != nil {
+			return fmt.Errorf("--out: %w", err)
+		}
 	}
 	log.Debug("running the decision SQL", "duckdb", duck)
 	cmd := exec.Command(duck, "-batch", "-bail")

@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/forensiclog/forensics/internal/testutil"
+	decision "github.com/forensiclog/forensics/sql"
 )
 
 // TestSQLCommandPrints checks what "forensics sql" prints: the DuckDB
@@ -27,10 +28,15 @@ func TestSQLCommandPrints(t *testing.T) {
 	}
 	for _, want := range []string{"'d''s/requests/*/*/*.parquet'", "'ix/recordings.parquet'", "ASOF LEFT JOIN",
 		"CAST(90 AS BIGINT) AS gap_minutes", "CAST(1546300800000000 AS BIGINT) AS exposed_from_us", "(CAST(NULL AS VARCHAR))",
-		"CREATE OR REPLACE TEMPORARY VIEW exposures_sql"} {
+		"CREATE OR REPLACE TEMPORARY VIEW exposures_sql", "CREATE OR REPLACE TEMPORARY TABLE summary_persons"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("the SQL lacks %q", want)
 		}
+	}
+	r = runForensics(t, bin, dir, "sql", "--out", "o's", "ds", "ix")
+	if r.exit != exitOK || strings.Contains(r.stdout, "summary_persons") ||
+		!strings.Contains(r.stdout, "COPY (SELECT * FROM listings_sql) TO '"+filepath.Join("o''s", "listings.parquet")+"' (FORMAT parquet") {
+		t.Errorf("--out: exit %d, a summary instead of the outputs' COPY\n%s", r.exit, r.stderr)
 	}
 	r = runForensics(t, bin, dir, "sql", "--listing", "band", "ds", "ix")
 	if r.exit != exitOK || strings.Contains(r.stdout, "ASOF") || !strings.Contains(r.stdout, "('authorized'), ('internal')") {
@@ -100,23 +106,29 @@ func checkSQLRun(t *testing.T, dir, out, ds, ix string) {
 		return forensicsRun{args: args, exit: cmd.ProcessState.ExitCode(), stdout: stdout.String(), stderr: stderr.String()}
 	}
 
-	r := run(bin+string(os.PathListSeparator)+os.Getenv("PATH"), "sql", "--run", ds, ix)
-	if r.exit != exitOK {
-		t.Fatalf("sql --run: exit %d\n%s", r.exit, r.stderr)
-	}
-	got := map[string]float64{}
-	dec := json.NewDecoder(strings.NewReader(r.stdout))
-	for {
-		var row struct {
-			What, Level string
-			N           float64
+	// levels runs "forensics sql --run" with args and reads the level
+	// counts it prints.
+	levels := func(args ...string) map[string]float64 {
+		t.Helper()
+		r := run(bin+string(os.PathListSeparator)+os.Getenv("PATH"), append([]string{"sql", "--run"}, args...)...)
+		if r.exit != exitOK {
+			t.Fatalf("sql --run %v: exit %d\n%s", args, r.exit, r.stderr)
 		}
-		if err := dec.Decode(&row); err == io.EOF {
-			break
-		} else if err != nil {
-			t.Fatalf("sql --run printed something else than the level counts: %v\n%s", err, r.stdout)
+		got := map[string]float64{}
+		dec := json.NewDecoder(strings.NewReader(r.stdout))
+		for {
+			var row struct {
+				What, Level string
+				N           float64
+			}
+			if err := dec.Decode(&row); err == io.EOF {
+				break
+			} else if err != nil {
+				t.Fatalf("sql --run printed something else than the level counts: %v\n%s", err, r.stdout)
+			}
+			got[row.What+" "+row.Level] = row.N
 		}
-		got[row.What+" "+row.Level] = row.N
+		return got
 	}
 	want := map[string]float64{}
 	for _, what := range []string{"recordings", "persons"} {
@@ -127,14 +139,28 @@ func checkSQLRun(t *testing.T, dir, out, ds, ix string) {
 	if len(want) < 3 {
 		t.Fatalf("the demo's engine outputs have too few levels to compare: %v", want)
 	}
-	if diff := cmp.Diff(want, got); diff != "" {
+	if diff := cmp.Diff(want, levels(ds, ix)); diff != "" {
 		t.Errorf("sql --run's level counts, engine (-) vs SQL (+):\n%s", diff)
+	}
+	// With --out, the outputs are written as the engine names them (in a
+	// folder --run creates), every row, and the counts read from them.
+	sqlOut := filepath.Join(dir, "sql-out", "demo")
+	if diff := cmp.Diff(want, levels("--out", sqlOut, ds, ix)); diff != "" {
+		t.Errorf("sql --run --out's level counts, engine (-) vs SQL (+):\n%s", diff)
+	}
+	for _, name := range decision.Outputs {
+		count := func(dir string) float64 {
+			return testutil.DumpParquet(t, filepath.Join(dir, name+".parquet"), "SELECT count(*) AS n FROM data")[0]["n"].(float64)
+		}
+		if e, q := count(out), count(sqlOut); e != q || e == 0 {
+			t.Errorf("%s.parquet: the engine wrote %v rows, the SQL %v", name, e, q)
+		}
 	}
 
 	// No DuckDB: a failure that says so, not a script on stdout.
 	empty := t.TempDir()
 	for _, args := range [][]string{{"sql", "--run", ds, ix}, {"sql", "--run", "--duckdb", "no-such-duckdb", ds, ix}} {
-		r = run(empty, args...)
+		r := run(empty, args...)
 		if r.exit != exitFailure || !strings.Contains(r.stderr, "--run: no DuckDB command") || r.stdout != "" {
 			t.Errorf("%v without DuckDB: exit %d, stdout %d bytes, stderr %s", args, r.exit, len(r.stdout), r.stderr)
 		}

@@ -2,8 +2,9 @@
 # The scale path measured: forensics parse --dataset and index export, then
 # the decision SQL (sql/) on DuckDB with SET memory_limit (it spills to a
 # temporary directory past it), next to forensics analyze on the same
-# inputs. Prints wall time and peak RSS of each step; the SQL's level
-# counts are checked equal to analyze's.
+# inputs. Prints wall time and peak RSS of each step; the SQL's counts
+# (recordings and persons by level, exposure rows by level and by
+# listing, listing rows and their sums) are checked equal to analyze's.
 #
 #   tools/bench/sql.sh [tiny|ci|incident]        (default: ci)
 #
@@ -37,7 +38,7 @@ fi
 work=$(mktemp -d "$root/sql.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 lines=$(wc -l <"$data/access.log")
-echo "preset $preset, seed $seed: $(($(wc -l <"$data/index.csv") - 1)) recordings, $lines lines ($(($(stat -c %s "$data/access.log") / 1000000)) MB log)"
+echo "preset $preset, seed $seed: $(($(wc -l <"$data/index.csv") - 1)) recordings, $lines lines ($(($(stat -L -c %s "$data/access.log") / 1000000)) MB log)"
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at start"
 echo
 
@@ -58,21 +59,39 @@ fi
 measure "forensics parse --dataset" "$bin/forensics" parse -q --format combined --dataset "$work/ds" "$data/access.log"
 echo "  dataset: $(find "$work/ds" -name '*.parquet' | wc -l) files, $(du -sm "$work/ds" | cut -f1) MB"
 measure "forensics index export" "$bin/forensics" index export -q --index "$data/index.csv" --out "$work/ix"
-"$bin/forensics" sql "$work/ds" "$work/ix" >"$work/decide.sql"
+# counts DIR: a query that prints, on one line, the counts of the four
+# outputs in DIR: recordings and persons by level, exposure rows by level
+# and by listing, listing rows and their sums.
+counts() {
+  local r="read_parquet('$1/recordings.parquet')" p="read_parquet('$1/persons.parquet')"
+  local e="read_parquet('$1/exposures.parquet')" l="read_parquet('$1/listings.parquet')"
+  cat <<SQL
+SELECT string_agg(s, ' ' ORDER BY s) AS s FROM (
+  SELECT 'recordings.' || level || '=' || count(*) AS s FROM $r GROUP BY level
+  UNION ALL SELECT 'persons.' || level || '=' || count(*) FROM $p GROUP BY level
+  UNION ALL SELECT 'exposures.' || level || CASE WHEN via_listing THEN '.listing' ELSE '' END || '=' || count(*)
+    FROM $e GROUP BY level, via_listing
+  UNION ALL SELECT 'listings=' || count(*) || ' listed=' || sum(listings) || ' shown=' || sum(shown) FROM $l) AS t;
+SQL
+}
 want=skipped
 if [ "$analyze" = 1 ]; then
-  want=$(node tools/duckdb/dump.mjs "$work/out/recordings.parquet" \
-    "SELECT string_agg(level || '=' || n, ' ' ORDER BY level) AS s FROM (SELECT level, count(*) AS n FROM data GROUP BY level)")
+  counts "$work/out" >"$work/want.sql"
+  want=$(node tools/duckdb/run.mjs "$work/want.sql" | sed 's/^{"s":"\(.*\)"}$/\1/')
 fi
 for limit in $limits; do
-  mkdir -p "$work/spill"
+  # The SQL writes the four outputs as Parquet (forensics sql --out), as
+  # analyze does, and the counts are read from the files it wrote.
+  rm -rf "$work/spill" "$work/sql-out"
+  mkdir -p "$work/spill" "$work/sql-out"
   { echo "SET memory_limit = '$limit'; SET temp_directory = '$work/spill'; SET preserve_insertion_order = false;"
-    cat "$work/decide.sql"
-    echo "; SELECT string_agg(level || '=' || n, ' ' ORDER BY level) AS s FROM (SELECT level, count(*) AS n FROM recordings_sql GROUP BY level);"
+    "$bin/forensics" sql --out "$work/sql-out" "$work/ds" "$work/ix"
   } >"$work/run.sql"
   measure "duckdb decision SQL ($limit)" node tools/duckdb/run.mjs "$work/run.sql"
-  got=$(cat "$work/duckdb decision SQL ($limit).out")
-  if [ "$want" = skipped ]; then echo "  recordings by level (analyze not run): $got"
-  elif [ "$got" = "$want" ]; then echo "  recordings by level equal to analyze: $got"; else
-    echo "  recordings by level DIFFER: analyze $want, SQL $got" >&2; exit 1; fi
+  echo "  outputs: $(du -sm "$work/sql-out" | cut -f1) MB"
+  counts "$work/sql-out" >"$work/got.sql"
+  got=$(node tools/duckdb/run.mjs "$work/got.sql" | sed 's/^{"s":"\(.*\)"}$/\1/')
+  if [ "$want" = skipped ]; then echo "  counts (analyze not run): $got"
+  elif [ "$got" = "$want" ]; then echo "  counts equal to analyze's: $got"; else
+    echo "  counts DIFFER: analyze $want, SQL $got" >&2; exit 1; fi
 done

@@ -25,24 +25,30 @@ const conn = await instance.connect();
 try {
   const stmts = await conn.extractStatements(sql);
   const n = stmts.count;
-  let reader;
+  let js = [];
+  let json = [];
   for (let i = 0; i < n; i++) {
     const p = await stmts.prepare(i);
-    reader = await p.runAndReadAll();
+    const reader = await p.runAndReadAll();
+    if (i === n - 1) {
+      js = reader.getRowObjectsJS();
+      json = reader.getRowObjectsJson();
+    }
+    // Free what the statement's execution holds (its hash tables and
+    // buffers) now, not when JavaScript collects it: until then DuckDB
+    // counts it against memory_limit, and later statements ran out of
+    // memory.
+    p.destroySync();
   }
   const out = [];
-  if (reader) {
-    const js = reader.getRowObjectsJS();
-    const json = reader.getRowObjectsJson();
-    for (let i = 0; i < json.length; i++) {
-      const row = json[i];
-      for (const [k, v] of Object.entries(js[i])) {
-        if (typeof v === 'bigint' && v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER)) {
-          row[k] = Number(v);
-        }
+  for (let i = 0; i < json.length; i++) {
+    const row = json[i];
+    for (const [k, v] of Object.entries(js[i])) {
+      if (typeof v === 'bigint' && v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER)) {
+        row[k] = Number(v);
       }
-      out.push(JSON.stringify(row));
     }
+    out.push(JSON.stringify(row));
   }
   process.stdout.write(out.length ? out.join('\n') + '\n' : '');
 } catch (err) {

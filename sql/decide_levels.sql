@@ -91,37 +91,37 @@ CREATE OR REPLACE TEMPORARY VIEW recordings_sql AS
 CREATE OR REPLACE TEMPORARY VIEW person_recordings AS
   SELECT DISTINCT person_id, rec FROM index_subjects;
 CREATE OR REPLACE TEMPORARY VIEW persons_sql AS
-  SELECT s.person_id AS subject_id, f.subject_id_given, f.subject_kind, s.child, v.level, s.roles,
+  SELECT s.person_id AS subject_id, s.subject_id_given, s.subject_kind, s.child, v.level, s.roles,
          v.calls, v.calls_exposed, v.calls_full, v.calls_partial, v.calls_metadata, v.calls_undeterminable,
-         COALESCE(g.regions, ARRAY[]) AS regions, COALESCE(g.phones, ARRAY[]) AS phones,
+         COALESCE(v.regions, ARRAY[]) AS regions, COALESCE(v.phones, ARRAY[]) AS phones,
          make_timestamp(v.first_us) AS first_exposure, COALESCE(a.actors, 0) AS actors,
          COALESCE(c.categories, ARRAY[]) AS actor_categories, v.verdict_rests_on_gap, v.listing_actors
-  FROM (SELECT person_id, MAX(CASE WHEN child THEN 1 ELSE 0 END) = 1 AS child,
+  FROM (SELECT person_id,
+               MAX(CASE WHEN rn = 1 THEN subject_id_given END) AS subject_id_given,
+               MAX(CASE WHEN rn = 1 THEN subject_kind END) AS subject_kind,
+               MAX(CASE WHEN child THEN 1 ELSE 0 END) = 1 AS child,
                COALESCE(array_sort(array_agg(DISTINCT role) FILTER (WHERE role <> '')), ARRAY[]) AS roles
-        FROM index_subjects GROUP BY person_id) AS s
-  JOIN (SELECT person_id, subject_id_given, subject_kind FROM (
-          SELECT person_id, subject_id_given, subject_kind, ROW_NUMBER() OVER (PARTITION BY person_id ORDER BY rec, subject) AS rn
-          FROM index_subjects) AS t
-        WHERE rn = 1) AS f ON f.person_id = s.person_id
+        FROM (SELECT person_id, subject_id_given, subject_kind, child, role,
+                     ROW_NUMBER() OVER (PARTITION BY person_id ORDER BY rec, subject) AS rn
+              FROM index_subjects) AS t
+        GROUP BY person_id) AS s
   JOIN (SELECT p.person_id,
-          CASE MAX(r.rank) WHEN 4 THEN 'full' WHEN 3 THEN 'partial' WHEN 2 THEN 'metadata' WHEN 1 THEN 'undeterminable' ELSE 'none' END AS level,
+          CASE MAX(l.rank) WHEN 4 THEN 'full' WHEN 3 THEN 'partial' WHEN 2 THEN 'metadata' WHEN 1 THEN 'undeterminable' ELSE 'none' END AS level,
           COUNT(*) AS calls,
-          SUM(CASE WHEN r.rank >= 2 THEN 1 ELSE 0 END) AS calls_exposed,
-          SUM(CASE WHEN r.rank = 4 THEN 1 ELSE 0 END) AS calls_full,
-          SUM(CASE WHEN r.rank = 3 THEN 1 ELSE 0 END) AS calls_partial,
-          SUM(CASE WHEN r.rank = 2 THEN 1 ELSE 0 END) AS calls_metadata,
-          SUM(CASE WHEN r.rank = 1 THEN 1 ELSE 0 END) AS calls_undeterminable,
-          MAX(r.rank) = 1 AS verdict_rests_on_gap,
-          MIN(CASE WHEN r.rank >= 2 THEN r.first_us END) AS first_us,
-          COALESCE(MAX(la.listing_actors), 0) AS listing_actors
-        FROM person_recordings AS p JOIN recording_levels AS r ON r.rec = p.rec
+          SUM(CASE WHEN l.rank >= 2 THEN 1 ELSE 0 END) AS calls_exposed,
+          SUM(CASE WHEN l.rank = 4 THEN 1 ELSE 0 END) AS calls_full,
+          SUM(CASE WHEN l.rank = 3 THEN 1 ELSE 0 END) AS calls_partial,
+          SUM(CASE WHEN l.rank = 2 THEN 1 ELSE 0 END) AS calls_metadata,
+          SUM(CASE WHEN l.rank = 1 THEN 1 ELSE 0 END) AS calls_undeterminable,
+          MAX(l.rank) = 1 AS verdict_rests_on_gap,
+          MIN(CASE WHEN l.rank >= 2 THEN l.first_us END) AS first_us,
+          COALESCE(MAX(la.listing_actors), 0) AS listing_actors,
+          array_sort(array_agg(DISTINCT r.region) FILTER (WHERE r.region <> '')) AS regions,
+          array_sort(array_agg(DISTINCT r.caller_phone) FILTER (WHERE r.caller_phone <> '')) AS phones
+        FROM person_recordings AS p JOIN recording_levels AS l ON l.rec = p.rec
+        JOIN index_recordings AS r ON r.rec = p.rec
         LEFT JOIN recording_listing_actors AS la ON la.rec = p.rec
         GROUP BY p.person_id) AS v ON v.person_id = s.person_id
-  LEFT JOIN (SELECT p.person_id,
-               array_sort(array_agg(DISTINCT r.region) FILTER (WHERE r.region <> '')) AS regions,
-               array_sort(array_agg(DISTINCT r.caller_phone) FILTER (WHERE r.caller_phone <> '')) AS phones
-             FROM person_recordings AS p JOIN index_recordings AS r ON r.rec = p.rec
-             GROUP BY p.person_id) AS g ON g.person_id = s.person_id
   LEFT JOIN (SELECT p.person_id, COUNT(DISTINCT pr.actor) AS actors
              FROM person_recordings AS p JOIN pairs AS pr ON pr.rec = p.rec
              JOIN actor_categories AS ac ON ac.actor = pr.actor
@@ -200,14 +200,15 @@ CREATE OR REPLACE TEMPORARY VIEW exposure_rows AS
          CAST(0 AS BIGINT) AS bytes_delivered, 0.0 AS coverage, CAST(0 AS BIGINT) AS requests, CAST(NULL AS BIGINT) AS first_us, CAST(NULL AS BIGINT) AS last_us,
          FALSE AS prior_copy, TRUE AS in_gap, '' AS uncertain, '' AS actor_ip, '' AS actor_ua, '' AS actor_label, '' AS actor_category,
          '' AS country, '' AS city, CAST(0 AS BIGINT) AS asn, '' AS as_org, '' AS ua_class, '' AS ua_name, CAST(0 AS BIGINT) AS listing_actors,
-         CAST(ARRAY[] AS VARCHAR[]) AS evidence, CAST(0 AS BIGINT) AS evidence_more
+         CAST(ARRAY[] AS VARCHAR[]) AS evidence, CAST(0 AS BIGINT) AS evidence_more,
+         CAST(ARRAY[] AS VARCHAR[]) AS listing_categories
   FROM recording_levels AS r
   WHERE r.level = 'undeterminable'
   UNION ALL
   SELECT p.rec, p.actor, p.level, FALSE AS via_listing, p.bytes_delivered, p.coverage, p.requests, p.first_us, p.last_us,
          p.prior_copy = 1 AS prior_copy, r.in_gap = 1 AS in_gap, p.uncertain, p.actor_ip, p.actor_ua, a.label AS actor_label,
          a.category AS actor_category, t.country, t.city, t.asn, t.as_org, t.ua_class, t.ua_name, CAST(0 AS BIGINT) AS listing_actors,
-         v.evidence, GREATEST(p.requests - 8, 0) AS evidence_more
+         v.evidence, GREATEST(p.requests - 8, 0) AS evidence_more, CAST(ARRAY[] AS VARCHAR[]) AS listing_categories
   FROM pairs AS p JOIN recording_levels AS r ON r.rec = p.rec JOIN actor_categories AS a ON a.actor = p.actor
   JOIN actor_attributes AS t ON t.actor = p.actor
   JOIN pair_evidence AS v ON v.rec = p.rec AND v.actor = p.actor
@@ -218,9 +219,12 @@ CREATE OR REPLACE TEMPORARY VIEW exposure_rows AS
          CASE WHEN l.any_unsure = 1 THEN 'listing_unknown' ELSE '' END AS uncertain,
          '' AS actor_ip, '' AS actor_ua, '' AS actor_label, '' AS actor_category,
          '' AS country, '' AS city, CAST(0 AS BIGINT) AS asn, '' AS as_org, '' AS ua_class, '' AS ua_name,
-         COALESCE(la.listing_actors, 0) AS listing_actors, ARRAY[v.evidence] AS evidence, v.evidence_more
+         COALESCE(la.listing_actors, 0) AS listing_actors, ARRAY[v.evidence] AS evidence, v.evidence_more,
+         COALESCE(c.categories, ARRAY[]) AS listing_categories
   FROM recording_listing AS l JOIN recording_levels AS r ON r.rec = l.rec
   LEFT JOIN recording_listing_actors AS la ON la.rec = l.rec
+  LEFT JOIN (SELECT rec, array_sort(array_agg(category)) AS categories
+             FROM recording_lister_categories GROUP BY rec) AS c ON c.rec = l.rec
   JOIN recording_listing_evidence AS v ON v.rec = l.rec
   WHERE l.first_any_us IS NOT NULL;
 CREATE OR REPLACE TEMPORARY VIEW exposures_sql AS
@@ -229,12 +233,10 @@ CREATE OR REPLACE TEMPORARY VIEW exposures_sql AS
          make_timestamp(e.first_us) AS first_seen, make_timestamp(e.last_us) AS last_seen,
          e.via_listing, e.prior_copy, e.in_gap, e.uncertain, e.actor_ip, e.actor_ua, e.actor_label, e.actor_category,
          e.country, e.city, e.asn, e.as_org, e.ua_class, e.ua_name,
-         e.evidence, e.evidence_more, e.listing_actors, CASE WHEN e.via_listing THEN COALESCE(c.categories, ARRAY[]) ELSE ARRAY[] END AS listing_categories
+         e.evidence, e.evidence_more, e.listing_actors, e.listing_categories
   FROM exposure_rows AS e
   JOIN index_recordings AS r ON r.rec = e.rec
-  JOIN index_subjects AS s ON s.rec = e.rec
-  LEFT JOIN (SELECT rec, array_sort(array_agg(category)) AS categories
-             FROM recording_lister_categories GROUP BY rec) AS c ON c.rec = e.rec;
+  JOIN index_subjects AS s ON s.rec = e.rec;
 
 -- listings.parquet: per folder of the index and actor, its listings (timed
 -- or not): the first and last time, how many, and the most of the

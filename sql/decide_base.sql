@@ -329,15 +329,14 @@ CREATE OR REPLACE TEMPORARY VIEW recording_listing_views AS
 -- actor saw those available by its last such listing of the folder.
 CREATE OR REPLACE TEMPORARY VIEW folder_listers AS
   SELECT folder, actor, MAX(time_us) AS last_us FROM listing_events GROUP BY folder, actor;
--- Per recording, the actors whose last whole listing of its folder came
--- at or after the file existed: a running count over the folder's
--- recordings and listers in time order (a recording sorts before a
--- lister of its time).
+-- Per recording (every one), the actors whose last whole listing of its
+-- folder came at or after the file existed: a running count over the
+-- folder's recordings and listers from the latest (a lister sorts before
+-- a recording of its time).
 CREATE OR REPLACE TEMPORARY VIEW recording_whole_listers AS
-  SELECT rec, total - before AS n
+  SELECT rec, n
   FROM (SELECT rec, kind,
-               SUM(kind) OVER (PARTITION BY folder ORDER BY t, kind ROWS UNBOUNDED PRECEDING) AS before,
-               SUM(kind) OVER (PARTITION BY folder) AS total
+               SUM(kind) OVER (PARTITION BY folder ORDER BY t DESC, kind DESC ROWS UNBOUNDED PRECEDING) AS n
         FROM (SELECT folder, rec, COALESCE(available_us, -9223372036854775807) AS t, 0 AS kind FROM index_recordings
               UNION ALL
               SELECT folder, CAST(NULL AS BIGINT) AS rec, last_us AS t, 1 AS kind FROM folder_listers) AS u) AS w
@@ -350,15 +349,15 @@ CREATE OR REPLACE TEMPORARY VIEW recording_view_listers AS
 -- whole-folder listers, and the entry-by-entry ones that are not also
 -- among them.
 CREATE OR REPLACE TEMPORARY VIEW recording_listing_actors AS
-  SELECT rec, SUM(n) AS listing_actors
-  FROM (SELECT rec, n FROM recording_whole_listers WHERE n > 0
-        UNION ALL
-        SELECT v.rec, 1 AS n
-        FROM recording_view_listers AS v JOIN index_recordings AS r ON r.rec = v.rec
-        WHERE NOT EXISTS (SELECT 1 FROM folder_listers AS f
-                          WHERE f.folder = r.folder AND f.actor = v.actor
-                            AND f.last_us >= COALESCE(r.available_us, -9223372036854775807))) AS t
-  GROUP BY rec;
+  SELECT w.rec, w.n + COALESCE(x.n, 0) AS listing_actors
+  FROM recording_whole_listers AS w
+  LEFT JOIN (SELECT v.rec, COUNT(*) AS n
+             FROM recording_view_listers AS v JOIN index_recordings AS r ON r.rec = v.rec
+             WHERE NOT EXISTS (SELECT 1 FROM folder_listers AS f
+                               WHERE f.folder = r.folder AND f.actor = v.actor
+                                 AND f.last_us >= COALESCE(r.available_us, -9223372036854775807))
+             GROUP BY v.rec) AS x ON x.rec = w.rec
+  WHERE w.n + COALESCE(x.n, 0) > 0;
 -- Per recording, the categories of the actors that saw it in a listing:
 -- a category's whole-folder listers saw the recordings available by the
 -- last listing of any of them.

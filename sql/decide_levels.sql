@@ -136,11 +136,12 @@ CREATE OR REPLACE TEMPORARY VIEW persons_sql AS
 -- A pair's: its requests (how many more: its requests past the first 8).
 -- The list is made of the first 8 lines' columns, not by an ordered
 -- aggregate: DuckDB holds an ordered aggregate's values in memory, group
--- by group, and at 256 MB that ran out of memory on the ci preset. A recording's listing row: the first listing
--- that showed it (ties: the first line), and the other such listings;
--- the whole folder's are counted by a window over the folder's listings
--- and recordings in time order (a recording sorts before a listing of its
--- time), not by a join of each recording with each later listing.
+-- by group, and at 256 MB that ran out of memory on the ci preset. A
+-- recording's listing row: the first listing that showed it (ties: the
+-- first line), and the other such listings; the whole folder's are
+-- counted by a running count over the folder's listings and recordings
+-- from the latest (a listing sorts before a recording of its time), not
+-- by a join of each recording with each later listing.
 CREATE OR REPLACE TEMPORARY VIEW pair_evidence AS
   SELECT rec, actor,
     CASE n
@@ -162,10 +163,9 @@ CREATE OR REPLACE TEMPORARY VIEW pair_evidence AS
         WHERE rn <= 8
         GROUP BY rec, actor) AS f;
 CREATE OR REPLACE TEMPORARY VIEW recording_whole_listings AS
-  SELECT rec, total - before AS n
+  SELECT rec, n
   FROM (SELECT rec, kind,
-               SUM(kind) OVER (PARTITION BY folder ORDER BY t, kind ROWS UNBOUNDED PRECEDING) AS before,
-               SUM(kind) OVER (PARTITION BY folder) AS total
+               SUM(kind) OVER (PARTITION BY folder ORDER BY t DESC, kind DESC ROWS UNBOUNDED PRECEDING) AS n
         FROM (SELECT folder, rec, COALESCE(available_us, -9223372036854775807) AS t, 0 AS kind FROM index_recordings
               UNION ALL
               SELECT folder, CAST(NULL AS BIGINT) AS rec, time_us AS t, 1 AS kind FROM listing_events) AS u) AS w

@@ -193,3 +193,47 @@ func testPersonnummer(n int) string {
 	}
 	return d + fmt.Sprint((10-sum%10)%10)
 }
+
+// TestListingAtAvailabilitySQL lists a folder at the very second one of
+// its recordings became available (a listing at or after a file existed
+// showed it), then a second actor lists it later: through analyze and
+// the decision SQL, compared both ways. The engine must count both
+// listings and both actors for the recording available at the first
+// listing's time, or the fixture does not exercise the tie.
+func TestListingAtAvailabilitySQL(t *testing.T) {
+	dir := t.TempDir()
+	idx := "path,call_id,started_at,duration_s,size_bytes,region,caller_phone,subjects\n" +
+		"/r/f/tie.mp3,c1,2019-02-10T12:00:00Z,60,1000,Stockholm,,caller:" + testPersonnummer(1) + "\n" +
+		"/r/f/later.mp3,c2,2019-02-10T12:01:00Z,60,1000,Stockholm,,caller:" + testPersonnummer(2) + "\n" +
+		"/r/f/early.mp3,c3,2019-02-10T11:00:00Z,60,1000,Stockholm,,caller:" + testPersonnummer(3) + "\n"
+	log := "203.0.113.1 - - [10/Feb/2019:12:01:00 +0000] \"GET /r/f/ HTTP/1.1\" 200 900 \"-\" \"curl/8.0\"\n" +
+		"203.0.113.2 - - [10/Feb/2019:12:05:00 +0000] \"GET /r/f/ HTTP/1.1\" 200 900 \"-\" \"curl/8.0\"\n"
+	for name, body := range map[string]string{"index.csv": idx, "access.log": log} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	bin := forensicsBinary(t)
+	out, ds, ix := filepath.Join(dir, "out"), filepath.Join(dir, "ds"), filepath.Join(dir, "ix")
+	from := time.Date(2019, 2, 10, 11, 0, 0, 0, time.UTC)
+	for _, args := range [][]string{
+		{"analyze", "--index", "index.csv", "--out", out, "--format", "combined", "--no-reports", "--exposed-from", from.Format(time.RFC3339), "access.log"},
+		{"parse", "--dataset", ds, "--format", "combined", "access.log"},
+		{"index", "export", "--index", "index.csv", "--out", ix},
+	} {
+		if r := runForensics(t, bin, dir, args...); r.exit != exitOK {
+			t.Fatalf("%s: exit %d\n%s", args[0], r.exit, r.stderr)
+		}
+	}
+	got := map[string]string{}
+	for _, row := range testutil.DumpParquet(t, filepath.Join(out, "exposures.parquet"),
+		"SELECT path, listing_actors, requests FROM data WHERE via_listing") {
+		got[row["path"].(string)] = fmt.Sprintf("%v actors, %v listings", row["listing_actors"], row["requests"])
+	}
+	want := map[string]string{"/r/f/tie.mp3": "2 actors, 2 listings", "/r/f/later.mp3": "1 actors, 1 listings", "/r/f/early.mp3": "2 actors, 2 listings"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Fatalf("the engine's listing rows (-want +got):\n%s", diff)
+	}
+	testutil.SQLEquality(t, ds, ix, out, decision.DuckDBSources(ds, ix, "NULL", strconv.FormatInt(from.UnixMicro(), 10), "NULL",
+		[]string{exposure.CategoryAuthorized, exposure.CategoryInternal}))
+}

@@ -29,7 +29,8 @@ type SQLCmd struct {
 	DuckDB          string   `name:"duckdb" default:"duckdb" placeholder:"CMD" help:"With --run: the DuckDB command line, a name looked up on PATH or a path; it is given -batch -bail and the script on standard input."`
 }
 
-// Script returns the whole DuckDB script: sources, decision, summary.
+// Script returns the whole DuckDB script: sources, decision, DuckDB's
+// tables, then a summary or, with --out, the outputs written.
 func (c *SQLCmd) Script() (string, error) {
 	lit := func(flag, s string) (string, error) {
 		if s == "" {

@@ -11,7 +11,7 @@
 # Environment:
 #   FORENSICS_BENCH_DIR  where generated inputs are cached (default /tmp/forensics-bench)
 #   SEED                 generator seed (default 1)
-#   DUCKDB_LIMITS        memory_limit values to run the SQL with (default "256MB 1GB")
+#   DUCKDB_LIMITS        memory_limit values to run the SQL with (default "512MB 1GB")
 #   DUCKDB_THREADS       DuckDB threads (default 2)
 #   ANALYZE              0: skip analyze and the check of the SQL's counts against it (default 1)
 # Needs node and tools/duckdb's node_modules (npm ci in tools/duckdb), and
@@ -21,7 +21,7 @@ cd "$(dirname "$0")/../.."
 preset=${1:-ci}
 seed=${SEED:-1}
 root=${FORENSICS_BENCH_DIR:-/tmp/forensics-bench}
-limits=${DUCKDB_LIMITS:-256MB 1GB}
+limits=${DUCKDB_LIMITS:-512MB 1GB}
 export DUCKDB_THREADS=${DUCKDB_THREADS:-2}
 case $preset in incident | ci | tiny) ;; *) echo "sql.sh: preset must be incident, ci or tiny" >&2; exit 1 ;; esac
 [ -x /usr/bin/time ] || { echo "sql.sh: needs /usr/bin/time (apt-get install time)" >&2; exit 1; }
@@ -81,14 +81,20 @@ if [ "$analyze" = 1 ]; then
 fi
 for limit in $limits; do
   # The SQL writes the four outputs as Parquet (forensics sql --out), as
-  # analyze does, and the counts are read from the files it wrote.
-  rm -rf "$work/spill" "$work/sql-out"
+  # analyze does, and the counts are read from the files it wrote. It runs
+  # over a database file, reopened before each statement (run.mjs
+  # DUCKDB_FRESH): in one long session DuckDB's memory use grows from
+  # statement to statement past memory_limit, where each statement alone
+  # stays under it. So its tables and views are persistent, not TEMPORARY.
+  rm -rf "$work/spill" "$work/sql-out" "$work/sql.duckdb" "$work/sql.duckdb.wal"
   mkdir -p "$work/spill" "$work/sql-out"
-  { echo "SET memory_limit = '$limit'; SET temp_directory = '$work/spill'; SET preserve_insertion_order = false;"
-    "$bin/forensics" sql --out "$work/sql-out" "$work/ds" "$work/ix"
-  } >"$work/run.sql"
+  "$bin/forensics" sql --out "$work/sql-out" "$work/ds" "$work/ix" |
+    sed 's/CREATE OR REPLACE TEMPORARY /CREATE OR REPLACE /' >"$work/run.sql"
+  export DUCKDB_DATABASE=$work/sql.duckdb DUCKDB_FRESH=1
+  export DUCKDB_SETTINGS="memory_limit=$limit;temp_directory=$work/spill;preserve_insertion_order=false;TimeZone=UTC"
   measure "duckdb decision SQL ($limit)" node tools/duckdb/run.mjs "$work/run.sql"
   echo "  outputs: $(du -sm "$work/sql-out" | cut -f1) MB"
+  unset DUCKDB_DATABASE DUCKDB_FRESH DUCKDB_SETTINGS
   counts "$work/sql-out" >"$work/got.sql"
   got=$(node tools/duckdb/run.mjs "$work/got.sql" | sed 's/^{"s":"\(.*\)"}$/\1/')
   if [ "$want" = skipped ]; then echo "  counts (analyze not run): $got"

@@ -7,8 +7,19 @@
 //	node run.mjs SCRIPT.sql...          the scripts, in order, as one
 //
 // Statements run one by one; every statement but the last must not fail.
-// Errors go to stderr with exit status 1. The environment variable
-// DUCKDB_THREADS sets the threads (default: DuckDB's).
+// Errors go to stderr with exit status 1. Environment:
+//
+//	DUCKDB_THREADS    the threads (default: DuckDB's)
+//	DUCKDB_DATABASE   a database file (default: in memory)
+//	DUCKDB_SETTINGS   settings applied whenever the database is opened, as
+//	                  NAME=VALUE pairs separated by ';'
+//	                  (memory_limit=1GB;temp_directory=/tmp/spill)
+//	DUCKDB_FRESH=1    with DUCKDB_DATABASE: reopen the database before
+//	                  each statement. In one long session DuckDB's memory
+//	                  use grows from statement to statement (past its
+//	                  limit, where each statement alone stays under it);
+//	                  what the script keeps must then be persistent (no
+//	                  TEMPORARY tables or views).
 import { readFileSync } from 'node:fs';
 import { DuckDBInstance } from '@duckdb/node-api';
 
@@ -20,15 +31,41 @@ if (files.length === 0) {
 const sql = files.map((f) => readFileSync(f, 'utf8')).join('\n;\n');
 const opts = {};
 if (process.env.DUCKDB_THREADS) opts.threads = process.env.DUCKDB_THREADS;
-const instance = await DuckDBInstance.create(':memory:', opts);
-const conn = await instance.connect();
+const database = process.env.DUCKDB_DATABASE || ':memory:';
+const fresh = process.env.DUCKDB_FRESH === '1' && database !== ':memory:';
+const settings = (process.env.DUCKDB_SETTINGS || '')
+  .split(';')
+  .filter((s) => s.trim() !== '')
+  .map((s) => {
+    const eq = s.indexOf('=');
+    if (eq < 0) throw new Error(`DUCKDB_SETTINGS: ${s}: not NAME=VALUE`);
+    return `SET ${s.slice(0, eq).trim()} = '${s.slice(eq + 1).trim().replaceAll("'", "''")}'`;
+  });
+
+// open opens the database and applies the settings.
+async function open() {
+  const instance = await DuckDBInstance.create(database, opts);
+  const conn = await instance.connect();
+  for (const s of settings) await conn.run(s);
+  return { instance, conn };
+}
+
+let db = await open();
 try {
-  const stmts = await conn.extractStatements(sql);
+  const stmts = await db.conn.extractStatements(sql);
   const n = stmts.count;
   let js = [];
   let json = [];
   for (let i = 0; i < n; i++) {
-    const p = await stmts.prepare(i);
+    let p;
+    if (fresh && i > 0) {
+      db.conn.closeSync();
+      db.instance.closeSync();
+      db = await open();
+      p = await (await db.conn.extractStatements(sql)).prepare(i);
+    } else {
+      p = await stmts.prepare(i);
+    }
     const reader = await p.runAndReadAll();
     if (i === n - 1) {
       js = reader.getRowObjectsJS();
@@ -55,6 +92,6 @@ try {
   process.stderr.write(`run.mjs: ${err.message}\n`);
   process.exitCode = 1;
 } finally {
-  conn.closeSync();
-  instance.closeSync();
+  db.conn.closeSync();
+  db.instance.closeSync();
 }

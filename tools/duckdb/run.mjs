@@ -66,7 +66,13 @@ try {
     } else {
       p = await stmts.prepare(i);
     }
-    const reader = await p.runAndReadAll();
+    let reader;
+    try {
+      reader = await p.runAndReadAll();
+    } catch (err) {
+      err.message = `statement ${i + 1} of ${n}: ${err.message}`;
+      throw err;
+    }
     if (i === n - 1) {
       js = reader.getRowObjectsJS();
       json = reader.getRowObjectsJson();

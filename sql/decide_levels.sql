@@ -90,46 +90,65 @@ CREATE OR REPLACE TEMPORARY VIEW recordings_sql AS
 -- actors of one of its recordings.
 CREATE OR REPLACE TEMPORARY VIEW person_recordings AS
   SELECT DISTINCT person_id, rec FROM index_subjects;
+CREATE OR REPLACE TEMPORARY VIEW person_identity AS
+  SELECT person_id,
+         MAX(CASE WHEN rn = 1 THEN subject_id_given END) AS subject_id_given,
+         MAX(CASE WHEN rn = 1 THEN subject_kind END) AS subject_kind,
+         MAX(CASE WHEN child THEN 1 ELSE 0 END) = 1 AS child,
+         COALESCE(array_sort(array_agg(DISTINCT role) FILTER (WHERE role <> '')), ARRAY[]) AS roles
+  FROM (SELECT person_id, subject_id_given, subject_kind, child, role,
+               ROW_NUMBER() OVER (PARTITION BY person_id ORDER BY rec, subject) AS rn
+        FROM index_subjects) AS t
+  GROUP BY person_id;
+CREATE OR REPLACE TEMPORARY VIEW person_levels AS
+  SELECT p.person_id,
+         CASE MAX(l.rank) WHEN 4 THEN 'full' WHEN 3 THEN 'partial' WHEN 2 THEN 'metadata' WHEN 1 THEN 'undeterminable' ELSE 'none' END AS level,
+         COUNT(*) AS calls,
+         SUM(CASE WHEN l.rank >= 2 THEN 1 ELSE 0 END) AS calls_exposed,
+         SUM(CASE WHEN l.rank = 4 THEN 1 ELSE 0 END) AS calls_full,
+         SUM(CASE WHEN l.rank = 3 THEN 1 ELSE 0 END) AS calls_partial,
+         SUM(CASE WHEN l.rank = 2 THEN 1 ELSE 0 END) AS calls_metadata,
+         SUM(CASE WHEN l.rank = 1 THEN 1 ELSE 0 END) AS calls_undeterminable,
+         MAX(l.rank) = 1 AS verdict_rests_on_gap,
+         MIN(CASE WHEN l.rank >= 2 THEN l.first_us END) AS first_us,
+         COALESCE(MAX(la.listing_actors), 0) AS listing_actors
+  FROM person_recordings AS p JOIN recording_levels AS l ON l.rec = p.rec
+  LEFT JOIN recording_listing_actors AS la ON la.rec = p.rec
+  GROUP BY p.person_id;
+-- A person's regions and callers' phones, each made distinct before the
+-- lists are made (lists of distinct values over 4 M persons at once ran
+-- out of memory at 1 GB in DuckDB).
+CREATE OR REPLACE TEMPORARY VIEW person_places AS
+  SELECT person_id,
+         array_sort(array_agg(value) FILTER (WHERE what = 'region')) AS regions,
+         array_sort(array_agg(value) FILTER (WHERE what = 'phone')) AS phones
+  FROM (SELECT DISTINCT p.person_id, 'region' AS what, r.region AS value
+        FROM person_recordings AS p JOIN index_recordings AS r ON r.rec = p.rec WHERE r.region <> ''
+        UNION
+        SELECT DISTINCT p.person_id, 'phone' AS what, r.caller_phone AS value
+        FROM person_recordings AS p JOIN index_recordings AS r ON r.rec = p.rec WHERE r.caller_phone <> '') AS t
+  GROUP BY person_id;
+CREATE OR REPLACE TEMPORARY VIEW person_actors AS
+  SELECT p.person_id, COUNT(DISTINCT pr.actor) AS actors
+  FROM person_recordings AS p JOIN pairs AS pr ON pr.rec = p.rec
+  JOIN actor_categories AS ac ON ac.actor = pr.actor
+  WHERE pr.level <> 'none' AND ac.trusted = 0
+  GROUP BY p.person_id;
+CREATE OR REPLACE TEMPORARY VIEW person_categories AS
+  SELECT p.person_id, array_sort(array_agg(DISTINCT c.category)) AS categories
+  FROM person_recordings AS p JOIN recording_categories AS c ON c.rec = p.rec
+  GROUP BY p.person_id;
 CREATE OR REPLACE TEMPORARY VIEW persons_sql AS
   SELECT s.person_id AS subject_id, s.subject_id_given, s.subject_kind, s.child, v.level, s.roles,
          v.calls, v.calls_exposed, v.calls_full, v.calls_partial, v.calls_metadata, v.calls_undeterminable,
-         COALESCE(v.regions, ARRAY[]) AS regions, COALESCE(v.phones, ARRAY[]) AS phones,
+         COALESCE(g.regions, ARRAY[]) AS regions, COALESCE(g.phones, ARRAY[]) AS phones,
          make_timestamp(v.first_us) AS first_exposure, COALESCE(a.actors, 0) AS actors,
          COALESCE(c.categories, ARRAY[]) AS actor_categories, v.verdict_rests_on_gap, v.listing_actors
-  FROM (SELECT person_id,
-               MAX(CASE WHEN rn = 1 THEN subject_id_given END) AS subject_id_given,
-               MAX(CASE WHEN rn = 1 THEN subject_kind END) AS subject_kind,
-               MAX(CASE WHEN child THEN 1 ELSE 0 END) = 1 AS child,
-               COALESCE(array_sort(array_agg(DISTINCT role) FILTER (WHERE role <> '')), ARRAY[]) AS roles
-        FROM (SELECT person_id, subject_id_given, subject_kind, child, role,
-                     ROW_NUMBER() OVER (PARTITION BY person_id ORDER BY rec, subject) AS rn
-              FROM index_subjects) AS t
-        GROUP BY person_id) AS s
-  JOIN (SELECT p.person_id,
-          CASE MAX(l.rank) WHEN 4 THEN 'full' WHEN 3 THEN 'partial' WHEN 2 THEN 'metadata' WHEN 1 THEN 'undeterminable' ELSE 'none' END AS level,
-          COUNT(*) AS calls,
-          SUM(CASE WHEN l.rank >= 2 THEN 1 ELSE 0 END) AS calls_exposed,
-          SUM(CASE WHEN l.rank = 4 THEN 1 ELSE 0 END) AS calls_full,
-          SUM(CASE WHEN l.rank = 3 THEN 1 ELSE 0 END) AS calls_partial,
-          SUM(CASE WHEN l.rank = 2 THEN 1 ELSE 0 END) AS calls_metadata,
-          SUM(CASE WHEN l.rank = 1 THEN 1 ELSE 0 END) AS calls_undeterminable,
-          MAX(l.rank) = 1 AS verdict_rests_on_gap,
-          MIN(CASE WHEN l.rank >= 2 THEN l.first_us END) AS first_us,
-          COALESCE(MAX(la.listing_actors), 0) AS listing_actors,
-          array_sort(array_agg(DISTINCT r.region) FILTER (WHERE r.region <> '')) AS regions,
-          array_sort(array_agg(DISTINCT r.caller_phone) FILTER (WHERE r.caller_phone <> '')) AS phones
-        FROM person_recordings AS p JOIN recording_levels AS l ON l.rec = p.rec
-        JOIN index_recordings AS r ON r.rec = p.rec
-        LEFT JOIN recording_listing_actors AS la ON la.rec = p.rec
-        GROUP BY p.person_id) AS v ON v.person_id = s.person_id
-  LEFT JOIN (SELECT p.person_id, COUNT(DISTINCT pr.actor) AS actors
-             FROM person_recordings AS p JOIN pairs AS pr ON pr.rec = p.rec
-             JOIN actor_categories AS ac ON ac.actor = pr.actor
-             WHERE pr.level <> 'none' AND ac.trusted = 0
-             GROUP BY p.person_id) AS a ON a.person_id = s.person_id
-  LEFT JOIN (SELECT p.person_id, array_sort(array_agg(DISTINCT c.category)) AS categories
-             FROM person_recordings AS p JOIN recording_categories AS c ON c.rec = p.rec
-             GROUP BY p.person_id) AS c ON c.person_id = s.person_id;
+  FROM person_identity AS s
+  JOIN person_levels AS v ON v.person_id = s.person_id
+  LEFT JOIN person_places AS g ON g.person_id = s.person_id
+  LEFT JOIN person_actors AS a ON a.person_id = s.person_id
+  LEFT JOIN person_categories AS c ON c.person_id = s.person_id;
 
 -- Evidence, as the engine keeps it: the first 8 (exposure.Options.MaxEvidence)
 -- lines in (input name, line) order, "input:line", and how many more.
@@ -195,6 +214,10 @@ CREATE OR REPLACE TEMPORARY VIEW recording_listing_evidence AS
 -- categories). requests: none on an undeterminable row, the pair's on an
 -- actor's, the listings after the file existed that showed it on a
 -- listing row.
+-- Per recording, the sorted categories of the actors that saw it in a
+-- listing.
+CREATE OR REPLACE TEMPORARY VIEW recording_lister_category_lists AS
+  SELECT rec, array_sort(array_agg(category)) AS categories FROM recording_lister_categories GROUP BY rec;
 CREATE OR REPLACE TEMPORARY VIEW exposure_rows AS
   SELECT r.rec, '' AS actor, 'undeterminable' AS level, FALSE AS via_listing,
          CAST(0 AS BIGINT) AS bytes_delivered, 0.0 AS coverage, CAST(0 AS BIGINT) AS requests, CAST(NULL AS BIGINT) AS first_us, CAST(NULL AS BIGINT) AS last_us,
@@ -223,8 +246,7 @@ CREATE OR REPLACE TEMPORARY VIEW exposure_rows AS
          COALESCE(c.categories, ARRAY[]) AS listing_categories
   FROM recording_listing AS l JOIN recording_levels AS r ON r.rec = l.rec
   LEFT JOIN recording_listing_actors AS la ON la.rec = l.rec
-  LEFT JOIN (SELECT rec, array_sort(array_agg(category)) AS categories
-             FROM recording_lister_categories GROUP BY rec) AS c ON c.rec = l.rec
+  LEFT JOIN recording_lister_category_lists AS c ON c.rec = l.rec
   JOIN recording_listing_evidence AS v ON v.rec = l.rec
   WHERE l.first_any_us IS NOT NULL;
 CREATE OR REPLACE TEMPORARY VIEW exposures_sql AS

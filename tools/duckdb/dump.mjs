@@ -18,6 +18,7 @@
 // a JavaScript number exactly are printed as numbers. Errors go to stderr
 // with exit status 1.
 import { DuckDBInstance } from '@duckdb/node-api';
+import { jsonLines } from './rows.mjs';
 
 function usage() {
   process.stderr.write('usage: node dump.mjs FILE.parquet [SQL]\n');
@@ -36,19 +37,7 @@ try {
   await conn.run(`CREATE VIEW data AS SELECT * FROM read_parquet(${literal})`);
   const sql = query ? query.replaceAll('{file}', literal) : 'SELECT * FROM data';
   const reader = await conn.runAndReadAll(sql);
-  const js = reader.getRowObjectsJS();
-  const json = reader.getRowObjectsJson();
-  const out = [];
-  for (let i = 0; i < json.length; i++) {
-    const row = json[i];
-    for (const [k, v] of Object.entries(js[i])) {
-      if (typeof v === 'bigint' && v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER)) {
-        row[k] = Number(v);
-      }
-    }
-    out.push(JSON.stringify(row));
-  }
-  process.stdout.write(out.length ? out.join('\n') + '\n' : '');
+  process.stdout.write(jsonLines(reader));
 } catch (err) {
   process.stderr.write(`dump.mjs: ${err.message}\n`);
   process.exitCode = 1;

@@ -22,6 +22,7 @@
 //	                  TEMPORARY tables or views).
 import { readFileSync } from 'node:fs';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { jsonLines } from './rows.mjs';
 
 const files = process.argv.slice(2);
 if (files.length === 0) {
@@ -54,8 +55,7 @@ let db = await open();
 try {
   const stmts = await db.conn.extractStatements(sql);
   const n = stmts.count;
-  let js = [];
-  let json = [];
+  let out = '';
   for (let i = 0; i < n; i++) {
     let p;
     if (fresh && i > 0) {
@@ -73,27 +73,14 @@ try {
       err.message = `statement ${i + 1} of ${n}: ${err.message}`;
       throw err;
     }
-    if (i === n - 1) {
-      js = reader.getRowObjectsJS();
-      json = reader.getRowObjectsJson();
-    }
+    if (i === n - 1) out = jsonLines(reader);
     // Free what the statement's execution holds (its hash tables and
     // buffers) now, not when JavaScript collects it: until then DuckDB
     // counts it against memory_limit, and later statements ran out of
     // memory.
     p.destroySync();
   }
-  const out = [];
-  for (let i = 0; i < json.length; i++) {
-    const row = json[i];
-    for (const [k, v] of Object.entries(js[i])) {
-      if (typeof v === 'bigint' && v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER)) {
-        row[k] = Number(v);
-      }
-    }
-    out.push(JSON.stringify(row));
-  }
-  process.stdout.write(out.length ? out.join('\n') + '\n' : '');
+  process.stdout.write(out);
 } catch (err) {
   process.stderr.write(`run.mjs: ${err.message}\n`);
   process.exitCode = 1;

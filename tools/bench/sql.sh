@@ -83,9 +83,9 @@ for limit in $limits; do
   # The SQL writes the four outputs as Parquet (forensics sql --out), as
   # analyze does, and the counts are read from the files it wrote. It runs
   # over a database file, reopened before each statement (run.mjs
-  # DUCKDB_FRESH): in one long session DuckDB's memory use grows from
-  # statement to statement past memory_limit, where each statement alone
-  # stays under it. So its tables and views are persistent, not TEMPORARY.
+  # DUCKDB_FRESH): in one long session on the incident, DuckDB ran out of
+  # memory at 2 GB in a COPY of recordings_sql that passes at 1 GB in a
+  # fresh session. So its tables and views are persistent, not TEMPORARY.
   rm -rf "$work/spill" "$work/sql-out" "$work/sql.duckdb" "$work/sql.duckdb.wal"
   mkdir -p "$work/spill" "$work/sql-out"
   "$bin/forensics" sql --out "$work/sql-out" "$work/ds" "$work/ix" |

@@ -15,11 +15,10 @@
 //	                  NAME=VALUE pairs separated by ';'
 //	                  (memory_limit=1GB;temp_directory=/tmp/spill)
 //	DUCKDB_FRESH=1    with DUCKDB_DATABASE: reopen the database before
-//	                  each statement. In one long session DuckDB's memory
-//	                  use grows from statement to statement (past its
-//	                  limit, where each statement alone stays under it);
-//	                  what the script keeps must then be persistent (no
-//	                  TEMPORARY tables or views).
+//	                  each statement (in one long session a statement
+//	                  ran out of memory that passes alone in a fresh
+//	                  one); what the script keeps must then be persistent
+//	                  (no TEMPORARY tables or views).
 import { readFileSync } from 'node:fs';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { jsonLines } from './rows.mjs';

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -10,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/forensiclog/forensics/internal/report"
 	decision "github.com/forensiclog/forensics/sql"
 )
 
@@ -26,7 +28,7 @@ type SQLCmd struct {
 	TrustedCategory []string `default:"authorized,internal" help:"Actor categories whose access is no exposure (as analyze); 'none' for none."`
 	Out             string   `placeholder:"DIR" help:"End the script by writing the outputs to DIR as recordings.parquet, persons.parquet, exposures.parquet and listings.parquet, as analyze names them (with --run, DIR is created); without it the script ends with a summary."`
 	Execute         bool     `name:"run" help:"Run the SQL with the DuckDB command line (--duckdb) and print its level counts; without --run the SQL is printed."`
-	DuckDB          string   `name:"duckdb" default:"duckdb" placeholder:"CMD" help:"With --run: the DuckDB command line, a name looked up on PATH or a path; it is given -batch -bail and the script on standard input."`
+	DuckDB          string   `name:"duckdb" default:"duckdb" placeholder:"CMD" help:"With --run: the DuckDB command line, a name looked up on PATH or a path; it is given -batch -bail and the script on standard input; its errors are passed on with runs of 6 or more digits (identity and phone numbers a message may quote) replaced by #."`
 }
 
 // Script returns the whole DuckDB script: sources, decision, DuckDB's
@@ -92,9 +94,49 @@ func (c *SQLCmd) Run(log *slog.Logger, std *stdio) error {
 	log.Debug("running the decision SQL", "duckdb", duck)
 	cmd := exec.Command(duck, "-batch", "-bail")
 	cmd.Stdin = strings.NewReader(script)
-	cmd.Stdout, cmd.Stderr = std.Out, std.Err
-	if err := cmd.Run(); err != nil {
+	// DuckDB's errors can quote a value of the data (a conversion error
+	// names the string it could not convert), and a value can be an
+	// identity or phone number: its standard error is passed on with
+	// such numbers taken out.
+	stderr := &scrubLines{w: std.Err}
+	cmd.Stdout, cmd.Stderr = std.Out, stderr
+	err = cmd.Run()
+	stderr.flush()
+	if err != nil {
 		return errors.New("--run: duckdb failed: " + err.Error())
 	}
 	return nil
+}
+
+// scrubLines writes what it is given to w line by line, each line with
+// its runs of 6 or more digits replaced (report.ScrubNumbers).
+type scrubLines struct {
+	w    io.Writer
+	line []byte // a line not ended yet
+}
+
+func (s *scrubLines) Write(p []byte) (int, error) {
+	n := len(p)
+	for len(p) > 0 {
+		i := bytes.IndexByte(p, '\n')
+		if i < 0 {
+			s.line = append(s.line, p...)
+			break
+		}
+		s.line = append(s.line, p[:i+1]...)
+		p = p[i+1:]
+		if _, err := io.WriteString(s.w, report.ScrubNumbers(string(s.line))); err != nil {
+			return n, err
+		}
+		s.line = s.line[:0]
+	}
+	return n, nil
+}
+
+// flush writes the last line when it had no line end.
+func (s *scrubLines) flush() {
+	if len(s.line) > 0 {
+		io.WriteString(s.w, report.ScrubNumbers(string(s.line)))
+		s.line = nil
+	}
 }

@@ -157,6 +157,31 @@ func checkSQLRun(t *testing.T, dir, out, ds, ix string) {
 		}
 	}
 
+	// DuckDB's errors reach stderr without the numbers they quote: a real
+	// DuckDB failing on a value (an identity number and a phone number,
+	// both made up) names it in its message.
+	failing := filepath.Join(bin, "..", "fails.sql")
+	if err := os.WriteFile(failing, []byte("SELECT CAST('19121212-1212 070-1740605' AS BIGINT);\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	failBin := filepath.Join(dir, "failbin")
+	if err := os.Mkdir(failBin, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	failShim := "#!/bin/sh\ncat >/dev/null\nexec " + shellQuote(probe.Path) + " " + shellQuote(runner) + " " + shellQuote(failing) + "\n"
+	if err := os.WriteFile(filepath.Join(failBin, "duckdb"), []byte(failShim), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	r := run(failBin+string(os.PathListSeparator)+os.Getenv("PATH"), "sql", "--run", ds, ix)
+	if r.exit != exitFailure || !strings.Contains(r.stderr, "Could not convert string") || !strings.Contains(r.stderr, "--run: duckdb failed") {
+		t.Errorf("sql --run with a DuckDB that fails: exit %d, stderr:\n%s", r.exit, r.stderr)
+	}
+	for _, number := range []string{"1212", "1740605"} {
+		if strings.Contains(r.stderr, number) {
+			t.Errorf("sql --run printed a number DuckDB quoted (%s) on stderr:\n%s", number, r.stderr)
+		}
+	}
+
 	// No DuckDB: a failure that says so, not a script on stdout.
 	empty := t.TempDir()
 	for _, args := range [][]string{{"sql", "--run", ds, ix}, {"sql", "--run", "--duckdb", "no-such-duckdb", ds, ix}} {

@@ -62,6 +62,20 @@ func DuckDBSourcesKeyed(datasetDir, indexDir, gapMinutes, exposedFromUS, exposed
 	).Replace(read("duckdb_sources.sql"))
 }
 
+// DuckDBSettings returns the SET statements for DuckDB's memory_limit
+// (a size such as "1GB": past it DuckDB spills to disk) and
+// temp_directory (where it spills), each only when given.
+func DuckDBSettings(memoryLimit, tempDir string) string {
+	var b strings.Builder
+	if memoryLimit != "" {
+		fmt.Fprintf(&b, "SET memory_limit = %s;\n", literal(memoryLimit))
+	}
+	if tempDir != "" {
+		fmt.Fprintf(&b, "SET temp_directory = %s;\n", literal(tempDir))
+	}
+	return b.String()
+}
+
 // literal quotes s as a SQL string literal.
 func literal(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 

@@ -27,6 +27,8 @@ type SQLCmd struct {
 	ActorKey        string   `help:"What makes an actor, as analyze: ip, or ip+ua to split per user agent." enum:"ip,ip+ua" default:"ip"`
 	TrustedCategory []string `default:"authorized,internal" help:"Actor categories whose access is no exposure (as analyze); 'none' for none."`
 	Out             string   `placeholder:"DIR" help:"End the script by writing the outputs to DIR as recordings.parquet, persons.parquet, exposures.parquet and listings.parquet, as analyze names them (with --run, DIR is created); without it the script ends with a summary."`
+	MemoryLimit     string   `name:"memory-limit" placeholder:"SIZE" help:"Start the script with DuckDB's SET memory_limit (e.g. 1GB): past it DuckDB spills to disk. Default: DuckDB's (80% of the machine's memory)."`
+	TempDir         string   `name:"temp-dir" placeholder:"DIR" help:"Start the script with DuckDB's SET temp_directory: where it spills (up to 13 GB on the benchmark's incident at 1GB). Default: DuckDB's (.tmp in the working directory)."`
 	Execute         bool     `name:"run" help:"Run the SQL with the DuckDB command line (--duckdb) and print its level counts; without --run the SQL is printed."`
 	DuckDB          string   `name:"duckdb" default:"duckdb" placeholder:"CMD" help:"With --run: the DuckDB command line, a name looked up on PATH or a path; it is given -batch -bail and the script on standard input; its errors are passed on with runs of 6 or more digits (identity and phone numbers a message may quote) replaced by #."`
 }
@@ -66,7 +68,7 @@ func (c *SQLCmd) Script() (string, error) {
 			trusted = append(trusted, t)
 		}
 	}
-	return decision.DuckDBSourcesKeyed(c.Dataset, c.IndexDir, gap, from, to, trusted, c.ActorKey) + "\n" +
+	return decision.DuckDBSettings(c.MemoryLimit, c.TempDir) + decision.DuckDBSourcesKeyed(c.Dataset, c.IndexDir, gap, from, to, trusted, c.ActorKey) + "\n" +
 		decision.Decision(c.Listing) + "\n" + decision.DuckDBTables() + "\n" + end, nil
 }
 

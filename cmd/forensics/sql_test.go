@@ -38,6 +38,14 @@ func TestSQLCommandPrints(t *testing.T) {
 		!strings.Contains(r.stdout, "COPY (SELECT * FROM listings_sql) TO '"+filepath.Join("o''s", "listings.parquet")+"' (FORMAT parquet") {
 		t.Errorf("--out: exit %d, a summary instead of the outputs' COPY\n%s", r.exit, r.stderr)
 	}
+	// DuckDB's memory limit and spill folder come first, only when given.
+	r = runForensics(t, bin, dir, "sql", "--memory-limit", "1GB", "--temp-dir", "t's", "ds", "ix")
+	if r.exit != exitOK || !strings.HasPrefix(r.stdout, "SET memory_limit = '1GB';\nSET temp_directory = 't''s';\n") {
+		t.Errorf("--memory-limit, --temp-dir: exit %d, the script does not start with their SETs\n%s", r.exit, r.stderr)
+	}
+	if r = runForensics(t, bin, dir, "sql", "ds", "ix"); strings.Contains(r.stdout, "SET memory_limit") || strings.Contains(r.stdout, "SET temp_directory") {
+		t.Errorf("without --memory-limit and --temp-dir the script sets them")
+	}
 	r = runForensics(t, bin, dir, "sql", "--listing", "band", "ds", "ix")
 	if r.exit != exitOK || strings.Contains(r.stdout, "ASOF") || !strings.Contains(r.stdout, "('authorized'), ('internal')") {
 		t.Errorf("--listing band: exit %d, ASOF in it or default trusted categories missing\n%s", r.exit, r.stderr)
@@ -180,6 +188,16 @@ func checkSQLRun(t *testing.T, dir, out, ds, ix string) {
 		if strings.Contains(r.stderr, number) {
 			t.Errorf("sql --run printed a number DuckDB quoted (%s) on stderr:\n%s", number, r.stderr)
 		}
+	}
+
+	// --memory-limit reaches DuckDB: at 256MB, spilling to --temp-dir,
+	// the levels are the same; at 1MB DuckDB runs out of memory.
+	if diff := cmp.Diff(want, levels("--memory-limit", "256MB", "--temp-dir", filepath.Join(dir, "spill"), ds, ix)); diff != "" {
+		t.Errorf("sql --run --memory-limit 256MB's level counts, engine (-) vs SQL (+):\n%s", diff)
+	}
+	r = run(bin+string(os.PathListSeparator)+os.Getenv("PATH"), "sql", "--run", "--memory-limit", "1MB", ds, ix)
+	if r.exit != exitFailure || !strings.Contains(r.stderr, "Out of Memory") {
+		t.Errorf("sql --run --memory-limit 1MB: exit %d, stderr:\n%s", r.exit, r.stderr)
 	}
 
 	// No DuckDB: a failure that says so, not a script on stdout.

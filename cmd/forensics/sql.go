@@ -28,7 +28,7 @@ type SQLCmd struct {
 	TrustedCategory []string `default:"authorized,internal" help:"Actor categories whose access is no exposure (as analyze); 'none' for none."`
 	Out             string   `placeholder:"DIR" help:"End the script by writing the outputs to DIR as recordings.parquet, persons.parquet, exposures.parquet and listings.parquet, as analyze names them (with --run, DIR is created); without it the script ends with a summary."`
 	MemoryLimit     string   `name:"memory-limit" placeholder:"SIZE" help:"Start the script with DuckDB's SET memory_limit (e.g. 1GB): past it DuckDB spills to disk. Default: DuckDB's (80% of the machine's memory)."`
-	TempDir         string   `name:"temp-dir" placeholder:"DIR" help:"Start the script with DuckDB's SET temp_directory: where it spills (up to 13 GB on the benchmark's incident at 1GB). Default: DuckDB's (.tmp in the working directory)."`
+	TempDir         string   `name:"temp-dir" placeholder:"DIR" help:"Start the script with DuckDB's SET temp_directory: where it spills (13.6 GB at most, sampled, on the benchmark's incident at 1GB). Default: DuckDB's (.tmp in the working directory)."`
 	Execute         bool     `name:"run" help:"Run the SQL with the DuckDB command line (--duckdb) and print its level counts; without --run the SQL is printed."`
 	DuckDB          string   `name:"duckdb" default:"duckdb" placeholder:"CMD" help:"With --run: the DuckDB command line, a name looked up on PATH or a path; it is given -batch -bail and the script on standard input; its errors are passed on with runs of 6 or more digits (identity and phone numbers a message may quote) replaced by #."`
 }

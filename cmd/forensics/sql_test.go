@@ -168,7 +168,7 @@ func checkSQLRun(t *testing.T, dir, out, ds, ix string) {
 	// DuckDB's errors reach stderr without the numbers they quote: a real
 	// DuckDB failing on a value (an identity number and a phone number,
 	// both made up) names it in its message.
-	failing := filepath.Join(bin, "..", "fails.sql")
+	failing := filepath.Join(dir, "fails.sql")
 	if err := os.WriteFile(failing, []byte("SELECT CAST('19121212-1212 070-1740605' AS BIGINT);\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}

@@ -94,8 +94,9 @@ CREATE OR REPLACE TEMPORARY VIEW person_identity AS
   SELECT person_id,
          MAX(CASE WHEN rn = 1 THEN subject_id_given END) AS subject_id_given,
          MAX(CASE WHEN rn = 1 THEN subject_kind END) AS subject_kind,
-         MAX(CASE WHEN child THEN 1 ELSE 0 END) = 1 AS child
-  FROM (SELECT person_id, subject_id_given, subject_kind, child,
+         MAX(CASE WHEN child THEN 1 ELSE 0 END) = 1 AS child,
+         COALESCE(array_sort(array_agg(DISTINCT role) FILTER (WHERE role <> '')), ARRAY[]) AS roles
+  FROM (SELECT person_id, subject_id_given, subject_kind, child, role,
                ROW_NUMBER() OVER (PARTITION BY person_id ORDER BY rec, subject) AS rn
         FROM index_subjects) AS t
   GROUP BY person_id;
@@ -114,31 +115,27 @@ CREATE OR REPLACE TEMPORARY VIEW person_levels AS
   FROM person_recordings AS p JOIN recording_levels AS l ON l.rec = p.rec
   LEFT JOIN recording_listing_actors AS la ON la.rec = p.rec
   GROUP BY p.person_id;
--- A person's roles, regions and callers' phones: the distinct values,
--- each with how many the person has of its kind. Most persons have one of
--- each, and their list is made of that one value (MIN, which spills); only
--- the rest are listed by array_agg. array_agg over all 4 M persons at once
--- ran out of memory in DuckDB (regions and phones at 1 GB, roles at
--- 512 MB), which holds list aggregates in memory.
-CREATE OR REPLACE TEMPORARY VIEW person_list_values AS
+-- A person's regions and callers' phones: the distinct values, each with
+-- how many the person has of its kind. Most persons have one of each, and
+-- their list is made of that one value (MIN, which spills); only the rest
+-- are listed by array_agg. array_agg over all 4 M persons at once ran out
+-- of memory at 1 GB in DuckDB, which holds list aggregates in memory.
+CREATE OR REPLACE TEMPORARY VIEW person_place_values AS
   SELECT person_id, what, value, COUNT(*) OVER (PARTITION BY person_id, what) AS n
-  FROM (SELECT DISTINCT person_id, 'role' AS what, role AS value FROM index_subjects WHERE role <> ''
-        UNION
-        SELECT DISTINCT p.person_id, 'region' AS what, r.region AS value
+  FROM (SELECT DISTINCT p.person_id, 'region' AS what, r.region AS value
         FROM person_recordings AS p JOIN index_recordings AS r ON r.rec = p.rec WHERE r.region <> ''
         UNION
         SELECT DISTINCT p.person_id, 'phone' AS what, r.caller_phone AS value
         FROM person_recordings AS p JOIN index_recordings AS r ON r.rec = p.rec WHERE r.caller_phone <> '') AS t;
-CREATE OR REPLACE TEMPORARY VIEW person_lists AS
+CREATE OR REPLACE TEMPORARY VIEW person_places AS
   SELECT person_id,
-         MAX(CASE WHEN what = 'role' THEN vals END) AS roles,
          MAX(CASE WHEN what = 'region' THEN vals END) AS regions,
          MAX(CASE WHEN what = 'phone' THEN vals END) AS phones
   FROM (SELECT person_id, what, ARRAY[MIN(value)] AS vals
-        FROM person_list_values WHERE n = 1 GROUP BY person_id, what
+        FROM person_place_values WHERE n = 1 GROUP BY person_id, what
         UNION ALL
         SELECT person_id, what, array_sort(array_agg(value)) AS vals
-        FROM person_list_values WHERE n > 1 GROUP BY person_id, what) AS t
+        FROM person_place_values WHERE n > 1 GROUP BY person_id, what) AS t
   GROUP BY person_id;
 CREATE OR REPLACE TEMPORARY VIEW person_actors AS
   SELECT p.person_id, COUNT(DISTINCT pr.actor) AS actors
@@ -151,14 +148,14 @@ CREATE OR REPLACE TEMPORARY VIEW person_categories AS
   FROM person_recordings AS p JOIN recording_categories AS c ON c.rec = p.rec
   GROUP BY p.person_id;
 CREATE OR REPLACE TEMPORARY VIEW persons_sql AS
-  SELECT s.person_id AS subject_id, s.subject_id_given, s.subject_kind, s.child, v.level, COALESCE(g.roles, ARRAY[]) AS roles,
+  SELECT s.person_id AS subject_id, s.subject_id_given, s.subject_kind, s.child, v.level, s.roles,
          v.calls, v.calls_exposed, v.calls_full, v.calls_partial, v.calls_metadata, v.calls_undeterminable,
          COALESCE(g.regions, ARRAY[]) AS regions, COALESCE(g.phones, ARRAY[]) AS phones,
          make_timestamp(v.first_us) AS first_exposure, COALESCE(a.actors, 0) AS actors,
          COALESCE(c.categories, ARRAY[]) AS actor_categories, v.verdict_rests_on_gap, v.listing_actors
   FROM person_identity AS s
   JOIN person_levels AS v ON v.person_id = s.person_id
-  LEFT JOIN person_lists AS g ON g.person_id = s.person_id
+  LEFT JOIN person_places AS g ON g.person_id = s.person_id
   LEFT JOIN person_actors AS a ON a.person_id = s.person_id
   LEFT JOIN person_categories AS c ON c.person_id = s.person_id;
 

@@ -32,8 +32,8 @@ CREATE OR REPLACE TEMPORARY TABLE person_identity_table AS SELECT * FROM person_
 CREATE OR REPLACE TEMPORARY VIEW person_identity AS SELECT * FROM person_identity_table;
 CREATE OR REPLACE TEMPORARY TABLE person_levels_table AS SELECT * FROM person_levels;
 CREATE OR REPLACE TEMPORARY VIEW person_levels AS SELECT * FROM person_levels_table;
-CREATE OR REPLACE TEMPORARY TABLE person_lists_table AS SELECT * FROM person_lists;
-CREATE OR REPLACE TEMPORARY VIEW person_lists AS SELECT * FROM person_lists_table;
+CREATE OR REPLACE TEMPORARY TABLE person_places_table AS SELECT * FROM person_places;
+CREATE OR REPLACE TEMPORARY VIEW person_places AS SELECT * FROM person_places_table;
 CREATE OR REPLACE TEMPORARY TABLE person_actors_table AS SELECT * FROM person_actors;
 CREATE OR REPLACE TEMPORARY VIEW person_actors AS SELECT * FROM person_actors_table;
 CREATE OR REPLACE TEMPORARY TABLE person_categories_table AS SELECT * FROM person_categories;

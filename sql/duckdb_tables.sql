@@ -9,9 +9,9 @@
 -- but with their joins and the final one with the index in one query the
 -- ci preset ran out of memory at 512 MB; and the incident's at 1 GB until
 -- their evidence and listing categories were tables of their own; the
--- persons' parts likewise (each aggregates lists over 4 M persons). Spark SQL: CACHE TABLE for each;
--- Trino: tables made with CREATE TABLE … AS SELECT * FROM the view, read
--- by views of the same names.
+-- persons' parts likewise (each aggregates over 4 M persons). Spark SQL:
+-- CACHE TABLE for each; Trino: tables made with CREATE TABLE … AS SELECT *
+-- FROM the view, read by views of the same names.
 CREATE OR REPLACE TEMPORARY TABLE actor_categories_table AS SELECT * FROM actor_categories;
 CREATE OR REPLACE TEMPORARY VIEW actor_categories AS SELECT * FROM actor_categories_table;
 CREATE OR REPLACE TEMPORARY TABLE actor_attributes_table AS SELECT * FROM actor_attributes;

@@ -117,9 +117,10 @@ CREATE OR REPLACE TEMPORARY VIEW person_levels AS
   GROUP BY p.person_id;
 -- A person's regions and callers' phones: the distinct values, each with
 -- how many the person has of its kind. Most persons have one of each, and
--- their list is made of that one value (MIN, which spills); only the rest
--- are listed by array_agg. array_agg over all 4 M persons at once ran out
--- of memory at 1 GB in DuckDB, which holds list aggregates in memory.
+-- their list is made of that one value (MIN, which spills); array_agg
+-- takes only the values of the rest. array_agg over every value of all
+-- 4 M persons ran out of memory at 1 GB in DuckDB, which holds list
+-- aggregates in memory.
 CREATE OR REPLACE TEMPORARY VIEW person_place_values AS
   SELECT person_id, what, value, COUNT(*) OVER (PARTITION BY person_id, what) AS n
   FROM (SELECT DISTINCT p.person_id, 'region' AS what, r.region AS value
@@ -131,11 +132,9 @@ CREATE OR REPLACE TEMPORARY VIEW person_places AS
   SELECT person_id,
          MAX(CASE WHEN what = 'region' THEN vals END) AS regions,
          MAX(CASE WHEN what = 'phone' THEN vals END) AS phones
-  FROM (SELECT person_id, what, ARRAY[MIN(value)] AS vals
-        FROM person_place_values WHERE n = 1 GROUP BY person_id, what
-        UNION ALL
-        SELECT person_id, what, array_sort(array_agg(value)) AS vals
-        FROM person_place_values WHERE n > 1 GROUP BY person_id, what) AS t
+  FROM (SELECT person_id, what,
+               CASE WHEN MIN(n) = 1 THEN ARRAY[MIN(value)] ELSE array_sort(array_agg(value) FILTER (WHERE n > 1)) END AS vals
+        FROM person_place_values GROUP BY person_id, what) AS t
   GROUP BY person_id;
 CREATE OR REPLACE TEMPORARY VIEW person_actors AS
   SELECT p.person_id, COUNT(DISTINCT pr.actor) AS actors

@@ -185,11 +185,11 @@ func (w *listWriter) writeScope(d *data, s *scope, notifyDir, lettersDir string)
 	if err := cw.Write(header); err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
-	xw, err := newXLSXList(t.get("sheet"), header)
+	xw, err := newXLSXList(filepath.Join(notifyDir, s.Slug+".xlsx"), t.get("sheet"), header)
 	if err != nil {
 		return err
 	}
-	defer xw.close()
+	defer xw.abort()
 
 	sp := w.spools[s]
 	n := 0
@@ -244,19 +244,11 @@ func (w *listWriter) writeScope(d *data, s *scope, notifyDir, lettersDir string)
 	if err := letters.close(); err != nil {
 		return err
 	}
-	if err := xw.writeTo(filepath.Join(notifyDir, s.Slug+".xlsx")); err != nil {
+	if err := xw.close(); err != nil {
 		return err
 	}
 	w.opts.logf("list and letters written", "region", s.Slug, "rows", n, "sheets", xw.sheets, "archives", letters.part, "elapsed", since(start))
 	return nil
-}
-
-func anyRow(cells []string) []any {
-	out := make([]any, len(cells))
-	for i, c := range cells {
-		out[i] = c
-	}
-	return out
 }
 
 // inert makes a CSV cell that a spreadsheet would read as a formula (it

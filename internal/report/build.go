@@ -187,6 +187,7 @@ func gather(dir string, o Options, lists *listWriter) (*data, error) {
 		return nil, err
 	}
 	calls := newCallSorter(lists.tmp, o.spillRows())
+	defer calls.wait() // a run still being written when reading fails
 	if err := d.readExposures(dir, calls); err != nil {
 		return nil, err
 	}

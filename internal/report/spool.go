@@ -37,47 +37,86 @@ func compareCall(a, b callIn) int {
 	return cmp.Compare(a.CallID, b.CallID)
 }
 
-// callSorter sorts calls by subject with a bounded memory: runs of at
-// most max calls are sorted in memory and spilled to temporary files in
-// dir (mode 0600: they hold personal data), then merged.
+// callSorter sorts calls by subject with a bounded memory: runs are
+// sorted in memory and spilled to temporary files in dir (mode 0600: they
+// hold personal data), then merged. The calls it holds are two halves of
+// max calls together: while a goroutine sorts and writes one half, the
+// reader fills the other, so that sorting runs beside the reading of
+// exposures.parquet instead of after it.
 type callSorter struct {
-	dir   string
-	max   int
-	buf   []callIn
-	files []string
+	dir      string
+	max      int
+	buf      []callIn // the half being filled
+	inflight []callIn // the half being written, nil when none
+	spare    []callIn // the other half once written, for reuse
+	busy     chan error
+	files    []string
 }
 
 func newCallSorter(dir string, max int) *callSorter {
 	return &callSorter{dir: dir, max: max}
 }
 
+// half is the number of calls in a run.
+func (s *callSorter) half() int { return max(s.max/2, 1) }
+
 // reserve makes room for the calls of n rows at most, up to a run: the
-// buffer of a million calls (over 100 MB) is not grown by copying.
+// buffer of half a million calls (over 50 MB) is not grown by copying.
 func (s *callSorter) reserve(n int64) {
 	if s.buf == nil && n > 0 {
-		s.buf = make([]callIn, 0, min(int64(s.max), n))
+		s.buf = make([]callIn, 0, min(int64(s.half()), n))
 	}
 }
 
 func (s *callSorter) Add(c callIn) error {
 	s.buf = append(s.buf, c)
-	if len(s.buf) >= s.max {
+	if len(s.buf) >= s.half() {
 		return s.spill()
 	}
 	return nil
 }
 
+// spill hands the buffer to a goroutine that sorts it and writes it as a
+// run, once the run before it is written, and goes on with the other
+// half.
 func (s *callSorter) spill() error {
-	slices.SortFunc(s.buf, compareCall)
+	if err := s.wait(); err != nil {
+		return err
+	}
 	f, err := os.CreateTemp(s.dir, "calls-*.bin")
 	if err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
 	s.files = append(s.files, f.Name())
+	s.inflight = s.buf
+	s.buf, s.spare = s.spare, nil
+	if s.buf == nil {
+		s.buf = make([]callIn, 0, cap(s.inflight))
+	}
+	s.busy = make(chan error, 1)
+	go func(run []callIn, done chan<- error) { done <- writeRun(f, run) }(s.inflight, s.busy)
+	return nil
+}
+
+// wait waits for the run being written, if any.
+func (s *callSorter) wait() error {
+	if s.busy == nil {
+		return nil
+	}
+	err := <-s.busy
+	s.busy = nil
+	clear(s.inflight) // the strings the calls hold
+	s.spare, s.inflight = s.inflight[:0], nil
+	return err
+}
+
+// writeRun sorts run and writes it to f, which it closes.
+func writeRun(f *os.File, run []callIn) error {
+	slices.SortFunc(run, compareCall)
 	bw := bufio.NewWriterSize(f, 256<<10)
 	enc := &recordWriter{w: bw}
-	for i := range s.buf {
-		if err := enc.putCall(&s.buf[i]); err != nil {
+	for i := range run {
+		if err := enc.putCall(&run[i]); err != nil {
 			f.Close()
 			return fmt.Errorf("report: spilling calls: %w", err)
 		}
@@ -86,8 +125,6 @@ func (s *callSorter) spill() error {
 		f.Close()
 		return fmt.Errorf("report: spilling calls: %w", err)
 	}
-	clear(s.buf)
-	s.buf = s.buf[:0]
 	return f.Close()
 }
 
@@ -112,6 +149,10 @@ func (s *callSorter) Sorted() (callStream, error) {
 			return nil, err
 		}
 	}
+	if err := s.wait(); err != nil {
+		return nil, err
+	}
+	s.buf, s.spare = nil, nil
 	m := &mergeStream{}
 	for _, name := range s.files {
 		f, err := os.Open(name)

@@ -321,10 +321,11 @@ func (d *data) readRecordings(dir string) error {
 // (outputs of engines before started_at), the start comes from
 // recordings.parquet, read alongside: both files are in index order.
 func (d *data) readExposures(dir string, calls *callSorter) error {
-	r, err := openExposures(dir)
+	r0, err := openExposures(dir)
 	if err != nil {
 		return err
 	}
+	r := readAhead(r0)
 	defer r.Close()
 	calls.reserve(r.NumRows())
 	var recs *rowReader[recordingIn]
@@ -471,10 +472,11 @@ func (d *data) bucketize(daily map[int64]*bucket) {
 // sorted calls, counts persons per region and hands each person to
 // notify to the lists.
 func (d *data) readPersons(dir string, calls callStream, lists *listWriter) error {
-	r, err := openPersons(dir)
+	r0, err := openPersons(dir)
 	if err != nil {
 		return err
 	}
+	r := readAhead(r0)
 	defer r.Close()
 	var prev string
 	var mine []callIn

@@ -13,6 +13,7 @@ type aheadReader[T any] struct {
 	ch     chan aheadBatch[T]
 	free   chan []T
 	stop   chan struct{}
+	nrows  int64 // taken before the goroutine starts: r is its own after
 	batch  []T
 	i      int
 	err    error
@@ -26,7 +27,7 @@ type aheadBatch[T any] struct {
 
 // readAhead starts reading r; Close stops the goroutine and closes r.
 func readAhead[T any](r rows[T]) *aheadReader[T] {
-	a := &aheadReader[T]{r: r, ch: make(chan aheadBatch[T], 2), free: make(chan []T, 4), stop: make(chan struct{})}
+	a := &aheadReader[T]{r: r, nrows: r.NumRows(), ch: make(chan aheadBatch[T], 2), free: make(chan []T, 4), stop: make(chan struct{})}
 	go a.run()
 	return a
 }
@@ -91,7 +92,7 @@ func (a *aheadReader[T]) Next() (*T, bool) {
 }
 
 // NumRows returns the number of rows of the file.
-func (a *aheadReader[T]) NumRows() int64 { return a.r.NumRows() }
+func (a *aheadReader[T]) NumRows() int64 { return a.nrows }
 
 // Err returns the read error that stopped Next, nil at a clean end.
 func (a *aheadReader[T]) Err() error { return a.err }

@@ -97,6 +97,11 @@ func TestXLSXListLayout(t *testing.T) {
 	if err := l.add(header); err != nil {
 		t.Fatal(err)
 	}
+	// A row longer than the header (no list has one) is written whole.
+	long := append(slices.Clone(header), "extra")
+	if err := l.add(long); err != nil {
+		t.Fatal(err)
+	}
 	if err := l.close(); err != nil {
 		t.Fatal(err)
 	}
@@ -112,6 +117,13 @@ func TestXLSXListLayout(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer x.Close()
+	rows, err := x.GetRows("Underrätta")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 3 || !slices.Equal(rows[2], long) {
+		t.Errorf("rows %d; the long row reads %q", len(rows), rows[len(rows)-1])
+	}
 	panes, err := x.GetPanes("Underrätta")
 	if err != nil {
 		t.Fatal(err)

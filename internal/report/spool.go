@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"cmp"
 	"container/heap"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -27,6 +28,10 @@ type callIn struct {
 	Region  string
 }
 
+// compareCall orders calls by subject, start and call, then by the
+// other fields, so that the order is total: a person who is two subjects
+// of one call (patient and caller) has two calls that differ only in
+// role.
 func compareCall(a, b callIn) int {
 	if c := cmp.Compare(a.Subject, b.Subject); c != 0 {
 		return c
@@ -34,7 +39,47 @@ func compareCall(a, b callIn) int {
 	if c := a.Started.Compare(b.Started); c != 0 {
 		return c
 	}
-	return cmp.Compare(a.CallID, b.CallID)
+	return cmp.Or(cmp.Compare(a.CallID, b.CallID), cmp.Compare(a.Role, b.Role),
+		cmp.Compare(a.Level, b.Level), cmp.Compare(a.Phone, b.Phone), cmp.Compare(a.Region, b.Region))
+}
+
+// callKey is a call's place in a run, with the first 16 bytes of its
+// subject packed into two integers that compare as the bytes do: sorting
+// keys compares integers and small values, where sorting the calls
+// compared strings and moved 120-byte values.
+type callKey struct {
+	hi, lo uint64
+	i      int32
+}
+
+// subjectKey packs the first 16 bytes of s, zero-padded, big-endian.
+// When two keys differ, they compare as their strings do; when they are
+// equal the strings may still differ (beyond byte 16, or in trailing
+// zero bytes).
+func subjectKey(s string) (hi, lo uint64) {
+	var b [16]byte
+	copy(b[:], s)
+	return binary.BigEndian.Uint64(b[:8]), binary.BigEndian.Uint64(b[8:])
+}
+
+// sortCalls returns the order of run's calls under compareCall, in keys'
+// storage.
+func sortCalls(run []callIn, keys []callKey) []callKey {
+	keys = keys[:0]
+	for i := range run {
+		hi, lo := subjectKey(run[i].Subject)
+		keys = append(keys, callKey{hi, lo, int32(i)})
+	}
+	slices.SortFunc(keys, func(a, b callKey) int {
+		if a.hi != b.hi {
+			return cmp.Compare(a.hi, b.hi)
+		}
+		if a.lo != b.lo {
+			return cmp.Compare(a.lo, b.lo)
+		}
+		return compareCall(run[a.i], run[b.i])
+	})
+	return keys
 }
 
 // callSorter sorts calls by subject with a bounded memory: runs are
@@ -112,11 +157,11 @@ func (s *callSorter) wait() error {
 
 // writeRun sorts run and writes it to f, which it closes.
 func writeRun(f *os.File, run []callIn) error {
-	slices.SortFunc(run, compareCall)
+	keys := sortCalls(run, make([]callKey, 0, len(run)))
 	bw := bufio.NewWriterSize(f, 256<<10)
 	enc := &recordWriter{w: bw}
-	for i := range run {
-		if err := enc.putCall(&run[i]); err != nil {
+	for _, k := range keys {
+		if err := enc.putCall(&run[k.i]); err != nil {
 			f.Close()
 			return fmt.Errorf("report: spilling calls: %w", err)
 		}
@@ -141,8 +186,7 @@ type callStream interface {
 // after.
 func (s *callSorter) Sorted() (callStream, error) {
 	if len(s.files) == 0 {
-		slices.SortFunc(s.buf, compareCall)
-		return &memStream{calls: s.buf}, nil
+		return &memStream{calls: s.buf, order: sortCalls(s.buf, nil)}, nil
 	}
 	if len(s.buf) > 0 {
 		if err := s.spill(); err != nil {
@@ -175,14 +219,15 @@ func (s *callSorter) Sorted() (callStream, error) {
 
 type memStream struct {
 	calls []callIn
+	order []callKey
 	i     int
 }
 
 func (m *memStream) Peek() (*callIn, bool) {
-	if m.i >= len(m.calls) {
+	if m.i >= len(m.order) {
 		return nil, false
 	}
-	return &m.calls[m.i], true
+	return &m.calls[m.order[m.i].i], true
 }
 func (m *memStream) Next()      { m.i++ }
 func (m *memStream) Err() error { return nil }

@@ -2,6 +2,7 @@ package report
 
 import (
 	"archive/zip"
+	"encoding/xml"
 	"errors"
 	"io"
 	"os"
@@ -9,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -193,4 +195,46 @@ func TestXLSXListPartSize(t *testing.T) {
 	if !errors.Is(err, errXLSXPartSize) {
 		t.Fatalf("error %v, want errXLSXPartSize", err)
 	}
+}
+
+// FuzzCellText writes any string as a cell's text and reads it back with
+// encoding/xml: the XML is well formed, and the text is the string with
+// what XML 1.0 cannot hold as U+FFFD, cut at Excel's 32,767 UTF-16 units.
+func FuzzCellText(f *testing.F) {
+	for _, s := range []string{"", "a&b<c>d", " x\r\n\t", "\x00\x1f\x7f", "\xff\xfe", "\uFFFE\uFFFF", "😀å", strings.Repeat("😀", xlsxCellChars/2+1)} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		doc := "<t>" + string(appendCellText(nil, s)) + "</t>"
+		var got struct {
+			Text string `xml:",chardata"`
+		}
+		if err := xml.Unmarshal([]byte(doc), &got); err != nil {
+			t.Fatalf("not well formed: %v", err)
+		}
+		// The expected text, rune by rune.
+		var want strings.Builder
+		units := 0
+		for i, r := range s {
+			if r == utf8.RuneError {
+				if _, size := utf8.DecodeRuneInString(s[i:]); size == 1 {
+					r = utf8.RuneError
+				}
+			}
+			if r < 0x20 && r != '\t' && r != '\n' && r != '\r' || r == 0xFFFE || r == 0xFFFF {
+				r = utf8.RuneError
+			}
+			n := 1
+			if r >= 0x10000 {
+				n = 2
+			}
+			if units += n; units > xlsxCellChars {
+				break
+			}
+			want.WriteRune(r)
+		}
+		if got.Text != want.String() {
+			t.Fatalf("read back %q, want %q", got.Text, want.String())
+		}
+	})
 }

@@ -94,6 +94,7 @@ type callSorter struct {
 	buf      []callIn // the half being filled
 	inflight []callIn // the half being written, nil when none
 	spare    []callIn // the other half once written, for reuse
+	keys     []callKey
 	busy     chan error
 	files    []string
 }
@@ -139,7 +140,11 @@ func (s *callSorter) spill() error {
 		s.buf = make([]callIn, 0, cap(s.inflight))
 	}
 	s.busy = make(chan error, 1)
-	go func(run []callIn, done chan<- error) { done <- writeRun(f, run) }(s.inflight, s.busy)
+	// One run is written at a time: the keys' storage goes with it.
+	if cap(s.keys) < len(s.inflight) {
+		s.keys = make([]callKey, 0, cap(s.inflight))
+	}
+	go func(run []callIn, keys []callKey, done chan<- error) { done <- writeRun(f, run, keys) }(s.inflight, s.keys, s.busy)
 	return nil
 }
 
@@ -155,9 +160,10 @@ func (s *callSorter) wait() error {
 	return err
 }
 
-// writeRun sorts run and writes it to f, which it closes.
-func writeRun(f *os.File, run []callIn) error {
-	keys := sortCalls(run, make([]callKey, 0, len(run)))
+// writeRun sorts run, in keys' storage, and writes it to f, which it
+// closes.
+func writeRun(f *os.File, run []callIn, keys []callKey) error {
+	keys = sortCalls(run, keys)
 	bw := bufio.NewWriterSize(f, 256<<10)
 	enc := &recordWriter{w: bw}
 	for _, k := range keys {

@@ -39,8 +39,13 @@ func compareCall(a, b callIn) int {
 	if c := a.Started.Compare(b.Started); c != 0 {
 		return c
 	}
-	return cmp.Or(cmp.Compare(a.CallID, b.CallID), cmp.Compare(a.Role, b.Role),
-		cmp.Compare(a.Level, b.Level), cmp.Compare(a.Phone, b.Phone), cmp.Compare(a.Region, b.Region))
+	if a.CallID != b.CallID {
+		return cmp.Compare(a.CallID, b.CallID)
+	}
+	// Rare: one person in one call twice. cmp.Or would compare every
+	// field on every call.
+	return cmp.Or(cmp.Compare(a.Role, b.Role), cmp.Compare(a.Level, b.Level),
+		cmp.Compare(a.Phone, b.Phone), cmp.Compare(a.Region, b.Region))
 }
 
 // callKey is a call's place in a run, with the first 16 bytes of its
@@ -89,14 +94,13 @@ func sortCalls(run []callIn, keys []callKey) []callKey {
 // reader fills the other, so that sorting runs beside the reading of
 // exposures.parquet instead of after it.
 type callSorter struct {
-	dir      string
-	max      int
-	buf      []callIn // the half being filled
-	inflight []callIn // the half being written, nil when none
-	spare    []callIn // the other half once written, for reuse
-	keys     []callKey
-	busy     chan error
-	files    []string
+	dir   string
+	max   int
+	buf   []callIn // the half being filled
+	other []callIn // the other half: being written while busy is set, then free
+	keys  []callKey
+	busy  chan error
+	files []string
 }
 
 func newCallSorter(dir string, max int) *callSorter {
@@ -134,17 +138,17 @@ func (s *callSorter) spill() error {
 		return fmt.Errorf("report: %w", err)
 	}
 	s.files = append(s.files, f.Name())
-	s.inflight = s.buf
-	s.buf, s.spare = s.spare, nil
+	run := s.buf
+	s.buf, s.other = s.other[:0], run
 	if s.buf == nil {
-		s.buf = make([]callIn, 0, cap(s.inflight))
+		s.buf = make([]callIn, 0, cap(run))
 	}
 	s.busy = make(chan error, 1)
 	// One run is written at a time: the keys' storage goes with it.
-	if cap(s.keys) < len(s.inflight) {
-		s.keys = make([]callKey, 0, cap(s.inflight))
+	if cap(s.keys) < len(run) {
+		s.keys = make([]callKey, 0, cap(run))
 	}
-	go func(run []callIn, keys []callKey, done chan<- error) { done <- writeRun(f, run, keys) }(s.inflight, s.keys, s.busy)
+	go func(keys []callKey, done chan<- error) { done <- writeRun(f, run, keys) }(s.keys, s.busy)
 	return nil
 }
 
@@ -155,8 +159,7 @@ func (s *callSorter) wait() error {
 	}
 	err := <-s.busy
 	s.busy = nil
-	clear(s.inflight) // the strings the calls hold
-	s.spare, s.inflight = s.inflight[:0], nil
+	clear(s.other) // the strings the calls hold
 	return err
 }
 
@@ -202,7 +205,7 @@ func (s *callSorter) Sorted() (callStream, error) {
 	if err := s.wait(); err != nil {
 		return nil, err
 	}
-	s.buf, s.spare = nil, nil
+	s.buf, s.other = nil, nil
 	m := &mergeStream{}
 	for _, name := range s.files {
 		f, err := os.Open(name)

@@ -31,7 +31,7 @@ func TestCallSorterRuns(t *testing.T) {
 		if err := s.Add(c); err != nil {
 			t.Fatal(err)
 		}
-		if held := len(s.buf) + len(s.inflight); held > maxCalls {
+		if held := len(s.buf) + len(s.other); held > maxCalls {
 			t.Fatalf("after %d calls the sorter holds %d, more than %d", i+1, held, maxCalls)
 		}
 	}

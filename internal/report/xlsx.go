@@ -57,8 +57,9 @@ type xlsxList struct {
 	f      *os.File
 	bw     *bufio.Writer
 	zw     *zip.Writer
-	part   *countingWriter // the sheet being written
-	name   string          // the first sheet's name; the next are "name 2", ...
+	part   io.Writer // the sheet being written, nil between sheets
+	size   int64     // its bytes so far, uncompressed
+	name   string    // the first sheet's name; the next are "name 2", ...
 	header []string
 	sheets int
 	row    int // rows written to the current sheet
@@ -109,7 +110,7 @@ func (l *xlsxList) nextSheet() error {
 	if err != nil {
 		return fmt.Errorf("report: xlsx: %w", err)
 	}
-	l.part = &countingWriter{w: w}
+	l.part, l.size = w, 0
 	b := append(l.buf[:0], xml.Header...)
 	b = append(b, `<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">`...)
 	b = append(b, `<sheetViews><sheetView workbookViewId="0"`...)
@@ -138,7 +139,8 @@ func (l *xlsxList) add(cells []string) error {
 		}
 	}
 	l.row++
-	r := strconv.Itoa(l.row)
+	var rb [20]byte
+	r := strconv.AppendInt(rb[:0], int64(l.row), 10)
 	b := append(l.buf, `<row r="`...)
 	b = append(b, r...)
 	b = append(b, `">`...)
@@ -169,11 +171,13 @@ func (l *xlsxList) add(cells []string) error {
 }
 
 func (l *xlsxList) flushBuf() error {
-	if _, err := l.part.Write(l.buf); err != nil {
+	n, err := l.part.Write(l.buf)
+	l.size += int64(n)
+	if err != nil {
 		return fmt.Errorf("report: xlsx: %w", err)
 	}
 	l.buf = l.buf[:0]
-	if l.part.n > xlsxMaxPart {
+	if l.size > xlsxMaxPart {
 		return errXLSXPartSize
 	}
 	return nil
@@ -332,16 +336,4 @@ func (l *xlsxList) writeParts() error {
 		}
 	}
 	return nil
-}
-
-// countingWriter counts the bytes written through it.
-type countingWriter struct {
-	w io.Writer
-	n int64
-}
-
-func (c *countingWriter) Write(p []byte) (int, error) {
-	n, err := c.w.Write(p)
-	c.n += int64(n)
-	return n, err
 }
